@@ -22,8 +22,8 @@ public final class Address implements Comparable<Address> {
   }
 
   /**
-   * Parses 40 hex digits with or without {@code 0x}. A mixed-case address must carry a valid
-   * EIP-55 checksum (as ethers demands); all-lower or all-upper case is accepted.
+   * Parses 40 hex digits with or without {@code 0x}. A mixed-case address must carry a valid EIP-55
+   * checksum (as ethers demands); all-lower or all-upper case is accepted.
    */
   public static Address parse(String text) {
     String s = text.strip();

@@ -17,9 +17,9 @@ import java.util.TreeMap;
 import org.fedchain.core.Hash32;
 
 /**
- * What a model update claims about itself, stored next to the model and content-addressed by
- * {@code manifestHash = SHA-256(bytes)}. Hashes are written as 64 lower-case hex digits; maps are
- * written with sorted keys, so the same manifest always gives the same bytes.
+ * What a model update claims about itself, stored next to the model and content-addressed by {@code
+ * manifestHash = SHA-256(bytes)}. Hashes are written as 64 lower-case hex digits; maps are written
+ * with sorted keys, so the same manifest always gives the same bytes.
  *
  * @param format always {@link #FORMAT}
  * @param runId the run
@@ -77,7 +77,8 @@ public record Manifest(
   public Manifest {
     Objects.requireNonNull(format, "format");
     if (!format.equals(FORMAT)) {
-      throw new IllegalArgumentException("unknown manifest format '" + format + "', expected " + FORMAT);
+      throw new IllegalArgumentException(
+          "unknown manifest format '" + format + "', expected " + FORMAT);
     }
     checkHash("runId", runId);
     checkHash("model", model);
@@ -96,12 +97,16 @@ public record Manifest(
   }
 
   private static <V> SortedMap<String, V> sorted(Map<String, V> m) {
-    return java.util.Collections.unmodifiableSortedMap(new TreeMap<>(Objects.requireNonNullElse(m, Map.of())));
+    return java.util.Collections.unmodifiableSortedMap(
+        new TreeMap<>(Objects.requireNonNullElse(m, Map.of())));
   }
 
   private static void checkHash(String field, String hex) {
-    if (hex == null || hex.length() != 64 || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      throw new IllegalArgumentException("manifest field " + field + " must be 64 lower-case hex digits, got " + hex);
+    if (hex == null
+        || hex.length() != 64
+        || !hex.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+      throw new IllegalArgumentException(
+          "manifest field " + field + " must be 64 lower-case hex digits, got " + hex);
     }
   }
 
@@ -128,8 +133,8 @@ public record Manifest(
   }
 
   /**
-   * Parses a manifest strictly: unknown or duplicate fields, a wrong format or a malformed hash
-   * are errors naming the field.
+   * Parses a manifest strictly: unknown or duplicate fields, a wrong format or a malformed hash are
+   * errors naming the field.
    */
   public static Manifest parse(byte[] json) {
     try {

@@ -40,7 +40,8 @@ public final class SafeTensors {
 
   private static final String METADATA = "__metadata__";
   private static final ObjectMapper JSON =
-      JsonMapper.builder(JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
+      JsonMapper.builder(
+              JsonFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build())
           .build();
 
   /** Which files the reader accepts. */
@@ -131,11 +132,19 @@ public final class SafeTensors {
     long headerLen = ByteBuffer.wrap(file, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     if (headerLen < 2 || headerLen > MAX_HEADER_BYTES) {
       throw new ModelFormatException(
-          "header length " + Long.toUnsignedString(headerLen) + " is out of bounds (2.." + MAX_HEADER_BYTES + ")");
+          "header length "
+              + Long.toUnsignedString(headerLen)
+              + " is out of bounds (2.."
+              + MAX_HEADER_BYTES
+              + ")");
     }
     if (headerLen > file.length - 8) {
       throw new ModelFormatException(
-          "header length " + headerLen + " runs past the end of the file (" + file.length + " bytes)");
+          "header length "
+              + headerLen
+              + " runs past the end of the file ("
+              + file.length
+              + " bytes)");
     }
     int dataStart = 8 + (int) headerLen;
     long dataLen = file.length - dataStart;
@@ -147,11 +156,22 @@ public final class SafeTensors {
     for (Entry e : byOffset) {
       if (e.begin < expected) {
         throw new ModelFormatException(
-            "tensor '" + e.name + "' overlaps the previous tensor (data starts at " + e.begin + ", expected " + expected + ")");
+            "tensor '"
+                + e.name
+                + "' overlaps the previous tensor (data starts at "
+                + e.begin
+                + ", expected "
+                + expected
+                + ")");
       }
       if (e.begin > expected) {
         throw new ModelFormatException(
-            "gap of " + (e.begin - expected) + " bytes before tensor '" + e.name + "' at offset " + expected);
+            "gap of "
+                + (e.begin - expected)
+                + " bytes before tensor '"
+                + e.name
+                + "' at offset "
+                + expected);
       }
       if (e.end > dataLen) {
         throw new ModelFormatException(
@@ -161,18 +181,32 @@ public final class SafeTensors {
       try {
         need = Math.multiplyExact(Tensor.elementCount(e.name, e.shape), (long) e.dtype.size());
       } catch (ArithmeticException overflow) {
-        throw new ModelFormatException("tensor '" + e.name + "': shape " + Arrays.toString(e.shape) + " overflows");
+        throw new ModelFormatException(
+            "tensor '" + e.name + "': shape " + Arrays.toString(e.shape) + " overflows");
       }
       if (need != e.end - e.begin) {
         throw new ModelFormatException(
-            "tensor '" + e.name + "': shape " + Arrays.toString(e.shape) + " of " + e.dtype + " needs " + need
-                + " bytes, data_offsets give " + (e.end - e.begin));
+            "tensor '"
+                + e.name
+                + "': shape "
+                + Arrays.toString(e.shape)
+                + " of "
+                + e.dtype
+                + " needs "
+                + need
+                + " bytes, data_offsets give "
+                + (e.end - e.begin));
       }
       expected = e.end;
     }
     if (expected != dataLen) {
       throw new ModelFormatException(
-          (dataLen - expected) + " trailing bytes after the last tensor (data " + dataLen + " bytes, tensors cover " + expected + ")");
+          (dataLen - expected)
+              + " trailing bytes after the last tensor (data "
+              + dataLen
+              + " bytes, tensors cover "
+              + expected
+              + ")");
     }
 
     List<Entry> byName = new ArrayList<>(entries);
@@ -188,17 +222,23 @@ public final class SafeTensors {
     return List.copyOf(out);
   }
 
-  private static void checkCanonical(byte[] file, int headerLen, List<Entry> inFileOrder, List<Tensor> byName) {
+  private static void checkCanonical(
+      byte[] file, int headerLen, List<Entry> inFileOrder, List<Tensor> byName) {
     for (int i = 1; i < inFileOrder.size(); i++) {
       if (NAME_ORDER.compare(inFileOrder.get(i - 1).name, inFileOrder.get(i).name) > 0) {
         throw new ModelFormatException(
-            "not canonical: header lists '" + inFileOrder.get(i).name + "' after '" + inFileOrder.get(i - 1).name + "' (names must be in UTF-8 byte order)");
+            "not canonical: header lists '"
+                + inFileOrder.get(i).name
+                + "' after '"
+                + inFileOrder.get(i - 1).name
+                + "' (names must be in UTF-8 byte order)");
       }
     }
     long offset = 0;
     for (Entry e : inFileOrder) {
       if (e.begin != offset) {
-        throw new ModelFormatException("not canonical: data of '" + e.name + "' is not laid out in name order");
+        throw new ModelFormatException(
+            "not canonical: data of '" + e.name + "' is not laid out in name order");
       }
       offset = e.end;
     }
@@ -207,7 +247,8 @@ public final class SafeTensors {
       begins[i] = inFileOrder.get(i).begin;
     }
     byte[] canonical = header(byName, begins);
-    if (canonical.length != headerLen || !Arrays.equals(file, 8, 8 + headerLen, canonical, 0, canonical.length)) {
+    if (canonical.length != headerLen
+        || !Arrays.equals(file, 8, 8 + headerLen, canonical, 0, canonical.length)) {
       throw new ModelFormatException(
           "not canonical: header bytes differ from the canonical form (whitespace, key order, metadata or padding)");
     }
@@ -216,11 +257,13 @@ public final class SafeTensors {
   private static List<Entry> parseHeader(byte[] file, int headerLen, Form form) {
     String text;
     try {
-      text = StandardCharsets.UTF_8.newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(file, 8, headerLen))
-          .toString();
+      text =
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(CodingErrorAction.REPORT)
+              .onUnmappableCharacter(CodingErrorAction.REPORT)
+              .decode(ByteBuffer.wrap(file, 8, headerLen))
+              .toString();
     } catch (CharacterCodingException e) {
       throw new ModelFormatException("header is not valid UTF-8", e);
     }
@@ -264,11 +307,14 @@ public final class SafeTensors {
     if (!meta.isObject()) {
       throw new ModelFormatException("__metadata__ is not an object");
     }
-    meta.properties().forEach(m -> {
-      if (!m.getValue().isTextual()) {
-        throw new ModelFormatException("__metadata__ value of '" + m.getKey() + "' is not a string");
-      }
-    });
+    meta.properties()
+        .forEach(
+            m -> {
+              if (!m.getValue().isTextual()) {
+                throw new ModelFormatException(
+                    "__metadata__ value of '" + m.getKey() + "' is not a string");
+              }
+            });
   }
 
   private static Entry entry(String name, JsonNode n) {
@@ -295,7 +341,13 @@ public final class SafeTensors {
     long[] offsets = longs(name, "data_offsets", n.get("data_offsets"), 2);
     if (offsets[0] > offsets[1]) {
       throw new ModelFormatException(
-          "tensor '" + name + "': data_offsets [" + offsets[0] + "," + offsets[1] + "] run backwards");
+          "tensor '"
+              + name
+              + "': data_offsets ["
+              + offsets[0]
+              + ","
+              + offsets[1]
+              + "] run backwards");
     }
     return new Entry(name, d, shape, offsets[0], offsets[1]);
   }
@@ -303,7 +355,12 @@ public final class SafeTensors {
   private static long[] longs(String name, String key, JsonNode n, int size) {
     if (n == null || !n.isArray() || (size >= 0 && n.size() != size)) {
       throw new ModelFormatException(
-          "tensor '" + name + "': " + key + " missing or not an array" + (size >= 0 ? " of " + size : ""));
+          "tensor '"
+              + name
+              + "': "
+              + key
+              + " missing or not an array"
+              + (size >= 0 ? " of " + size : ""));
     }
     long[] out = new long[n.size()];
     for (int i = 0; i < out.length; i++) {

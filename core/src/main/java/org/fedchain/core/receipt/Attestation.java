@@ -27,7 +27,11 @@ public record Attestation(Hash32 updateId, long score, Hash32 evalSet, Hash32 re
   @Override
   public Hash32 structHash() {
     return Hash32.keccak256(
-        TYPE_HASH.toBytes(), updateId.toBytes(), Eip712.int64(score), evalSet.toBytes(), report.toBytes());
+        TYPE_HASH.toBytes(),
+        updateId.toBytes(),
+        Eip712.int64(score),
+        evalSet.toBytes(),
+        report.toBytes());
   }
 
   public Hash32 digest(Eip712Domain domain) {

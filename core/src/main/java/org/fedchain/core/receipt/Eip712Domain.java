@@ -11,7 +11,8 @@ import org.fedchain.core.Hash32;
  * The EIP-712 domain a receipt is signed in: name "FedChain", version "1", a chain id and the
  * verifying contract. Binding the domain to one ledger makes every signature single-use there.
  */
-public record Eip712Domain(String name, String version, BigInteger chainId, Address verifyingContract) {
+public record Eip712Domain(
+    String name, String version, BigInteger chainId, Address verifyingContract) {
   public static final String NAME = "FedChain";
   public static final String VERSION = "1";
   static final String TYPE =
@@ -33,7 +34,8 @@ public record Eip712Domain(String name, String version, BigInteger chainId, Addr
 
   /** Domain of the chaincode on a Fabric channel. */
   public static Eip712Domain fabric(String channel, String chaincode) {
-    return new Eip712Domain(NAME, VERSION, BigInteger.ZERO, derived("fabric/" + channel + "/" + chaincode));
+    return new Eip712Domain(
+        NAME, VERSION, BigInteger.ZERO, derived("fabric/" + channel + "/" + chaincode));
   }
 
   /** Domain of an embedded ledger, named by its ledger id. */

@@ -4,8 +4,8 @@ import java.util.Objects;
 import org.fedchain.core.Hash32;
 
 /**
- * The signed receipt of one model update (EIP-712 type {@code ModelUpdate}). {@code seq} and
- * {@code samples} are uint64: Java longs read as unsigned.
+ * The signed receipt of one model update (EIP-712 type {@code ModelUpdate}). {@code seq} and {@code
+ * samples} are uint64: Java longs read as unsigned.
  *
  * <pre>{@code
  * ModelUpdate u = new ModelUpdate(runId, 1, UpdateKind.CHAINED, parent, model, manifest, data, 6000);

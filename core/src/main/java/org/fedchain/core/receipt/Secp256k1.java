@@ -33,13 +33,15 @@ public final class Secp256k1 {
     }
     int v = signature[64] & 0xff;
     if (v != 27 && v != 28) {
-      throw new SignatureException(SignatureException.Problem.BAD_V, "signature v must be 27 or 28, got " + v);
+      throw new SignatureException(
+          SignatureException.Problem.BAD_V, "signature v must be 27 or 28, got " + v);
     }
     BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, 32));
     BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
     if (r.signum() == 0 || s.signum() == 0 || r.compareTo(N) >= 0 || s.compareTo(N) >= 0) {
       throw new SignatureException(
-          SignatureException.Problem.OUT_OF_RANGE, "signature r or s is zero or not below the curve order");
+          SignatureException.Problem.OUT_OF_RANGE,
+          "signature r or s is zero or not below the curve order");
     }
     if (s.compareTo(HALF_N) > 0) {
       throw new SignatureException(
@@ -49,11 +51,13 @@ public final class Secp256k1 {
     try {
       pub = LIB.ecdsaRecover(Arrays.copyOf(signature, 64), digest.toBytes(), v - 27);
     } catch (RuntimeException e) {
-      throw new SignatureException(SignatureException.Problem.UNRECOVERABLE, "no public key recovers from this signature");
+      throw new SignatureException(
+          SignatureException.Problem.UNRECOVERABLE, "no public key recovers from this signature");
     }
     Address a = Address.fromPublicKey(Arrays.copyOfRange(pub, 1, 65));
     if (a.isZero()) {
-      throw new SignatureException(SignatureException.Problem.UNRECOVERABLE, "signature recovers the zero address");
+      throw new SignatureException(
+          SignatureException.Problem.UNRECOVERABLE, "signature recovers the zero address");
     }
     return a;
   }

@@ -91,7 +91,8 @@ public final class BlobStore {
     try {
       MessageDigest md = Hash32.sha256Digest();
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-          OutputStream out = new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), md)) {
+          OutputStream out =
+              new DigestOutputStream(java.nio.channels.Channels.newOutputStream(ch), md)) {
         in.transferTo(out);
         out.flush();
         ch.force(true);
@@ -152,7 +153,9 @@ public final class BlobStore {
     }
   }
 
-  /** Opens a blob for streaming; the caller must hash what it reads (as gRPC Get's receiver does). */
+  /**
+   * Opens a blob for streaming; the caller must hash what it reads (as gRPC Get's receiver does).
+   */
   public InputStream open(Hash32 hash) throws IOException {
     return Files.newInputStream(path(hash));
   }

@@ -38,14 +38,14 @@ public final class Secp256k1 {
     }
     BigInteger r = new BigInteger(1, Arrays.copyOfRange(signature, 0, 32));
     BigInteger s = new BigInteger(1, Arrays.copyOfRange(signature, 32, 64));
-    if (r.signum() == 0 || s.signum() == 0 || r.compareTo(N) >= 0 || s.compareTo(N) >= 0) {
-      throw new SignatureException(
-          SignatureException.Problem.OUT_OF_RANGE,
-          "signature r or s is zero or not below the curve order");
-    }
+    // same order as OpenZeppelin's ECDSA.tryRecover: the s bound first, then ecrecover
     if (s.compareTo(HALF_N) > 0) {
       throw new SignatureException(
           SignatureException.Problem.HIGH_S, "signature s is above n/2 (malleable high-S form)");
+    }
+    if (r.signum() == 0 || s.signum() == 0 || r.compareTo(N) >= 0) {
+      throw new SignatureException(
+          SignatureException.Problem.OUT_OF_RANGE, "signature r or s is zero or not below the curve order");
     }
     byte[] pub;
     try {

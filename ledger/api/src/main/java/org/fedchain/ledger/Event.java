@@ -1,0 +1,30 @@
+package org.fedchain.ledger;
+
+import java.math.BigInteger;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+
+/** What the ledger announces for every change it makes. */
+public sealed interface Event {
+  record RunOpened(Hash32 runId, Address coordinator, Hash32 genesisModel) implements Event {}
+
+  record UpdateRecorded(
+      Hash32 runId,
+      Hash32 updateId,
+      long seq,
+      int kind,
+      Address contributor,
+      Hash32 model,
+      Hash32 parent)
+      implements Event {}
+
+  record Attested(Hash32 updateId, Address validator, long score) implements Event {}
+
+  record RewardClaimed(Hash32 updateId, Address contributor, BigInteger amount) implements Event {}
+
+  record RunClosed(Hash32 runId) implements Event {}
+
+  record Committed(Hash32 commitment, long height) implements Event {}
+
+  record Minted(Address to, BigInteger amount) implements Event {}
+}

@@ -1,0 +1,45 @@
+package org.fedchain.ledger;
+
+/**
+ * Why a ledger rejected a call. Every backend (embedded, Ethereum, Fabric) reports the same code
+ * for the same input; the shared rule vectors check it.
+ */
+public enum Reason {
+  SIGNATURE_LENGTH("the signature is not 65 bytes r||s||v"),
+  SIGNATURE_V("the signature's v is not 27 or 28"),
+  SIGNATURE_HIGH_S("the signature's s is above n/2 (use the low-S form)"),
+  SIGNATURE_INVALID("no valid signer recovers from the signature"),
+  WRONG_SIGNER(
+      "the signature does not recover to the claimed signer (a field, the domain or the key differs)"),
+  RUN_EXISTS("a run with this id already exists"),
+  RUN_UNKNOWN("no run with this id"),
+  RUN_CLOSED("the run is closed"),
+  BAD_GENESIS("a genesis must be kind GENESIS, seq 0 and parent zero"),
+  CONFIG_MISMATCH("the genesis 'data' field is not the hash of the run configuration"),
+  BAD_CONFIG("the run configuration is invalid (quorum, validators)"),
+  KIND_NOT_ALLOWED("this kind of update is not accepted here"),
+  NOT_COORDINATOR("only the run's coordinator may do this"),
+  PARENT_UNKNOWN("the parent is not a recorded model of the run"),
+  SEQ_MISMATCH("seq must be the parent's seq + 1"),
+  MODEL_EXISTS("this model is already recorded in the run"),
+  NO_COMMIT("the run requires commit-reveal and there is no earlier commit for this update"),
+  COMMIT_EXISTS("this commitment is already recorded"),
+  UPDATE_UNKNOWN("no update with this id"),
+  NOT_VALIDATOR("the signer is not a validator of the run"),
+  ALREADY_ATTESTED("this validator already attested this update"),
+  QUORUM_NOT_MET("the update does not have a quorum of attestations"),
+  ALREADY_CLAIMED("the reward of this update was already paid"),
+  NOTHING_TO_PAY("the attested score earns no reward, or the budget is spent"),
+  INSUFFICIENT_BALANCE("the balance does not cover the amount"),
+  BAD_AMOUNT("the amount must be positive");
+
+  private final String description;
+
+  Reason(String description) {
+    this.description = description;
+  }
+
+  public String description() {
+    return description;
+  }
+}

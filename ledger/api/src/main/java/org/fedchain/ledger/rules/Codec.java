@@ -1,0 +1,197 @@
+package org.fedchain.ledger.rules;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.Run;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+
+/**
+ * Fixed binary encoding of ledger records: deterministic, so every endorsing peer writes the same
+ * bytes.
+ */
+final class Codec {
+  private Codec() {}
+
+  interface Writer {
+    void write(DataOutputStream out) throws IOException;
+  }
+
+  interface Reader<T> {
+    T read(DataInputStream in) throws IOException;
+  }
+
+  static byte[] encode(Writer w) {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(b)) {
+      w.write(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return b.toByteArray();
+  }
+
+  static <T> T decode(byte[] bytes, Reader<T> r) {
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
+      T t = r.read(in);
+      if (in.available() != 0) {
+        throw new IllegalStateException("ledger record has " + in.available() + " trailing bytes");
+      }
+      return t;
+    } catch (IOException e) {
+      throw new IllegalStateException("ledger record is corrupt: " + e, e);
+    }
+  }
+
+  static void hash(DataOutputStream out, Hash32 h) throws IOException {
+    out.write(h.toBytes());
+  }
+
+  static Hash32 hash(DataInputStream in) throws IOException {
+    byte[] b = new byte[32];
+    in.readFully(b);
+    return Hash32.of(b);
+  }
+
+  static void address(DataOutputStream out, Address a) throws IOException {
+    out.write(a.toBytes());
+  }
+
+  static Address address(DataInputStream in) throws IOException {
+    byte[] b = new byte[20];
+    in.readFully(b);
+    return Address.of(b);
+  }
+
+  static void big(DataOutputStream out, BigInteger v) throws IOException {
+    bytes(out, v.toByteArray());
+  }
+
+  static BigInteger big(DataInputStream in) throws IOException {
+    return new BigInteger(bytes(in));
+  }
+
+  static void bytes(DataOutputStream out, byte[] b) throws IOException {
+    out.writeInt(b.length);
+    out.write(b);
+  }
+
+  static byte[] bytes(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 1 << 20) {
+      throw new IOException("bad length " + n);
+    }
+    byte[] b = new byte[n];
+    in.readFully(b);
+    return b;
+  }
+
+  static byte[] big(BigInteger v) {
+    return encode(out -> big(out, v));
+  }
+
+  static BigInteger big(byte[] b) {
+    return decode(b, Codec::big);
+  }
+
+  static byte[] run(Run r) {
+    return encode(
+        out -> {
+          hash(out, r.runId());
+          address(out, r.coordinator());
+          RunConfig c = r.config();
+          out.writeByte(c.mode().ordinal());
+          out.writeBoolean(c.commitReveal());
+          out.writeByte(c.quorum());
+          out.writeInt(c.validators().size());
+          for (Address v : c.validators()) {
+            address(out, v);
+          }
+          big(out, c.budget());
+          big(out, c.rewardPerPoint());
+          hash(out, r.genesisUpdate());
+          hash(out, r.genesisModel());
+          big(out, r.paid());
+          out.writeBoolean(r.open());
+        });
+  }
+
+  static Run run(byte[] bytes) {
+    return decode(
+        bytes,
+        in -> {
+          Hash32 runId = hash(in);
+          Address coordinator = address(in);
+          Mode mode = Mode.fromCode(in.readUnsignedByte());
+          boolean commitReveal = in.readBoolean();
+          int quorum = in.readUnsignedByte();
+          int n = in.readInt();
+          List<Address> validators = new ArrayList<>();
+          for (int i = 0; i < n; i++) {
+            validators.add(address(in));
+          }
+          BigInteger budget = big(in);
+          BigInteger rate = big(in);
+          RunConfig c = new RunConfig(mode, commitReveal, validators, quorum, budget, rate);
+          return new Run(runId, coordinator, c, hash(in), hash(in), big(in), in.readBoolean());
+        });
+  }
+
+  static byte[] update(UpdateRecord r) {
+    return encode(
+        out -> {
+          hash(out, r.updateId());
+          ModelUpdate u = r.receipt();
+          hash(out, u.runId());
+          out.writeLong(u.seq());
+          out.writeByte(u.kind().code());
+          hash(out, u.parent());
+          hash(out, u.model());
+          hash(out, u.manifest());
+          hash(out, u.data());
+          out.writeLong(u.samples());
+          address(out, r.contributor());
+          bytes(out, r.signature());
+          out.writeLong(r.height());
+        });
+  }
+
+  static UpdateRecord update(byte[] bytes) {
+    return decode(
+        bytes,
+        in -> {
+          Hash32 id = hash(in);
+          ModelUpdate u =
+              new ModelUpdate(
+                  hash(in),
+                  in.readLong(),
+                  UpdateKind.fromCode(in.readUnsignedByte()),
+                  hash(in),
+                  hash(in),
+                  hash(in),
+                  hash(in),
+                  in.readLong());
+          return new UpdateRecord(id, u, address(in), bytes(in), in.readLong());
+        });
+  }
+
+  static byte[] u64(long v) {
+    return encode(out -> out.writeLong(v));
+  }
+
+  static long u64(byte[] b) {
+    return decode(b, DataInputStream::readLong);
+  }
+}

@@ -1,0 +1,466 @@
+package org.fedchain.ledger.rules;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.Eip712Domain;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Secp256k1;
+import org.fedchain.core.receipt.SignatureException;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.Event;
+import org.fedchain.ledger.Reason;
+import org.fedchain.ledger.RejectedException;
+import org.fedchain.ledger.Run;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+
+/**
+ * The ledger rules of DESIGN.md, in plain Java over a {@link State}. The embedded ledger runs them
+ * on SQLite, the Fabric chaincode on the world state; the Solidity contracts implement the same
+ * checks in the same order, so every backend gives the same {@link Reason} for the same input. A
+ * rejected call throws before it writes anything.
+ *
+ * <pre>{@code
+ * Rules rules = new Rules(Eip712Domain.embedded(id));
+ * UpdateRecord r = rules.submit(state, signedUpdate);
+ * }</pre>
+ */
+public final class Rules {
+  private final Eip712Domain domain;
+
+  public Rules(Eip712Domain domain) {
+    this.domain = domain;
+  }
+
+  public Eip712Domain domain() {
+    return domain;
+  }
+
+  // ---- keys ----
+
+  static String runKey(Hash32 runId) {
+    return "run/" + runId.hex();
+  }
+
+  static String updateKey(Hash32 updateId) {
+    return "update/" + updateId.hex();
+  }
+
+  static String modelKey(Hash32 runId, Hash32 model) {
+    return "model/" + runId.hex() + "/" + model.hex();
+  }
+
+  static String seqKey(Hash32 runId, long seq, Hash32 updateId) {
+    return "seq/" + runId.hex() + "/" + String.format("%016x", seq) + "/" + updateId.hex();
+  }
+
+  static String childKey(Hash32 parentUpdate, Hash32 child) {
+    return "child/" + parentUpdate.hex() + "/" + child.hex();
+  }
+
+  static String headKey(Hash32 runId, Hash32 updateId) {
+    return "head/" + runId.hex() + "/" + updateId.hex();
+  }
+
+  static String attestationKey(Hash32 updateId, Address validator) {
+    return "att/" + updateId.hex() + "/" + validator.lowerHex().substring(2);
+  }
+
+  static String commitKey(Hash32 commitment) {
+    return "commit/" + commitment.hex();
+  }
+
+  static String balanceKey(Address a) {
+    return "balance/" + a.lowerHex().substring(2);
+  }
+
+  static String claimKey(Hash32 updateId) {
+    return "claimed/" + updateId.hex();
+  }
+
+  private static Hash32 lastHash(String key) {
+    return Hash32.parse(key.substring(key.lastIndexOf('/') + 1));
+  }
+
+  /** {@code keccak256(abi.encodePacked(updateId, contributor))}: what a contributor commits to. */
+  public static Hash32 commitment(Hash32 updateId, Address contributor) {
+    return Hash32.keccak256(updateId.toBytes(), contributor.toBytes());
+  }
+
+  // ---- writes ----
+
+  public UpdateRecord openRun(State s, RunConfig config, Signed<ModelUpdate> genesis)
+      throws RejectedException {
+    Hash32 updateId = genesis.digest(domain);
+    Address coordinator = signer(updateId, genesis);
+    ModelUpdate g = genesis.message();
+    if (g.kind() != UpdateKind.GENESIS || g.seq() != 0 || !g.parent().isZero()) {
+      throw new RejectedException(
+          Reason.BAD_GENESIS,
+          "genesis must be kind GENESIS, seq 0, parent zero; got "
+              + g.kind()
+              + ", seq "
+              + Long.toUnsignedString(g.seq())
+              + ", parent "
+              + g.parent());
+    }
+    if (!g.data().equals(config.hash())) {
+      throw new RejectedException(
+          Reason.CONFIG_MISMATCH,
+          "genesis data " + g.data() + " is not the run configuration hash " + config.hash());
+    }
+    if (s.get(runKey(g.runId())).isPresent()) {
+      throw new RejectedException(Reason.RUN_EXISTS, "run " + g.runId() + " already exists");
+    }
+    checkConfig(config);
+    BigInteger balance = balance(s, coordinator);
+    if (balance.compareTo(config.budget()) < 0) {
+      throw new RejectedException(
+          Reason.INSUFFICIENT_BALANCE,
+          "coordinator "
+              + coordinator
+              + " has "
+              + balance
+              + " VNX wei, the budget is "
+              + config.budget());
+    }
+    // all checks passed: write
+    if (config.budget().signum() > 0) {
+      s.put(balanceKey(coordinator), Codec.big(balance.subtract(config.budget())));
+    }
+    Run run = new Run(g.runId(), coordinator, config, updateId, g.model(), BigInteger.ZERO, true);
+    s.put(runKey(g.runId()), Codec.run(run));
+    UpdateRecord rec = record(s, updateId, genesis, coordinator, null);
+    s.emit(new Event.RunOpened(g.runId(), coordinator, g.model()));
+    return rec;
+  }
+
+  private static void checkConfig(RunConfig c) throws RejectedException {
+    HashSet<Address> seen = new HashSet<>();
+    for (Address v : c.validators()) {
+      if (v.isZero() || !seen.add(v)) {
+        throw new RejectedException(
+            Reason.BAD_CONFIG, "validator " + v + " is zero or listed twice");
+      }
+    }
+    if (c.quorum() > c.validators().size()) {
+      throw new RejectedException(
+          Reason.BAD_CONFIG,
+          "quorum " + c.quorum() + " exceeds the " + c.validators().size() + " validators");
+    }
+    if (c.budget().signum() > 0 && c.quorum() == 0) {
+      throw new RejectedException(
+          Reason.BAD_CONFIG, "a run with a budget needs a quorum of at least 1");
+    }
+  }
+
+  public UpdateRecord submit(State s, Signed<ModelUpdate> signed) throws RejectedException {
+    Hash32 updateId = signed.digest(domain);
+    Address contributor = signer(updateId, signed);
+    ModelUpdate u = signed.message();
+    if (u.kind() == UpdateKind.GENESIS) {
+      throw new RejectedException(
+          Reason.KIND_NOT_ALLOWED, "a GENESIS is recorded only by opening a run");
+    }
+    Run run = openRunOf(s, u.runId());
+    if (!run.config().mode().accepts(u.kind())) {
+      throw new RejectedException(
+          Reason.KIND_NOT_ALLOWED,
+          "a " + run.config().mode() + " run does not accept " + u.kind() + " updates");
+    }
+    if (u.kind() == UpdateKind.AGGREGATE && !contributor.equals(run.coordinator())) {
+      throw new RejectedException(
+          Reason.NOT_COORDINATOR,
+          "AGGREGATE updates come from the coordinator "
+              + run.coordinator()
+              + ", not "
+              + contributor);
+    }
+    Optional<byte[]> parentId = s.get(modelKey(u.runId(), u.parent()));
+    if (parentId.isEmpty()) {
+      throw new RejectedException(
+          Reason.PARENT_UNKNOWN,
+          "parent model " + u.parent() + " is not recorded in run " + u.runId());
+    }
+    UpdateRecord parent = Codec.update(s.get(updateKey(Hash32.of(parentId.get()))).orElseThrow());
+    if (u.seq() != parent.receipt().seq() + 1) {
+      throw new RejectedException(
+          Reason.SEQ_MISMATCH,
+          "seq is "
+              + Long.toUnsignedString(u.seq())
+              + ", the parent's is "
+              + parent.receipt().seq()
+              + ": expected "
+              + (parent.receipt().seq() + 1));
+    }
+    if (s.get(modelKey(u.runId(), u.model())).isPresent()) {
+      throw new RejectedException(
+          Reason.MODEL_EXISTS, "model " + u.model() + " is already recorded in run " + u.runId());
+    }
+    if (run.config().commitReveal()) {
+      Optional<byte[]> committed = s.get(commitKey(commitment(updateId, contributor)));
+      if (committed.isEmpty() || Codec.u64(committed.get()) >= s.height()) {
+        throw new RejectedException(
+            Reason.NO_COMMIT,
+            "run "
+                + u.runId()
+                + " requires commit-reveal: commit keccak256(updateId, contributor) in an earlier block first");
+      }
+    }
+    return record(s, updateId, signed, contributor, parent.updateId());
+  }
+
+  private UpdateRecord record(
+      State s,
+      Hash32 updateId,
+      Signed<ModelUpdate> signed,
+      Address contributor,
+      Hash32 parentUpdate) {
+    ModelUpdate u = signed.message();
+    UpdateRecord rec = new UpdateRecord(updateId, u, contributor, signed.signature(), s.height());
+    s.put(updateKey(updateId), Codec.update(rec));
+    s.put(modelKey(u.runId(), u.model()), updateId.toBytes());
+    s.put(seqKey(u.runId(), u.seq(), updateId), new byte[] {1});
+    s.put(headKey(u.runId(), updateId), new byte[] {1});
+    if (parentUpdate != null) {
+      s.put(childKey(parentUpdate, updateId), new byte[] {1});
+      s.delete(headKey(u.runId(), parentUpdate));
+    }
+    s.emit(
+        new Event.UpdateRecorded(
+            u.runId(), updateId, u.seq(), u.kind().code(), contributor, u.model(), u.parent()));
+    return rec;
+  }
+
+  public void commit(State s, Hash32 commitment) throws RejectedException {
+    if (s.get(commitKey(commitment)).isPresent()) {
+      throw new RejectedException(
+          Reason.COMMIT_EXISTS, "commitment " + commitment + " is already recorded");
+    }
+    s.put(commitKey(commitment), Codec.u64(s.height()));
+    s.emit(new Event.Committed(commitment, s.height()));
+  }
+
+  public void attest(State s, Signed<Attestation> signed) throws RejectedException {
+    Address validator = signer(signed.digest(domain), signed);
+    Attestation a = signed.message();
+    UpdateRecord u = updateOf(s, a.updateId());
+    Run run = Codec.run(s.get(runKey(u.receipt().runId())).orElseThrow());
+    if (!run.config().validators().contains(validator)) {
+      throw new RejectedException(
+          Reason.NOT_VALIDATOR, validator + " is not a validator of run " + run.runId());
+    }
+    String key = attestationKey(a.updateId(), validator);
+    if (s.get(key).isPresent()) {
+      throw new RejectedException(
+          Reason.ALREADY_ATTESTED, validator + " already attested update " + a.updateId());
+    }
+    s.put(key, Codec.u64(a.score()));
+    s.emit(new Event.Attested(a.updateId(), validator, a.score()));
+  }
+
+  public BigInteger claim(State s, Hash32 updateId) throws RejectedException {
+    UpdateRecord u = updateOf(s, updateId);
+    if (s.get(claimKey(updateId)).isPresent()) {
+      throw new RejectedException(
+          Reason.ALREADY_CLAIMED, "update " + updateId + " was already paid");
+    }
+    Run run = Codec.run(s.get(runKey(u.receipt().runId())).orElseThrow());
+    Map<Address, Long> scores = attestations(s, updateId);
+    int quorum = run.config().quorum();
+    if (quorum == 0 || scores.size() < quorum) {
+      throw new RejectedException(
+          Reason.QUORUM_NOT_MET,
+          "update "
+              + updateId
+              + " has "
+              + scores.size()
+              + " attestations, the run needs "
+              + (quorum == 0 ? "validators" : quorum));
+    }
+    BigInteger sum = BigInteger.ZERO;
+    for (long v : scores.values()) {
+      sum = sum.add(BigInteger.valueOf(v));
+    }
+    BigInteger mean =
+        sum.divide(BigInteger.valueOf(scores.size())); // truncates toward zero, as Solidity does
+    BigInteger remaining = run.config().budget().subtract(run.paid());
+    BigInteger reward =
+        mean.signum() <= 0
+            ? BigInteger.ZERO
+            : mean.multiply(run.config().rewardPerPoint()).min(remaining);
+    if (reward.signum() <= 0) {
+      throw new RejectedException(
+          Reason.NOTHING_TO_PAY,
+          "mean attested score "
+              + mean
+              + " with "
+              + remaining
+              + " VNX wei left in the budget pays nothing");
+    }
+    s.put(claimKey(updateId), Codec.big(reward));
+    s.put(
+        runKey(run.runId()),
+        Codec.run(
+            new Run(
+                run.runId(),
+                run.coordinator(),
+                run.config(),
+                run.genesisUpdate(),
+                run.genesisModel(),
+                run.paid().add(reward),
+                run.open())));
+    s.put(balanceKey(u.contributor()), Codec.big(balance(s, u.contributor()).add(reward)));
+    s.emit(new Event.RewardClaimed(updateId, u.contributor(), reward));
+    return reward;
+  }
+
+  public void closeRun(State s, Signed<CloseRun> signed) throws RejectedException {
+    Address who = signer(signed.digest(domain), signed);
+    Run run = openRunOf(s, signed.message().runId());
+    if (!who.equals(run.coordinator())) {
+      throw new RejectedException(
+          Reason.NOT_COORDINATOR,
+          "only the coordinator " + run.coordinator() + " may close run " + run.runId());
+    }
+    s.put(
+        runKey(run.runId()),
+        Codec.run(
+            new Run(
+                run.runId(),
+                run.coordinator(),
+                run.config(),
+                run.genesisUpdate(),
+                run.genesisModel(),
+                run.paid(),
+                false)));
+    s.emit(new Event.RunClosed(run.runId()));
+  }
+
+  public void mint(State s, Address to, BigInteger amount) throws RejectedException {
+    if (amount.signum() <= 0 || amount.bitLength() > 255) {
+      throw new RejectedException(Reason.BAD_AMOUNT, "cannot mint " + amount);
+    }
+    s.put(balanceKey(to), Codec.big(balance(s, to).add(amount)));
+    s.emit(new Event.Minted(to, amount));
+  }
+
+  // ---- reads ----
+
+  public Optional<Run> run(State s, Hash32 runId) {
+    return s.get(runKey(runId)).map(Codec::run);
+  }
+
+  public Optional<UpdateRecord> update(State s, Hash32 updateId) {
+    return s.get(updateKey(updateId)).map(Codec::update);
+  }
+
+  public Optional<UpdateRecord> updateOfModel(State s, Hash32 runId, Hash32 model) {
+    return s.get(modelKey(runId, model)).flatMap(id -> update(s, Hash32.of(id)));
+  }
+
+  public List<UpdateRecord> updates(State s, Hash32 runId) {
+    return records(s, s.keys("seq/" + runId.hex() + "/"));
+  }
+
+  public List<UpdateRecord> children(State s, Hash32 updateId) {
+    return records(s, s.keys("child/" + updateId.hex() + "/"));
+  }
+
+  public List<UpdateRecord> heads(State s, Hash32 runId) {
+    List<UpdateRecord> out = records(s, s.keys("head/" + runId.hex() + "/"));
+    out.sort(
+        java.util.Comparator.comparingLong((UpdateRecord r) -> r.height())
+            .thenComparing(UpdateRecord::updateId));
+    return out;
+  }
+
+  public List<UpdateRecord> lineage(State s, Hash32 updateId) {
+    List<UpdateRecord> out = new ArrayList<>();
+    Optional<UpdateRecord> cur = update(s, updateId);
+    while (cur.isPresent()) {
+      UpdateRecord r = cur.get();
+      out.add(r);
+      if (r.receipt().kind() == UpdateKind.GENESIS) {
+        break;
+      }
+      cur = updateOfModel(s, r.receipt().runId(), r.receipt().parent());
+    }
+    return out;
+  }
+
+  public Map<Address, Long> attestations(State s, Hash32 updateId) {
+    Map<Address, Long> out = new LinkedHashMap<>();
+    String prefix = "att/" + updateId.hex() + "/";
+    for (String k : s.keys(prefix)) {
+      out.put(Address.parse(k.substring(prefix.length())), Codec.u64(s.get(k).orElseThrow()));
+    }
+    return out;
+  }
+
+  public BigInteger balance(State s, Address a) {
+    return s.get(balanceKey(a)).map(Codec::big).orElse(BigInteger.ZERO);
+  }
+
+  // ---- helpers ----
+
+  private List<UpdateRecord> records(State s, List<String> keys) {
+    List<UpdateRecord> out = new ArrayList<>(keys.size());
+    for (String k : keys) {
+      update(s, lastHash(k)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  private UpdateRecord updateOf(State s, Hash32 updateId) throws RejectedException {
+    return update(s, updateId)
+        .orElseThrow(() -> new RejectedException(Reason.UPDATE_UNKNOWN, "no update " + updateId));
+  }
+
+  private Run openRunOf(State s, Hash32 runId) throws RejectedException {
+    Run run =
+        run(s, runId)
+            .orElseThrow(() -> new RejectedException(Reason.RUN_UNKNOWN, "no run " + runId));
+    if (!run.open()) {
+      throw new RejectedException(Reason.RUN_CLOSED, "run " + runId + " is closed");
+    }
+    return run;
+  }
+
+  /** Recovers the signer by the rules every backend applies and checks it is the claimed one. */
+  static Address signer(Hash32 digest, Signed<?> signed) throws RejectedException {
+    Address got;
+    try {
+      got = Secp256k1.recover(digest, signed.signature());
+    } catch (SignatureException e) {
+      Reason r =
+          switch (e.problem()) {
+            case BAD_LENGTH -> Reason.SIGNATURE_LENGTH;
+            case BAD_V -> Reason.SIGNATURE_V;
+            case HIGH_S -> Reason.SIGNATURE_HIGH_S;
+            case OUT_OF_RANGE, UNRECOVERABLE -> Reason.SIGNATURE_INVALID;
+          };
+      throw new RejectedException(r, e.getMessage());
+    }
+    if (!got.equals(signed.signer())) {
+      throw new RejectedException(
+          Reason.WRONG_SIGNER,
+          "the signature recovers "
+              + got
+              + ", not the claimed signer "
+              + signed.signer()
+              + " (a field, the domain or the key differs)");
+    }
+    return got;
+  }
+}

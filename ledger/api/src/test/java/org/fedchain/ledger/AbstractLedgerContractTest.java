@@ -1,0 +1,330 @@
+package org.fedchain.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.InputStream;
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.Hex;
+import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.Eip712;
+import org.fedchain.core.receipt.Eip712Domain;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Secp256k1;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.rules.Rules;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The ledger rules as JSON vectors ({@code ledger-rules.json}), run against one backend per
+ * subclass. Each vector sets up state with calls, makes one more call, expects it accepted or
+ * rejected with a {@link Reason}, and checks reads after. A rejected call must leave the state as
+ * it was ({@link #snapshot}).
+ */
+public abstract class AbstractLedgerContractTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** Test keys (the first accounts of anvil's default mnemonic, so chains can fund them). */
+  protected static final Map<String, byte[]> KEYS =
+      Map.of(
+          "coordinator",
+              Hex.decode("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80"),
+          "alice", Hex.decode("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d"),
+          "bob", Hex.decode("5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a"),
+          "v1", Hex.decode("7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6"),
+          "v2", Hex.decode("47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a"),
+          "mallory",
+              Hex.decode("8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"));
+
+  @TempDir protected Path tempDir;
+
+  /** A fresh, empty ledger for one vector. */
+  protected abstract Ledger newLedger(Path dir) throws Exception;
+
+  /**
+   * Everything the backend stores, comparable with equals; used to prove rejections change nothing.
+   */
+  protected abstract Object snapshot(Ledger ledger) throws Exception;
+
+  protected static Address address(String actor) {
+    return Secp256k1.addressOf(key(actor));
+  }
+
+  private static byte[] key(String actor) {
+    byte[] k = KEYS.get(actor);
+    if (k == null) {
+      throw new IllegalArgumentException("unknown actor " + actor);
+    }
+    return k;
+  }
+
+  protected static Hash32 h(String label) {
+    return Hash32.sha256(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  static Hash32 runId(String name) {
+    return h("run:" + name);
+  }
+
+  @TestFactory
+  Stream<DynamicTest> rule_vectors() throws Exception {
+    JsonNode vectors;
+    try (InputStream in =
+        AbstractLedgerContractTest.class.getResourceAsStream("ledger-rules.json")) {
+      vectors = JSON.readTree(in).get("vectors");
+    }
+    List<DynamicTest> tests = new ArrayList<>();
+    for (JsonNode v : vectors) {
+      tests.add(DynamicTest.dynamicTest(v.get("name").asText(), () -> runVector(v)));
+    }
+    return tests.stream();
+  }
+
+  private void runVector(JsonNode v) throws Exception {
+    try (Ledger ledger = newLedger(tempDir.resolve(v.get("name").asText()))) {
+      Harness hx = new Harness(ledger);
+      for (JsonNode call : v.path("setup")) {
+        try {
+          hx.call(call);
+        } catch (RejectedException e) {
+          fail("setup call " + call + " was rejected: " + e.getMessage());
+        }
+      }
+      String expect = v.get("expect").asText();
+      Object before = snapshot(ledger);
+      Optional<RejectedException> rejected = Optional.empty();
+      try {
+        hx.call(v.get("call"));
+      } catch (RejectedException e) {
+        rejected = Optional.of(e);
+      }
+      if (expect.equals("ok")) {
+        assertThat(rejected).as("call %s", v.get("call")).isEmpty();
+      } else {
+        assertThat(rejected)
+            .as("call %s should be rejected with %s", v.get("call"), expect)
+            .isPresent();
+        assertThat(rejected.get().reason().name())
+            .as(rejected.get().getMessage())
+            .isEqualTo(expect);
+        assertThat(snapshot(ledger)).as("state after a rejected call").isEqualTo(before);
+      }
+      for (JsonNode check : v.path("after")) {
+        hx.check(check);
+      }
+    }
+  }
+
+  /** Turns vector calls into signed ledger calls in the ledger's own domain. */
+  protected static final class Harness {
+    private final Ledger ledger;
+    private final Map<String, RunConfig> configs = new HashMap<>();
+
+    Harness(Ledger ledger) {
+      this.ledger = ledger;
+    }
+
+    void call(JsonNode c) throws LedgerException {
+      switch (c.get("op").asText()) {
+        case "mint" ->
+            ledger.mint(address(c.get("to").asText()), new BigInteger(c.get("amount").asText()));
+        case "openRun" -> openRun(c);
+        case "submit" -> ledger.submit(sign(c, update(c)));
+        case "commit" -> {
+          String who = c.path("for").asText(c.get("signer").asText());
+          ledger.commit(Rules.commitment(update(c).digest(ledger.domain()), address(who)));
+        }
+        case "attest" -> {
+          Hash32 updateId = updateId(c);
+          ledger.attest(
+              sign(c, new Attestation(updateId, c.get("score").asLong(), h("eval"), h("report"))));
+        }
+        case "claim" -> ledger.claim(updateId(c));
+        case "close" -> ledger.closeRun(sign(c, new CloseRun(runId(c.get("run").asText()))));
+        default -> throw new IllegalArgumentException("unknown op " + c.get("op"));
+      }
+    }
+
+    private void openRun(JsonNode c) throws LedgerException {
+      List<Address> validators = new ArrayList<>();
+      for (JsonNode n : c.path("validators")) {
+        validators.add(address(n.asText()));
+      }
+      RunConfig config =
+          new RunConfig(
+              Mode.valueOf(c.path("mode").asText("CHAINED")),
+              c.path("commitReveal").asBoolean(false),
+              validators,
+              c.path("quorum").asInt(0),
+              new BigInteger(c.path("budget").asText("0")),
+              new BigInteger(c.path("rate").asText("0")));
+      String run = c.get("run").asText();
+      configs.put(run, config);
+      Hash32 data =
+          switch (c.path("genesisData").asText("config")) {
+            case "config" -> config.hash();
+            default -> h(c.get("genesisData").asText());
+          };
+      ModelUpdate g =
+          new ModelUpdate(
+              runId(run),
+              c.path("genesisSeq").asLong(0),
+              UpdateKind.valueOf(c.path("genesisKind").asText("GENESIS")),
+              c.has("genesisParent") ? h(c.get("genesisParent").asText()) : Hash32.ZERO,
+              h(c.path("genesis").asText("g")),
+              h("manifest:config"),
+              data,
+              0);
+      ledger.openRun(config, sign(c, g));
+    }
+
+    private static ModelUpdate update(JsonNode c) {
+      String model = c.get("model").asText();
+      return new ModelUpdate(
+          runId(c.get("run").asText()),
+          c.path("seq").asLong(1),
+          UpdateKind.valueOf(c.path("kind").asText("CHAINED")),
+          h(c.path("parent").asText("g")),
+          h(model),
+          h("manifest:" + model),
+          h("data:" + model),
+          c.path("samples").asLong(100));
+    }
+
+    private Hash32 updateId(JsonNode c) throws LedgerException {
+      Hash32 run = runId(c.get("run").asText());
+      return ledger
+          .updateOfModel(run, h(c.get("model").asText()))
+          .map(UpdateRecord::updateId)
+          .orElse(h("no such update"));
+    }
+
+    /** Signs in the ledger's domain, then applies the vector's signature mutation. */
+    private <T extends Eip712.Struct> Signed<T> sign(JsonNode c, T message) {
+      String signer = c.get("signer").asText();
+      String mode = c.path("sig").asText("valid");
+      Eip712Domain d = ledger.domain();
+      Eip712Domain domain =
+          switch (mode) {
+            case "wrong-chain" ->
+                new Eip712Domain(
+                    d.name(), d.version(), d.chainId().add(BigInteger.ONE), d.verifyingContract());
+            case "wrong-contract" ->
+                new Eip712Domain(d.name(), d.version(), d.chainId(), address("mallory"));
+            default -> d;
+          };
+      byte[] sig =
+          Secp256k1.sign(
+              Eip712.digest(domain, message), key(mode.equals("wrong-key") ? "mallory" : signer));
+      T sent = message;
+      switch (mode) {
+        case "valid", "wrong-chain", "wrong-contract", "wrong-key" -> {}
+        case "short" -> sig = java.util.Arrays.copyOf(sig, 64);
+        case "v-raw" -> sig[64] -= 27;
+        case "zero-r" -> java.util.Arrays.fill(sig, 0, 32, (byte) 0);
+        case "high-s" -> {
+          BigInteger s = new BigInteger(1, java.util.Arrays.copyOfRange(sig, 32, 64));
+          byte[] hs = Secp256k1.N.subtract(s).toByteArray();
+          java.util.Arrays.fill(sig, 32, 64, (byte) 0);
+          int n = Math.min(hs.length, 32);
+          System.arraycopy(hs, hs.length - n, sig, 64 - n, n);
+          sig[64] = (byte) (sig[64] == 27 ? 28 : 27);
+        }
+        case "tampered" -> sent = tamper(message);
+        default -> throw new IllegalArgumentException("unknown sig mode " + mode);
+      }
+      return new Signed<>(sent, address(signer), sig);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Eip712.Struct> T tamper(T m) {
+      if (m instanceof ModelUpdate u) {
+        return (T)
+            new ModelUpdate(
+                u.runId(),
+                u.seq(),
+                u.kind(),
+                u.parent(),
+                u.model(),
+                u.manifest(),
+                u.data(),
+                u.samples() + 1);
+      }
+      if (m instanceof Attestation a) {
+        return (T) new Attestation(a.updateId(), a.score() + 1, a.evalSet(), a.report());
+      }
+      throw new IllegalArgumentException("cannot tamper with " + m);
+    }
+
+    void check(JsonNode c) throws LedgerException {
+      if (c.has("balance")) {
+        assertThat(ledger.balance(address(c.get("balance").asText())))
+            .as("balance of %s", c.get("balance").asText())
+            .isEqualTo(new BigInteger(c.get("is").asText()));
+      } else if (c.has("heads")) {
+        assertThat(models(ledger.heads(runId(c.get("heads").asText()))))
+            .as("heads")
+            .isEqualTo(names(c.get("are")));
+      } else if (c.has("recorded")) {
+        JsonNode r = c.get("recorded");
+        assertThat(
+                ledger
+                    .updateOfModel(runId(r.get("run").asText()), h(r.get("model").asText()))
+                    .isPresent())
+            .as("recorded %s", r)
+            .isEqualTo(c.get("is").asBoolean());
+      } else if (c.has("paid")) {
+        assertThat(ledger.run(runId(c.get("paid").asText())).orElseThrow().paid())
+            .isEqualTo(new BigInteger(c.get("is").asText()));
+      } else if (c.has("open")) {
+        assertThat(ledger.run(runId(c.get("open").asText())).orElseThrow().open())
+            .isEqualTo(c.get("is").asBoolean());
+      } else if (c.has("lineage")) {
+        assertThat(models(ledger.lineage(updateId(c.get("lineage")))))
+            .as("lineage")
+            .isEqualTo(names(c.get("is")));
+      } else if (c.has("children")) {
+        assertThat(models(ledger.children(updateId(c.get("children")))))
+            .as("children")
+            .containsExactlyInAnyOrderElementsOf(names(c.get("are")));
+      } else if (c.has("attestations")) {
+        assertThat(ledger.attestations(updateId(c.get("attestations"))))
+            .hasSize(c.get("count").asInt());
+      } else if (c.has("updates")) {
+        assertThat(models(ledger.updates(runId(c.get("updates").asText()))))
+            .as("updates")
+            .isEqualTo(names(c.get("are")));
+      } else if (c.has("contributor")) {
+        UpdateRecord u = ledger.update(updateId(c.get("contributor"))).orElseThrow();
+        assertThat(u.contributor()).isEqualTo(address(c.get("is").asText()));
+      } else {
+        throw new IllegalArgumentException("unknown check " + c);
+      }
+    }
+
+    private static List<Hash32> models(List<UpdateRecord> rs) {
+      return rs.stream().map(r -> r.receipt().model()).toList();
+    }
+
+    private static List<Hash32> names(JsonNode arr) {
+      List<Hash32> out = new ArrayList<>();
+      arr.forEach(n -> out.add(h(n.asText())));
+      return out;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what FedChain needs on a fresh machine, idempotently; a second run does nothing.
+#   scripts/setup.sh runtime   data and tools the demo needs
+#   scripts/setup.sh test      runtime + the tools the test suite checks us against
+# Long downloads are cached outside the clone in $FEDCHAIN_CACHE (default ~/.cache/fedchain).
+set -euo pipefail
+
+what="${1:-test}"
+cache="${FEDCHAIN_CACHE:-$HOME/.cache/fedchain}"
+mkdir -p "$cache"
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    say "need root to run: $*"; exit 1
+  fi
+}
+
+apt_updated=0
+apt_install() {
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing Debian packages: ${missing[*]}"
+  if [ $apt_updated = 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# --- runtime: Java and Maven build the CLI, Fashion-MNIST is the demo's data ---
+for tool in java mvn sha256sum; do
+  command -v "$tool" >/dev/null || { say "missing $tool: install a JDK 17+ and Maven 3.8+"; exit 1; }
+done
+apt_install dataset-fashion-mnist
+
+[ "$what" = runtime ] && exit 0
+
+# --- test: independent implementations we check our formats against ---
+command -v node >/dev/null || apt_install nodejs npm
+ETHERS_VERSION=6.17.0
+node_dir="$cache/node"
+if [ "$(node -p "try{require('$node_dir/node_modules/ethers/package.json').version}catch(e){''}" 2>/dev/null)" != "$ETHERS_VERSION" ]; then
+  say "installing ethers $ETHERS_VERSION into $node_dir"
+  mkdir -p "$node_dir"
+  [ -f "$node_dir/package.json" ] || echo '{"private":true}' > "$node_dir/package.json"
+  npm install --prefix "$node_dir" --no-audit --no-fund --silent "ethers@$ETHERS_VERSION" >&2
+fi
+say "ready ($what)"

@@ -45,7 +45,8 @@ public final class Secp256k1 {
     }
     if (r.signum() == 0 || s.signum() == 0 || r.compareTo(N) >= 0) {
       throw new SignatureException(
-          SignatureException.Problem.OUT_OF_RANGE, "signature r or s is zero or not below the curve order");
+          SignatureException.Problem.OUT_OF_RANGE,
+          "signature r or s is zero or not below the curve order");
     }
     byte[] pub;
     try {

@@ -6,8 +6,8 @@ import org.fedchain.core.Hash32;
 
 /**
  * A message with its claimed signer and 65-byte signature r||s||v. The claimed signer is what a
- * ledger checks the recovered address against: any changed field, domain or key then fails
- * loudly instead of silently recovering some other address.
+ * ledger checks the recovered address against: any changed field, domain or key then fails loudly
+ * instead of silently recovering some other address.
  */
 public record Signed<T extends Eip712.Struct>(T message, Address signer, byte[] signature) {
   public Signed {

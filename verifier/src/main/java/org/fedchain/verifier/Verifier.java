@@ -1,0 +1,247 @@
+package org.fedchain.verifier;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.ModelFormatException;
+import org.fedchain.core.model.SafeTensors;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Secp256k1;
+import org.fedchain.core.receipt.SignatureException;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.core.store.CorruptBlobException;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.Run;
+import org.fedchain.ledger.UpdateRecord;
+
+/**
+ * Re-checks recorded updates without trusting the ledger backend, the store or the peers that
+ * served the blobs: the update id is the EIP-712 digest of the receipt, the signature recovers the
+ * contributor, the lineage reaches the genesis with consecutive seq numbers, the model and manifest
+ * blobs hash to what was signed, the manifest agrees with the receipt and the model, and frozen
+ * tensors are unchanged from the parent.
+ *
+ * <pre>{@code
+ * Verifier v = new Verifier(ledger, store);
+ * RunAudit audit = v.audit(runId);
+ * v.requireVerifiedLineage(head);   // before training on head's model
+ * }</pre>
+ */
+public final class Verifier {
+  private final Ledger ledger;
+  private final BlobStore store;
+
+  public Verifier(Ledger ledger, BlobStore store) {
+    this.ledger = ledger;
+    this.store = store;
+  }
+
+  /** Checks every update of a run. */
+  public RunAudit audit(Hash32 runId) throws LedgerException {
+    Run run =
+        ledger
+            .run(runId)
+            .orElseThrow(() -> new LedgerException("no run " + runId + " on this ledger"));
+    List<UpdateCheck> out = new ArrayList<>();
+    for (UpdateRecord u : ledger.updates(runId)) {
+      out.add(check(run, u));
+    }
+    return new RunAudit(runId, out);
+  }
+
+  /** Checks one update (not its ancestors). */
+  public UpdateCheck check(UpdateRecord u) throws LedgerException {
+    Run run =
+        ledger
+            .run(u.receipt().runId())
+            .orElseThrow(() -> new LedgerException("no run " + u.receipt().runId()));
+    return check(run, u);
+  }
+
+  /**
+   * Checks an update and every ancestor back to the genesis; throws naming each failing update.
+   * Call this before training on a model fetched from anyone.
+   */
+  public void requireVerifiedLineage(UpdateRecord head)
+      throws LedgerException, VerificationException {
+    Run run =
+        ledger
+            .run(head.receipt().runId())
+            .orElseThrow(() -> new LedgerException("no run " + head.receipt().runId()));
+    List<UpdateRecord> lineage = ledger.lineage(head.updateId());
+    List<String> problems = new ArrayList<>();
+    for (UpdateRecord u : lineage) {
+      UpdateCheck c = check(run, u);
+      for (String p : c.problems()) {
+        problems.add("update " + u.updateId() + " (seq " + u.receipt().seq() + "): " + p);
+      }
+    }
+    UpdateRecord last = lineage.isEmpty() ? head : lineage.get(lineage.size() - 1);
+    if (last.receipt().kind() != UpdateKind.GENESIS
+        || !last.updateId().equals(run.genesisUpdate())) {
+      problems.add("the lineage of " + head.updateId() + " does not reach the run's genesis");
+    }
+    if (!problems.isEmpty()) {
+      throw new VerificationException(
+          "refusing model "
+              + head.receipt().model().hex()
+              + ":\n  "
+              + String.join("\n  ", problems));
+    }
+  }
+
+  private UpdateCheck check(Run run, UpdateRecord u) throws LedgerException {
+    List<String> problems = new ArrayList<>();
+    ModelUpdate r = u.receipt();
+    if (!r.digest(ledger.domain()).equals(u.updateId())) {
+      problems.add("update id is not the EIP-712 digest of its receipt in this ledger's domain");
+    }
+    try {
+      if (!Secp256k1.recover(u.updateId(), u.signature()).equals(u.contributor())) {
+        problems.add("signature does not recover the recorded contributor " + u.contributor());
+      }
+    } catch (SignatureException e) {
+      problems.add("signature invalid: " + e.getMessage());
+    }
+    if ((r.kind() == UpdateKind.GENESIS || r.kind() == UpdateKind.AGGREGATE)
+        && !u.contributor().equals(run.coordinator())) {
+      problems.add(
+          r.kind()
+              + " signed by "
+              + u.contributor()
+              + ", not the run's coordinator "
+              + run.coordinator());
+    }
+    Optional<UpdateRecord> parent = Optional.empty();
+    if (r.kind() == UpdateKind.GENESIS) {
+      if (r.seq() != 0 || !r.parent().isZero()) {
+        problems.add("genesis must have seq 0 and no parent");
+      }
+      if (!r.data().equals(run.config().hash())) {
+        problems.add("genesis data is not the run configuration hash");
+      }
+    } else {
+      parent = ledger.updateOfModel(r.runId(), r.parent());
+      if (parent.isEmpty()) {
+        problems.add("parent model " + r.parent().hex() + " is not recorded in the run");
+      } else if (r.seq() != parent.get().receipt().seq() + 1) {
+        problems.add(
+            "seq " + r.seq() + " does not follow the parent's seq " + parent.get().receipt().seq());
+      }
+    }
+    List<Tensor> tensors =
+        blob(r.model(), "model", problems).flatMap(bytes -> model(bytes, problems)).orElse(null);
+    Manifest manifest =
+        blob(r.manifest(), "manifest", problems)
+            .flatMap(bytes -> manifest(bytes, problems))
+            .orElse(null);
+    if (manifest != null) {
+      checkManifest(r, manifest, tensors, parent, problems);
+    }
+    return new UpdateCheck(u, problems);
+  }
+
+  private Optional<byte[]> blob(Hash32 hash, String what, List<String> problems) {
+    try {
+      return Optional.of(store.get(hash));
+    } catch (NoSuchFileException e) {
+      problems.add(what + " blob " + hash.hex() + " is not in the store (" + store.root() + ")");
+    } catch (CorruptBlobException e) {
+      problems.add(
+          what + " blob " + hash.hex() + " was altered: its bytes hash to " + e.actual().hex());
+    } catch (IOException e) {
+      problems.add(what + " blob " + hash.hex() + " cannot be read: " + e.getMessage());
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<List<Tensor>> model(byte[] bytes, List<String> problems) {
+    try {
+      return Optional.of(SafeTensors.read(bytes, SafeTensors.Form.CANONICAL));
+    } catch (ModelFormatException e) {
+      problems.add("model file is not canonical safetensors: " + e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Manifest> manifest(byte[] bytes, List<String> problems) {
+    try {
+      return Optional.of(Manifest.parse(bytes));
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  private void checkManifest(
+      ModelUpdate r,
+      Manifest m,
+      List<Tensor> tensors,
+      Optional<UpdateRecord> parent,
+      List<String> problems) {
+    if (!m.runId().equals(r.runId().hex())) {
+      problems.add("manifest names run " + m.runId() + ", the receipt " + r.runId().hex());
+    }
+    if (!m.kind().equals(r.kind().name())) {
+      problems.add("manifest kind " + m.kind() + " differs from the receipt's " + r.kind());
+    }
+    if (!m.model().equals(r.model().hex())) {
+      problems.add("manifest names model " + m.model() + ", the receipt " + r.model().hex());
+    }
+    if (r.kind() != UpdateKind.GENESIS && !m.parents().contains(r.parent().hex())) {
+      problems.add(
+          "manifest parents "
+              + m.parents()
+              + " do not include the receipt's parent "
+              + r.parent().hex());
+    }
+    if (r.kind() != UpdateKind.GENESIS && r.kind() != UpdateKind.AGGREGATE && m.dataset() != null) {
+      if (!m.dataset().commitment().equals(r.data().hex())) {
+        problems.add("manifest dataset commitment differs from the receipt's data field");
+      }
+      if (m.dataset().samples() != r.samples()) {
+        problems.add(
+            "manifest sample count "
+                + m.dataset().samples()
+                + " differs from the receipt's "
+                + r.samples());
+      }
+    }
+    if (tensors != null && !Manifest.tensorHashes(tensors).equals(m.tensors())) {
+      problems.add("per-tensor hashes in the manifest do not match the model file");
+    }
+    if (!m.frozen().isEmpty() && tensors != null && parent.isPresent()) {
+      Map<String, String> now = Manifest.tensorHashes(tensors);
+      Map<String, String> before = parentTensorHashes(parent.get());
+      for (String name : m.frozen()) {
+        if (before == null) {
+          problems.add(
+              "cannot check frozen tensor '" + name + "': the parent's model is unavailable");
+          break;
+        }
+        if (!java.util.Objects.equals(now.get(name), before.get(name))) {
+          problems.add("tensor '" + name + "' is declared frozen but differs from the parent's");
+        }
+      }
+    }
+  }
+
+  private Map<String, String> parentTensorHashes(UpdateRecord parent) {
+    try {
+      return new HashMap<>(
+          Manifest.tensorHashes(
+              SafeTensors.read(store.get(parent.receipt().model()), SafeTensors.Form.CANONICAL)));
+    } catch (IOException | ModelFormatException e) {
+      return null;
+    }
+  }
+}

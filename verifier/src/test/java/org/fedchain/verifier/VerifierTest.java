@@ -1,0 +1,192 @@
+package org.fedchain.verifier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.Hex;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.SafeTensors;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Secp256k1;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The verifier on a real embedded ledger and store, with small hand-made models. */
+class VerifierTest {
+  static final byte[] COORD =
+      Hex.decode("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+  static final byte[] ALICE =
+      Hex.decode("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+  static final Hash32 RUN = Hash32.sha256("run".getBytes());
+
+  @TempDir Path dir;
+  Ledger ledger;
+  BlobStore store;
+  List<UpdateRecord> chain = new ArrayList<>();
+
+  static List<Tensor> model(float bias, float head) {
+    return List.of(
+        Tensor.ofFloats("0.bias", new long[] {2}, new float[] {bias, bias}),
+        Tensor.ofFloats("0.weight", new long[] {2, 2}, new float[] {1, 2, 3, 4}),
+        Tensor.ofFloats("2.weight", new long[] {1, 2}, new float[] {head, head}));
+  }
+
+  UpdateRecord record(
+      UpdateKind kind,
+      long seq,
+      Hash32 parent,
+      List<Tensor> tensors,
+      byte[] key,
+      List<String> frozen)
+      throws Exception {
+    Hash32 modelHash = store.put(SafeTensors.write(tensors));
+    Hash32 data =
+        kind == UpdateKind.GENESIS
+            ? RunConfig.unrewarded(Mode.CHAINED).hash()
+            : Hash32.sha256(("data" + seq).getBytes());
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            RUN.hex(),
+            kind.name(),
+            parent.isZero() ? List.of() : List.of(parent.hex()),
+            modelHash.hex(),
+            new TreeMap<>(Manifest.tensorHashes(tensors)),
+            "test/1",
+            new TreeMap<>(),
+            1,
+            1,
+            10,
+            kind == UpdateKind.GENESIS ? null : new Manifest.Dataset(data.hex(), 100),
+            new TreeMap<>(Map.of("accuracy", 0.5)),
+            frozen,
+            List.of(),
+            new TreeMap<>(),
+            1);
+    Hash32 manifestHash = store.put(m.toJson());
+    ModelUpdate u =
+        new ModelUpdate(
+            RUN,
+            seq,
+            kind,
+            parent,
+            modelHash,
+            manifestHash,
+            data,
+            kind == UpdateKind.GENESIS ? 0 : 100);
+    Signed<ModelUpdate> s =
+        new Signed<>(u, Secp256k1.addressOf(key), Secp256k1.sign(u.digest(ledger.domain()), key));
+    UpdateRecord r =
+        kind == UpdateKind.GENESIS
+            ? ledger.openRun(RunConfig.unrewarded(Mode.CHAINED), s)
+            : ledger.submit(s);
+    chain.add(r);
+    return r;
+  }
+
+  @BeforeEach
+  void chainOfThree() throws Exception {
+    ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"));
+    store = BlobStore.open(dir.resolve("store"));
+    UpdateRecord g = record(UpdateKind.GENESIS, 0, Hash32.ZERO, model(0, 0), COORD, List.of());
+    UpdateRecord m1 =
+        record(UpdateKind.CHAINED, 1, g.receipt().model(), model(1, 1), ALICE, List.of());
+    record(UpdateKind.CHAINED, 2, m1.receipt().model(), model(2, 2), ALICE, List.of("0.weight"));
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    ledger.close();
+  }
+
+  @Test
+  void an_untouched_run_verifies() throws Exception {
+    RunAudit a = new Verifier(ledger, store).audit(RUN);
+    assertThat(a.failing()).isEmpty();
+    assertThat(a.updates()).hasSize(3);
+    new Verifier(ledger, store).requireVerifiedLineage(chain.get(2));
+  }
+
+  @Test
+  void a_flipped_byte_in_a_stored_model_fails_that_update_and_blocks_training_on_its_children()
+      throws Exception {
+    Path file = store.path(chain.get(1).receipt().model());
+    byte[] b = Files.readAllBytes(file);
+    b[b.length - 1] ^= 1;
+    Files.write(file, b);
+    RunAudit a = new Verifier(ledger, store).audit(RUN);
+    assertThat(a.updates().get(0).ok()).isTrue();
+    assertThat(a.updates().get(1).problems())
+        .anySatisfy(p -> assertThat(p).contains("model blob").contains("was altered"));
+    // the child declares a frozen tensor, which can no longer be checked against the altered parent
+    assertThat(a.updates().get(2).problems())
+        .containsExactly(
+            "cannot check frozen tensor '0.weight': the parent's model is unavailable");
+    assertThatThrownBy(() -> new Verifier(ledger, store).requireVerifiedLineage(chain.get(2)))
+        .isInstanceOf(VerificationException.class)
+        .hasMessageContaining(chain.get(1).updateId().toString());
+  }
+
+  @Test
+  void a_model_blob_swapped_for_another_is_caught() throws Exception {
+    Files.copy(
+        store.path(chain.get(0).receipt().model()),
+        store.path(chain.get(2).receipt().model()),
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(new Verifier(ledger, store).audit(RUN).failing())
+        .extracting(c -> c.update().updateId())
+        .containsExactly(chain.get(2).updateId());
+  }
+
+  @Test
+  void a_missing_blob_is_named() throws Exception {
+    Files.delete(store.path(chain.get(2).receipt().manifest()));
+    assertThat(new Verifier(ledger, store).audit(RUN).failing().get(0).problems())
+        .anySatisfy(p -> assertThat(p).contains("manifest blob").contains("is not in the store"));
+  }
+
+  @Test
+  void a_changed_tensor_declared_frozen_is_caught() throws Exception {
+    UpdateRecord r =
+        record(
+            UpdateKind.CHAINED,
+            3,
+            chain.get(2).receipt().model(),
+            List.of(
+                model(3, 3).get(0),
+                Tensor.ofFloats("0.weight", new long[] {2, 2}, new float[] {9, 9, 9, 9}),
+                model(3, 3).get(2)),
+            ALICE,
+            List.of("0.weight"));
+    UpdateCheck c = new Verifier(ledger, store).check(r);
+    assertThat(c.problems())
+        .containsExactly("tensor '0.weight' is declared frozen but differs from the parent's");
+  }
+
+  @Test
+  void audit_json_carries_typed_data_and_signature() throws Exception {
+    String json = AuditJson.write(new Verifier(ledger, store).audit(RUN), ledger.domain());
+    assertThat(json)
+        .contains("\"primaryType\" : \"ModelUpdate\"")
+        .contains("\"EIP712Domain\"")
+        .contains("\"signature\" : \"0x");
+  }
+}

@@ -25,7 +25,7 @@ sealed interface Layer {
     return List.of();
   }
 
-  /** A parameter and its fan-in, from which PyTorch's default initialisation bound follows. */
+  /** A parameter and the fan-in of its layer, which sets the initialisation bound. */
   record Param(String name, long[] shape, long fanIn) {}
 
   /** {@code nn.Linear(in, out)}: weight [out, in], bias [out]. */

@@ -76,7 +76,7 @@ public final class LocalTrainer {
         model.setBlock(ModelCodec.block(arch, start));
         DefaultTrainingConfig tc =
             new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                .optOptimizer(optimizer(config))
+                .optOptimizer(optimizer(config, totalSteps))
                 .optDevices(new Device[] {Device.cpu()});
         long[] in = arch.inputShape();
         try (Trainer trainer = model.newTrainer(tc)) {
@@ -208,8 +208,17 @@ public final class LocalTrainer {
     return new Evaluation(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n);
   }
 
-  private static Optimizer optimizer(TrainingConfig c) {
-    Tracker lr = Tracker.fixed(c.learningRate());
+  private static Optimizer optimizer(TrainingConfig c, long totalSteps) {
+    Tracker lr =
+        switch (c.schedule()) {
+          case CONSTANT -> Tracker.fixed(c.learningRate());
+          case COSINE ->
+              Tracker.cosine()
+                  .setBaseValue(c.learningRate())
+                  .optFinalValue(0f)
+                  .setMaxUpdates(Math.toIntExact(totalSteps))
+                  .build();
+        };
     return switch (c.optimizer()) {
       case SGD -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(c.momentum()).build();
       case ADAM -> Optimizer.adam().optLearningRateTracker(lr).build();

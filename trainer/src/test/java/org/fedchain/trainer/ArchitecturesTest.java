@@ -55,12 +55,12 @@ class ArchitecturesTest {
   }
 
   @Test
-  void initial_tensors_follow_pytorch_default_bounds_and_the_seed() {
+  void initial_tensors_are_kaiming_uniform_with_zero_bias_and_follow_the_seed() {
     Architecture cnn = Architectures.get("fmnist-cnn/1");
     List<Tensor> a = cnn.initialTensors(5);
     assertThat(a).isEqualTo(cnn.initialTensors(5));
     assertThat(a).isNotEqualTo(cnn.initialTensors(6));
-    float bound = (float) (1 / Math.sqrt(6 * 25)); // fan-in of layer 3
+    float bound = (float) Math.sqrt(6.0 / (6 * 25)); // fan-in of layer 3
     float[] w3 = a.get(2).floats();
     for (float v : w3) {
       assertThat(Math.abs(v)).isLessThanOrEqualTo(bound);
@@ -70,6 +70,7 @@ class ArchitecturesTest {
       max = Math.max(max, Math.abs(v));
     }
     assertThat(max).isGreaterThan(0.95f * bound);
+    assertThat(a.get(3).floats()).containsOnly(0f); // 3.bias
     ModelCodec.check(cnn, a);
   }
 }

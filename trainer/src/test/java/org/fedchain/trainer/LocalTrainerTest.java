@@ -46,13 +46,13 @@ class LocalTrainerTest {
     Samples test = RealData.test().slice(0, 2000);
     List<Tensor> start = cnn.initialTensors(1);
     double before = LocalTrainer.evaluate(cnn, start, test).accuracy();
-    TrainingResult r = train(cnn, 1, shard, TrainingConfig.builder().seed(1).build());
+    TrainingResult r = train(cnn, 1, shard, TrainingConfig.builder().batchSize(16).seed(1).build());
     Evaluation after = LocalTrainer.evaluate(cnn, r.tensors(), test);
     assertThat(before).isLessThan(0.25);
     assertThat(after.accuracy()).isGreaterThan(0.6);
     assertThat(after.loss()).isLessThan(Math.log(10));
     assertThat(r.trainSamples()).isEqualTo(1800);
-    assertThat(r.steps()).isEqualTo(29); // ceil(1800 / 64)
+    assertThat(r.steps()).isEqualTo(113); // ceil(1800 / 16)
     assertThat(r.validation().samples()).isEqualTo(200);
     assertThat(r.validation().accuracy()).isGreaterThan(0.5);
     assertThat(r.trainLoss()).isLessThan(Math.log(10));

@@ -9,8 +9,9 @@ import org.fedchain.core.model.Tensor;
  * Measures training speed and accuracy on the full Fashion-MNIST set (not a unit test; run with
  * {@code java -cp ... org.fedchain.trainer.TrainerBench MODE ARCH OPT LR EPOCHS}).
  *
- * <p>Modes: {@code full} trains EPOCHS epochs on all 60k samples and evaluates on the 10k test set
- * after each; {@code chain} trains 3 nodes in turn, 1 epoch each on disjoint IID 20k shards.
+ * <p>Modes: {@code full} trains EPOCHS epochs (one call, one schedule) on the 60k training set less
+ * the validation share and evaluates on the 10k test set; {@code chain} trains 3 nodes in turn, 1
+ * epoch each on disjoint IID 20k shards.
  */
 public final class TrainerBench {
   private TrainerBench() {}
@@ -25,18 +26,22 @@ public final class TrainerBench {
     Samples train = FashionMnist.standard().train();
     Samples test = FashionMnist.standard().test();
     TrainingConfig base =
-        TrainingConfig.builder().optimizer(opt).learningRate(lr).validationFraction(val).build();
-    List<Tensor> model = arch.initialTensors(1);
+        TrainingConfig.builder()
+            .optimizer(opt)
+            .learningRate(lr)
+            .validationFraction(val)
+            .batchSize(Integer.getInteger("batch", 64))
+            .schedule(TrainingConfig.Schedule.valueOf(System.getProperty("schedule", "COSINE")))
+            .build();
+    List<Tensor> model = arch.initialTensors(Long.getLong("init", 1));
     if (mode.equals("full")) {
-      for (int e = 1; e <= epochs; e++) {
-        TrainingResult r =
-            LocalTrainer.train(
-                arch, model, train, base.toBuilder().seed(e).build(), ProgressListener.NONE);
-        model = r.tensors();
-        report(arch, "epoch " + e, r, LocalTrainer.evaluate(arch, model, test));
-      }
+      TrainingResult r =
+          LocalTrainer.train(
+              arch, model, train, base.toBuilder().epochs(epochs).build(), ProgressListener.NONE);
+      model = r.tensors();
+      report(arch, epochs + " epoch(s)", r, LocalTrainer.evaluate(arch, model, test));
     } else {
-      List<int[]> shards = Partition.iid(train.size(), 3, 7);
+      List<int[]> shards = Partition.iid(train.size(), 3, Long.getLong("split", 7));
       for (int node = 0; node < 3; node++) {
         TrainingResult r =
             LocalTrainer.train(

@@ -17,6 +17,22 @@ final class Engines {
    * contacts a metadata server) and one inter-op thread.
    */
   static synchronized Engine pytorch(int threads) {
+    Engine engine = pytorch(Integer.toString(threads));
+    if (JniUtils.getNumThreads() != threads) {
+      JniUtils.setNumThreads(threads);
+    }
+    return engine;
+  }
+
+  /**
+   * The PyTorch engine with grad mode off on this thread, leaving the intra-op thread count as it
+   * is (one unless a training or the caller set another).
+   */
+  static synchronized Engine pytorch() {
+    return pytorch("1");
+  }
+
+  private static Engine pytorch(String firstThreads) {
     if (!started) {
       if (System.getenv("DJL_OFFLINE") == null && System.getProperty("ai.djl.offline") == null) {
         System.setProperty("ai.djl.offline", "true");
@@ -25,14 +41,11 @@ final class Engines {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
       }
       if (System.getProperty("ai.djl.pytorch.num_threads") == null) {
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_threads", firstThreads);
       }
       started = true;
     }
     Engine engine = Engine.getEngine(PYTORCH);
-    if (JniUtils.getNumThreads() != threads) {
-      JniUtils.setNumThreads(threads);
-    }
     // grad mode is per thread in libtorch and on by default; DJL turns it off only on the thread
     // that loaded the engine, and a GradientCollector turns it on only while it is open
     JniUtils.setGradMode(false);

@@ -145,7 +145,7 @@ public final class LocalTrainer {
    * interoperability test compares with PyTorch.
    */
   public static float[] logits(Architecture arch, List<Tensor> tensors, Samples samples) {
-    Engines.pytorch(1);
+    Engines.pytorch();
     try (Model model = Model.newInstance(arch.id(), Device.cpu(), Engines.PYTORCH)) {
       Block block = ModelCodec.block(arch, tensors);
       model.setBlock(block);
@@ -157,7 +157,7 @@ public final class LocalTrainer {
 
   private static float[] logits(
       Block block, NDManager manager, Architecture arch, Samples samples, int[] indices) {
-    Engines.pytorch(torchThreads());
+    Engines.pytorch();
     int classes = arch.outputs();
     long[] in = arch.inputShape();
     float[] out = new float[indices.length * classes];
@@ -174,10 +174,6 @@ public final class LocalTrainer {
       }
     }
     return out;
-  }
-
-  private static int torchThreads() {
-    return ai.djl.pytorch.jni.JniUtils.getNumThreads();
   }
 
   static Evaluation score(float[] logits, Samples samples, int[] indices) {

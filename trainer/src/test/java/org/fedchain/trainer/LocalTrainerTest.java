@@ -95,6 +95,21 @@ class LocalTrainerTest {
   }
 
   @Test
+  void logits_computed_on_another_thread_are_identical() throws Exception {
+    List<Tensor> model = cnn.initialTensors(4);
+    Samples images = RealData.test().slice(0, 200);
+    float[] here = LocalTrainer.logits(cnn, model, images);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      float[] there = pool.submit(() -> LocalTrainer.logits(cnn, model, images)).get();
+      assertThat(there).isEqualTo(here);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
   void rejects_start_model_of_the_wrong_architecture() {
     assertThatThrownBy(
             () ->

@@ -55,6 +55,20 @@ public final class TrainerBench {
       }
     }
     System.out.println("model sha256 " + Hash32.sha256(ModelCodec.write(model)).hex());
+    String out = System.getProperty("out");
+    if (out != null) { // model file and the logits of the first 100 test images, for a Python check
+      try {
+        java.nio.file.Files.write(
+            java.nio.file.Path.of(out + ".safetensors"), ModelCodec.write(model));
+        float[] logits = LocalTrainer.logits(arch, model, test.slice(0, 100));
+        java.nio.ByteBuffer b =
+            java.nio.ByteBuffer.allocate(logits.length * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.asFloatBuffer().put(logits);
+        java.nio.file.Files.write(java.nio.file.Path.of(out + ".logits.f32"), b.array());
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
   }
 
   private static void report(Architecture arch, String what, TrainingResult r, Evaluation test) {

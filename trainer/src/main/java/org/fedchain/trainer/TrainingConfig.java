@@ -1,0 +1,229 @@
+package org.fedchain.trainer;
+
+/**
+ * Hyperparameters of one local training, immutable; they go into the manifest so anyone can replay
+ * the training. Built with {@link #builder()}, which checks each value as it is set.
+ *
+ * <pre>{@code
+ * TrainingConfig c = TrainingConfig.builder().epochs(3).seed(7).build();
+ * }</pre>
+ *
+ * <p>The defaults (SGD, learning rate 0.05, momentum 0.9, cosine decay to zero, batch 64, one
+ * epoch, one thread, 10% validation) were chosen for the three-node chained Fashion-MNIST demo
+ * (each node one epoch on a disjoint 20k shard), where they reach about 0.85 test accuracy with the
+ * CNN; a constant rate ends each node's epoch noisier and about 1-2 points lower.
+ */
+public final class TrainingConfig {
+  /** The update rule. */
+  public enum Optimizer {
+    /** SGD with (heavy-ball) momentum: {@code v = m*v + lr*g; w -= v}. */
+    SGD,
+    /** Adam with bias correction, beta1 0.9, beta2 0.999, epsilon 1e-8. */
+    ADAM
+  }
+
+  /** How the learning rate changes over the steps of one local training. */
+  public enum Schedule {
+    /** The same rate for every step. */
+    CONSTANT,
+    /** Cosine decay from the rate to zero over all steps of this training. */
+    COSINE
+  }
+
+  private final int epochs;
+  private final int batchSize;
+  private final float learningRate;
+  private final Optimizer optimizer;
+  private final float momentum;
+  private final Schedule schedule;
+  private final long seed;
+  private final int threads;
+  private final double validationFraction;
+
+  private TrainingConfig(Builder b) {
+    this.epochs = b.epochs;
+    this.batchSize = b.batchSize;
+    this.learningRate = b.learningRate;
+    this.optimizer = b.optimizer;
+    this.momentum = b.momentum;
+    this.schedule = b.schedule;
+    this.seed = b.seed;
+    this.threads = b.threads;
+    this.validationFraction = b.validationFraction;
+  }
+
+  public static TrainingConfig defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this configuration. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.epochs = epochs;
+    b.batchSize = batchSize;
+    b.learningRate = learningRate;
+    b.optimizer = optimizer;
+    b.momentum = momentum;
+    b.schedule = schedule;
+    b.seed = seed;
+    b.threads = threads;
+    b.validationFraction = validationFraction;
+    return b;
+  }
+
+  public int epochs() {
+    return epochs;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public float learningRate() {
+    return learningRate;
+  }
+
+  public Optimizer optimizer() {
+    return optimizer;
+  }
+
+  /** Momentum of {@link Optimizer#SGD}; ignored by Adam. */
+  public float momentum() {
+    return momentum;
+  }
+
+  public Schedule schedule() {
+    return schedule;
+  }
+
+  /** Seeds the validation split and the order of batches. */
+  public long seed() {
+    return seed;
+  }
+
+  /** libtorch intra-op threads; results are bit-identical only for the same count. */
+  public int threads() {
+    return threads;
+  }
+
+  /** Share of the samples held out (seeded) to measure accuracy; 0 for none. */
+  public double validationFraction() {
+    return validationFraction;
+  }
+
+  @Override
+  public String toString() {
+    return "TrainingConfig[epochs="
+        + epochs
+        + ", batchSize="
+        + batchSize
+        + ", learningRate="
+        + learningRate
+        + ", optimizer="
+        + optimizer
+        + ", momentum="
+        + momentum
+        + ", schedule="
+        + schedule
+        + ", seed="
+        + seed
+        + ", threads="
+        + threads
+        + ", validationFraction="
+        + validationFraction
+        + "]";
+  }
+
+  /** Checks every value when it is set; {@link #build()} returns an immutable configuration. */
+  public static final class Builder {
+    private int epochs = 1;
+    private int batchSize = 64;
+    private float learningRate = 0.05f;
+    private Optimizer optimizer = Optimizer.SGD;
+    private float momentum = 0.9f;
+    private Schedule schedule = Schedule.COSINE;
+    private long seed = 0;
+    private int threads = 1;
+    private double validationFraction = 0.1;
+
+    private Builder() {}
+
+    public Builder epochs(int epochs) {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("epochs must be at least 1, got " + epochs);
+      }
+      this.epochs = epochs;
+      return this;
+    }
+
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be at least 1, got " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder learningRate(float learningRate) {
+      if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+        throw new IllegalArgumentException("learningRate must be positive, got " + learningRate);
+      }
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    public Builder optimizer(Optimizer optimizer) {
+      if (optimizer == null) {
+        throw new IllegalArgumentException("optimizer is null");
+      }
+      this.optimizer = optimizer;
+      return this;
+    }
+
+    public Builder momentum(float momentum) {
+      if (!(momentum >= 0 && momentum < 1)) {
+        throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+      }
+      this.momentum = momentum;
+      return this;
+    }
+
+    public Builder schedule(Schedule schedule) {
+      if (schedule == null) {
+        throw new IllegalArgumentException("schedule is null");
+      }
+      this.schedule = schedule;
+      return this;
+    }
+
+    public Builder seed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    public Builder validationFraction(double validationFraction) {
+      if (!(validationFraction >= 0 && validationFraction < 1)) {
+        throw new IllegalArgumentException(
+            "validationFraction must be in [0, 1), got " + validationFraction);
+      }
+      this.validationFraction = validationFraction;
+      return this;
+    }
+
+    public TrainingConfig build() {
+      return new TrainingConfig(this);
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package org.fedchain.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.fedchain.core.model.Tensor;
+import org.junit.jupiter.api.Test;
+
+class ArchitecturesTest {
+  @Test
+  void cnn_tensors_are_named_and_shaped_as_pytorch_sequential_state_dict() {
+    Architecture cnn = Architectures.get("fmnist-cnn/1");
+    assertThat(cnn.tensors())
+        .extracting(t -> t.name() + java.util.Arrays.toString(t.shape()))
+        .containsExactly(
+            "0.weight[6, 1, 5, 5]",
+            "0.bias[6]",
+            "3.weight[16, 6, 5, 5]",
+            "3.bias[16]",
+            "7.weight[120, 256]",
+            "7.bias[120]",
+            "9.weight[84, 120]",
+            "9.bias[84]",
+            "11.weight[10, 84]",
+            "11.bias[10]");
+    assertThat(cnn.parameterCount()).isEqualTo(44_426);
+    assertThat(cnn.pytorchSource())
+        .contains("nn.Conv2d(1, 6, 5),  # 0")
+        .contains("nn.Flatten(),  # 6")
+        .contains("nn.Linear(84, 10),  # 11");
+  }
+
+  @Test
+  void mlp_starts_with_flatten_so_its_linear_layers_are_1_3_5() {
+    Architecture mlp = Architectures.get("fmnist-mlp/1");
+    assertThat(mlp.tensors())
+        .extracting(t -> t.name() + java.util.Arrays.toString(t.shape()))
+        .containsExactly(
+            "1.weight[256, 784]",
+            "1.bias[256]",
+            "3.weight[128, 256]",
+            "3.bias[128]",
+            "5.weight[10, 128]",
+            "5.bias[10]");
+    assertThat(mlp.parameterCount()).isEqualTo(235_146);
+  }
+
+  @Test
+  void unknown_id_lists_the_known_ones() {
+    assertThatThrownBy(() -> Architectures.get("fmnist-cnn/2"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("unknown architecture 'fmnist-cnn/2' (known: fmnist-mlp/1, fmnist-cnn/1)");
+    assertThat(Architectures.ids()).containsExactly("fmnist-mlp/1", "fmnist-cnn/1");
+  }
+
+  @Test
+  void initial_tensors_are_kaiming_uniform_with_zero_bias_and_follow_the_seed() {
+    Architecture cnn = Architectures.get("fmnist-cnn/1");
+    List<Tensor> a = cnn.initialTensors(5);
+    assertThat(a).isEqualTo(cnn.initialTensors(5));
+    assertThat(a).isNotEqualTo(cnn.initialTensors(6));
+    float bound = (float) Math.sqrt(6.0 / (6 * 25)); // fan-in of layer 3
+    float[] w3 = a.get(2).floats();
+    for (float v : w3) {
+      assertThat(Math.abs(v)).isLessThanOrEqualTo(bound);
+    }
+    float max = 0;
+    for (float v : w3) {
+      max = Math.max(max, Math.abs(v));
+    }
+    assertThat(max).isGreaterThan(0.95f * bound);
+    assertThat(a.get(3).floats()).containsOnly(0f); // 3.bias
+    ModelCodec.check(cnn, a);
+  }
+}

@@ -1,0 +1,140 @@
+package org.fedchain.trainer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.ModelFormatException;
+import org.fedchain.core.model.Tensor;
+import org.junit.jupiter.api.Test;
+
+class LocalTrainerTest {
+  private final Architecture cnn = Architectures.get("fmnist-cnn/1");
+  private final Architecture mlp = Architectures.get("fmnist-mlp/1");
+
+  @Test
+  void same_seed_and_threads_give_byte_identical_model_files() {
+    Samples shard = RealData.train().slice(0, 1000);
+    TrainingConfig config = TrainingConfig.builder().seed(99).build();
+    Hash32 first = Hash32.sha256(ModelCodec.write(train(cnn, 1, shard, config).tensors()));
+    Hash32 second = Hash32.sha256(ModelCodec.write(train(cnn, 1, shard, config).tensors()));
+    Hash32 otherSeed =
+        Hash32.sha256(
+            ModelCodec.write(train(cnn, 1, shard, config.toBuilder().seed(100).build()).tensors()));
+    assertThat(second).isEqualTo(first);
+    assertThat(otherSeed).isNotEqualTo(first);
+  }
+
+  @Test
+  void adam_training_is_deterministic_too() {
+    Samples shard = RealData.train().slice(0, 500);
+    TrainingConfig config =
+        TrainingConfig.builder()
+            .optimizer(TrainingConfig.Optimizer.ADAM)
+            .learningRate(1e-3f)
+            .seed(5)
+            .build();
+    assertThat(train(mlp, 2, shard, config).tensors())
+        .containsExactlyElementsOf(train(mlp, 2, shard, config).tensors());
+  }
+
+  @Test
+  void short_training_on_real_slice_beats_chance_by_far() {
+    Samples shard = RealData.train().slice(0, 2000);
+    Samples test = RealData.test().slice(0, 2000);
+    List<Tensor> start = cnn.initialTensors(1);
+    double before = LocalTrainer.evaluate(cnn, start, test).accuracy();
+    TrainingResult r = train(cnn, 1, shard, TrainingConfig.builder().batchSize(16).seed(1).build());
+    Evaluation after = LocalTrainer.evaluate(cnn, r.tensors(), test);
+    assertThat(before).isLessThan(0.25);
+    assertThat(after.accuracy()).isGreaterThan(0.6);
+    assertThat(after.loss()).isLessThan(Math.log(10));
+    assertThat(r.trainSamples()).isEqualTo(1800);
+    assertThat(r.steps()).isEqualTo(113); // ceil(1800 / 16)
+    assertThat(r.validation().samples()).isEqualTo(200);
+    assertThat(r.validation().accuracy()).isGreaterThan(0.5);
+    assertThat(r.trainLoss()).isLessThan(Math.log(10));
+    assertThat(r.seconds()).isPositive();
+  }
+
+  @Test
+  void continues_from_the_given_start_model() {
+    Samples shard = RealData.train().slice(0, 2000);
+    Samples test = RealData.test().slice(0, 1000);
+    TrainingConfig config = TrainingConfig.builder().seed(2).validationFraction(0).build();
+    TrainingResult once =
+        LocalTrainer.train(mlp, mlp.initialTensors(3), shard, config, ProgressListener.NONE);
+    TrainingResult twice =
+        LocalTrainer.train(
+            mlp, once.tensors(), RealData.train().slice(2000, 4000), config, ProgressListener.NONE);
+    assertThat(once.validation()).isNull();
+    assertThat(LocalTrainer.evaluate(mlp, twice.tensors(), test).loss())
+        .isLessThan(LocalTrainer.evaluate(mlp, once.tensors(), test).loss());
+  }
+
+  @Test
+  void listener_sees_every_step_in_order() {
+    List<long[]> calls = new ArrayList<>();
+    TrainingConfig config =
+        TrainingConfig.builder().epochs(2).batchSize(50).validationFraction(0.2).build();
+    LocalTrainer.train(
+        mlp,
+        mlp.initialTensors(1),
+        RealData.train().slice(0, 300), // 240 to train: 5 steps per epoch, the last of 40
+        config,
+        (epoch, step, total, loss) -> {
+          assertThat(loss).isPositive();
+          calls.add(new long[] {epoch, step, total});
+        });
+    assertThat(calls).hasSize(10);
+    assertThat(calls.get(0)).containsExactly(1, 1, 10);
+    assertThat(calls.get(5)).containsExactly(2, 6, 10);
+    assertThat(calls.get(9)).containsExactly(2, 10, 10);
+  }
+
+  @Test
+  void logits_computed_on_another_thread_are_identical() throws Exception {
+    List<Tensor> model = cnn.initialTensors(4);
+    Samples images = RealData.test().slice(0, 200);
+    float[] here = LocalTrainer.logits(cnn, model, images);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      float[] there = pool.submit(() -> LocalTrainer.logits(cnn, model, images)).get();
+      assertThat(there).isEqualTo(here);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void rejects_start_model_of_the_wrong_architecture() {
+    assertThatThrownBy(
+            () ->
+                LocalTrainer.train(
+                    cnn,
+                    mlp.initialTensors(1),
+                    RealData.train().slice(0, 10),
+                    TrainingConfig.defaults(),
+                    ProgressListener.NONE))
+        .isInstanceOf(ModelFormatException.class)
+        .hasMessageContaining("fmnist-cnn/1");
+  }
+
+  @Test
+  void config_builder_names_the_bad_value() {
+    assertThatThrownBy(() -> TrainingConfig.builder().batchSize(0))
+        .hasMessage("batchSize must be at least 1, got 0");
+    assertThatThrownBy(() -> TrainingConfig.builder().learningRate(Float.NaN))
+        .hasMessage("learningRate must be positive, got NaN");
+    assertThatThrownBy(() -> TrainingConfig.builder().validationFraction(1))
+        .hasMessage("validationFraction must be in [0, 1), got 1.0");
+  }
+
+  private static TrainingResult train(
+      Architecture arch, long initSeed, Samples shard, TrainingConfig c) {
+    return LocalTrainer.train(arch, arch.initialTensors(initSeed), shard, c, ProgressListener.NONE);
+  }
+}

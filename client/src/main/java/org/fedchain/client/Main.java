@@ -21,7 +21,12 @@ import picocli.CommandLine.Option;
     subcommands = {
       WalletCommand.class,
       LedgerCommand.class,
+      RunCommand.class,
+      ChainCommand.class,
+      AuditCommand.class,
+      WatchCommand.class,
       BalanceCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {
@@ -49,6 +54,14 @@ public final class Main {
       description = "Ledger URI: embedded:<file> (default: embedded:<home>/ledger.db).")
   String ledger;
 
+  @Option(
+      names = "--dataset-dir",
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "DIR",
+      description =
+          "Fashion-MNIST IDX files (default: $FEDCHAIN_DATASET_DIR or /usr/share/datasets/fashion-mnist).")
+  Path datasetDir;
+
   final Map<String, String> env;
 
   Main(Map<String, String> env) {
@@ -71,6 +84,38 @@ public final class Main {
       return "embedded:" + home().resolve("ledger.db");
     }
     return ledger;
+  }
+
+  org.fedchain.wallet.Keystore keystore() {
+    return org.fedchain.wallet.Keystore.at(home().resolve("keystore"));
+  }
+
+  org.fedchain.core.store.BlobStore store() throws java.io.IOException {
+    return org.fedchain.core.store.BlobStore.open(home().resolve("store"));
+  }
+
+  org.fedchain.ledger.Ledger openLedger() throws org.fedchain.ledger.LedgerException {
+    return org.fedchain.ledger.Ledgers.open(ledgerUri());
+  }
+
+  org.fedchain.trainer.FashionMnist dataset() {
+    if (datasetDir != null) {
+      return org.fedchain.trainer.FashionMnist.at(datasetDir);
+    }
+    String d = env.get("FEDCHAIN_DATASET_DIR");
+    return d != null && !d.isBlank()
+        ? org.fedchain.trainer.FashionMnist.at(Path.of(d))
+        : org.fedchain.trainer.FashionMnist.standard();
+  }
+
+  /** Unlocks a wallet of the home's keystore with a password from the given source. */
+  org.fedchain.wallet.EthereumIdentity unlock(String wallet, Passwords passwords) throws Exception {
+    char[] pw = passwords.read(env, "Password for wallet '" + wallet + "'");
+    try {
+      return keystore().unlock(wallet, pw);
+    } finally {
+      java.util.Arrays.fill(pw, '\0');
+    }
   }
 
   public static void main(String[] args) {

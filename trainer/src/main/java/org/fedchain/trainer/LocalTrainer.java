@@ -135,6 +135,13 @@ public final class LocalTrainer {
   }
 
   /** Accuracy and mean cross-entropy of the model on all the samples. */
+  /** Versions of the ML stack, for manifests: DJL and the libtorch it runs. */
+  public static java.util.Map<String, String> versions() {
+    ai.djl.engine.Engine e = Engines.pytorch();
+    return java.util.Map.of(
+        "djl", ai.djl.engine.Engine.getDjlVersion(), "libtorch", e.getVersion());
+  }
+
   public static Evaluation evaluate(Architecture arch, List<Tensor> tensors, Samples samples) {
     int[] all = Partition.identity(samples.size());
     return score(logits(arch, tensors, samples), samples, all);

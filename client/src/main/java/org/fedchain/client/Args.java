@@ -1,0 +1,45 @@
+package org.fedchain.client;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import org.fedchain.core.Hash32;
+
+/** Parsing of command-line values that several commands share; errors name the option. */
+final class Args {
+  private Args() {}
+
+  static Hash32 runId(String text) {
+    try {
+      return Hash32.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--run must be a run id of 64 hex digits (as 'run open' printed it): " + e.getMessage());
+    }
+  }
+
+  /** VNX as a decimal ("12.5") to wei (18 decimals). */
+  static BigInteger vnx(String option, String text) {
+    try {
+      BigDecimal v = new BigDecimal(text);
+      if (v.signum() < 0) {
+        throw new NumberFormatException();
+      }
+      return v.movePointRight(18).toBigIntegerExact();
+    } catch (ArithmeticException | NumberFormatException e) {
+      throw new IllegalArgumentException(
+          option
+              + " must be a non-negative VNX amount with at most 18 decimals, got '"
+              + text
+              + "'");
+    }
+  }
+
+  /** Short names for the shipped architectures. */
+  static String architecture(String text) {
+    return switch (text) {
+      case "cnn" -> "fmnist-cnn/1";
+      case "mlp" -> "fmnist-mlp/1";
+      default -> text;
+    };
+  }
+}

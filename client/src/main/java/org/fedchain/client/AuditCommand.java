@@ -1,0 +1,88 @@
+package org.fedchain.client;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.verifier.AuditJson;
+import org.fedchain.verifier.RunAudit;
+import org.fedchain.verifier.UpdateCheck;
+import org.fedchain.verifier.Verifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fedchain audit --run ID}: re-verifies every update of a run; non-zero exit names each
+ * failure.
+ */
+@Command(
+    name = "audit",
+    description =
+        "Verify every update of a run (signature, lineage, seq, model and manifest hashes); exit 1 naming each failing update.")
+final class AuditCommand implements Callable<Integer> {
+  @ParentCommand Main main;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--run", required = true, description = "Run id.")
+  String run;
+
+  @Option(
+      names = "--json",
+      description =
+          "Print, per update, its EIP-712 typed data and signature (verifiable by any EIP-712 tool).")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    try (Ledger ledger = main.openLedger()) {
+      RunAudit audit = new Verifier(ledger, main.store()).audit(Args.runId(run));
+      if (json) {
+        out.println(AuditJson.write(audit, ledger.domain()));
+      } else {
+        print(out, audit);
+      }
+      if (!audit.ok()) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "fedchain: audit FAILED for "
+                    + audit.failing().size()
+                    + " update(s): "
+                    + String.join(
+                        ", ",
+                        audit.failing().stream()
+                            .map(
+                                c ->
+                                    "seq "
+                                        + c.update().receipt().seq()
+                                        + " "
+                                        + c.update().updateId())
+                            .toList()));
+        return Main.FAILED;
+      }
+      return 0;
+    }
+  }
+
+  static void print(PrintWriter out, RunAudit audit) {
+    out.println("audit of run " + audit.runId().hex());
+    for (UpdateCheck c : audit.updates()) {
+      var u = c.update();
+      out.printf(
+          "  seq %-3d %-9s %s model %s  %s%n",
+          u.receipt().seq(),
+          u.receipt().kind(),
+          u.contributor(),
+          u.receipt().model().hex().substring(0, 16),
+          c.ok() ? "OK" : "FAIL");
+      for (String p : c.problems()) {
+        out.println("      - " + p);
+      }
+    }
+    out.println(
+        audit.ok() ? "audit OK: " + audit.updates().size() + " updates verified" : "audit FAILED");
+  }
+}

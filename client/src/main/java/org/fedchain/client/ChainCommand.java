@@ -1,0 +1,125 @@
+package org.fedchain.client;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import org.fedchain.core.Hash32;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.verifier.VerificationException;
+import org.fedchain.wallet.EthereumIdentity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fedchain chain continue}: verify the run's head, train on it, sign and record the result.
+ */
+@Command(
+    name = "chain",
+    description = "Chained training.",
+    subcommands = {ChainCommand.Continue.class})
+final class ChainCommand {
+  @ParentCommand Main main;
+
+  /** Training options shared by the commands that train. */
+  static final class TrainingOptions {
+    @Option(
+        names = "--epochs",
+        defaultValue = "1",
+        description = "Local epochs. Default: ${DEFAULT-VALUE}.")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(
+        names = "--lr",
+        defaultValue = "0.05",
+        description = "Learning rate (SGD, momentum 0.9, cosine decay). Default: ${DEFAULT-VALUE}.")
+    float lr;
+
+    @Option(
+        names = "--seed",
+        defaultValue = "1",
+        description = "Training seed (shuffling, validation split). Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(
+        names = "--threads",
+        defaultValue = "1",
+        description =
+            "Intra-op threads; results are reproducible for the same count. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    TrainingConfig config() {
+      return TrainingConfig.builder()
+          .epochs(epochs)
+          .batchSize(batchSize)
+          .learningRate(lr)
+          .seed(seed)
+          .threads(threads)
+          .build();
+    }
+  }
+
+  @Command(
+      name = "continue",
+      description =
+          "Fetch the run's head, verify its whole lineage, train on your shard, sign and record the new model.")
+  static final class Continue implements Callable<Integer> {
+    @ParentCommand ChainCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
+    @Mixin TrainingOptions training;
+
+    @Option(names = "--run", required = true, description = "Run id.")
+    String run;
+
+    @Option(
+        names = "--data",
+        required = true,
+        paramLabel = "SHARD",
+        description =
+            "Your training data, e.g. fashion-mnist:1/3 or fashion-mnist:2/10:dirichlet=0.5.")
+    String data;
+
+    @Option(names = "--wallet", required = true, description = "Your wallet (signs the update).")
+    String wallet;
+
+    @Override
+    public Integer call() throws Exception {
+      Main main = parent.main;
+      Hash32 runId = Args.runId(run);
+      DataSpec spec0 = DataSpec.parse(data);
+      TrainingConfig config = training.config();
+      EthereumIdentity me = main.unlock(wallet, passwords);
+      Samples shard = spec0.load(main.dataset());
+      PrintWriter out = spec.commandLine().getOut();
+      try (Ledger ledger = main.openLedger()) {
+        ChainFlow flow = new ChainFlow(ledger, main.store());
+        ChainFlow.Hop hop;
+        try {
+          hop =
+              flow.continueChain(runId, me, shard, config, new Progress(out, "training " + spec0));
+        } catch (VerificationException e) {
+          spec.commandLine().getErr().println("fedchain: " + e.getMessage());
+          spec.commandLine()
+              .getErr()
+              .println("fedchain: not training on an unverified model; nothing was recorded");
+          return Main.FAILED;
+        }
+        var u = hop.update();
+        out.printf("recorded seq %d by %s%n", u.receipt().seq(), u.contributor());
+        out.printf("  model   %s%n  update  %s%n", u.receipt().model().hex(), u.updateId());
+        out.printf(
+            "  val accuracy %.4f, %d samples, %.1f s%n",
+            hop.training().validation().accuracy(), shard.size(), hop.training().seconds());
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,212 @@
+package org.fedchain.client;
+
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.Run;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.ledger.rules.Rules;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.ProgressListener;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.TrainingResult;
+import org.fedchain.verifier.VerificationException;
+import org.fedchain.verifier.Verifier;
+import org.fedchain.wallet.EthereumIdentity;
+
+/**
+ * Chained training on one ledger and store: open a run with its genesis model, and continue the
+ * chain: head from the ledger, blob from the store, verify, train, write model and manifest, sign,
+ * record. Blobs are stored before the update is submitted, so a crash after recording never loses
+ * the model the ledger points to.
+ */
+final class ChainFlow {
+  private final Ledger ledger;
+  private final BlobStore store;
+
+  ChainFlow(Ledger ledger, BlobStore store) {
+    this.ledger = ledger;
+    this.store = store;
+  }
+
+  /** One step of the chain: the recorded update and what training measured. */
+  record Hop(UpdateRecord update, TrainingResult training) {}
+
+  UpdateRecord openRun(
+      EthereumIdentity coordinator,
+      Architecture arch,
+      List<Tensor> genesis,
+      RunConfig config,
+      String origin)
+      throws IOException, LedgerException {
+    ModelCodec.check(arch, genesis);
+    byte[] model = ModelCodec.write(genesis);
+    byte[] id = new byte[32];
+    new SecureRandom().nextBytes(id);
+    Hash32 runId = Hash32.of(id);
+    Hash32 modelHash = store.put(model);
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            runId.hex(),
+            UpdateKind.GENESIS.name(),
+            List.of(),
+            modelHash.hex(),
+            Manifest.tensorHashes(genesis),
+            arch.id(),
+            new TreeMap<>(Map.of("origin", origin, "mode", config.mode().name())),
+            0,
+            0,
+            0,
+            null,
+            new TreeMap<>(),
+            List.of(),
+            List.of(),
+            software(),
+            0);
+    Hash32 manifestHash = store.put(m.toJson());
+    ModelUpdate receipt =
+        new ModelUpdate(
+            runId, 0, UpdateKind.GENESIS, Hash32.ZERO, modelHash, manifestHash, config.hash(), 0);
+    return ledger.openRun(config, sign(coordinator, receipt));
+  }
+
+  /** The head a node continues from: the highest seq, earliest recorded on a tie. */
+  UpdateRecord head(Hash32 runId) throws LedgerException {
+    List<UpdateRecord> heads = ledger.heads(runId);
+    if (heads.isEmpty()) {
+      throw new LedgerException("no run " + runId + " on this ledger");
+    }
+    return heads.stream()
+        .max(
+            Comparator.comparingLong((UpdateRecord r) -> r.receipt().seq())
+                .thenComparing(r -> -r.height()))
+        .orElseThrow();
+  }
+
+  Run run(Hash32 runId) throws LedgerException {
+    return ledger
+        .run(runId)
+        .orElseThrow(
+            () ->
+                new LedgerException(
+                    "no run "
+                        + runId
+                        + " on this ledger ("
+                        + ledger.domain().verifyingContract()
+                        + ")"));
+  }
+
+  /** The architecture named by the run's genesis manifest. */
+  Architecture architecture(Run run) throws IOException, LedgerException {
+    UpdateRecord g = ledger.update(run.genesisUpdate()).orElseThrow();
+    return Architectures.get(Manifest.parse(store.get(g.receipt().manifest())).architecture());
+  }
+
+  /**
+   * Verifies the head's lineage, then loads its model. Refuses anything that fails verification.
+   */
+  List<Tensor> verifiedModel(Architecture arch, UpdateRecord head)
+      throws IOException, LedgerException, VerificationException {
+    new Verifier(ledger, store).requireVerifiedLineage(head);
+    return ModelCodec.read(arch, store.get(head.receipt().model()));
+  }
+
+  Hop continueChain(
+      Hash32 runId,
+      EthereumIdentity node,
+      Samples shard,
+      TrainingConfig config,
+      ProgressListener progress)
+      throws IOException, LedgerException, VerificationException {
+    Run run = run(runId);
+    if (!run.open()) {
+      throw new LedgerException("run " + runId + " is closed");
+    }
+    Architecture arch = architecture(run);
+    UpdateRecord head = head(runId);
+    List<Tensor> start = verifiedModel(arch, head);
+    TrainingResult r = LocalTrainer.train(arch, start, shard, config, progress);
+
+    byte[] model = ModelCodec.write(r.tensors());
+    Hash32 modelHash = store.put(model);
+    Hash32 commitment = shard.commitment();
+    TreeMap<String, Double> metrics = new TreeMap<>();
+    metrics.put("train_loss", r.trainLoss());
+    metrics.put("val_accuracy", r.validation().accuracy());
+    metrics.put("val_loss", r.validation().loss());
+    metrics.put("train_samples", (double) r.trainSamples());
+    metrics.put("seconds", r.seconds());
+    TreeMap<String, String> hyper = new TreeMap<>();
+    hyper.put("batch_size", Integer.toString(config.batchSize()));
+    hyper.put("learning_rate", Float.toString(config.learningRate()));
+    hyper.put("optimizer", config.optimizer().name());
+    hyper.put("momentum", Float.toString(config.momentum()));
+    hyper.put("schedule", config.schedule().name());
+    hyper.put("validation_fraction", Double.toString(config.validationFraction()));
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            runId.hex(),
+            UpdateKind.CHAINED.name(),
+            List.of(head.receipt().model().hex()),
+            modelHash.hex(),
+            Manifest.tensorHashes(r.tensors()),
+            arch.id(),
+            hyper,
+            config.seed(),
+            config.epochs(),
+            r.steps(),
+            new Manifest.Dataset(commitment.hex(), shard.size()),
+            metrics,
+            List.of(),
+            List.of(),
+            software(),
+            config.threads());
+    Hash32 manifestHash = store.put(m.toJson());
+    ModelUpdate receipt =
+        new ModelUpdate(
+            runId,
+            head.receipt().seq() + 1,
+            UpdateKind.CHAINED,
+            head.receipt().model(),
+            modelHash,
+            manifestHash,
+            commitment,
+            shard.size());
+    Signed<ModelUpdate> signed = sign(node, receipt);
+    if (run.config().commitReveal()) {
+      ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));
+    }
+    return new Hop(ledger.submit(signed), r);
+  }
+
+  private Signed<ModelUpdate> sign(EthereumIdentity who, ModelUpdate u) {
+    return new Signed<>(u, who.address(), who.signer().sign(u.digest(ledger.domain())));
+  }
+
+  static TreeMap<String, String> software() {
+    TreeMap<String, String> s = new TreeMap<>(LocalTrainer.versions());
+    String v = ChainFlow.class.getPackage().getImplementationVersion();
+    s.put("fedchain", v == null ? "dev" : v);
+    s.put("java", System.getProperty("java.version"));
+    return s;
+  }
+}

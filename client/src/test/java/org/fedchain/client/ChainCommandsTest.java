@@ -1,0 +1,237 @@
+package org.fedchain.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
+import org.fedchain.ledger.UpdateRecord;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The chained flow through the CLI: real DJL training on small real Fashion-MNIST shards (MLP). */
+class ChainCommandsTest {
+  static final Map<String, String> ENV = Map.of("FEDCHAIN_PASSWORD", "pw");
+  @TempDir Path home;
+  String run;
+
+  record Result(int exit, String out, String err) {}
+
+  Result run(String... args) {
+    CommandLine cl = Main.commandLine(ENV);
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
+    all.addAll(List.of(args));
+    return new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+  }
+
+  Result ok(String... args) {
+    Result r = run(args);
+    assertThat(r.exit()).as("%s\n%s", r.out(), r.err()).isZero();
+    return r;
+  }
+
+  Result hop(String wallet, String shard) {
+    return run(
+        "chain", "continue", "--run", run, "--data", "fashion-mnist:" + shard, "--wallet", wallet);
+  }
+
+  List<UpdateRecord> updates() throws Exception {
+    try (Ledger l = Ledgers.open("embedded:" + home.resolve("ledger.db"))) {
+      return l.updates(Hash32.parse(run));
+    }
+  }
+
+  String logState() {
+    return ok("ledger", "verify").out();
+  }
+
+  @BeforeEach
+  void chainOfTwo() {
+    for (String w : List.of("coord", "n1", "n2", "n3")) {
+      ok("wallet", "new", w, "--light");
+    }
+    Matcher m =
+        Pattern.compile("run ([0-9a-f]{64})")
+            .matcher(ok("run", "open", "--wallet", "coord", "--arch", "mlp").out());
+    assertThat(m.find()).isTrue();
+    run = m.group(1);
+    assertThat(hop("n1", "1/30").exit()).isZero();
+    assertThat(hop("n2", "2/30").exit()).isZero();
+  }
+
+  @Test
+  void stored_models_hash_with_sha256sum_to_what_the_ledger_holds_and_the_audit_passes()
+      throws Exception {
+    List<UpdateRecord> us = updates();
+    assertThat(us).hasSize(3);
+    BlobStore store = BlobStore.open(home.resolve("store"));
+    for (UpdateRecord u : us) {
+      Process p =
+          new ProcessBuilder("sha256sum", store.path(u.receipt().model()).toString()).start();
+      String printed =
+          new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).split(" ")[0];
+      assertThat(p.waitFor()).isZero();
+      assertThat(printed).isEqualTo(u.receipt().model().hex());
+    }
+    assertThat(ok("audit", "--run", run).out()).contains("audit OK: 3 updates verified");
+    assertThat(us.get(2).receipt().seq()).isEqualTo(2);
+    assertThat(us.get(2).receipt().parent()).isEqualTo(us.get(1).receipt().model());
+  }
+
+  @Test
+  void refuses_to_continue_from_a_model_with_a_flipped_byte_and_the_audit_names_it()
+      throws Exception {
+    UpdateRecord head = updates().get(2);
+    Path file = BlobStore.open(home.resolve("store")).path(head.receipt().model());
+    byte[] b = Files.readAllBytes(file);
+    b[b.length / 2] ^= 0x40;
+    Files.write(file, b);
+    String before = logState();
+
+    Result r = hop("n3", "3/30");
+    assertThat(r.exit()).isEqualTo(Main.FAILED);
+    assertThat(r.err())
+        .contains("refusing model")
+        .contains(head.updateId().toString())
+        .contains("was altered")
+        .contains("nothing was recorded");
+    assertThat(logState()).isEqualTo(before);
+    assertThat(updates()).hasSize(3);
+
+    Result audit = run("audit", "--run", run);
+    assertThat(audit.exit()).isEqualTo(Main.FAILED);
+    assertThat(audit.err())
+        .contains("audit FAILED for 1 update(s)")
+        .contains(head.updateId().toString());
+  }
+
+  @Test
+  void refuses_a_model_blob_swapped_for_another() throws Exception {
+    List<UpdateRecord> us = updates();
+    BlobStore store = BlobStore.open(home.resolve("store"));
+    Files.copy(
+        store.path(us.get(1).receipt().model()),
+        store.path(us.get(2).receipt().model()),
+        StandardCopyOption.REPLACE_EXISTING);
+    String before = logState();
+    Result r = hop("n3", "3/30");
+    assertThat(r.exit()).isEqualTo(Main.FAILED);
+    assertThat(r.err()).contains(us.get(2).updateId().toString());
+    assertThat(logState()).isEqualTo(before);
+    assertThat(run("audit", "--run", run).err()).contains(us.get(2).updateId().toString());
+  }
+
+  @Test
+  void a_third_node_continues_from_the_verified_head() throws Exception {
+    ok("chain", "continue", "--run", run, "--data", "fashion-mnist:3/30", "--wallet", "n3");
+    List<UpdateRecord> us = updates();
+    assertThat(us).hasSize(4);
+    assertThat(us.get(3).receipt().parent()).isEqualTo(us.get(2).receipt().model());
+  }
+
+  @Test
+  void audit_json_carries_each_update_as_typed_data() throws Exception {
+    JsonNode j = new ObjectMapper().readTree(ok("audit", "--run", run, "--json").out());
+    assertThat(j.get("ok").asBoolean()).isTrue();
+    assertThat(j.get("updates")).hasSize(3);
+    JsonNode td = j.get("updates").get(1).get("typedData");
+    assertThat(td.get("primaryType").asText()).isEqualTo("ModelUpdate");
+    assertThat(td.get("message").get("seq").asText()).isEqualTo("1");
+  }
+
+  @Test
+  void watch_verifies_and_evaluates_each_recorded_update() {
+    Result r =
+        ok("watch", "--run", run, "--updates", "3", "--timeout", "120", "--test-samples", "500");
+    assertThat(r.out().lines().filter(l -> l.contains("verified") && l.contains("test accuracy")))
+        .hasSize(3);
+  }
+
+  @Test
+  void bad_input_gets_a_clear_error_and_changes_nothing() throws Exception {
+    String before = logState();
+    assertThat(
+            run(
+                    "chain",
+                    "continue",
+                    "--run",
+                    "ab".repeat(32),
+                    "--data",
+                    "fashion-mnist:1/3",
+                    "--wallet",
+                    "n3")
+                .err())
+        .contains("no run");
+    assertThat(
+            run(
+                    "chain",
+                    "continue",
+                    "--run",
+                    "xyz",
+                    "--data",
+                    "fashion-mnist:1/3",
+                    "--wallet",
+                    "n3")
+                .err())
+        .contains("--run must be a run id");
+    Result badShard =
+        run("chain", "continue", "--run", run, "--data", "fashion-mnist:4/3", "--wallet", "n3");
+    assertThat(badShard.exit()).isEqualTo(Main.FAILED);
+    assertThat(badShard.err()).contains("out of range");
+    assertThat(
+            run(
+                    "chain",
+                    "continue",
+                    "--run",
+                    run,
+                    "--data",
+                    "fashion-mnist:1/3",
+                    "--wallet",
+                    "n3",
+                    "--password-file",
+                    "/nonexistent")
+                .err())
+        .contains("no such file");
+    Path wrong = home.resolve("wrong-pw");
+    Files.writeString(wrong, "nope\n");
+    assertThat(
+            run(
+                    "chain",
+                    "continue",
+                    "--run",
+                    run,
+                    "--data",
+                    "fashion-mnist:3/30",
+                    "--wallet",
+                    "n3",
+                    "--password-file",
+                    wrong.toString())
+                .err())
+        .contains("wrong password");
+    Path corrupt = home.resolve("corrupt.safetensors");
+    Files.write(corrupt, new byte[] {1, 2, 3});
+    assertThat(run("run", "open", "--wallet", "coord", "--genesis", corrupt.toString()).err())
+        .contains("file too short");
+    assertThat(logState()).isEqualTo(before);
+  }
+}

@@ -45,4 +45,13 @@ if [ "$(node -p "try{require('$node_dir/node_modules/ethers/package.json').versi
   [ -f "$node_dir/package.json" ] || echo '{"private":true}' > "$node_dir/package.json"
   npm install --prefix "$node_dir" --no-audit --no-fund --silent "ethers@$ETHERS_VERSION" >&2
 fi
+
+# PyTorch reads our model files in TorchInteropIT; torch from PyPI brings CUDA wheels (GBs), so the
+# venv and pip's cache live in the cache folder and are reused by every later run.
+venv="$cache/torch-venv"
+if ! "$venv/bin/python" -c "import torch, safetensors, numpy" >/dev/null 2>&1; then
+  say "installing torch, safetensors and numpy into $venv (large, once)"
+  python3 -m venv "$venv" || { apt_install python3-venv; python3 -m venv "$venv"; }
+  "$venv/bin/pip" install -q --cache-dir "$cache/pip" torch==2.15.0 safetensors==0.8.0 numpy==2.4.6 >&2
+fi
 say "ready ($what)"

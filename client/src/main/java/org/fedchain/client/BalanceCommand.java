@@ -6,7 +6,6 @@ import java.util.concurrent.Callable;
 import org.fedchain.core.Address;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
-import org.fedchain.wallet.Keystore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -24,10 +23,7 @@ final class BalanceCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Address a =
-        who.startsWith("0x")
-            ? Address.parse(who)
-            : Keystore.at(main.home().resolve("keystore")).entry(who).address();
+    Address a = main.address(who);
     try (Ledger ledger = Ledgers.open(main.ledgerUri())) {
       spec.commandLine().getOut().println(a + " " + vnx(ledger.balance(a)) + " VNX");
     }

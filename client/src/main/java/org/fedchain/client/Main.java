@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       AuditCommand.class,
       WatchCommand.class,
       BalanceCommand.class,
+      RewardsCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -106,6 +107,13 @@ public final class Main {
     return d != null && !d.isBlank()
         ? org.fedchain.trainer.FashionMnist.at(Path.of(d))
         : org.fedchain.trainer.FashionMnist.standard();
+  }
+
+  /** A wallet name of the home's keystore, or an address. */
+  org.fedchain.core.Address address(String who) throws Exception {
+    return who.startsWith("0x")
+        ? org.fedchain.core.Address.parse(who)
+        : keystore().entry(who).address();
   }
 
   /** Unlocks a wallet of the home's keystore with a password from the given source. */

@@ -234,4 +234,43 @@ class ChainCommandsTest {
         .contains("file too short");
     assertThat(logState()).isEqualTo(before);
   }
+
+  @Test
+  void a_validator_attests_and_the_contributor_is_paid_once() throws Exception {
+    ok("wallet", "new", "val", "--light");
+    assertThat(ok("rewards", "mint", "--to", "coord", "--amount", "50").out())
+        .contains("balance 50 VNX");
+    Matcher m =
+        Pattern.compile("run ([0-9a-f]{64})")
+            .matcher(
+                ok(
+                        "run",
+                        "open",
+                        "--wallet",
+                        "coord",
+                        "--arch",
+                        "mlp",
+                        "--validators",
+                        "val",
+                        "--quorum",
+                        "1",
+                        "--budget",
+                        "10",
+                        "--reward-per-point",
+                        "0.01")
+                    .out());
+    assertThat(m.find()).isTrue();
+    run = m.group(1);
+    ok("chain", "continue", "--run", run, "--data", "fashion-mnist:4/30", "--wallet", "n1");
+    String update = updates().get(1).updateId().toString();
+    ok("rewards", "attest", "--update", update, "--score", "250", "--wallet", "val");
+    Result again =
+        run("rewards", "attest", "--update", update, "--score", "250", "--wallet", "val");
+    assertThat(again.exit()).isEqualTo(Main.FAILED);
+    assertThat(again.err()).contains("ALREADY_ATTESTED");
+    assertThat(ok("rewards", "claim", "--update", update).out()).contains("paid 2.5 VNX to");
+    assertThat(run("rewards", "claim", "--update", update).err()).contains("ALREADY_CLAIMED");
+    assertThat(ok("rewards", "balance", "n1").out()).contains(" 2.5 VNX");
+    assertThat(ok("balance", "coord").out()).contains(" 40 VNX");
+  }
 }

@@ -13,4 +13,12 @@ public interface LedgerProvider {
 
   /** Opens the ledger at a URI of this backend's scheme. */
   Ledger open(String uri) throws LedgerException;
+
+  /**
+   * Opens the ledger with an account that sends (and pays for) its transactions. Backends without
+   * transactions of their own ignore it.
+   */
+  default Ledger open(String uri, TransactionSigner sender) throws LedgerException {
+    return open(uri);
+  }
 }

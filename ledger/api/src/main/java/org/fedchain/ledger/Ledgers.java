@@ -20,6 +20,11 @@ public final class Ledgers {
   private Ledgers() {}
 
   public static Ledger open(String uri) throws LedgerException {
+    return open(uri, null);
+  }
+
+  /** Opens a ledger whose transactions {@code sender} signs and pays for (null: the backend's default). */
+  public static Ledger open(String uri, TransactionSigner sender) throws LedgerException {
     int colon = uri.indexOf(':');
     if (colon <= 0) {
       throw new LedgerException(
@@ -31,7 +36,7 @@ public final class Ledgers {
     List<String> found = new ArrayList<>();
     for (LedgerProvider p : ServiceLoader.load(LedgerProvider.class)) {
       if (p.scheme().equals(scheme)) {
-        return p.open(uri);
+        return sender == null ? p.open(uri) : p.open(uri, sender);
       }
       found.add(p.scheme());
     }

@@ -1,0 +1,177 @@
+package org.fedchain.client;
+
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.wallet.EthereumIdentity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code fedchain rewards attest|claim|balance|mint}: validators score updates, contributors get
+ * paid.
+ */
+@Command(
+    name = "rewards",
+    description = "Attest updates, claim VNX rewards, read balances.",
+    subcommands = {
+      RewardsCommand.Attest.class,
+      RewardsCommand.Claim.class,
+      RewardsCommand.Balance.class,
+      RewardsCommand.Mint.class
+    })
+final class RewardsCommand {
+  @ParentCommand Main main;
+
+  static Hash32 updateId(String text) {
+    try {
+      return Hash32.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--update must be an update id of 64 hex digits (see 'fedchain audit'): "
+              + e.getMessage());
+    }
+  }
+
+  @Command(
+      name = "attest",
+      description = "As a validator of the run, sign and record your score of an update.")
+  static final class Attest implements Callable<Integer> {
+    @ParentCommand RewardsCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
+
+    @Option(names = "--update", required = true, description = "Update id.")
+    String update;
+
+    @Option(
+        names = "--score",
+        required = true,
+        description = "Your score (e.g. accuracy gain in basis points; may be negative).")
+    long score;
+
+    @Option(names = "--wallet", required = true, description = "Your validator wallet.")
+    String wallet;
+
+    @Option(
+        names = "--eval-set",
+        description = "Hash of the held-out set you evaluated on (default: zero).")
+    String evalSet;
+
+    @Option(
+        names = "--report",
+        paramLabel = "FILE",
+        description = "Your evaluation report; its SHA-256 is recorded.")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+      Main main = parent.main;
+      Hash32 id = updateId(update);
+      Hash32 eval = evalSet == null ? Hash32.ZERO : Hash32.parse(evalSet);
+      Hash32 rep = report == null ? Hash32.ZERO : Hash32.sha256(Files.readAllBytes(report));
+      EthereumIdentity me = main.unlock(wallet, passwords);
+      try (Ledger ledger = main.openLedger()) {
+        Attestation a = new Attestation(id, score, eval, rep);
+        ledger.attest(new Signed<>(a, me.address(), me.signer().sign(a.digest(ledger.domain()))));
+        spec.commandLine()
+            .getOut()
+            .println("attested update " + id + " with score " + score + " as " + me.address());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "claim",
+      description = "Pay an attested update's reward to its contributor (anyone may send this).")
+  static final class Claim implements Callable<Integer> {
+    @ParentCommand RewardsCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--update", required = true, description = "Update id.")
+    String update;
+
+    @Override
+    public Integer call() throws Exception {
+      try (Ledger ledger = parent.main.openLedger()) {
+        Hash32 id = updateId(update);
+        BigInteger paid = ledger.claim(id);
+        UpdateRecord u = ledger.update(id).orElseThrow();
+        spec.commandLine()
+            .getOut()
+            .println("paid " + BalanceCommand.vnx(paid) + " VNX to " + u.contributor());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "balance",
+      description = "VNX balance of a wallet or address, and the attestations of an update.")
+  static final class Balance implements Callable<Integer> {
+    @ParentCommand RewardsCommand parent;
+    @Spec CommandSpec spec;
+
+    @Parameters(paramLabel = "WALLET|ADDRESS")
+    String who;
+
+    @Override
+    public Integer call() throws Exception {
+      Address a = parent.main.address(who);
+      try (Ledger ledger = parent.main.openLedger()) {
+        spec.commandLine()
+            .getOut()
+            .println(a + " " + BalanceCommand.vnx(ledger.balance(a)) + " VNX");
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "mint",
+      description =
+          "Create VNX for an account (the ledger's authority only: on Ethereum, the token owner).")
+  static final class Mint implements Callable<Integer> {
+    @ParentCommand RewardsCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--to", required = true, description = "Wallet or address.")
+    String to;
+
+    @Option(names = "--amount", required = true, description = "VNX.")
+    String amount;
+
+    @Override
+    public Integer call() throws Exception {
+      Address a = parent.main.address(to);
+      BigInteger wei = Args.vnx("--amount", amount);
+      try (Ledger ledger = parent.main.openLedger()) {
+        ledger.mint(a, wei);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(
+            "minted "
+                + BalanceCommand.vnx(wei)
+                + " VNX to "
+                + a
+                + "; balance "
+                + BalanceCommand.vnx(ledger.balance(a))
+                + " VNX");
+      }
+      return 0;
+    }
+  }
+}

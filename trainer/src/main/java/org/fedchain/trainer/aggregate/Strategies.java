@@ -1,0 +1,236 @@
+package org.fedchain.trainer.aggregate;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.fedchain.core.model.DType;
+import org.fedchain.core.model.Tensor;
+
+/**
+ * The aggregation strategies: FedAvg (weighted mean), and the Byzantine-robust coordinate-wise
+ * median, trimmed mean and Krum, which bound the influence of a minority of bad clients.
+ */
+public final class Strategies {
+  private Strategies() {}
+
+  /** FedAvg: the mean weighted by {@code samples x weight}. */
+  public static Strategy fedAvg() {
+    return new Coordinatewise(
+        "fedavg",
+        (values, weights) -> {
+          double sum = 0;
+          double w = 0;
+          for (int i = 0; i < values.length; i++) {
+            sum += values[i] * weights[i];
+            w += weights[i];
+          }
+          return (float) (sum / w);
+        });
+  }
+
+  /** Coordinate-wise median (unweighted): robust to fewer than half bad clients. */
+  public static Strategy median() {
+    return new Coordinatewise(
+        "median",
+        (values, weights) -> {
+          float[] v = values.clone();
+          Arrays.sort(v);
+          int n = v.length;
+          return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+        });
+  }
+
+  /**
+   * Coordinate-wise trimmed mean: drops the {@code beta} fraction of largest and of smallest
+   * values.
+   */
+  public static Strategy trimmedMean(double beta) {
+    if (!(beta >= 0 && beta < 0.5)) {
+      throw new IllegalArgumentException("trimmed-mean beta must be in [0, 0.5), got " + beta);
+    }
+    return new Coordinatewise(
+        "trimmed-mean(" + beta + ")",
+        (values, weights) -> {
+          float[] v = values.clone();
+          Arrays.sort(v);
+          int k = (int) Math.floor(beta * v.length);
+          double sum = 0;
+          for (int i = k; i < v.length - k; i++) {
+            sum += v[i];
+          }
+          return (float) (sum / (v.length - 2 * k));
+        });
+  }
+
+  /**
+   * Krum (Blanchard et al. 2017): picks the one client model whose squared distance to its {@code n
+   * - f - 2} nearest others is smallest, tolerating up to {@code f} bad clients.
+   */
+  public static Strategy krum(int f) {
+    if (f < 0) {
+      throw new IllegalArgumentException("krum f must be >= 0, got " + f);
+    }
+    return new Strategy() {
+      @Override
+      public String id() {
+        return "krum(" + f + ")";
+      }
+
+      @Override
+      public List<Tensor> aggregate(List<Input> inputs) {
+        check(inputs);
+        int n = inputs.size();
+        if (n < 2 * f + 3) {
+          throw new IllegalArgumentException(
+              "krum with f=" + f + " needs at least " + (2 * f + 3) + " clients, got " + n);
+        }
+        float[][] flat = new float[n][];
+        for (int i = 0; i < n; i++) {
+          flat[i] = flatten(inputs.get(i).tensors());
+        }
+        double[][] d = new double[n][n];
+        for (int i = 0; i < n; i++) {
+          for (int j = i + 1; j < n; j++) {
+            double s = 0;
+            for (int k = 0; k < flat[i].length; k++) {
+              double diff = flat[i][k] - flat[j][k];
+              s += diff * diff;
+            }
+            d[i][j] = s;
+            d[j][i] = s;
+          }
+        }
+        int best = -1;
+        double bestScore = Double.POSITIVE_INFINITY;
+        for (int i = 0; i < n; i++) {
+          double[] others = new double[n - 1];
+          for (int j = 0, o = 0; j < n; j++) {
+            if (j != i) {
+              others[o++] = d[i][j];
+            }
+          }
+          Arrays.sort(others);
+          double score = 0;
+          for (int k = 0; k < n - f - 2; k++) {
+            score += others[k];
+          }
+          if (score < bestScore) {
+            bestScore = score;
+            best = i;
+          }
+        }
+        return inputs.get(best).tensors();
+      }
+    };
+  }
+
+  /** Parses a strategy id as the CLI takes it: fedavg, median, trimmed-mean:0.2, krum:2. */
+  public static Strategy parse(String text) {
+    String[] p = text.split(":", 2);
+    try {
+      return switch (p[0]) {
+        case "fedavg" -> fedAvg();
+        case "median" -> median();
+        case "trimmed-mean" -> trimmedMean(p.length > 1 ? Double.parseDouble(p[1]) : 0.2);
+        case "krum" -> krum(p.length > 1 ? Integer.parseInt(p[1]) : 1);
+        default ->
+            throw new IllegalArgumentException(
+                "unknown strategy '" + text + "' (fedavg, median, trimmed-mean[:BETA], krum[:F])");
+      };
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("strategy '" + text + "' has a bad parameter");
+    }
+  }
+
+  interface Combine {
+    float apply(float[] values, double[] weights);
+  }
+
+  /** Applies a per-coordinate rule to every parameter. */
+  private static final class Coordinatewise implements Strategy {
+    private final String id;
+    private final Combine combine;
+
+    Coordinatewise(String id, Combine combine) {
+      this.id = id;
+      this.combine = combine;
+    }
+
+    @Override
+    public String id() {
+      return id;
+    }
+
+    @Override
+    public List<Tensor> aggregate(List<Input> inputs) {
+      check(inputs);
+      int n = inputs.size();
+      double[] weights = new double[n];
+      double total = 0;
+      for (int i = 0; i < n; i++) {
+        weights[i] = inputs.get(i).samples() * inputs.get(i).weight();
+        total += weights[i];
+      }
+      if (!(total > 0)) {
+        throw new IllegalArgumentException("all clients have zero weight (samples x weight)");
+      }
+      List<Tensor> out = new ArrayList<>();
+      List<Tensor> first = inputs.get(0).tensors();
+      float[] column = new float[n];
+      for (int t = 0; t < first.size(); t++) {
+        float[][] values = new float[n][];
+        for (int i = 0; i < n; i++) {
+          values[i] = inputs.get(i).tensors().get(t).floats();
+        }
+        float[] result = new float[values[0].length];
+        for (int k = 0; k < result.length; k++) {
+          for (int i = 0; i < n; i++) {
+            column[i] = values[i][k];
+          }
+          result[k] = combine.apply(column, weights);
+        }
+        out.add(Tensor.ofFloats(first.get(t).name(), first.get(t).shape(), result));
+      }
+      return out;
+    }
+  }
+
+  static void check(List<Strategy.Input> inputs) {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException("nothing to aggregate");
+    }
+    List<Tensor> ref = inputs.get(0).tensors();
+    for (int i = 0; i < inputs.size(); i++) {
+      List<Tensor> ts = inputs.get(i).tensors();
+      if (ts.size() != ref.size()) {
+        throw new IllegalArgumentException(
+            "client " + i + " has " + ts.size() + " tensors, client 0 has " + ref.size());
+      }
+      for (int t = 0; t < ts.size(); t++) {
+        Tensor a = ref.get(t);
+        Tensor b = ts.get(t);
+        if (!a.name().equals(b.name())
+            || !Arrays.equals(a.shape(), b.shape())
+            || b.dtype() != DType.F32) {
+          throw new IllegalArgumentException(
+              "client " + i + " tensor " + b + " does not match " + a + " (F32 expected)");
+        }
+      }
+    }
+  }
+
+  private static float[] flatten(List<Tensor> ts) {
+    int n = 0;
+    for (Tensor t : ts) {
+      n += (int) t.elementCount();
+    }
+    float[] out = new float[n];
+    int o = 0;
+    for (Tensor t : ts) {
+      float[] v = t.floats();
+      System.arraycopy(v, 0, out, o, v.length);
+      o += v.length;
+    }
+    return out;
+  }
+}

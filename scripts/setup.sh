@@ -46,6 +46,9 @@ if [ "$(node -p "try{require('$node_dir/node_modules/ethers/package.json').versi
   npm install --prefix "$node_dir" --no-audit --no-fund --silent "ethers@$ETHERS_VERSION" >&2
 fi
 
+# Ethereum: anvil, forge, cast, solc and OpenZeppelin from npm (contracts/solidity, ledger/ethereum)
+"$(dirname "${BASH_SOURCE[0]}")/setup-foundry.sh"
+
 # PyTorch reads our model files in TorchInteropIT; torch from PyPI brings CUDA wheels (GBs), so the
 # venv and pip's cache live in the cache folder and are reused by every later run.
 venv="$cache/torch-venv"

@@ -110,7 +110,12 @@ final class DemoCommand implements Callable<Integer> {
         "wallets (password '%s', light scrypt: demo only) in %s%n", new String(PASSWORD), ks.dir());
 
     BlobStore store = BlobStore.open(home.resolve("store"));
-    try (Ledger ledger = Ledgers.open("embedded:" + home.resolve("ledger.db"))) {
+    // the embedded ledger in the demo folder, unless --ledger names another (e.g. ethereum on
+    // anvil)
+    String ledgerUri =
+        main.ledger != null ? main.ledgerUri() : "embedded:" + home.resolve("ledger.db");
+    try (Ledger ledger = main.ledger != null ? main.openLedger() : Ledgers.open(ledgerUri)) {
+      out.println("ledger " + ledgerUri);
       BigInteger vnx = BigInteger.TEN.pow(18);
       ledger.mint(coordinator.address(), vnx.multiply(BigInteger.valueOf(1000)));
       // reward: 0.01 VNX per basis point of test-accuracy gain, from a 100 VNX budget
@@ -190,12 +195,16 @@ final class DemoCommand implements Callable<Integer> {
       out.println(rule);
 
       RunAudit audit = new Verifier(ledger, store).audit(runId);
-      LogAudit.Report log = ((LogAudit) ledger).auditLog();
       AuditCommand.print(out, audit);
-      out.println(
-          log.ok()
-              ? "ledger log OK: " + log.entries() + " entries, head " + log.head().hex()
-              : "ledger log BROKEN: " + log.firstProblem().get());
+      boolean logOk = true;
+      if (ledger instanceof LogAudit local) {
+        LogAudit.Report log = local.auditLog();
+        logOk = log.ok();
+        out.println(
+            log.ok()
+                ? "ledger log OK: " + log.entries() + " entries, head " + log.head().hex()
+                : "ledger log BROKEN: " + log.firstProblem().get());
+      }
       out.printf(
           "final model: test accuracy %.4f on %d images; demo took %.0f s%n",
           finalTest, test.size(), (System.nanoTime() - t0) / 1e9);
@@ -204,9 +213,20 @@ final class DemoCommand implements Callable<Integer> {
             "  balance %s %s VNX%n", n.address(), BalanceCommand.vnx(ledger.balance(n.address())));
       }
       out.println("run id: " + runId.hex());
-      out.println("files:  " + home + " (keystore/, store/sha256/, ledger.db)");
-      out.println("next:   ./fedchain --home " + home + " audit --run " + runId.hex() + " --json");
-      return audit.ok() && log.ok() ? 0 : Main.FAILED;
+      out.println(
+          "files:  "
+              + home
+              + " (keystore/, store/sha256/"
+              + (main.ledger == null ? ", ledger.db)" : ")"));
+      out.println(
+          "next:   ./fedchain --home "
+              + home
+              + " --ledger '"
+              + ledgerUri
+              + "' audit --run "
+              + runId.hex()
+              + " --json");
+      return audit.ok() && logOk ? 0 : Main.FAILED;
     }
   }
 

@@ -27,6 +27,8 @@ import picocli.CommandLine.Option;
       WatchCommand.class,
       BalanceCommand.class,
       RewardsCommand.class,
+      DeployCommand.class,
+      NodeCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })
@@ -63,6 +65,21 @@ public final class Main {
           "Fashion-MNIST IDX files (default: $FEDCHAIN_DATASET_DIR or /usr/share/datasets/fashion-mnist).")
   Path datasetDir;
 
+  @Option(
+      names = "--sender",
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "WALLET",
+      description =
+          "Wallet that sends and pays for chain transactions (Ethereum); receipts stay signed by their own wallets.")
+  String sender;
+
+  @Option(
+      names = "--sender-password-file",
+      scope = CommandLine.ScopeType.INHERIT,
+      paramLabel = "FILE",
+      description = "Password of the --sender wallet (else FEDCHAIN_PASSWORD or a prompt).")
+  Path senderPasswordFile;
+
   final Map<String, String> env;
 
   Main(Map<String, String> env) {
@@ -95,8 +112,29 @@ public final class Main {
     return org.fedchain.core.store.BlobStore.open(home().resolve("store"));
   }
 
-  org.fedchain.ledger.Ledger openLedger() throws org.fedchain.ledger.LedgerException {
-    return org.fedchain.ledger.Ledgers.open(ledgerUri());
+  org.fedchain.ledger.Ledger openLedger() throws Exception {
+    return org.fedchain.ledger.Ledgers.open(
+        ledgerUri(), sender == null ? null : transactionSigner(sender));
+  }
+
+  /**
+   * A wallet as the account that sends chain transactions; the password comes as for any wallet.
+   */
+  org.fedchain.ledger.TransactionSigner transactionSigner(String wallet) throws Exception {
+    Passwords p = new Passwords();
+    p.passwordFile = senderPasswordFile;
+    org.fedchain.wallet.EthereumIdentity id = unlock(wallet, p);
+    return new org.fedchain.ledger.TransactionSigner() {
+      @Override
+      public org.fedchain.core.Address address() {
+        return id.address();
+      }
+
+      @Override
+      public byte[] sign(org.fedchain.core.Hash32 digest) {
+        return id.signer().sign(digest);
+      }
+    };
   }
 
   org.fedchain.trainer.FashionMnist dataset() {

@@ -437,8 +437,11 @@ public final class Rules {
     return run;
   }
 
-  /** Recovers the signer by the rules every backend applies and checks it is the claimed one. */
-  static Address signer(Hash32 digest, Signed<?> signed) throws RejectedException {
+  /**
+   * Recovers the signer by the rules every backend applies and checks it is the claimed one.
+   * Public so that chain backends can apply the same first check client-side where they must.
+   */
+  public static Address signer(Hash32 digest, Signed<?> signed) throws RejectedException {
     Address got;
     try {
       got = Secp256k1.recover(digest, signed.signature());

@@ -1,0 +1,118 @@
+package org.fedchain.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.fedchain.ledger.ethereum.Anvil;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The chained demo on a real anvil node through the CLI: deploy, train and record through the
+ * contracts, attest, claim; cast (an independent client) reads the same VNX balance.
+ */
+class EthereumDemoIT {
+  @TempDir Path home;
+  Anvil anvil;
+
+  @BeforeEach
+  void start() throws Exception {
+    anvil = Anvil.start(0);
+  }
+
+  @AfterEach
+  void stop() {
+    anvil.close();
+  }
+
+  record Result(int exit, String out, String err) {}
+
+  Result run(String... args) {
+    return runIn(home, args);
+  }
+
+  Result runIn(Path dir, String... args) {
+    CommandLine cl = Main.commandLine(Map.of("FEDCHAIN_PASSWORD", "pw"));
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    cl.setOut(new PrintWriter(out));
+    cl.setErr(new PrintWriter(err));
+    List<String> all = new ArrayList<>(List.of("--home", dir.toString()));
+    all.addAll(List.of(args));
+    Result r = new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+    assertThat(r.exit()).as("%s\n%s", r.out(), r.err()).isZero();
+    return r;
+  }
+
+  static String group(String regex, String text) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    assertThat(m.find()).as("%s in\n%s", regex, text).isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void the_demo_runs_on_anvil_and_cast_reads_the_claimed_balance() throws Exception {
+    Path key = home.resolve("dev.key");
+    Files.writeString(key, Anvil.DEV_KEY);
+    run("wallet", "import", "dev", "--private-key-file", key.toString(), "--light");
+    String deployed = run("deploy", "--rpc", anvil.rpcUrl(), "--sender", "dev").out();
+    String uri = group("ledger URI: (\\S+)", deployed);
+    String token = group("VNXToken\\s+(0x[0-9a-fA-F]{40})", deployed);
+
+    String demo =
+        run(
+                "--ledger",
+                uri,
+                "--sender",
+                "dev",
+                "demo",
+                "--dir",
+                home.resolve("demo").toString(),
+                "--nodes",
+                "3",
+                "--epochs",
+                "1",
+                "--arch",
+                "mlp")
+            .out();
+    System.out.println(demo);
+    assertThat(demo).contains("audit OK: 4 updates verified");
+    String node = group("balance (0x[0-9a-fA-F]{40}) [1-9][0-9.]* VNX", demo);
+    BigDecimal vnx = new BigDecimal(group("balance " + node + " ([0-9.]+) VNX", demo));
+
+    Process cast =
+        new ProcessBuilder(
+                Anvil.binary().resolveSibling("cast").toString(),
+                "call",
+                token,
+                "balanceOf(address)(uint256)",
+                node,
+                "--rpc-url",
+                anvil.rpcUrl())
+            .redirectErrorStream(true)
+            .start();
+    String printed =
+        new String(cast.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(cast.waitFor()).as(printed).isZero();
+    assertThat(new BigInteger(printed.split(" ")[0]))
+        .isEqualTo(vnx.movePointRight(18).toBigIntegerExact());
+
+    String runId = group("run id: ([0-9a-f]{64})", demo);
+    String audit = runIn(home.resolve("demo"), "--ledger", uri, "audit", "--run", runId).out();
+    assertThat(audit).contains("audit OK: 4 updates verified");
+  }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {ContributionRegistry} from "../src/ContributionRegistry.sol";
+import {VNXToken} from "../src/VNXToken.sol";
+import {Vm} from "../test/utils/Test.sol";
+
+/// @notice Deploys both contracts on a node and sends the calls whose gas the README reports, as
+/// real transactions: `gas-anvil.sh` runs it against a fresh anvil and prints each receipt's gasUsed.
+contract GasOnAnvil {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+    uint256 internal constant COORDINATOR = 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80;
+    uint256 internal constant ALICE = 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d;
+    uint256 internal constant V1 = 0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6;
+    uint256 internal constant V2 = 0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a;
+
+    ContributionRegistry internal reg;
+
+    function sig(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    function local(bytes32 run, bytes32 g, uint256 i) internal pure returns (ContributionRegistry.Receipt memory) {
+        bytes32 m = keccak256(abi.encode("model", i));
+        return ContributionRegistry.Receipt(run, 1, 2, g, m, keccak256(abi.encode(m)), keccak256(abi.encode(i)), 6000);
+    }
+
+    function run() external {
+        vm.startBroadcast();
+        VNXToken vnx = new VNXToken();
+        reg = new ContributionRegistry(vnx);
+        vnx.setRegistry(address(reg));
+        reg.mint(vm.addr(COORDINATOR), 1e21);
+
+        address[] memory validators = new address[](2);
+        (validators[0], validators[1]) = (vm.addr(V1), vm.addr(V2));
+        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(1, false, 2, 1e21, 1e18, validators);
+        bytes32 runId = keccak256("gas run");
+        bytes32 g = keccak256("genesis");
+        ContributionRegistry.Receipt memory genesis =
+            ContributionRegistry.Receipt(runId, 0, 0, bytes32(0), g, g, reg.configHash(c), 0);
+        reg.openRun(c, genesis, vm.addr(COORDINATOR), sig(COORDINATOR, reg.updateIdOf(genesis)));
+
+        // one submit
+        ContributionRegistry.Receipt memory r = local(runId, g, 0);
+        reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
+
+        // 100 submits in one batch
+        uint256 n = 100;
+        ContributionRegistry.Receipt[] memory rs = new ContributionRegistry.Receipt[](n);
+        address[] memory who = new address[](n);
+        bytes[] memory sigs = new bytes[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            rs[i] = local(runId, g, i + 1);
+            who[i] = vm.addr(ALICE);
+            sigs[i] = sig(ALICE, reg.updateIdOf(rs[i]));
+        }
+        reg.submitBatch(rs, who, sigs);
+
+        // two attestations, then a claim that pays alice, a new VNX holder
+        attest(r, V1, 5);
+        attest(r, V2, 7);
+        reg.claim(r);
+        vm.stopBroadcast();
+    }
+
+    function attest(ContributionRegistry.Receipt memory r, uint256 pk, int64 score) internal {
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                reg.domainSeparator(),
+                keccak256(abi.encode(reg.ATTESTATION_TYPEHASH(), reg.updateIdOf(r), score, bytes32(0), bytes32(0)))
+            )
+        );
+        reg.attest(r, score, bytes32(0), bytes32(0), vm.addr(pk), sig(pk, digest));
+    }
+}

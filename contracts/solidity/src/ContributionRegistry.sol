@@ -1,0 +1,562 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {VNXToken} from "./VNXToken.sol";
+
+/// @title FedChain ContributionRegistry
+/// @notice Records EIP-712 signed model updates of federated-learning runs, validator attestations
+/// and VNX rewards, by the ledger rules of FedChain's DESIGN.md. Every check, and the order of the
+/// checks, is that of the Java reference `org.fedchain.ledger.rules.Rules`, so this contract, the
+/// embedded ledger and the Fabric chaincode give the same reason for the same input (the shared
+/// vectors `ledger-rules.json` prove it). A rejection reverts with a custom error named like the
+/// Java `Reason` (PascalCase, no arguments).
+/// @dev Anyone may send the transactions (a relayer): the contributor, coordinator or validator is
+/// the address recovered from the signature, which must equal the claimed address argument (else a
+/// changed field, chain or contract would silently recover some other address).
+///
+/// Storage is one slot per update, `keccak256(runId, model) -> seq|kind|contributor`; everything
+/// else about an update lives in the UpdateRecorded event. Model uniqueness per run plus the EIP-712
+/// domain make every receipt single-use, so no nonce is stored. Because the slot does not hold the
+/// updateId, attestations and claims identify an update by what the contract can check, its
+/// (runId, model, seq, kind): the per-update state (votes, tally, claimed) is keyed by the update's
+/// slot key, so one recorded update has one tally and is paid at most once whatever receipt
+/// variant a caller passes. Events carry runId and model next to the updateId for the same reason.
+contract ContributionRegistry is EIP712, Ownable {
+    using SafeERC20 for VNXToken;
+
+    // ---- types ----
+
+    /// @notice The signed EIP-712 `ModelUpdate`; field order is the type's.
+    struct Receipt {
+        bytes32 runId;
+        uint64 seq;
+        uint8 kind;
+        bytes32 parent;
+        bytes32 model;
+        bytes32 manifest;
+        bytes32 data;
+        uint64 samples;
+    }
+
+    /// @notice What a run is opened with; `configHash` of it is the genesis receipt's `data`.
+    struct RunConfig {
+        uint8 mode;
+        bool commitReveal;
+        uint8 quorum;
+        uint256 budget;
+        uint256 rewardPerPoint;
+        address[] validators;
+    }
+
+    /// @notice A run as stored. The first slot holds everything `submit` reads, so a submit reads
+    /// one slot. The budget is kept as what is still unpaid (`paid` = budget - unpaid, see `runs`):
+    /// the first claim of a run then rewrites a non-zero slot (2.9k gas) instead of filling an empty
+    /// `paid` slot (20k), and a claim reads one slot less.
+    struct Run {
+        address coordinator; // zero: no such run
+        uint8 mode;
+        bool commitReveal;
+        uint8 quorum;
+        bool open;
+        uint256 budget;
+        uint256 unpaid;
+        uint256 rewardPerPoint;
+        bytes32 genesisUpdate;
+        bytes32 genesisModel;
+    }
+
+    /// @notice One validator's attestation of one update.
+    struct Vote {
+        bool attested;
+        int64 score;
+    }
+
+    /// @notice The attestations of one update, and whether its reward was paid.
+    struct Tally {
+        uint32 count;
+        int192 sum; // |sum| <= count * 2^63 < 2^95
+        bool claimed;
+    }
+
+    // ---- constants ----
+
+    bytes32 public constant MODEL_UPDATE_TYPEHASH = keccak256(
+        "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples)"
+    );
+    bytes32 public constant ATTESTATION_TYPEHASH =
+        keccak256("Attestation(bytes32 updateId,int64 score,bytes32 evalSet,bytes32 report)");
+    bytes32 public constant CLOSE_RUN_TYPEHASH = keccak256("CloseRun(bytes32 runId)");
+
+    uint8 internal constant GENESIS = 0;
+    uint8 internal constant AGGREGATE = 3;
+    uint8 internal constant MODEL_PARALLEL = 2;
+
+    /// @dev Byte `mode` is the set of kinds that mode accepts (bit `kind`): CHAINED {CHAINED},
+    /// DATA_PARALLEL {LOCAL, AGGREGATE}, MODEL_PARALLEL {STAGE, AGGREGATE}; as Java's `Mode`.
+    uint256 internal constant MODE_KINDS = (((1 << 4) | (1 << 3)) << 16) | (((1 << 2) | (1 << 3)) << 8) | (1 << 1);
+
+    /// @dev secp256k1 n / 2: a larger s is the malleable twin of a valid signature.
+    uint256 internal constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
+
+    /// @dev Packing of an update slot: contributor in bits 0..159, kind 160..167, seq 168..231.
+    uint256 internal constant KIND_SHIFT = 160;
+    uint256 internal constant SEQ_SHIFT = 168;
+
+    // ---- state ----
+
+    /// @notice The reward token; this registry escrows budgets in it and pays rewards from them.
+    VNXToken public immutable vnx;
+
+    mapping(bytes32 runId => Run) internal _runs;
+    /// @notice Whether an address may attest updates of a run.
+    mapping(bytes32 runId => mapping(address account => bool)) public isValidator;
+    /// @notice Block number of each commitment `keccak256(abi.encodePacked(updateId, contributor))`.
+    mapping(bytes32 commitment => uint256 blockNumber) public commits;
+
+    mapping(bytes32 updateKey => uint256 packed) internal _updates;
+    mapping(bytes32 updateKey => mapping(address validator => Vote)) internal _votes;
+    mapping(bytes32 updateKey => Tally) internal _tallies;
+
+    // ---- events ----
+
+    event RunOpened(
+        bytes32 indexed runId,
+        address indexed coordinator,
+        bytes32 genesisModel,
+        uint8 mode,
+        bool commitReveal,
+        uint8 quorum,
+        uint256 budget,
+        uint256 rewardPerPoint,
+        address[] validators
+    );
+    /// @notice An update (the genesis of a run included) was recorded; with the signature, an
+    /// indexer can rebuild and re-verify every read (lineage, children, heads) from these events.
+    event UpdateRecorded(
+        bytes32 indexed runId,
+        bytes32 indexed updateId,
+        address indexed contributor,
+        uint64 seq,
+        uint8 kind,
+        bytes32 parent,
+        bytes32 model,
+        bytes32 manifest,
+        bytes32 data,
+        uint64 samples,
+        bytes signature
+    );
+    event Committed(bytes32 indexed commitment, uint256 blockNumber);
+    event Attested(
+        bytes32 indexed updateId,
+        address indexed validator,
+        bytes32 indexed runId,
+        bytes32 model,
+        int64 score,
+        bytes32 evalSet,
+        bytes32 report,
+        bytes signature
+    );
+    event RewardClaimed(
+        bytes32 indexed updateId, address indexed contributor, bytes32 indexed runId, bytes32 model, uint256 amount
+    );
+    /// @notice (The error `RunClosed` owns that name, hence `RunClosedBy`.)
+    event RunClosedBy(bytes32 indexed runId, address indexed coordinator);
+
+    // ---- errors: Java `Reason` names, in PascalCase ----
+
+    error SignatureLength();
+    error SignatureV();
+    error SignatureHighS();
+    error SignatureInvalid();
+    error WrongSigner();
+    error RunExists();
+    error RunUnknown();
+    error RunClosed();
+    error BadGenesis();
+    error ConfigMismatch();
+    error BadConfig();
+    error KindNotAllowed();
+    error NotCoordinator();
+    error ParentUnknown();
+    error SeqMismatch();
+    error ModelExists();
+    error NoCommit();
+    error CommitExists();
+    error UpdateUnknown();
+    error NotValidator();
+    error AlreadyAttested();
+    error QuorumNotMet();
+    error AlreadyClaimed();
+    error NothingToPay();
+    error InsufficientBalance();
+    error BadAmount();
+    /// @notice `submitBatch` arrays differ in length (not a ledger rule: a malformed call).
+    error BatchLengthMismatch();
+
+    constructor(VNXToken vnx_) EIP712("FedChain", "1") Ownable(msg.sender) {
+        vnx = vnx_;
+    }
+
+    // ---- writes ----
+
+    /// @notice Opens a run from its coordinator's signed GENESIS receipt and escrows the budget.
+    /// @dev The genesis `data` must be `configHash(config)`, so the signature covers mode,
+    /// validators, quorum, budget and rate: nobody can replay a genesis with another configuration.
+    /// The budget moves from the coordinator into this contract without an allowance
+    /// (`VNXToken.escrowFrom`); that signature is the coordinator's consent.
+    function openRun(RunConfig calldata config, Receipt calldata genesis, address coordinator, bytes calldata signature)
+        external
+    {
+        bytes32 updateId = _updateId(genesis);
+        _checkSigner(updateId, signature, coordinator);
+        if (genesis.kind != GENESIS || genesis.seq != 0 || genesis.parent != bytes32(0)) revert BadGenesis();
+        if (genesis.data != configHash(config)) revert ConfigMismatch();
+        Run storage run = _runs[genesis.runId];
+        if (run.coordinator != address(0)) revert RunExists();
+        _checkConfig(genesis.runId, config);
+        uint256 budget = config.budget;
+        if (budget > 0 && vnx.balanceOf(coordinator) < budget) revert InsufficientBalance();
+
+        run.coordinator = coordinator;
+        run.mode = config.mode;
+        run.commitReveal = config.commitReveal;
+        run.quorum = config.quorum;
+        run.open = true;
+        run.budget = budget;
+        run.unpaid = budget;
+        run.rewardPerPoint = config.rewardPerPoint;
+        run.genesisUpdate = updateId;
+        run.genesisModel = genesis.model;
+        _record(genesis, updateId, coordinator, signature);
+        _emitRunOpened(genesis, coordinator, config);
+        if (budget > 0) vnx.escrowFrom(coordinator, budget);
+    }
+
+    /// @notice Records a signed update; returns its updateId (the EIP-712 digest of the receipt).
+    function submit(Receipt calldata r, address contributor, bytes calldata signature)
+        external
+        returns (bytes32 updateId)
+    {
+        return _submit(r, contributor, signature);
+    }
+
+    /// @notice Records several updates in one transaction, in order (a later one may name an earlier
+    /// one as parent). Atomic: the first rejected receipt reverts the whole batch with its error.
+    function submitBatch(Receipt[] calldata rs, address[] calldata contributors, bytes[] calldata signatures)
+        external
+    {
+        uint256 n = rs.length;
+        if (contributors.length != n || signatures.length != n) revert BatchLengthMismatch();
+        for (uint256 i = 0; i < n; ++i) {
+            _submit(rs[i], contributors[i], signatures[i]);
+        }
+    }
+
+    /// @notice Records `keccak256(abi.encodePacked(updateId, contributor))` at this block. In a
+    /// commit-reveal run the update can be submitted from the next block on; a front-runner who
+    /// copies the pending receipt's model has no older commitment for its own key.
+    function commit(bytes32 commitment) external {
+        if (commits[commitment] != 0) revert CommitExists();
+        commits[commitment] = block.number;
+        emit Committed(commitment, block.number);
+    }
+
+    /// @notice Records a validator's signed score of the update `r` (`updateId` = digest of `r`).
+    function attest(
+        Receipt calldata r,
+        int64 score,
+        bytes32 evalSet,
+        bytes32 report,
+        address validator,
+        bytes calldata signature
+    ) external {
+        bytes32 updateId = _updateId(r);
+        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, updateId, score, evalSet, report)));
+        _checkSigner(digest, signature, validator);
+        bytes32 key = _updateKey(r.runId, r.model);
+        _recorded(key, r);
+        if (!isValidator[r.runId][validator]) revert NotValidator();
+        Vote storage vote = _votes[key][validator];
+        if (vote.attested) revert AlreadyAttested();
+        vote.attested = true;
+        vote.score = score;
+        Tally storage t = _tallies[key];
+        t.count += 1;
+        t.sum += score;
+        emit Attested(updateId, validator, r.runId, r.model, score, evalSet, report, signature);
+    }
+
+    /// @notice Pays the recorded contributor of `r` once a quorum attested it:
+    /// `max(0, sum / count) * rewardPerPoint` (the mean truncates toward zero), capped at what is
+    /// left of the run's budget. Anyone may call it; the reward always goes to the contributor.
+    /// Claims still pay after the run is closed.
+    function claim(Receipt calldata r) external returns (uint256 amount) {
+        bytes32 key = _updateKey(r.runId, r.model);
+        uint256 u = _recorded(key, r);
+        Tally storage t = _tallies[key];
+        if (t.claimed) revert AlreadyClaimed();
+        Run storage run = _runs[r.runId];
+        uint256 quorum = run.quorum;
+        if (quorum == 0 || t.count < quorum) revert QuorumNotMet();
+        int256 mean = int256(t.sum) / int256(uint256(t.count));
+        if (mean > 0) {
+            uint256 remaining = run.unpaid;
+            // A product that overflows is above any remaining budget, so it is capped like one.
+            (bool fits, uint256 product) = Math.tryMul(uint256(mean), run.rewardPerPoint);
+            amount = fits && product < remaining ? product : remaining;
+        }
+        if (amount == 0) revert NothingToPay();
+        t.claimed = true;
+        run.unpaid -= amount;
+        address contributor = address(uint160(u));
+        emit RewardClaimed(_updateId(r), contributor, r.runId, r.model, amount);
+        vnx.safeTransfer(contributor, amount);
+    }
+
+    /// @notice Closes a run on its coordinator's signed `CloseRun`; later submits fail RunClosed.
+    function closeRun(bytes32 runId, address coordinator, bytes calldata signature) external {
+        _checkSigner(_hashTypedDataV4(keccak256(abi.encode(CLOSE_RUN_TYPEHASH, runId))), signature, coordinator);
+        Run storage run = _openRun(runId);
+        if (coordinator != run.coordinator) revert NotCoordinator();
+        run.open = false;
+        emit RunClosedBy(runId, coordinator);
+    }
+
+    /// @notice Mints VNX (owner only). The amount must be positive and below 2^255, the range the
+    /// Java ledger accepts (`Rules.mint`), so every backend takes the same amounts.
+    function mint(address to, uint256 amount) external onlyOwner {
+        if (amount == 0 || amount >> 255 != 0) revert BadAmount();
+        vnx.mint(to, amount);
+    }
+
+    // ---- reads ----
+
+    /// @notice A run: its coordinator and configuration, whether it is open, what it has paid,
+    /// and its genesis. A coordinator of zero means there is no such run.
+    function runs(bytes32 runId)
+        external
+        view
+        returns (
+            address coordinator,
+            uint8 mode,
+            bool commitReveal,
+            uint8 quorum,
+            bool open,
+            uint256 budget,
+            uint256 rewardPerPoint,
+            uint256 paid,
+            bytes32 genesisUpdate,
+            bytes32 genesisModel
+        )
+    {
+        Run storage run = _runs[runId];
+        return (
+            run.coordinator,
+            run.mode,
+            run.commitReveal,
+            run.quorum,
+            run.open,
+            run.budget,
+            run.rewardPerPoint,
+            run.budget - run.unpaid,
+            run.genesisUpdate,
+            run.genesisModel
+        );
+    }
+
+    /// @notice The recorded update of `model` in run `runId`.
+    function updateOf(bytes32 runId, bytes32 model)
+        external
+        view
+        returns (bool exists, uint64 seq, uint8 kind, address contributor)
+    {
+        uint256 u = _updates[_updateKey(runId, model)];
+        return (u != 0, uint64(u >> SEQ_SHIFT), uint8(u >> KIND_SHIFT), address(uint160(u)));
+    }
+
+    /// @notice A validator's attestation of the update of `model` in run `runId`.
+    function attestationOf(bytes32 runId, bytes32 model, address validator)
+        external
+        view
+        returns (bool attested, int64 score)
+    {
+        Vote storage v = _votes[_updateKey(runId, model)][validator];
+        return (v.attested, v.score);
+    }
+
+    /// @notice Attestation count and score sum of the update of `model` in run `runId`, and whether
+    /// its reward was paid.
+    function tallyOf(bytes32 runId, bytes32 model) external view returns (uint32 count, int192 sum, bool claimed) {
+        Tally storage t = _tallies[_updateKey(runId, model)];
+        return (t.count, t.sum, t.claimed);
+    }
+
+    /// @notice The EIP-712 domain separator (name "FedChain", version "1", chain id, this contract).
+    function domainSeparator() external view returns (bytes32) {
+        return _domainSeparatorV4();
+    }
+
+    /// @notice The updateId of a receipt: its EIP-712 digest under this contract's domain.
+    function updateIdOf(Receipt calldata r) external view returns (bytes32) {
+        return _updateId(r);
+    }
+
+    /// @notice `keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint,
+    /// keccak256(abi.encodePacked(validators))))`, as Java's `RunConfig.hash()`.
+    function configHash(RunConfig calldata c) public pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                c.mode, c.commitReveal, c.quorum, c.budget, c.rewardPerPoint, keccak256(abi.encodePacked(c.validators))
+            )
+        );
+    }
+
+    // ---- internals ----
+
+    function _submit(Receipt calldata r, address contributor, bytes calldata signature)
+        internal
+        returns (bytes32 updateId)
+    {
+        updateId = _updateId(r);
+        _checkSigner(updateId, signature, contributor);
+        uint8 kind = r.kind;
+        if (kind == GENESIS) revert KindNotAllowed(); // a genesis is recorded only by openRun
+        bytes32 runId = r.runId;
+        Run storage run = _openRun(runId);
+        if ((MODE_KINDS >> (uint256(run.mode) * 8 + kind)) & 1 == 0) revert KindNotAllowed();
+        if (kind == AGGREGATE && contributor != run.coordinator) revert NotCoordinator();
+        uint256 parent = _updates[_updateKey(runId, r.parent)];
+        if (parent == 0) revert ParentUnknown();
+        if (uint256(r.seq) != uint256(uint64(parent >> SEQ_SHIFT)) + 1) revert SeqMismatch();
+        if (_updates[_updateKey(runId, r.model)] != 0) revert ModelExists();
+        if (run.commitReveal) {
+            uint256 committed = commits[keccak256(abi.encodePacked(updateId, contributor))];
+            if (committed == 0 || committed >= block.number) revert NoCommit();
+        }
+        _record(r, updateId, contributor, signature);
+    }
+
+    /// @dev BadConfig unless validators are non-zero and distinct, quorum <= validators, a budget
+    /// has a quorum, and the mode is known. Validators are registered while checked (one pass, no
+    /// second copy); a BadConfig revert undoes those writes too.
+    function _checkConfig(bytes32 runId, RunConfig calldata config) internal {
+        address[] calldata validators = config.validators;
+        for (uint256 i = 0; i < validators.length; ++i) {
+            address v = validators[i];
+            if (v == address(0) || isValidator[runId][v]) revert BadConfig();
+            isValidator[runId][v] = true;
+        }
+        if (config.quorum > validators.length || (config.budget > 0 && config.quorum == 0)) revert BadConfig();
+        if (config.mode > MODEL_PARALLEL) revert BadConfig(); // Java's Mode cannot even express this
+    }
+
+    function _emitRunOpened(Receipt calldata genesis, address coordinator, RunConfig calldata config) internal {
+        emit RunOpened(
+            genesis.runId,
+            coordinator,
+            genesis.model,
+            config.mode,
+            config.commitReveal,
+            config.quorum,
+            config.budget,
+            config.rewardPerPoint,
+            config.validators
+        );
+    }
+
+    /// @dev Writes the update's single slot and its event; all checks are done. The event data is
+    /// the exact ABI encoding of `UpdateRecorded`, built from calldata (less gas per update than
+    /// `emit`, which re-encodes each field): seq, kind and samples are Solidity reads (which revert
+    /// on a dirty calldata word), parent..data are whole words, the signature is 65 bytes (checked).
+    function _record(Receipt calldata r, bytes32 updateId, address contributor, bytes calldata signature) internal {
+        (bytes32 runId, uint64 seq, uint8 kind, uint64 samples) = (r.runId, r.seq, r.kind, r.samples);
+        _updates[_updateKey(runId, r.model)] =
+            (uint256(seq) << SEQ_SHIFT) | (uint256(kind) << KIND_SHIFT) | uint256(uint160(contributor));
+        bytes32 topic = UpdateRecorded.selector;
+        assembly ("memory-safe") {
+            // seq, kind, parent, model, manifest, data, samples | offset 0x100 | length 65 | r s v
+            let m := mload(0x40)
+            mstore(m, seq)
+            mstore(add(m, 0x20), kind)
+            calldatacopy(add(m, 0x40), add(r, 0x60), 0x80)
+            mstore(add(m, 0xc0), samples)
+            mstore(add(m, 0xe0), 0x100)
+            mstore(add(m, 0x100), 65)
+            mstore(add(m, 0x160), 0) // zero padding after the 65 bytes
+            calldatacopy(add(m, 0x120), signature.offset, 65)
+            log4(m, 0x180, topic, runId, updateId, contributor)
+        }
+    }
+
+    /// @dev The run, if it exists and is open (RunUnknown, RunClosed otherwise).
+    function _openRun(bytes32 runId) internal view returns (Run storage run) {
+        run = _runs[runId];
+        if (run.coordinator == address(0)) revert RunUnknown();
+        if (!run.open) revert RunClosed();
+    }
+
+    /// @dev The packed slot of the update `r` names (UpdateUnknown unless `r`'s run and model are
+    /// recorded with `r`'s seq and kind).
+    function _recorded(bytes32 key, Receipt calldata r) internal view returns (uint256 u) {
+        u = _updates[key];
+        if (u == 0 || uint64(u >> SEQ_SHIFT) != r.seq || uint8(u >> KIND_SHIFT) != r.kind) revert UpdateUnknown();
+    }
+
+    function _updateKey(bytes32 runId, bytes32 model) internal pure returns (bytes32 key) {
+        assembly ("memory-safe") {
+            mstore(0x00, runId)
+            mstore(0x20, model)
+            key := keccak256(0x00, 0x40)
+        }
+    }
+
+    /// @dev EIP-712 digest of a ModelUpdate. The receipt's eight static words are hashed as they
+    /// sit in calldata; Solidity validates each field's range when the caller reads it (every path
+    /// reads seq and kind, and the event reads all), so a dirty word reverts rather than being
+    /// recorded under a digest that no signer produced over canonical values.
+    function _updateId(Receipt calldata r) internal view returns (bytes32) {
+        bytes32 typeHash = MODEL_UPDATE_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            calldatacopy(add(m, 0x20), r, 0x100)
+            structHash := keccak256(m, 0x120)
+        }
+        return _hashTypedDataV4(structHash);
+    }
+
+    /// @dev OpenZeppelin ECDSA.tryRecover's rules, in the order of Java's `Secp256k1.recover`:
+    /// length 65, v 27 or 28, s <= n/2, a non-zero recovered address; then the claimed signer.
+    function _checkSigner(bytes32 digest, bytes calldata signature, address claimed) internal view {
+        if (signature.length != 65) revert SignatureLength();
+        bytes32 r;
+        bytes32 s;
+        uint256 v;
+        assembly ("memory-safe") {
+            r := calldataload(signature.offset)
+            s := calldataload(add(signature.offset, 0x20))
+            v := byte(0, calldataload(add(signature.offset, 0x40)))
+        }
+        if (v != 27 && v != 28) revert SignatureV();
+        if (uint256(s) > HALF_N) revert SignatureHighS();
+        address signer;
+        assembly ("memory-safe") {
+            // ecrecover precompile; on a bad signature it returns nothing and 0x00 stays zero
+            let m := mload(0x40)
+            mstore(m, digest)
+            mstore(add(m, 0x20), v)
+            mstore(add(m, 0x40), r)
+            mstore(add(m, 0x60), s)
+            mstore(0x00, 0)
+            pop(staticcall(gas(), 0x01, m, 0x80, 0x00, 0x20))
+            signer := mload(0x00)
+        }
+        if (signer == address(0)) revert SignatureInvalid();
+        if (signer != claimed) revert WrongSigner();
+    }
+}

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {ContributionRegistry} from "../src/ContributionRegistry.sol";
+import {RuleHarness} from "./utils/RuleHarness.sol";
+
+/// @notice The calls whose gas the README reports. Run with `forge test --isolate --gas-report`
+/// (isolation makes each registry call its own transaction: 21k base, calldata, cold storage), and
+/// see script/GasOnAnvil.s.sol for the same calls as real anvil transactions.
+contract GasTest is RuleHarness {
+    function setUp() public override {
+        super.setUp();
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1; // data parallel: many LOCAL updates from one global model
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = 1000;
+        o.rate = 10;
+        doOpen(o, bytes4(0));
+    }
+
+    function test_gas_single_submit() public {
+        Sub memory s = sub("r1", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+    }
+
+    function test_gas_batch_of_100() public {
+        uint256 n = 100;
+        ContributionRegistry.Receipt[] memory rs = new ContributionRegistry.Receipt[](n);
+        address[] memory contributors = new address[](n);
+        bytes[] memory sigs = new bytes[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            Sub memory s = sub("r1", i % 2 == 0 ? "alice" : "bob", string.concat("l", vm.toString(i)));
+            s.kind = 2;
+            rs[i] = receiptOf(s);
+            sigs[i] = sign(s.signer, receiptHash(rs[i]), "valid");
+            contributors[i] = who(s.signer);
+        }
+        reg.submitBatch(rs, contributors, sigs);
+        (bool exists,,,) = reg.updateOf(runId("r1"), h("l99"));
+        assertTrue(exists, "last of the batch recorded");
+    }
+
+    function test_gas_attest_and_claim_to_a_new_holder() public {
+        Sub memory s = sub("r1", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+        doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        doAttest("r1", "m1", "v2", 7, "valid", bytes4(0));
+        assertEq(doClaim("r1", "m1", bytes4(0)), 60, "mean 6 x 10");
+    }
+}

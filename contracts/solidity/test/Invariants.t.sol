@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {ContributionRegistry} from "../src/ContributionRegistry.sol";
+import {VNXToken} from "../src/VNXToken.sol";
+import {Test} from "./utils/Test.sol";
+
+/// @notice Random submits, attestations and claims on one rewarded run; counts what succeeded.
+contract Handler is Test {
+    ContributionRegistry internal immutable reg;
+    bytes32 public constant RUN = keccak256("run");
+    uint256 public constant MODELS = 12;
+
+    uint256[3] internal contributorKeys = [uint256(0xa11ce), 0xb0b, 0x3a11];
+    uint256[3] internal validatorKeys = [uint256(0x71), 0x72, 0x3a11]; // the last is no validator
+
+    bytes32[] public recorded; // models in recording order, the genesis first
+    mapping(bytes32 model => uint64) public seqOf;
+    mapping(bytes32 model => uint256) public recordings;
+    mapping(bytes32 model => uint256) public claims;
+    uint256 public totalPaid;
+
+    constructor(ContributionRegistry reg_, bytes32 genesisModel) {
+        reg = reg_;
+        recorded.push(genesisModel);
+    }
+
+    function model(uint256 seed) public pure returns (bytes32) {
+        return keccak256(abi.encode("model", seed % MODELS));
+    }
+
+    /// @dev A receipt naming the recorded update of `m` (run, model, seq, kind); its other fields
+    /// differ from the submitted receipt, which the registry must treat as the same update.
+    function receipt(bytes32 m) internal view returns (ContributionRegistry.Receipt memory) {
+        return ContributionRegistry.Receipt(RUN, seqOf[m], 1, bytes32(0), m, m, m, 1);
+    }
+
+    function submit(uint256 who, uint256 parentSeed, uint256 modelSeed) external {
+        bytes32 parent = recorded[parentSeed % recorded.length];
+        bytes32 m = model(modelSeed);
+        ContributionRegistry.Receipt memory r =
+            ContributionRegistry.Receipt(RUN, seqOf[parent] + 1, 1, parent, m, m, m, 1);
+        uint256 pk = contributorKeys[who % 3];
+        (uint8 v, bytes32 sr, bytes32 ss) = vm.sign(pk, reg.updateIdOf(r));
+        try reg.submit(r, vm.addr(pk), abi.encodePacked(sr, ss, v)) {
+            recorded.push(m);
+            seqOf[m] = r.seq;
+            recordings[m] += 1;
+        } catch {}
+    }
+
+    function attest(uint256 who, uint256 modelSeed, int64 score) external {
+        bytes32 m = recorded[modelSeed % recorded.length];
+        ContributionRegistry.Receipt memory r = receipt(m);
+        score = int64(score % 1000);
+        uint256 pk = validatorKeys[who % 3];
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                reg.domainSeparator(),
+                keccak256(abi.encode(reg.ATTESTATION_TYPEHASH(), reg.updateIdOf(r), score, bytes32(0), bytes32(0)))
+            )
+        );
+        (uint8 v, bytes32 sr, bytes32 ss) = vm.sign(pk, digest);
+        try reg.attest(r, score, bytes32(0), bytes32(0), vm.addr(pk), abi.encodePacked(sr, ss, v)) {} catch {}
+    }
+
+    function claim(uint256 modelSeed) external {
+        bytes32 m = recorded[modelSeed % recorded.length];
+        try reg.claim(receipt(m)) returns (uint256 amount) {
+            claims[m] += 1;
+            totalPaid += amount;
+        } catch {}
+    }
+
+    function recordedCount() external view returns (uint256) {
+        return recorded.length;
+    }
+}
+
+/// @notice No update is paid twice, a run never pays more than its budget (and the escrow holds the
+/// rest), and a model is recorded at most once per run, whatever sequence of calls the fuzzer makes.
+contract InvariantsTest is Test {
+    ContributionRegistry internal reg;
+    VNXToken internal vnx;
+    Handler internal handler;
+    uint256 internal constant BUDGET = 5000;
+
+    function setUp() public {
+        vnx = new VNXToken();
+        reg = new ContributionRegistry(vnx);
+        vnx.setRegistry(address(reg));
+        uint256 coordinatorKey = 0xc0;
+        address coordinator = vm.addr(coordinatorKey);
+        reg.mint(coordinator, BUDGET);
+        address[] memory validators = new address[](2);
+        (validators[0], validators[1]) = (vm.addr(0x71), vm.addr(0x72));
+        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(0, false, 2, BUDGET, 7, validators);
+        bytes32 g = keccak256("genesis");
+        ContributionRegistry.Receipt memory genesis =
+            ContributionRegistry.Receipt(keccak256("run"), 0, 0, bytes32(0), g, g, reg.configHash(c), 0);
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(coordinatorKey, reg.updateIdOf(genesis));
+        reg.openRun(c, genesis, coordinator, abi.encodePacked(r, s, v));
+        handler = new Handler(reg, g);
+    }
+
+    function targetContracts() public view returns (address[] memory targets) {
+        targets = new address[](1);
+        targets[0] = address(handler);
+    }
+
+    function invariant_total_paid_within_budget() public view {
+        (,,,,, uint256 budget,, uint256 paid,,) = reg.runs(keccak256("run"));
+        assertTrue(paid <= budget, "paid <= budget");
+        assertEq(paid, handler.totalPaid(), "paid is the sum of claims");
+        assertEq(vnx.balanceOf(address(reg)), budget - paid, "escrow holds the unpaid budget");
+    }
+
+    function invariant_no_update_paid_twice() public view {
+        for (uint256 i = 0; i < handler.MODELS(); ++i) {
+            assertTrue(handler.claims(handler.model(i)) <= 1, "claimed at most once");
+        }
+    }
+
+    function invariant_model_recorded_at_most_once() public view {
+        for (uint256 i = 0; i < handler.MODELS(); ++i) {
+            assertTrue(handler.recordings(handler.model(i)) <= 1, "recorded at most once");
+        }
+    }
+
+    /// Not an invariant: proves the handler reaches claims, so the invariants above are not vacuous.
+    function test_handler_reaches_a_paid_claim() public {
+        handler.submit(0, 0, 1);
+        handler.attest(0, 1, 500);
+        handler.attest(1, 1, 300);
+        handler.claim(1);
+        assertEq(handler.totalPaid(), 400 * 7, "mean 400 x rate 7");
+    }
+}

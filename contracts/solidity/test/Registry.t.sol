@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
+import {ContributionRegistry} from "../src/ContributionRegistry.sol";
+import {VNXToken} from "../src/VNXToken.sol";
+import {RuleHarness} from "./utils/RuleHarness.sol";
+
+/// @notice Rules and properties beyond the shared vectors: fuzzed signatures, batches, front-running,
+/// reward arithmetic, the token's registry privilege and the events.
+contract RegistryTest is RuleHarness {
+    function openChained(bool commitReveal, uint256 budget) internal {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.commitReveal = commitReveal;
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = budget;
+        o.rate = 10;
+        doOpen(o, bytes4(0));
+    }
+
+    function signed(Sub memory s) internal view returns (ContributionRegistry.Receipt memory r, bytes memory sig) {
+        r = receiptOf(s);
+        sig = sign(s.signer, receiptHash(r), "valid");
+    }
+
+    // ---- signatures (fuzzed) ----
+
+    /// Any change of any field of a signed receipt makes it recover someone else: WrongSigner.
+    function testFuzz_changed_field_is_wrong_signer(uint8 field, uint256 delta) public {
+        openChained(false, 500);
+        (ContributionRegistry.Receipt memory r, bytes memory sig) = signed(sub("r1", "alice", "m1"));
+        delta = delta % type(uint64).max + 1; // 1..2^64-1: a change for every field type
+        field = field % 8;
+        if (field == 0) r.runId = bytes32(uint256(r.runId) ^ delta);
+        if (field == 1) r.seq = uint64(r.seq ^ delta);
+        if (field == 2) r.kind = uint8(r.kind ^ (delta % 255 + 1));
+        if (field == 3) r.parent = bytes32(uint256(r.parent) ^ delta);
+        if (field == 4) r.model = bytes32(uint256(r.model) ^ delta);
+        if (field == 5) r.manifest = bytes32(uint256(r.manifest) ^ delta);
+        if (field == 6) r.data = bytes32(uint256(r.data) ^ delta);
+        if (field == 7) r.samples = uint64(r.samples ^ delta);
+        address alice = who("alice");
+        vm.expectRevert(ContributionRegistry.WrongSigner.selector);
+        reg.submit(r, alice, sig);
+    }
+
+    /// A random 65-byte signature is never accepted for the claimed contributor.
+    function testFuzz_random_signature_is_rejected(bytes32 sr, bytes32 ss, uint8 v) public {
+        openChained(false, 500);
+        ContributionRegistry.Receipt memory r = receiptOf(sub("r1", "alice", "m1"));
+        bytes memory sig = abi.encodePacked(sr, ss, v);
+        address alice = who("alice");
+        vm.expectRevert();
+        reg.submit(r, alice, sig);
+        (bool exists,,,) = reg.updateOf(r.runId, r.model);
+        assertTrue(!exists, "nothing recorded");
+    }
+
+    /// The high-S twin of a valid signature (same signer on plain ecrecover) is rejected.
+    function testFuzz_high_s_twin_is_rejected(uint64 samples) public {
+        openChained(false, 500);
+        Sub memory s = sub("r1", "alice", "m1");
+        ContributionRegistry.Receipt memory r = receiptOf(s);
+        r.samples = samples;
+        bytes memory twin = highS(sign("alice", receiptHash(r), "valid"));
+        (bytes32 tr, bytes32 ts) = abi.decode(twin, (bytes32, bytes32));
+        assertEq(ecrecover(updateIdOf(r), uint8(twin[64]), tr, ts), who("alice"), "the twin recovers alice");
+        address alice = who("alice");
+        vm.expectRevert(ContributionRegistry.SignatureHighS.selector);
+        reg.submit(r, alice, twin);
+    }
+
+    function test_signature_of_65_bytes_with_trailing_garbage_is_rejected() public {
+        openChained(false, 500);
+        (ContributionRegistry.Receipt memory r, bytes memory sig) = signed(sub("r1", "alice", "m1"));
+        address alice = who("alice");
+        vm.expectRevert(ContributionRegistry.SignatureLength.selector);
+        reg.submit(r, alice, abi.encodePacked(sig, uint8(0)));
+    }
+
+    // ---- submit details ----
+
+    function test_returns_the_eip712_digest_as_update_id() public {
+        openChained(false, 500);
+        ContributionRegistry.Receipt memory r = receiptOf(sub("r1", "alice", "m1"));
+        bytes32 id = doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+        assertEq(id, updateIdOf(r), "updateId");
+        assertEq(reg.updateIdOf(r), id, "updateIdOf view");
+        assertEq(reg.domainSeparator(), domainSeparator(block.chainid, address(reg)), "domain separator");
+        (bool exists, uint64 seq, uint8 kind, address contributor) = reg.updateOf(r.runId, r.model);
+        assertTrue(exists && seq == 1 && kind == 1 && contributor == who("alice"), "packed slot");
+    }
+
+    function test_rejects_an_unknown_kind() public {
+        openChained(false, 500);
+        Sub memory s = sub("r1", "alice", "m1");
+        s.kind = 7;
+        doSubmit(s, ContributionRegistry.KindNotAllowed.selector);
+    }
+
+    function test_accepts_an_aggregate_in_a_model_parallel_run() public {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 2;
+        doOpen(o, bytes4(0));
+        Sub memory s = sub("r1", "coordinator", "a1");
+        s.kind = 3;
+        doSubmit(s, bytes4(0));
+        checkContributor("r1", "a1", "coordinator");
+    }
+
+    function test_a_commit_in_the_same_block_is_too_recent() public {
+        openChained(true, 500);
+        (ContributionRegistry.Receipt memory r, bytes memory sig) = signed(sub("r1", "alice", "m1"));
+        reg.commit(keccak256(abi.encodePacked(updateIdOf(r), who("alice"))));
+        address alice = who("alice");
+        vm.expectRevert(ContributionRegistry.NoCommit.selector);
+        reg.submit(r, alice, sig);
+        vm.roll(block.number + 1);
+        reg.submit(r, alice, sig);
+    }
+
+    /// A front-runner sees alice's pending receipt, copies its model hash and signs it as its own:
+    /// without an older commitment for its own key it gets NoCommit; alice still records, and a
+    /// commitment made only now would be too late for mallory's copy to beat alice's reveal.
+    function test_front_runner_copying_a_pending_model_gets_nothing() public {
+        openChained(true, 500);
+        Sub memory honest = sub("r1", "alice", "m1");
+        doCommit(honest, "alice", bytes4(0));
+        Sub memory copy = sub("r1", "mallory", "m1");
+        doSubmit(copy, ContributionRegistry.NoCommit.selector);
+        doCommit(copy, "mallory", bytes4(0)); // commits now, may reveal from the next block only
+        doSubmit(honest, bytes4(0));
+        doSubmit(copy, ContributionRegistry.ModelExists.selector);
+        checkContributor("r1", "m1", "alice");
+    }
+
+    // ---- batches ----
+
+    function batch(uint256 n, uint256 bad) internal returns (bytes memory err) {
+        ContributionRegistry.Receipt[] memory rs = new ContributionRegistry.Receipt[](n);
+        address[] memory who_ = new address[](n);
+        bytes[] memory sigs = new bytes[](n);
+        string memory parent = "g";
+        for (uint256 i = 0; i < n; ++i) {
+            string memory model = string.concat("b", vm.toString(i));
+            Sub memory s = sub("r1", i % 2 == 0 ? "alice" : "bob", model);
+            s.parent = parent;
+            s.seq = uint64(i + 1);
+            (rs[i], sigs[i]) = signed(s);
+            who_[i] = who(s.signer);
+            if (i == bad) who_[i] = who("mallory");
+            parent = model;
+        }
+        try reg.submitBatch(rs, who_, sigs) {} catch (bytes memory e) {
+            err = e;
+        }
+        settle();
+    }
+
+    function test_batch_records_a_chain_in_one_transaction() public {
+        openChained(false, 500);
+        bytes memory err = batch(10, type(uint256).max);
+        assertEq(err.length, 0, "no error");
+        checkLineage("r1", "b2", list("b2", "b1", "b0", "g"));
+        checkContributor("r1", "b9", "bob");
+        assertEq(recs.length, 11, "genesis and 10 updates indexed");
+    }
+
+    function test_batch_is_atomic_and_reverts_with_the_failing_receipts_error() public {
+        openChained(false, 500);
+        bytes memory err = batch(10, 7);
+        assertEq(bytes32(err), bytes32(ContributionRegistry.WrongSigner.selector), "error of receipt 7");
+        checkRecorded("r1", "b0", false);
+        checkRecorded("r1", "b6", false);
+    }
+
+    function test_batch_arrays_must_match() public {
+        openChained(false, 500);
+        vm.expectRevert(ContributionRegistry.BatchLengthMismatch.selector);
+        reg.submitBatch(new ContributionRegistry.Receipt[](2), new address[](1), new bytes[](2));
+    }
+
+    // ---- rewards ----
+
+    function attested(int64 s1, int64 s2, uint256 budget, uint256 rate) internal {
+        doMint("coordinator", budget, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = budget;
+        o.rate = rate;
+        doOpen(o, bytes4(0));
+        doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+        doAttest("r1", "m1", "v1", s1, "valid", bytes4(0));
+        doAttest("r1", "m1", "v2", s2, "valid", bytes4(0));
+    }
+
+    /// The mean truncates toward zero: (-3 + 4) / 2 = 0 pays nothing, (3 + 4) / 2 = 3 pays 3 points.
+    function test_mean_truncates_toward_zero() public {
+        attested(-3, 4, 100, 10);
+        doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
+        (, int192 sum,) = reg.tallyOf(runId("r1"), h("m1"));
+        assertEq(int256(sum), 1, "sum");
+    }
+
+    function test_pays_mean_times_rate_to_the_contributor_whoever_calls() public {
+        attested(3, 4, 100, 10);
+        vm.prank(who("mallory"));
+        uint256 amount = reg.claim(recorded("r1", "m1"));
+        assertEq(amount, 30, "3 points x 10");
+        checkBalance("alice", 30);
+        checkBalance("mallory", 0);
+        assertEq(vnx.balanceOf(address(reg)), 70, "escrow left");
+        (,, bool claimed) = reg.tallyOf(runId("r1"), h("m1"));
+        assertTrue(claimed, "claimed");
+    }
+
+    function test_an_overflowing_reward_is_capped_at_the_budget() public {
+        attested(type(int64).max, type(int64).max, 1000, type(uint256).max);
+        assertEq(doClaim("r1", "m1", bytes4(0)), 1000, "whole budget");
+    }
+
+    function test_extreme_scores_do_not_overflow_the_tally() public {
+        attested(type(int64).min, type(int64).min, 1000, 1);
+        (uint32 count, int192 sum,) = reg.tallyOf(runId("r1"), h("m1"));
+        assertEq(count, 2, "count");
+        assertEq(int256(sum), 2 * int256(type(int64).min), "sum");
+        doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
+    }
+
+    /// A receipt variant (same run, model, seq, kind; another manifest) names the same recorded
+    /// update: it cannot open a second tally or a second payment.
+    function test_a_receipt_variant_cannot_be_paid_twice() public {
+        attested(5, 5, 1000, 10);
+        doClaim("r1", "m1", bytes4(0));
+        ContributionRegistry.Receipt memory variant = recorded("r1", "m1");
+        variant.manifest = h("other");
+        vm.expectRevert(ContributionRegistry.AlreadyClaimed.selector);
+        reg.claim(variant);
+        (bytes32 evalSet, bytes32 report, address v1) = (h("eval"), h("report"), who("v1"));
+        bytes memory sig = sign("v1", attestationHash(updateIdOf(variant), 5, evalSet, report), "valid");
+        vm.expectRevert(ContributionRegistry.AlreadyAttested.selector);
+        reg.attest(variant, 5, evalSet, report, v1, sig);
+    }
+
+    function test_claim_needs_the_recorded_seq_and_kind() public {
+        attested(5, 5, 1000, 10);
+        ContributionRegistry.Receipt memory r = recorded("r1", "m1");
+        r.seq = 2;
+        vm.expectRevert(ContributionRegistry.UpdateUnknown.selector);
+        reg.claim(r);
+    }
+
+    // ---- openRun details ----
+
+    function test_rejects_a_zero_validator() public {
+        ContributionRegistry.RunConfig memory c = config(open("r1", "coordinator"));
+        c.validators = new address[](1);
+        Open memory o = open("r1", "coordinator");
+        ContributionRegistry.Receipt memory g = genesisOf(o, c);
+        bytes memory sig = sign("coordinator", receiptHash(g), "valid");
+        address coordinator = who("coordinator");
+        vm.expectRevert(ContributionRegistry.BadConfig.selector);
+        reg.openRun(c, g, coordinator, sig);
+    }
+
+    function test_rejects_an_unknown_mode() public {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 3;
+        doOpen(o, ContributionRegistry.BadConfig.selector);
+    }
+
+    function test_config_hash_matches_the_java_formula() public view {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        o.commitReveal = true;
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = 500;
+        o.rate = 10;
+        ContributionRegistry.RunConfig memory c = config(o);
+        assertEq(reg.configHash(c), configHashOf(c), "configHash");
+    }
+
+    // ---- mint and token ----
+
+    function test_mint_rejects_amounts_from_two_to_the_255() public {
+        doMint("alice", 2 ** 255 - 1, bytes4(0));
+        doMint("bob", 2 ** 255, ContributionRegistry.BadAmount.selector);
+    }
+
+    function test_mint_is_for_the_owner_only() public {
+        address mallory = who("mallory");
+        vm.prank(mallory);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, mallory));
+        reg.mint(mallory, 1);
+        vm.prank(mallory);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, mallory));
+        vnx.mint(mallory, 1);
+    }
+
+    function test_token_registry_is_set_once() public {
+        vm.expectRevert(VNXToken.RegistryAlreadySet.selector);
+        vnx.setRegistry(address(1));
+        VNXToken fresh = new VNXToken();
+        vm.expectRevert(VNXToken.ZeroRegistry.selector);
+        fresh.setRegistry(address(0));
+    }
+
+    /// Only the registry escrows without an allowance, and only into itself; its transferFrom needs
+    /// an allowance like anyone's.
+    function test_only_the_registry_escrows_and_only_into_itself() public {
+        doMint("alice", 10, bytes4(0));
+        address alice = who("alice");
+        address bob = who("bob");
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, bob));
+        vnx.escrowFrom(alice, 10);
+        vm.prank(address(reg));
+        vm.expectRevert(abi.encodeWithSelector(IERC20Errors.ERC20InsufficientAllowance.selector, address(reg), 0, 10));
+        vnx.transferFrom(alice, bob, 10);
+        vm.prank(address(reg));
+        vnx.escrowFrom(alice, 10);
+        assertEq(vnx.balanceOf(address(reg)), 10, "escrowed into the registry");
+        assertEq(vnx.decimals(), 18, "decimals");
+    }
+}

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: UNLICENSED
+pragma solidity 0.8.30;
+
+import {Test, Vm} from "./Test.sol";
+import {VNXToken} from "../../src/VNXToken.sol";
+import {ContributionRegistry} from "../../src/ContributionRegistry.sol";
+
+/// @notice Turns the calls of the shared rule vectors (ledger-rules.json) into signed registry calls,
+/// as Java's AbstractLedgerContractTest.Harness does: the same actors (anvil's first keys), the same
+/// names (model "m" is SHA-256("m"), run "r" is SHA-256("run:r")), the same defaults and the same
+/// signature mutations. Digests are computed here, independently of the contract. Reads the contract
+/// keeps only in events (heads, lineage, children, updates) come from an index built from the
+/// UpdateRecorded events the registry emitted, which also proves the events suffice to rebuild them.
+abstract contract RuleHarness is Test {
+    uint256 internal constant N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
+    bytes32 internal constant DOMAIN_TYPEHASH =
+        keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)");
+
+    VNXToken internal vnx;
+    ContributionRegistry internal reg;
+
+    /// @notice An openRun call; field names as in the vectors.
+    struct Open {
+        string run;
+        string signer;
+        uint8 mode;
+        bool commitReveal;
+        string[] validators;
+        uint8 quorum;
+        uint256 budget;
+        uint256 rate;
+        string genesis;
+        uint8 genesisKind;
+        uint64 genesisSeq;
+        string genesisParent; // "" = zero
+        string genesisData; // "" = the config hash
+        string sig;
+    }
+
+    /// @notice A submit (and commit) call.
+    struct Sub {
+        string run;
+        string signer;
+        uint8 kind;
+        string parent;
+        uint64 seq;
+        string model;
+        string sig;
+    }
+
+    struct Rec {
+        ContributionRegistry.Receipt receipt;
+        address contributor;
+    }
+
+    Rec[] internal recs;
+
+    function setUp() public virtual {
+        vnx = new VNXToken();
+        reg = new ContributionRegistry(vnx);
+        vnx.setRegistry(address(reg));
+        vm.recordLogs();
+    }
+
+    // ---- names ----
+
+    function key(string memory actor) internal pure returns (uint256) {
+        bytes32 a = keccak256(bytes(actor));
+        if (a == keccak256("coordinator")) return 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80;
+        if (a == keccak256("alice")) return 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d;
+        if (a == keccak256("bob")) return 0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a;
+        if (a == keccak256("v1")) return 0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6;
+        if (a == keccak256("v2")) return 0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a;
+        if (a == keccak256("mallory")) return 0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba;
+        revert(string.concat("unknown actor ", actor));
+    }
+
+    function who(string memory actor) internal pure returns (address) {
+        return vm.addr(key(actor));
+    }
+
+    function h(string memory label) internal pure returns (bytes32) {
+        return sha256(bytes(label));
+    }
+
+    function runId(string memory name) internal pure returns (bytes32) {
+        return h(string.concat("run:", name));
+    }
+
+    function list() internal pure returns (string[] memory l) {
+        l = new string[](0);
+    }
+
+    function list(string memory a) internal pure returns (string[] memory l) {
+        l = new string[](1);
+        l[0] = a;
+    }
+
+    function list(string memory a, string memory b) internal pure returns (string[] memory l) {
+        l = new string[](2);
+        (l[0], l[1]) = (a, b);
+    }
+
+    function list(string memory a, string memory b, string memory c) internal pure returns (string[] memory l) {
+        l = new string[](3);
+        (l[0], l[1], l[2]) = (a, b, c);
+    }
+
+    function list(string memory a, string memory b, string memory c, string memory d)
+        internal
+        pure
+        returns (string[] memory l)
+    {
+        l = new string[](4);
+        (l[0], l[1], l[2], l[3]) = (a, b, c, d);
+    }
+
+    function open(string memory run, string memory signer) internal pure returns (Open memory o) {
+        o.run = run;
+        o.signer = signer;
+        o.validators = list();
+        o.genesis = "g";
+        o.sig = "valid";
+    }
+
+    /// @notice A submit with Java's defaults: kind CHAINED, parent "g", seq 1.
+    function sub(string memory run, string memory signer, string memory model) internal pure returns (Sub memory s) {
+        s = Sub(run, signer, 1, "g", 1, model, "valid");
+    }
+
+    // ---- EIP-712, computed here ----
+
+    function domainSeparator(uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
+        return keccak256(abi.encode(DOMAIN_TYPEHASH, keccak256("FedChain"), keccak256("1"), chainId, verifyingContract));
+    }
+
+    function typedDigest(bytes32 structHash) internal view returns (bytes32) {
+        return keccak256(abi.encodePacked("\x19\x01", domainSeparator(block.chainid, address(reg)), structHash));
+    }
+
+    function receiptHash(ContributionRegistry.Receipt memory r) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                keccak256(
+                    "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples)"
+                ),
+                r.runId,
+                r.seq,
+                r.kind,
+                r.parent,
+                r.model,
+                r.manifest,
+                r.data,
+                r.samples
+            )
+        );
+    }
+
+    function updateIdOf(ContributionRegistry.Receipt memory r) internal view returns (bytes32) {
+        return typedDigest(receiptHash(r));
+    }
+
+    function attestationHash(bytes32 updateId, int64 score, bytes32 evalSet, bytes32 report)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(
+            abi.encode(
+                keccak256("Attestation(bytes32 updateId,int64 score,bytes32 evalSet,bytes32 report)"),
+                updateId,
+                score,
+                evalSet,
+                report
+            )
+        );
+    }
+
+    function signDigest(uint256 pk, bytes32 digest) internal pure returns (bytes memory) {
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(pk, digest);
+        return abi.encodePacked(r, s, v);
+    }
+
+    /// @notice Signs `structHash` as `signer` in the registry's domain, then applies the mutation.
+    function sign(string memory signer, bytes32 structHash, string memory mode) internal view returns (bytes memory sig) {
+        bytes32 m = keccak256(bytes(mode));
+        bytes32 dom = domainSeparator(block.chainid, address(reg));
+        if (m == keccak256("wrong-chain")) dom = domainSeparator(block.chainid + 1, address(reg));
+        if (m == keccak256("wrong-contract")) dom = domainSeparator(block.chainid, who("mallory"));
+        uint256 pk = m == keccak256("wrong-key") ? key("mallory") : key(signer);
+        sig = signDigest(pk, keccak256(abi.encodePacked("\x19\x01", dom, structHash)));
+        if (m == keccak256("short")) {
+            assembly {
+                mstore(sig, 64)
+            }
+        } else if (m == keccak256("v-raw")) {
+            sig[64] = bytes1(uint8(sig[64]) - 27);
+        } else if (m == keccak256("zero-r")) {
+            for (uint256 i = 0; i < 32; ++i) {
+                sig[i] = 0;
+            }
+        } else if (m == keccak256("high-s")) {
+            sig = highS(sig);
+        }
+    }
+
+    /// @notice The malleable twin of a low-S signature: s' = n - s, v flipped. Recovers the same key.
+    function highS(bytes memory sig) internal pure returns (bytes memory) {
+        (bytes32 r, bytes32 s) = abi.decode(sig, (bytes32, bytes32));
+        uint8 v = uint8(sig[64]);
+        return abi.encodePacked(r, bytes32(N - uint256(s)), v == 27 ? uint8(28) : uint8(27));
+    }
+
+    function isMode(string memory mode, string memory what) internal pure returns (bool) {
+        return keccak256(bytes(mode)) == keccak256(bytes(what));
+    }
+
+    /// @notice Expects the next call to revert with `expected` (none when zero). Callers compute every
+    /// argument first: expectRevert catches the next call, a sha256 or ecrecover precompile call too.
+    function expectOrNot(bytes4 expected) internal {
+        if (expected != bytes4(0)) vm.expectRevert(expected);
+    }
+
+    // ---- calls ----
+
+    function config(Open memory o) internal pure returns (ContributionRegistry.RunConfig memory c) {
+        address[] memory vs = new address[](o.validators.length);
+        for (uint256 i = 0; i < vs.length; ++i) {
+            vs[i] = who(o.validators[i]);
+        }
+        c = ContributionRegistry.RunConfig(o.mode, o.commitReveal, o.quorum, o.budget, o.rate, vs);
+    }
+
+    function configHashOf(ContributionRegistry.RunConfig memory c) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                uint256(c.mode),
+                c.commitReveal,
+                uint256(c.quorum),
+                c.budget,
+                c.rewardPerPoint,
+                keccak256(abi.encodePacked(c.validators))
+            )
+        );
+    }
+
+    function genesisOf(Open memory o, ContributionRegistry.RunConfig memory c)
+        internal
+        pure
+        returns (ContributionRegistry.Receipt memory g)
+    {
+        g = ContributionRegistry.Receipt(
+            runId(o.run),
+            o.genesisSeq,
+            o.genesisKind,
+            bytes(o.genesisParent).length == 0 ? bytes32(0) : h(o.genesisParent),
+            h(o.genesis),
+            h("manifest:config"),
+            bytes(o.genesisData).length == 0 ? configHashOf(c) : h(o.genesisData),
+            0
+        );
+    }
+
+    function doOpen(Open memory o, bytes4 expected) internal {
+        ContributionRegistry.RunConfig memory c = config(o);
+        ContributionRegistry.Receipt memory g = genesisOf(o, c);
+        bytes memory sig = sign(o.signer, receiptHash(g), o.sig);
+        address coordinator = who(o.signer);
+        expectOrNot(expected);
+        reg.openRun(c, g, coordinator, sig);
+        settle();
+    }
+
+    function receiptOf(Sub memory s) internal pure returns (ContributionRegistry.Receipt memory) {
+        return ContributionRegistry.Receipt(
+            runId(s.run),
+            s.seq,
+            s.kind,
+            h(s.parent),
+            h(s.model),
+            h(string.concat("manifest:", s.model)),
+            h(string.concat("data:", s.model)),
+            100
+        );
+    }
+
+    function doSubmit(Sub memory s, bytes4 expected) internal returns (bytes32 updateId) {
+        ContributionRegistry.Receipt memory r = receiptOf(s);
+        bytes memory sig = sign(s.signer, receiptHash(r), s.sig);
+        if (isMode(s.sig, "tampered")) r.samples += 1;
+        address contributor = who(s.signer);
+        expectOrNot(expected);
+        updateId = reg.submit(r, contributor, sig);
+        settle();
+    }
+
+    /// @notice `commit(keccak256(updateId, forWho))`, as sent by `signer` (anyone may send it).
+    function doCommit(Sub memory s, string memory forWho, bytes4 expected) internal {
+        bytes32 c = keccak256(abi.encodePacked(updateIdOf(receiptOf(s)), who(forWho)));
+        address sender = who(s.signer);
+        expectOrNot(expected);
+        vm.prank(sender);
+        reg.commit(c);
+        settle();
+    }
+
+    /// @notice The recorded receipt of (run, model), or the default receipt of an unrecorded one.
+    function recorded(string memory run, string memory model) internal view returns (ContributionRegistry.Receipt memory) {
+        for (uint256 i = 0; i < recs.length; ++i) {
+            if (recs[i].receipt.runId == runId(run) && recs[i].receipt.model == h(model)) return recs[i].receipt;
+        }
+        return receiptOf(sub(run, "alice", model));
+    }
+
+    function doAttest(
+        string memory run,
+        string memory model,
+        string memory signer,
+        int64 score,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
+        ContributionRegistry.Receipt memory r = recorded(run, model);
+        bytes memory sig = sign(signer, attestationHash(updateIdOf(r), score, h("eval"), h("report")), sigMode);
+        if (isMode(sigMode, "tampered")) score += 1;
+        (bytes32 evalSet, bytes32 report, address validator) = (h("eval"), h("report"), who(signer));
+        expectOrNot(expected);
+        reg.attest(r, score, evalSet, report, validator, sig);
+        settle();
+    }
+
+    function doClaim(string memory run, string memory model, bytes4 expected) internal returns (uint256 amount) {
+        ContributionRegistry.Receipt memory r = recorded(run, model);
+        expectOrNot(expected);
+        amount = reg.claim(r);
+        settle();
+    }
+
+    function doClose(string memory run, string memory signer, string memory sigMode, bytes4 expected) internal {
+        bytes32 id = runId(run);
+        bytes memory sig = sign(signer, keccak256(abi.encode(keccak256("CloseRun(bytes32 runId)"), id)), sigMode);
+        address coordinator = who(signer);
+        expectOrNot(expected);
+        reg.closeRun(id, coordinator, sig);
+        settle();
+    }
+
+    function doMint(string memory to, uint256 amount, bytes4 expected) internal {
+        address account = who(to);
+        expectOrNot(expected);
+        reg.mint(account, amount);
+        settle();
+    }
+
+    /// @notice After each call: index its events, then move to the next block, so every call is its
+    /// own block as on anvil (automine) and in the embedded ledger (commit-reveal depends on it).
+    function settle() internal {
+        index();
+        vm.roll(block.number + 1);
+    }
+
+    /// @notice Adds the UpdateRecorded events since the last call to the index, checking that each
+    /// event's updateId is the EIP-712 digest of the fields it carries and its signature recovers
+    /// the contributor.
+    function index() internal {
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(reg) || logs[i].topics[0] != ContributionRegistry.UpdateRecorded.selector) {
+                continue;
+            }
+            ContributionRegistry.Receipt memory r;
+            r.runId = logs[i].topics[1];
+            bytes memory sig;
+            (r.seq, r.kind, r.parent, r.model, r.manifest, r.data, r.samples, sig) =
+                abi.decode(logs[i].data, (uint64, uint8, bytes32, bytes32, bytes32, bytes32, uint64, bytes));
+            bytes32 updateId = updateIdOf(r);
+            address contributor = address(uint160(uint256(logs[i].topics[3])));
+            assertEq(logs[i].topics[2], updateId, "event updateId is the digest of the event's fields");
+            (bytes32 sr, bytes32 ss) = abi.decode(sig, (bytes32, bytes32));
+            assertEq(ecrecover(updateId, uint8(sig[64]), sr, ss), contributor, "event signature recovers contributor");
+            recs.push(Rec(r, contributor));
+        }
+    }
+
+    // ---- checks ----
+
+    function checkBalance(string memory actor, uint256 amount) internal view {
+        assertEq(vnx.balanceOf(who(actor)), amount, string.concat("balance of ", actor));
+    }
+
+    function checkRecorded(string memory run, string memory model, bool expected) internal view {
+        (bool exists,,,) = reg.updateOf(runId(run), h(model));
+        assertEq(exists, expected, string.concat("recorded ", model));
+    }
+
+    function checkContributor(string memory run, string memory model, string memory actor) internal view {
+        (bool exists,,, address contributor) = reg.updateOf(runId(run), h(model));
+        assertTrue(exists, "update exists");
+        assertEq(contributor, who(actor), string.concat("contributor of ", model));
+    }
+
+    function checkOpen(string memory run, bool expected) internal view {
+        (address coordinator,,,, bool isOpen,,,,,) = reg.runs(runId(run));
+        assertTrue(coordinator != address(0), "run exists");
+        assertEq(isOpen, expected, "run open");
+    }
+
+    function checkPaid(string memory run, uint256 amount) internal view {
+        (,,,,,,, uint256 paid,,) = reg.runs(runId(run));
+        assertEq(paid, amount, "paid");
+    }
+
+    function checkAttestations(string memory run, string memory model, uint256 count) internal view {
+        (uint32 n,,) = reg.tallyOf(runId(run), h(model));
+        assertEq(n, count, "attestations");
+    }
+
+    function modelsOf(string[] memory names) internal pure returns (bytes32[] memory out) {
+        out = new bytes32[](names.length);
+        for (uint256 i = 0; i < names.length; ++i) {
+            out[i] = h(names[i]);
+        }
+    }
+
+    function assertModels(bytes32[] memory got, bytes32[] memory want, string memory what) internal pure {
+        assertEq(got.length, want.length, what);
+        for (uint256 i = 0; i < got.length; ++i) {
+            assertEq(got[i], want[i], what);
+        }
+    }
+
+    /// @notice Updates of a run in seq order (recording order within a seq), from the events.
+    function checkUpdates(string memory run, string[] memory models) internal view {
+        bytes32[] memory got = new bytes32[](recs.length);
+        uint256 n;
+        for (uint64 seq = 0; n < recs.length && seq <= recs.length; ++seq) {
+            for (uint256 i = 0; i < recs.length; ++i) {
+                if (recs[i].receipt.runId == runId(run) && recs[i].receipt.seq == seq) got[n++] = recs[i].receipt.model;
+            }
+        }
+        assembly {
+            mstore(got, n)
+        }
+        assertModels(got, modelsOf(models), "updates");
+    }
+
+    /// @notice Updates of a run that no update of the run names as parent, in recording order.
+    function checkHeads(string memory run, string[] memory models) internal view {
+        bytes32[] memory got = new bytes32[](recs.length);
+        uint256 n;
+        for (uint256 i = 0; i < recs.length; ++i) {
+            if (recs[i].receipt.runId != runId(run)) continue;
+            bool hasChild;
+            for (uint256 j = 0; j < recs.length; ++j) {
+                hasChild = hasChild
+                    || (recs[j].receipt.runId == runId(run) && recs[j].receipt.kind != 0
+                        && recs[j].receipt.parent == recs[i].receipt.model);
+            }
+            if (!hasChild) got[n++] = recs[i].receipt.model;
+        }
+        assembly {
+            mstore(got, n)
+        }
+        assertModels(got, modelsOf(models), "heads");
+    }
+
+    function checkLineage(string memory run, string memory model, string[] memory models) internal view {
+        bytes32[] memory got = new bytes32[](recs.length);
+        uint256 n;
+        ContributionRegistry.Receipt memory r = recorded(run, model);
+        while (true) {
+            got[n++] = r.model;
+            if (r.kind == 0) break;
+            bool found;
+            for (uint256 i = 0; i < recs.length; ++i) {
+                if (recs[i].receipt.runId == r.runId && recs[i].receipt.model == r.parent) {
+                    r = recs[i].receipt;
+                    found = true;
+                    break;
+                }
+            }
+            assertTrue(found, "lineage reaches a genesis");
+        }
+        assembly {
+            mstore(got, n)
+        }
+        assertModels(got, modelsOf(models), "lineage");
+    }
+
+    /// @notice Children of (run, model) in any order (as the Java check).
+    function checkChildren(string memory run, string memory model, string[] memory models) internal view {
+        bytes32[] memory want = modelsOf(models);
+        uint256 n;
+        for (uint256 i = 0; i < recs.length; ++i) {
+            ContributionRegistry.Receipt memory r = recs[i].receipt;
+            if (r.runId != runId(run) || r.kind == 0 || r.parent != h(model)) continue;
+            bool listed;
+            for (uint256 j = 0; j < want.length; ++j) {
+                listed = listed || want[j] == r.model;
+            }
+            assertTrue(listed, "child is listed");
+            ++n;
+        }
+        assertEq(n, want.length, "children");
+    }
+}

@@ -1,0 +1,207 @@
+package org.fedchain.ledger.ethereum;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.Run;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.ledger.ethereum.contracts.ContributionRegistry;
+import org.web3j.abi.EventEncoder;
+import org.web3j.abi.datatypes.Type;
+import org.web3j.protocol.core.methods.response.Log;
+import org.web3j.tx.Contract;
+
+/**
+ * The registry's state as its events tell it. The contract keeps one storage slot per update and
+ * puts everything else in events, so reads (lineage, children, heads, receipts) come from here. Fed
+ * in block order by {@link EthereumLedger}; not thread-safe on its own.
+ */
+final class EventIndex {
+  private static final String RUN_OPENED =
+      EventEncoder.encode(ContributionRegistry.RUNOPENED_EVENT);
+  private static final String UPDATE_RECORDED =
+      EventEncoder.encode(ContributionRegistry.UPDATERECORDED_EVENT);
+  private static final String ATTESTED = EventEncoder.encode(ContributionRegistry.ATTESTED_EVENT);
+  private static final String REWARD_CLAIMED =
+      EventEncoder.encode(ContributionRegistry.REWARDCLAIMED_EVENT);
+  private static final String RUN_CLOSED =
+      EventEncoder.encode(ContributionRegistry.RUNCLOSEDBY_EVENT);
+
+  private final Map<Hash32, Run> runs = new HashMap<>();
+  private final Map<Hash32, Hash32> genesisOf = new HashMap<>();
+  private final Map<Hash32, UpdateRecord> updates = new LinkedHashMap<>();
+  private final Map<String, Hash32> byModel = new HashMap<>();
+  private final Map<Hash32, List<Hash32>> children = new HashMap<>();
+  private final Map<Hash32, Map<Address, Long>> attestations = new HashMap<>();
+  long nextBlock;
+
+  void apply(Log log) {
+    String topic = log.getTopics().get(0);
+    if (topic.equals(RUN_OPENED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.RUNOPENED_EVENT, log);
+      Hash32 runId = hash(v.getIndexedValues().get(0));
+      Address coordinator = Address.parse((String) v.getIndexedValues().get(1).getValue());
+      List<Type> nv = v.getNonIndexedValues();
+      List<Address> validators = new ArrayList<>();
+      for (Object a : (List<?>) nv.get(6).getValue()) {
+        validators.add(Address.parse((String) ((Type<?>) a).getValue()));
+      }
+      RunConfig config =
+          new RunConfig(
+              Mode.fromCode(integer(nv.get(1)).intValue()),
+              (Boolean) nv.get(2).getValue(),
+              validators,
+              integer(nv.get(3)).intValue(),
+              integer(nv.get(4)),
+              integer(nv.get(5)));
+      Hash32 genesis =
+          genesisOf.getOrDefault(runId, Hash32.ZERO); // its UpdateRecorded may come first
+      runs.put(
+          runId,
+          new Run(runId, coordinator, config, genesis, hash(nv.get(0)), BigInteger.ZERO, true));
+    } else if (topic.equals(UPDATE_RECORDED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.UPDATERECORDED_EVENT, log);
+      Hash32 runId = hash(v.getIndexedValues().get(0));
+      Hash32 updateId = hash(v.getIndexedValues().get(1));
+      Address contributor = Address.parse((String) v.getIndexedValues().get(2).getValue());
+      List<Type> nv = v.getNonIndexedValues();
+      ModelUpdate u =
+          new ModelUpdate(
+              runId,
+              integer(nv.get(0)).longValue(),
+              UpdateKind.fromCode(integer(nv.get(1)).intValue()),
+              hash(nv.get(2)),
+              hash(nv.get(3)),
+              hash(nv.get(4)),
+              hash(nv.get(5)),
+              integer(nv.get(6)).longValue());
+      long height =
+          log.getBlockNumber().longValueExact() * 100_000L + log.getLogIndex().longValueExact();
+      UpdateRecord rec =
+          new UpdateRecord(updateId, u, contributor, (byte[]) nv.get(7).getValue(), height);
+      updates.put(updateId, rec);
+      byModel.put(runId.hex() + model(u.model()), updateId);
+      if (u.kind() == UpdateKind.GENESIS) {
+        genesisOf.put(runId, updateId);
+        Run r = runs.get(runId);
+        if (r != null) {
+          runs.put(
+              runId,
+              new Run(runId, r.coordinator(), r.config(), updateId, u.model(), r.paid(), r.open()));
+        }
+      } else {
+        Hash32 parent = byModel.get(runId.hex() + model(u.parent()));
+        if (parent != null) {
+          children.computeIfAbsent(parent, k -> new ArrayList<>()).add(updateId);
+        }
+      }
+    } else if (topic.equals(ATTESTED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.ATTESTED_EVENT, log);
+      Hash32 updateId = hash(v.getIndexedValues().get(0));
+      Address validator = Address.parse((String) v.getIndexedValues().get(1).getValue());
+      attestations
+          .computeIfAbsent(updateId, k -> new LinkedHashMap<>())
+          .put(validator, integer(v.getNonIndexedValues().get(1)).longValue());
+    } else if (topic.equals(REWARD_CLAIMED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.REWARDCLAIMED_EVENT, log);
+      Hash32 runId = hash(v.getIndexedValues().get(2));
+      BigInteger amount = integer(v.getNonIndexedValues().get(1));
+      Run r = runs.get(runId);
+      runs.put(
+          runId,
+          new Run(
+              runId,
+              r.coordinator(),
+              r.config(),
+              r.genesisUpdate(),
+              r.genesisModel(),
+              r.paid().add(amount),
+              r.open()));
+    } else if (topic.equals(RUN_CLOSED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.RUNCLOSEDBY_EVENT, log);
+      Hash32 runId = hash(v.getIndexedValues().get(0));
+      Run r = runs.get(runId);
+      runs.put(
+          runId,
+          new Run(
+              runId,
+              r.coordinator(),
+              r.config(),
+              r.genesisUpdate(),
+              r.genesisModel(),
+              r.paid(),
+              false));
+    }
+  }
+
+  private static String model(Hash32 h) {
+    return "/" + h.hex();
+  }
+
+  private static Hash32 hash(Type<?> t) {
+    return Hash32.of((byte[]) t.getValue());
+  }
+
+  private static BigInteger integer(Type<?> t) {
+    return (BigInteger) t.getValue();
+  }
+
+  Run run(Hash32 runId) {
+    return runs.get(runId);
+  }
+
+  UpdateRecord update(Hash32 updateId) {
+    return updates.get(updateId);
+  }
+
+  UpdateRecord updateOfModel(Hash32 runId, Hash32 model) {
+    Hash32 id = byModel.get(runId.hex() + model(model));
+    return id == null ? null : updates.get(id);
+  }
+
+  List<UpdateRecord> updates(Hash32 runId) {
+    List<UpdateRecord> out = new ArrayList<>();
+    for (UpdateRecord u : updates.values()) {
+      if (u.receipt().runId().equals(runId)) {
+        out.add(u);
+      }
+    }
+    out.sort(
+        Comparator.comparingLong((UpdateRecord u) -> u.receipt().seq())
+            .thenComparingLong(UpdateRecord::height));
+    return out;
+  }
+
+  List<UpdateRecord> children(Hash32 updateId) {
+    List<UpdateRecord> out = new ArrayList<>();
+    for (Hash32 c : children.getOrDefault(updateId, List.of())) {
+      out.add(updates.get(c));
+    }
+    return out;
+  }
+
+  List<UpdateRecord> heads(Hash32 runId) {
+    List<UpdateRecord> out = new ArrayList<>();
+    for (UpdateRecord u : updates(runId)) {
+      if (!children.containsKey(u.updateId())) {
+        out.add(u);
+      }
+    }
+    out.sort(Comparator.comparingLong(UpdateRecord::height));
+    return out;
+  }
+
+  Map<Address, Long> attestations(Hash32 updateId) {
+    return new LinkedHashMap<>(attestations.getOrDefault(updateId, Map.of()));
+  }
+}

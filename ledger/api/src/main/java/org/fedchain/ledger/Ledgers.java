@@ -23,7 +23,10 @@ public final class Ledgers {
     return open(uri, null);
   }
 
-  /** Opens a ledger whose transactions {@code sender} signs and pays for (null: the backend's default). */
+  /**
+   * Opens a ledger whose transactions {@code sender} signs and pays for (null: the backend's
+   * default).
+   */
   public static Ledger open(String uri, TransactionSigner sender) throws LedgerException {
     int colon = uri.indexOf(':');
     if (colon <= 0) {

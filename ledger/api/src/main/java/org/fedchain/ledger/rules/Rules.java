@@ -438,8 +438,8 @@ public final class Rules {
   }
 
   /**
-   * Recovers the signer by the rules every backend applies and checks it is the claimed one.
-   * Public so that chain backends can apply the same first check client-side where they must.
+   * Recovers the signer by the rules every backend applies and checks it is the claimed one. Public
+   * so that chain backends can apply the same first check client-side where they must.
    */
   public static Address signer(Hash32 digest, Signed<?> signed) throws RejectedException {
     Address got;

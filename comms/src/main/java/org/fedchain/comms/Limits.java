@@ -2,8 +2,11 @@ package org.fedchain.comms;
 
 /** Defaults and checks shared by the server and client builders. */
 final class Limits {
-  /** Data bytes per streamed chunk. */
-  static final int DEFAULT_CHUNK_BYTES = 1 << 20;
+  /**
+   * Data bytes per streamed chunk; 256 KiB measured faster than 128 KiB, 512 KiB and 1 MiB on
+   * loopback.
+   */
+  static final int DEFAULT_CHUNK_BYTES = 256 << 10;
 
   /** Largest gRPC message accepted: one chunk plus room for the framing. */
   static final int DEFAULT_MAX_MESSAGE_BYTES = 2 << 20;
@@ -19,7 +22,15 @@ final class Limits {
   /** Bytes a message needs beyond its chunk's data (field tags, lengths). */
   static final int MESSAGE_OVERHEAD = 64;
 
+  /** Chunks a sender may have queued in the transport before it waits for onReady. */
+  static final int READY_AHEAD_CHUNKS = 4;
+
   private Limits() {}
+
+  /** The onReady threshold for a sender of {@code chunkBytes} chunks (bounded memory per call). */
+  static int readyAheadBytes(int chunkBytes) {
+    return (int) Math.min(Integer.MAX_VALUE / 2, (long) chunkBytes * READY_AHEAD_CHUNKS);
+  }
 
   static int positive(String what, int value) {
     if (value <= 0) {

@@ -79,7 +79,7 @@ public interface ModelStoreClient {
       return this;
     }
 
-    /** Data bytes per chunk sent by {@code put}; default 1 MiB. */
+    /** Data bytes per chunk sent by {@code put}; default 256 KiB. */
     public Builder chunkBytes(int bytes) {
       this.chunkBytes = Limits.positive("chunkBytes", bytes);
       return this;

@@ -3,20 +3,17 @@ package org.fedchain.comms;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.UnsafeByteOperations;
 import io.grpc.Channel;
-import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -91,22 +88,13 @@ final class ModelStoreClientImpl implements ModelStoreClient {
   }
 
   private Path fetchFrom(Channel peer, Hash32 hash) throws ModelStoreException {
-    Context.CancellableContext ctx = Context.current().withCancellation();
-    Context previous = ctx.attach();
+    Receiver rx = new Receiver();
+    ModelStoreGrpc.newStub(peer)
+        .withMaxInboundMessageSize(maxMessageBytes)
+        .withDeadlineAfter(transferDeadlineNanos, TimeUnit.NANOSECONDS)
+        .get(GetRequest.newBuilder().setHash(bytes(hash)).build(), rx);
     try {
-      Iterator<Chunk> stream =
-          ModelStoreGrpc.newBlockingStub(peer)
-              .withMaxInboundMessageSize(maxMessageBytes)
-              .withDeadlineAfter(transferDeadlineNanos, TimeUnit.NANOSECONDS)
-              .get(GetRequest.newBuilder().setHash(bytes(hash)).build());
-      if (!stream.hasNext()) {
-        throw failure(hash, peer, Reason.TRUNCATED, "the peer closed the stream without a header");
-      }
-      Chunk first = stream.next();
-      if (!first.hasHeader()) {
-        throw failure(hash, peer, Reason.INVALID, "the peer's first message is not a header");
-      }
-      BlobHeader header = first.getHeader();
+      BlobHeader header = rx.header.get();
       if (!header.getHash().equals(bytes(hash))) {
         throw failure(hash, peer, Reason.CORRUPT, "the peer announced a different hash");
       }
@@ -122,77 +110,115 @@ final class ModelStoreClientImpl implements ModelStoreClient {
                 + " (maxBlobBytes)");
       }
       // BlobStore hashes while it writes and publishes only a matching blob
-      local.put(new ChunkStream(stream, header.getSize()), hash);
+      local.put(rx.pipe, hash);
       return local.path(hash);
-    } catch (StatusRuntimeException e) {
-      throw fromStatus(hash, peer, "Get", e);
+    } catch (ExecutionException e) {
+      throw fromCause(hash, peer, e.getCause());
     } catch (CorruptBlobException e) {
       throw failure(hash, peer, Reason.CORRUPT, "the peer's bytes hash to " + e.actual().hex(), e);
-    } catch (ChunkStream.WrongLengthException e) {
+    } catch (UploadPipe.TruncatedException e) {
       throw failure(hash, peer, Reason.TRUNCATED, e.getMessage(), e);
+    } catch (UploadPipe.AbortedException e) {
+      throw fromCause(hash, peer, rx.error != null ? rx.error : e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw failure(hash, peer, Reason.CANCELLED, "interrupted; nothing was stored", e);
     } catch (ModelStoreException e) {
       throw e;
     } catch (IOException e) {
       throw failure(hash, peer, Reason.OTHER, "cannot store it locally: " + e.getMessage(), e);
     } finally {
-      ctx.detach(previous);
-      ctx.cancel(null); // stops the stream if we gave up part-way
+      rx.cancel(); // stops the stream if we gave up part-way; no-op once it completed
     }
   }
 
-  /** The data chunks of a Get as bytes; fails if they add up to anything but the announced size. */
-  static final class ChunkStream extends InputStream {
-    private final Iterator<Chunk> chunks;
-    private final long announced;
-    private ByteBuffer current;
+  private ModelStoreException fromCause(Hash32 hash, Channel peer, Throwable c) {
+    if (c instanceof StatusRuntimeException s) {
+      return fromStatus(hash, peer, "Get", s);
+    }
+    if (c instanceof PeerViolation v) {
+      return failure(hash, peer, v.reason, v.getMessage(), v);
+    }
+    return failure(hash, peer, Reason.OTHER, "Get failed: " + c, c);
+  }
+
+  /** The peer broke the Get protocol. */
+  private static final class PeerViolation extends IOException {
+    private static final long serialVersionUID = 1L;
+    final transient Reason reason;
+
+    PeerViolation(Reason reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+  }
+
+  /**
+   * Receives a Get: the header completes {@link #header}; data chunks go through an {@link
+   * UploadPipe} to the thread that stores them, one more requested per chunk taken, so memory stays
+   * bounded and the peer is back-pressured by HTTP/2 flow control.
+   */
+  private final class Receiver implements ClientResponseObserver<GetRequest, Chunk> {
+    final CompletableFuture<BlobHeader> header = new CompletableFuture<>();
+    private ClientCallStreamObserver<GetRequest> call;
+    volatile UploadPipe pipe;
+    volatile Throwable error;
+    private long announced;
     private long received;
+    private boolean overrun;
 
-    static final class WrongLengthException extends IOException {
-      private static final long serialVersionUID = 1L;
-
-      WrongLengthException(String message) {
-        super(message);
-      }
-    }
-
-    ChunkStream(Iterator<Chunk> chunks, long announced) {
-      this.chunks = chunks;
-      this.announced = announced;
+    @Override
+    public void beforeStart(ClientCallStreamObserver<GetRequest> call) {
+      this.call = call;
+      call.disableAutoRequestWithInitial(1); // the header
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    public void onNext(Chunk chunk) {
+      if (!header.isDone()) {
+        if (!chunk.hasHeader()) {
+          header.completeExceptionally(
+              new PeerViolation(Reason.INVALID, "the peer's first message is not a header"));
+          return;
+        }
+        announced = chunk.getHeader().getSize();
+        pipe = new UploadPipe(announced, () -> call.request(1));
+        header.complete(chunk.getHeader());
+        call.request(Limits.READY_AHEAD_CHUNKS);
+        return;
+      }
+      if (overrun) {
+        return;
+      }
+      received += chunk.getData().size();
+      if (!chunk.hasData() || received > announced) {
+        // more bytes than announced, or a second header: make the reader fail as truncated
+        overrun = true;
+        pipe.finish();
+        call.cancel("peer sent more than announced", null);
+        return;
+      }
+      pipe.offer(chunk.getData());
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
+    public void onError(Throwable t) {
+      error = t;
+      if (!header.completeExceptionally(t) && pipe != null) {
+        pipe.abort();
       }
-      while (current == null || !current.hasRemaining()) {
-        if (!chunks.hasNext()) {
-          if (received != announced) {
-            throw new WrongLengthException(
-                "the stream ended after " + received + " of " + announced + " announced bytes");
-          }
-          return -1;
-        }
-        Chunk c = chunks.next();
-        if (!c.hasData()) {
-          throw new WrongLengthException("the peer sent a second header mid-stream");
-        }
-        received += c.getData().size();
-        if (received > announced) {
-          throw new WrongLengthException(
-              "the peer sent more than the " + announced + " announced bytes");
-        }
-        current = c.getData().asReadOnlyByteBuffer();
+    }
+
+    @Override
+    public void onCompleted() {
+      if (!header.completeExceptionally(
+          new PeerViolation(Reason.TRUNCATED, "the peer closed the stream without a header"))) {
+        pipe.finish();
       }
-      int n = Math.min(len, current.remaining());
-      current.get(b, off, n);
-      return n;
+    }
+
+    void cancel() {
+      call.cancel("fetch finished", null);
     }
   }
 
@@ -214,6 +240,7 @@ final class ModelStoreClientImpl implements ModelStoreClient {
     try {
       ModelStoreGrpc.newStub(peer)
           .withMaxInboundMessageSize(maxMessageBytes)
+          .withOnReadyThreshold(Limits.readyAheadBytes(chunkBytes))
           .withDeadlineAfter(transferDeadlineNanos, TimeUnit.NANOSECONDS)
           .put(up);
       PutResult r = up.result.get();

@@ -110,7 +110,7 @@ public interface ModelStoreServer extends AutoCloseable {
       return this;
     }
 
-    /** Data bytes per chunk the server sends in {@code Get}; default 1 MiB. */
+    /** Data bytes per chunk the server sends in {@code Get}; default 256 KiB. */
     public Builder chunkBytes(int bytes) {
       this.chunkBytes = Limits.positive("chunkBytes", bytes);
       return this;

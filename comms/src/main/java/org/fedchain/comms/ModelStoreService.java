@@ -105,6 +105,9 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
       return;
     }
     ServerCallStreamObserver<Chunk> call = (ServerCallStreamObserver<Chunk>) response;
+    // keep several chunks queued in the transport: with gRPC's 32 KiB default a 1 MiB chunk
+    // waits for the previous one to drain completely, halving loopback throughput
+    call.setOnReadyThreshold(Limits.readyAheadBytes(chunkBytes));
     Download d = new Download(call, hash, file, size);
     call.setOnCancelHandler(d::close);
     call.setOnReadyHandler(d);

@@ -112,8 +112,8 @@ class FetchFallbackTest {
           peers.track(PeerChannels.forTarget("127.0.0.1:" + socket.port()).plaintext().build());
       ModelStoreClient small =
           ModelStoreClient.newBuilder(local)
-              .chunkBytes(256 * 1024)
-              .maxMessageBytes(512 * 1024)
+              .chunkBytes(64 * 1024)
+              .maxMessageBytes(128 * 1024)
               .build();
       assertThatThrownBy(() -> small.fetch(hash, List.of(ch)))
           .isInstanceOfSatisfying(

@@ -1,0 +1,357 @@
+package org.fedchain.comms;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.fedchain.comms.v1.BlobHeader;
+import org.fedchain.comms.v1.Chunk;
+import org.fedchain.comms.v1.GetRequest;
+import org.fedchain.comms.v1.HasRequest;
+import org.fedchain.comms.v1.HasResponse;
+import org.fedchain.comms.v1.ModelStoreGrpc;
+import org.fedchain.comms.v1.PutResult;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.core.store.CorruptBlobException;
+
+/** The gRPC {@code ModelStore} service over one {@link BlobStore}. */
+final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
+  private final BlobStore store;
+  private final Executor writers;
+  private final int chunkBytes;
+  private final long maxBlobBytes;
+  private final int bufferChunks;
+
+  ModelStoreService(
+      BlobStore store, Executor writers, int chunkBytes, long maxBlobBytes, int bufferChunks) {
+    this.store = store;
+    this.writers = writers;
+    this.chunkBytes = chunkBytes;
+    this.maxBlobBytes = maxBlobBytes;
+    this.bufferChunks = bufferChunks;
+  }
+
+  static Hash32 hashOf(ByteString bytes) {
+    if (bytes.size() != 32) {
+      throw Status.INVALID_ARGUMENT
+          .withDescription("a blob hash is 32 bytes (SHA-256), got " + bytes.size())
+          .asRuntimeException();
+    }
+    return Hash32.of(bytes.toByteArray());
+  }
+
+  @Override
+  public void has(HasRequest request, StreamObserver<HasResponse> response) {
+    Hash32 hash;
+    try {
+      hash = hashOf(request.getHash());
+    } catch (RuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    HasResponse.Builder r = HasResponse.newBuilder();
+    try {
+      r.setPresent(true).setSize(Files.size(store.path(hash)));
+    } catch (NoSuchFileException e) {
+      r.setPresent(false).setSize(0);
+    } catch (IOException e) {
+      response.onError(
+          Status.INTERNAL
+              .withDescription("cannot read blob " + hash.hex() + ": " + e.getMessage())
+              .asRuntimeException());
+      return;
+    }
+    response.onNext(r.build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void get(GetRequest request, StreamObserver<Chunk> response) {
+    Hash32 hash;
+    try {
+      hash = hashOf(request.getHash());
+    } catch (RuntimeException e) {
+      response.onError(e);
+      return;
+    }
+    FileChannel file;
+    long size;
+    try {
+      file = FileChannel.open(store.path(hash), StandardOpenOption.READ);
+      size = file.size();
+    } catch (NoSuchFileException e) {
+      response.onError(
+          Status.NOT_FOUND
+              .withDescription("this peer holds no blob " + hash.hex())
+              .asRuntimeException());
+      return;
+    } catch (IOException e) {
+      response.onError(
+          Status.INTERNAL
+              .withDescription("cannot open blob " + hash.hex() + ": " + e.getMessage())
+              .asRuntimeException());
+      return;
+    }
+    ServerCallStreamObserver<Chunk> call = (ServerCallStreamObserver<Chunk>) response;
+    // keep several chunks queued in the transport: with gRPC's 32 KiB default a 1 MiB chunk
+    // waits for the previous one to drain completely, halving loopback throughput
+    call.setOnReadyThreshold(Limits.readyAheadBytes(chunkBytes));
+    Download d = new Download(call, hash, file, size);
+    call.setOnCancelHandler(d::close);
+    call.setOnReadyHandler(d);
+    call.onNext(
+        Chunk.newBuilder()
+            .setHeader(BlobHeader.newBuilder().setHash(request.getHash()).setSize(size))
+            .build());
+    d.run();
+  }
+
+  /** Streams one blob while the transport is ready, hashing what it sends. */
+  private final class Download implements Runnable {
+    private final ServerCallStreamObserver<Chunk> call;
+    private final Hash32 hash;
+    private final FileChannel file;
+    private final long size;
+    private final MessageDigest digest = Hash32.sha256Digest();
+    private long sent;
+    private boolean done;
+
+    Download(ServerCallStreamObserver<Chunk> call, Hash32 hash, FileChannel file, long size) {
+      this.call = call;
+      this.hash = hash;
+      this.file = file;
+      this.size = size;
+    }
+
+    @Override
+    public synchronized void run() {
+      try {
+        while (!done && call.isReady()) {
+          int n = (int) Math.min(chunkBytes, size - sent);
+          if (n == 0) {
+            close();
+            Hash32 got = Hash32.of(digest.digest());
+            if (got.equals(hash)) {
+              call.onCompleted();
+            } else {
+              call.onError(
+                  Status.DATA_LOSS
+                      .withDescription(
+                          "this peer's copy of blob "
+                              + hash.hex()
+                              + " is corrupt (its bytes hash to "
+                              + got.hex()
+                              + "); fetch it elsewhere")
+                      .asRuntimeException());
+            }
+            return;
+          }
+          byte[] buf = new byte[n];
+          ByteBuffer bb = ByteBuffer.wrap(buf);
+          while (bb.hasRemaining()) {
+            if (file.read(bb, sent + bb.position()) < 0) {
+              throw new IOException("blob shrank while being served");
+            }
+          }
+          digest.update(buf);
+          sent += n;
+          call.onNext(Chunk.newBuilder().setData(UnsafeByteOperations.unsafeWrap(buf)).build());
+        }
+      } catch (IOException e) {
+        close();
+        call.onError(
+            Status.INTERNAL
+                .withDescription("cannot read blob " + hash.hex() + ": " + e.getMessage())
+                .asRuntimeException());
+      }
+    }
+
+    synchronized void close() {
+      if (!done) {
+        done = true;
+        try {
+          file.close();
+        } catch (IOException ignored) {
+          // read-only file: nothing was written that could be lost
+        }
+      }
+    }
+  }
+
+  @Override
+  public StreamObserver<Chunk> put(StreamObserver<PutResult> response) {
+    ServerCallStreamObserver<PutResult> call = (ServerCallStreamObserver<PutResult>) response;
+    call.disableAutoRequest();
+    call.request(1); // the header
+    return new Upload(call);
+  }
+
+  /**
+   * One {@code Put}. gRPC delivers messages on one thread at a time; the blob is written on a
+   * writer thread; {@link #finished} makes sure exactly one of them answers.
+   */
+  private final class Upload implements StreamObserver<Chunk> {
+    private final ServerCallStreamObserver<PutResult> call;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private Hash32 expected;
+    private long announced;
+    private long received;
+    private UploadPipe pipe;
+
+    Upload(ServerCallStreamObserver<PutResult> call) {
+      this.call = call;
+    }
+
+    @Override
+    public void onNext(Chunk chunk) {
+      if (finished.get()) {
+        return;
+      }
+      if (expected == null) {
+        start(chunk);
+        return;
+      }
+      if (!chunk.hasData()) {
+        fail(
+            Status.INVALID_ARGUMENT.withDescription(
+                "Put of blob " + expected.hex() + ": only the first message may be a header"));
+        return;
+      }
+      received += chunk.getData().size();
+      if (received > announced) {
+        fail(
+            Status.DATA_LOSS.withDescription(
+                "Put of blob "
+                    + expected.hex()
+                    + ": received "
+                    + received
+                    + " bytes, more than the announced "
+                    + announced
+                    + "; nothing was stored"));
+        return;
+      }
+      pipe.offer(chunk.getData());
+    }
+
+    private void start(Chunk chunk) {
+      if (!chunk.hasHeader()) {
+        fail(
+            Status.INVALID_ARGUMENT.withDescription(
+                "the first message of a Put must be the header (hash and size), got data"));
+        return;
+      }
+      BlobHeader h = chunk.getHeader();
+      if (h.getHash().size() != 32) {
+        fail(
+            Status.INVALID_ARGUMENT.withDescription(
+                "a blob hash is 32 bytes (SHA-256), got " + h.getHash().size()));
+        return;
+      }
+      Hash32 hash = Hash32.of(h.getHash().toByteArray());
+      if (h.getSize() < 0 || h.getSize() > maxBlobBytes) {
+        fail(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "blob "
+                    + hash.hex()
+                    + " announces "
+                    + Long.toUnsignedString(h.getSize())
+                    + " bytes; this peer accepts at most "
+                    + maxBlobBytes));
+        return;
+      }
+      expected = hash;
+      announced = h.getSize();
+      if (store.has(hash)) {
+        answer(PutResult.Outcome.ALREADY_PRESENT);
+        return;
+      }
+      pipe = new UploadPipe(announced, () -> call.request(1));
+      try {
+        writers.execute(this::write);
+      } catch (RejectedExecutionException e) {
+        fail(Status.UNAVAILABLE.withDescription("the model store server is shutting down"));
+        return;
+      }
+      call.request(bufferChunks);
+    }
+
+    private void write() {
+      try {
+        store.put(pipe, expected);
+        answer(PutResult.Outcome.STORED);
+      } catch (CorruptBlobException e) {
+        fail(
+            Status.DATA_LOSS.withDescription(
+                "Put of blob "
+                    + expected.hex()
+                    + ": the bytes hash to "
+                    + e.actual().hex()
+                    + ", not to the announced hash; nothing was stored"));
+      } catch (UploadPipe.TruncatedException e) {
+        fail(
+            Status.DATA_LOSS.withDescription(
+                "Put of blob " + expected.hex() + ": " + e.getMessage() + "; nothing was stored"));
+      } catch (UploadPipe.AbortedException e) {
+        finished.set(true); // the call is gone; the store already dropped its temp file
+      } catch (IOException e) {
+        fail(
+            Status.INTERNAL.withDescription(
+                "Put of blob " + expected.hex() + ": cannot store it: " + e.getMessage()));
+      }
+    }
+
+    private void answer(PutResult.Outcome outcome) {
+      if (finished.compareAndSet(false, true)) {
+        call.onNext(
+            PutResult.newBuilder()
+                .setHash(ByteString.copyFrom(expected.toBytes()))
+                .setSize(announced)
+                .setOutcome(outcome)
+                .build());
+        call.onCompleted();
+      }
+    }
+
+    private void fail(Status status) {
+      if (pipe != null) {
+        pipe.abort();
+      }
+      if (finished.compareAndSet(false, true)) {
+        call.onError(status.asRuntimeException());
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      // the client cancelled or the connection broke: drop the partial upload
+      finished.set(true);
+      if (pipe != null) {
+        pipe.abort();
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      if (finished.get()) {
+        return;
+      }
+      if (pipe == null) {
+        fail(Status.INVALID_ARGUMENT.withDescription("a Put needs a header message; got none"));
+        return;
+      }
+      pipe.finish();
+    }
+  }
+}

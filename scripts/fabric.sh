@@ -55,12 +55,9 @@ installed() {
     && [ -f "$fabric_dir/config/configtx.yaml" ]
 }
 
-# Two sources, same commit: the Go module proxy (pseudo-version), or a local clone of the Fabric
-# repository named by FEDCHAIN_FABRIC_SRC (a work tree or a bare git dir holding commit
-# $FABRIC_COMMIT; its vendor/ folder makes the build need no network). Some module proxies refuse
-# github.com/hyperledger/*; then only the second way works.
-FABRIC_FULL_COMMIT=86c1172bec37e6590c6b1ae6f847833df48d65fc
-
+# Fabric is built from the Go module proxy at the pseudo-version of the v$FABRIC_VERSION commit
+# (TOOLCHAIN.md). Some proxies refuse github.com/hyperledger/* modules (403); install then fails
+# with that reason, and the network cannot be started on this machine.
 build_from_proxy() {
   local m=github.com/hyperledger/fabric/common/metadata pkgs=() b dir
   for b in "${BINARIES[@]}"; do pkgs+=("github.com/hyperledger/fabric/cmd/$b@$FABRIC_PSEUDO"); done
@@ -70,23 +67,6 @@ build_from_proxy() {
     | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p')"
   [ -d "$dir/sampleconfig" ] || die "no sampleconfig in the Fabric module ($dir)"
   copy_config "$dir/sampleconfig"
-}
-
-build_from_source() {
-  local src_git="$1" src="$fabric_dir/src" m=github.com/hyperledger/fabric/common/metadata b
-  local git_dir
-  if [ -d "$src_git/.git" ]; then git_dir="$src_git/.git"; else git_dir="$src_git"; fi
-  git --git-dir="$git_dir" cat-file -e "$FABRIC_FULL_COMMIT^{commit}" 2>/dev/null \
-    || die "$src_git has no commit $FABRIC_FULL_COMMIT (Fabric v$FABRIC_VERSION): fetch the tag v$FABRIC_VERSION into it"
-  rm -rf "$src" && mkdir -p "$src"
-  git --git-dir="$git_dir" archive "$FABRIC_FULL_COMMIT" | tar -x -C "$src"
-  [ -d "$src/vendor" ] || die "the Fabric source at $FABRIC_FULL_COMMIT has no vendor/ folder"
-  local targets=()
-  for b in "${BINARIES[@]}"; do targets+=("./cmd/$b"); done
-  (cd "$src" && CGO_ENABLED=0 GOFLAGS="-buildvcs=false -mod=vendor" nice go build -trimpath \
-    -ldflags "-X $m.Version=$FABRIC_VERSION -X $m.CommitSHA=$FABRIC_COMMIT" -o "$bin/" "${targets[@]}")
-  copy_config "$src/sampleconfig"
-  rm -rf "$src"
 }
 
 copy_config() {
@@ -102,13 +82,8 @@ cmd_install() {
   fi
   command -v go >/dev/null || die "'go' is not on the PATH: install Go >= 1.26.4 to build Fabric"
   mkdir -p "$bin"
-  if [ -n "${FEDCHAIN_FABRIC_SRC:-}" ]; then
-    say "building ${BINARIES[*]} (Fabric $FABRIC_VERSION) from $FEDCHAIN_FABRIC_SRC into $bin; takes minutes once"
-    build_from_source "$FEDCHAIN_FABRIC_SRC"
-  else
-    say "building ${BINARIES[*]} (Fabric $FABRIC_VERSION) from the Go module proxy into $bin; takes minutes once"
-    build_from_proxy || die "the Go module proxy did not give github.com/hyperledger/fabric@$FABRIC_PSEUDO; set FEDCHAIN_FABRIC_SRC to a clone of the Fabric repository that has commit $FABRIC_FULL_COMMIT (tag v$FABRIC_VERSION) and run install again"
-  fi
+  say "building ${BINARIES[*]} (Fabric $FABRIC_VERSION) from the Go module proxy into $bin; takes minutes once"
+  build_from_proxy || die "the Go module proxy did not give github.com/hyperledger/fabric@$FABRIC_PSEUDO (see the error above; a 403 means the proxy refuses this module)"
   installed || die "the build finished but $bin lacks some of: ${BINARIES[*]}"
   "$bin/peer" version | sed -n '1,3p' >&2
 }

@@ -1,0 +1,196 @@
+package org.fedchain.chaincode;
+
+import java.math.BigInteger;
+import java.util.function.Supplier;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.Eip712Domain;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.ledger.RejectedException;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.rules.Rules;
+import org.hyperledger.fabric.shim.ChaincodeException;
+import org.hyperledger.fabric.shim.ChaincodeStub;
+
+/**
+ * The chaincode's transactions on a bare {@link ChaincodeStub}: decode the {@link Wire} arguments,
+ * run the {@link Rules} over a {@link StubState}, write only if they accept, encode the result.
+ * {@link FedChainContract} is the thin contract-API face of this class.
+ *
+ * <p>Every refusal is a {@link ChaincodeException} whose message starts with a code and a colon and
+ * whose payload is that code alone: a {@link org.fedchain.ledger.Reason} name when the rules
+ * refused ({@code "NO_COMMIT: run 0x.. requires commit-reveal ..."}), {@value #BAD_REQUEST} when an
+ * argument does not decode, {@value #UNAUTHORIZED} when the caller may not mint.
+ */
+final class Transactions {
+  static final String BAD_REQUEST = "BAD_REQUEST";
+  static final String UNAUTHORIZED = "UNAUTHORIZED";
+
+  private final String chaincodeName;
+  private final Minters minters;
+
+  Transactions(String chaincodeName, Minters minters) {
+    this.chaincodeName = chaincodeName;
+    this.minters = minters;
+  }
+
+  /** From the environment: {@code FEDCHAIN_CHAINCODE_NAME} and {@code FEDCHAIN_MINTERS}. */
+  static Transactions fromEnvironment() {
+    String name = System.getenv().getOrDefault("FEDCHAIN_CHAINCODE_NAME", "fedchain");
+    String minters = System.getenv().getOrDefault("FEDCHAIN_MINTERS", Minters.DEFAULT);
+    return new Transactions(name, Minters.parse(minters));
+  }
+
+  Eip712Domain domain(ChaincodeStub stub) {
+    return Eip712Domain.fabric(stub.getChannelId(), chaincodeName);
+  }
+
+  private Rules rules(ChaincodeStub stub) {
+    return new Rules(domain(stub));
+  }
+
+  interface Write<T> {
+    T apply(Rules rules, StubState state) throws RejectedException;
+  }
+
+  private <T> T write(ChaincodeStub stub, Write<T> call) {
+    StubState state = new StubState(stub);
+    T result;
+    try {
+      result = call.apply(rules(stub), state);
+    } catch (RejectedException e) {
+      throw new ChaincodeException(e.getMessage(), e.reason().name());
+    }
+    state.flush();
+    return result;
+  }
+
+  private static <A> A arg(Supplier<A> decode) {
+    try {
+      return decode.get();
+    } catch (IllegalArgumentException e) {
+      throw new ChaincodeException(BAD_REQUEST + ": " + e.getMessage(), BAD_REQUEST);
+    }
+  }
+
+  // ---- writes ----
+
+  String openRun(ChaincodeStub stub, String config, String genesis) {
+    RunConfig c = arg(() -> Wire.decodeConfig(config));
+    Signed<ModelUpdate> g = arg(() -> Wire.decodeSignedUpdate(genesis));
+    return Wire.encodeRecord(write(stub, (r, s) -> r.openRun(s, c, g)));
+  }
+
+  String submit(ChaincodeStub stub, String update) {
+    Signed<ModelUpdate> u = arg(() -> Wire.decodeSignedUpdate(update));
+    return Wire.encodeRecord(write(stub, (r, s) -> r.submit(s, u)));
+  }
+
+  void commit(ChaincodeStub stub, String commitment) {
+    Hash32 c = arg(() -> Wire.hash("commitment", commitment));
+    write(
+        stub,
+        (r, s) -> {
+          r.commit(s, c);
+          return null;
+        });
+  }
+
+  void attest(ChaincodeStub stub, String attestation) {
+    Signed<Attestation> a = arg(() -> Wire.decodeSignedAttestation(attestation));
+    write(
+        stub,
+        (r, s) -> {
+          r.attest(s, a);
+          return null;
+        });
+  }
+
+  String claim(ChaincodeStub stub, String updateId) {
+    Hash32 id = arg(() -> Wire.hash("updateId", updateId));
+    return write(stub, (r, s) -> r.claim(s, id)).toString();
+  }
+
+  void closeRun(ChaincodeStub stub, String close) {
+    Signed<CloseRun> c = arg(() -> Wire.decodeSignedClose(close));
+    write(
+        stub,
+        (r, s) -> {
+          r.closeRun(s, c);
+          return null;
+        });
+  }
+
+  void mint(ChaincodeStub stub, Caller caller, String to, String amount) {
+    Address a = arg(() -> Wire.address("to", to));
+    BigInteger v = arg(() -> Wire.uint256("amount", amount));
+    if (!minters.allows(caller)) {
+      throw new ChaincodeException(
+          UNAUTHORIZED
+              + ": "
+              + caller.mspId()
+              + " identity "
+              + caller.certificate().getSubjectX500Principal().getName()
+              + " may not mint; minters are "
+              + minters,
+          UNAUTHORIZED);
+    }
+    write(
+        stub,
+        (r, s) -> {
+          r.mint(s, a, v);
+          return null;
+        });
+  }
+
+  // ---- reads ----
+
+  String run(ChaincodeStub stub, String runId) {
+    Hash32 id = arg(() -> Wire.hash("runId", runId));
+    return Wire.encodeRun(rules(stub).run(new StubState(stub), id));
+  }
+
+  String update(ChaincodeStub stub, String updateId) {
+    Hash32 id = arg(() -> Wire.hash("updateId", updateId));
+    return Wire.encodeOptionalRecord(rules(stub).update(new StubState(stub), id));
+  }
+
+  String updateOfModel(ChaincodeStub stub, String runId, String model) {
+    Hash32 run = arg(() -> Wire.hash("runId", runId));
+    Hash32 m = arg(() -> Wire.hash("model", model));
+    return Wire.encodeOptionalRecord(rules(stub).updateOfModel(new StubState(stub), run, m));
+  }
+
+  String updates(ChaincodeStub stub, String runId) {
+    Hash32 id = arg(() -> Wire.hash("runId", runId));
+    return Wire.encodeRecords(rules(stub).updates(new StubState(stub), id));
+  }
+
+  String children(ChaincodeStub stub, String updateId) {
+    Hash32 id = arg(() -> Wire.hash("updateId", updateId));
+    return Wire.encodeRecords(rules(stub).children(new StubState(stub), id));
+  }
+
+  String heads(ChaincodeStub stub, String runId) {
+    Hash32 id = arg(() -> Wire.hash("runId", runId));
+    return Wire.encodeRecords(rules(stub).heads(new StubState(stub), id));
+  }
+
+  String lineage(ChaincodeStub stub, String updateId) {
+    Hash32 id = arg(() -> Wire.hash("updateId", updateId));
+    return Wire.encodeRecords(rules(stub).lineage(new StubState(stub), id));
+  }
+
+  String attestations(ChaincodeStub stub, String updateId) {
+    Hash32 id = arg(() -> Wire.hash("updateId", updateId));
+    return Wire.encodeAttestations(rules(stub).attestations(new StubState(stub), id));
+  }
+
+  String balance(ChaincodeStub stub, String account) {
+    Address a = arg(() -> Wire.address("account", account));
+    return rules(stub).balance(new StubState(stub), a).toString();
+  }
+}

@@ -46,23 +46,28 @@ contract GasOnAnvil {
         ContributionRegistry.Receipt memory r = local(runId, g, 0);
         reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
 
-        // 100 submits in one batch
-        uint256 n = 100;
-        ContributionRegistry.Receipt[] memory rs = new ContributionRegistry.Receipt[](n);
-        address[] memory who = new address[](n);
-        bytes[] memory sigs = new bytes[](n);
-        for (uint256 i = 0; i < n; ++i) {
-            rs[i] = local(runId, g, i + 1);
-            who[i] = vm.addr(ALICE);
-            sigs[i] = sig(ALICE, reg.updateIdOf(rs[i]));
-        }
-        reg.submitBatch(rs, who, sigs);
+        // batches of 1, 10 and 100 submits
+        batch(runId, g, 1, 1);
+        batch(runId, g, 10, 2);
+        batch(runId, g, 100, 12);
 
         // two attestations, then a claim that pays alice, a new VNX holder
         attest(r, V1, 5);
         attest(r, V2, 7);
         reg.claim(r);
         vm.stopBroadcast();
+    }
+
+    function batch(bytes32 runId, bytes32 g, uint256 n, uint256 first) internal {
+        ContributionRegistry.Receipt[] memory rs = new ContributionRegistry.Receipt[](n);
+        address[] memory who = new address[](n);
+        bytes[] memory sigs = new bytes[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            rs[i] = local(runId, g, first + i);
+            who[i] = vm.addr(ALICE);
+            sigs[i] = sig(ALICE, reg.updateIdOf(rs[i]));
+        }
+        reg.submitBatch(rs, who, sigs);
     }
 
     function attest(ContributionRegistry.Receipt memory r, uint256 pk, int64 score) internal {

@@ -75,6 +75,7 @@ final class ChainCommand {
     @Spec CommandSpec spec;
     @Mixin Passwords passwords;
     @Mixin TrainingOptions training;
+    @Mixin Peers.Options peerOptions;
 
     @Option(names = "--run", required = true, description = "Run id.")
     String run;
@@ -100,11 +101,13 @@ final class ChainCommand {
       Samples shard = spec0.load(main.dataset());
       PrintWriter out = spec.commandLine().getOut();
       try (Ledger ledger = main.openLedger()) {
-        ChainFlow flow = new ChainFlow(ledger, main.store());
+        var store = main.store();
+        ChainFlow flow = new ChainFlow(ledger, store);
         ChainFlow.Hop hop;
-        try {
+        try (Peers peers = Peers.open(peerOptions, store)) {
           hop =
-              flow.continueChain(runId, me, shard, config, new Progress(out, "training " + spec0));
+              flow.continueChain(
+                  runId, me, shard, config, new Progress(out, "training " + spec0), peers::ensure);
         } catch (VerificationException e) {
           spec.commandLine().getErr().println("fedchain: " + e.getMessage());
           spec.commandLine()

@@ -129,6 +129,13 @@ final class ChainFlow {
     return ModelCodec.read(arch, store.get(head.receipt().model()));
   }
 
+  /** Where blobs missing from the local store come from: nowhere, or peers ({@link Peers}). */
+  interface BlobSource {
+    BlobSource LOCAL = hash -> {};
+
+    void ensure(Hash32 hash) throws IOException;
+  }
+
   Hop continueChain(
       Hash32 runId,
       EthereumIdentity node,
@@ -136,12 +143,28 @@ final class ChainFlow {
       TrainingConfig config,
       ProgressListener progress)
       throws IOException, LedgerException, VerificationException {
+    return continueChain(runId, node, shard, config, progress, BlobSource.LOCAL);
+  }
+
+  Hop continueChain(
+      Hash32 runId,
+      EthereumIdentity node,
+      Samples shard,
+      TrainingConfig config,
+      ProgressListener progress,
+      BlobSource source)
+      throws IOException, LedgerException, VerificationException {
     Run run = run(runId);
     if (!run.open()) {
       throw new LedgerException("run " + runId + " is closed");
     }
-    Architecture arch = architecture(run);
     UpdateRecord head = head(runId);
+    // the ledger says which hashes are valid; peers only supply bytes, checked on arrival
+    for (UpdateRecord u : ledger.lineage(head.updateId())) {
+      source.ensure(u.receipt().model());
+      source.ensure(u.receipt().manifest());
+    }
+    Architecture arch = architecture(run);
     List<Tensor> start = verifiedModel(arch, head);
     TrainingResult r = LocalTrainer.train(arch, start, shard, config, progress);
 

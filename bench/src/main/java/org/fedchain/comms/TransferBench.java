@@ -41,7 +41,7 @@ public final class TransferBench {
     int maxMessage = Math.max(2 << 20, chunk + 1024);
     Path dir = Files.createTempDirectory("transfer-bench");
     try {
-      byte[] blob = TestPeers.randomBytes(mb * 1_000_000, 42);
+      byte[] blob = randomBytes(mb * 1_000_000, 42);
       BlobStore source = BlobStore.open(dir.resolve("source"));
       Hash32 hash = source.put(blob);
       PemFiles ca = Certificates.createAuthority(dir.resolve("certs"), "ca");
@@ -234,5 +234,11 @@ public final class TransferBench {
         "%-36s median %7.1f MB/s   (min %7.1f, max %7.1f)%n",
         name, median, mbs.get(0), mbs.get(mbs.size() - 1));
     return median;
+  }
+
+  private static byte[] randomBytes(int n, long seed) {
+    byte[] b = new byte[n];
+    new java.util.Random(seed).nextBytes(b);
+    return b;
   }
 }

@@ -309,17 +309,7 @@ public final class Rules {
               + " VNX wei left in the budget pays nothing");
     }
     s.put(claimKey(updateId), Codec.big(reward));
-    s.put(
-        runKey(run.runId()),
-        Codec.run(
-            new Run(
-                run.runId(),
-                run.coordinator(),
-                run.config(),
-                run.genesisUpdate(),
-                run.genesisModel(),
-                run.paid().add(reward),
-                run.open())));
+    s.put(runKey(run.runId()), Codec.run(run.plusPaid(reward)));
     s.put(balanceKey(u.contributor()), Codec.big(balance(s, u.contributor()).add(reward)));
     s.emit(new Event.RewardClaimed(updateId, u.contributor(), reward));
     return reward;
@@ -333,17 +323,7 @@ public final class Rules {
           Reason.NOT_COORDINATOR,
           "only the coordinator " + run.coordinator() + " may close run " + run.runId());
     }
-    s.put(
-        runKey(run.runId()),
-        Codec.run(
-            new Run(
-                run.runId(),
-                run.coordinator(),
-                run.config(),
-                run.genesisUpdate(),
-                run.genesisModel(),
-                run.paid(),
-                false)));
+    s.put(runKey(run.runId()), Codec.run(run.closed()));
     s.emit(new Event.RunClosed(run.runId()));
   }
 

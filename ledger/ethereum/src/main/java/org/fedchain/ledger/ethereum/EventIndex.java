@@ -95,9 +95,7 @@ final class EventIndex {
         genesisOf.put(runId, updateId);
         Run r = runs.get(runId);
         if (r != null) {
-          runs.put(
-              runId,
-              new Run(runId, r.coordinator(), r.config(), updateId, u.model(), r.paid(), r.open()));
+          runs.put(runId, r.withGenesis(updateId, u.model()));
         }
       } else {
         Hash32 parent = byModel.get(runId.hex() + model(u.parent()));
@@ -117,30 +115,12 @@ final class EventIndex {
       Hash32 runId = hash(v.getIndexedValues().get(2));
       BigInteger amount = integer(v.getNonIndexedValues().get(1));
       Run r = runs.get(runId);
-      runs.put(
-          runId,
-          new Run(
-              runId,
-              r.coordinator(),
-              r.config(),
-              r.genesisUpdate(),
-              r.genesisModel(),
-              r.paid().add(amount),
-              r.open()));
+      runs.put(runId, r.plusPaid(amount));
     } else if (topic.equals(RUN_CLOSED)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.RUNCLOSEDBY_EVENT, log);
       Hash32 runId = hash(v.getIndexedValues().get(0));
       Run r = runs.get(runId);
-      runs.put(
-          runId,
-          new Run(
-              runId,
-              r.coordinator(),
-              r.config(),
-              r.genesisUpdate(),
-              r.genesisModel(),
-              r.paid(),
-              false));
+      runs.put(runId, r.closed());
     }
   }
 

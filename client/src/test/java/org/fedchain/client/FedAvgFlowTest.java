@@ -134,6 +134,69 @@ class FedAvgFlowTest {
   }
 
   @Test
+  void verifier_rejects_an_aggregate_whose_data_is_not_the_root_of_its_inputs() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(2, 100, Map.of(), Map.of());
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      FedAvgFlow.Local l = flow.train(clients.get(0), g0, MLP.initialTensors(1), 0, 3);
+      List<Tensor> model = MLP.initialTensors(2);
+      Hash32 modelHash = store.put(org.fedchain.trainer.ModelCodec.write(model));
+      Manifest m =
+          new Manifest(
+              Manifest.FORMAT,
+              g0.receipt().runId().hex(),
+              "AGGREGATE",
+              List.of(g0.receipt().model().hex()),
+              modelHash.hex(),
+              Manifest.tensorHashes(model),
+              MLP.id(),
+              null,
+              0,
+              0,
+              0,
+              null,
+              null,
+              null,
+              List.of(l.update().updateId().hex()),
+              null,
+              0);
+      var receipt =
+          new org.fedchain.core.receipt.ModelUpdate(
+              g0.receipt().runId(),
+              1,
+              UpdateKind.AGGREGATE,
+              g0.receipt().model(),
+              modelHash,
+              store.put(m.toJson()),
+              Hash32.sha256(new byte[] {1}),
+              100);
+      UpdateRecord bad =
+          ledger.submit(
+              new org.fedchain.core.receipt.Signed<>(
+                  receipt,
+                  coordinator.address(),
+                  coordinator.signer().sign(receipt.digest(ledger.domain()))));
+      var check = new Verifier(ledger, store).check(bad);
+      assertThat(check.problems())
+          .containsExactly("AGGREGATE data field is not the Merkle root of the manifest's inputs");
+    }
+  }
+
+  @Test
+  void krum_makes_the_selected_local_update_the_next_global_model() throws Exception {
+    Outcome o = sync("krum", Strategies.krum(1), clients(5, 100, Map.of(), Map.of()), 2);
+    for (FedAvgFlow.Aggregation a : o.rounds()) {
+      assertThat(a.global().receipt().kind()).isEqualTo(UpdateKind.LOCAL);
+      assertThat(a.inputs()).extracting(FedAvgFlow.Local::update).contains(a.global());
+    }
+    assertThat(o.rounds().get(1).global().receipt().seq()).isEqualTo(2);
+    assertThat(o.audit().ok()).as("%s", o.audit()).isTrue();
+  }
+
+  @Test
   void a_client_slower_than_the_deadline_is_left_out_of_the_round() throws Exception {
     List<FedAvgFlow.Client> clients = clients(4, 200, Map.of(), Map.of(2, 5.0));
     BlobStore store = BlobStore.open(dir.resolve("store"));
@@ -212,22 +275,17 @@ class FedAvgFlowTest {
         sync("fedavg-flip", Strategies.fedAvg(), clients(8, 250, flip, Map.of()), rounds);
     Outcome fedavgScale =
         sync("fedavg-scale", Strategies.fedAvg(), clients(8, 250, scale, Map.of()), rounds);
-    Outcome medianScale =
-        sync("median-scale", Strategies.median(), clients(8, 250, scale, Map.of()), rounds);
     String all =
         String.format(
-            "clean %.4f, median/flip %.4f, fedavg/flip %.4f, median/scale %.4f, fedavg/scale %.4f",
-            clean,
-            medianFlip.accuracy(),
-            fedavgFlip.accuracy(),
-            medianScale.accuracy(),
-            fedavgScale.accuracy());
+            "clean %.4f, median/flip %.4f, fedavg/flip %.4f, fedavg/scale %.4f",
+            clean, medianFlip.accuracy(), fedavgFlip.accuracy(), fedavgScale.accuracy());
     System.out.println(all);
     assertThat(medianFlip.audit().ok()).isTrue();
     assertThat(fedavgScale.audit().ok()).isTrue();
     assertThat(medianFlip.accuracy()).as(all).isGreaterThan(clean - 0.05);
-    assertThat(medianScale.accuracy()).as(all).isGreaterThan(clean - 0.05);
-    assertThat(fedavgFlip.accuracy()).as(all).isLessThan(medianFlip.accuracy());
+    // training is deterministic (fixed seeds and thread count), so these margins do not flake
+    assertThat(fedavgFlip.accuracy()).as(all).isLessThan(medianFlip.accuracy() - 0.02);
+    assertThat(fedavgFlip.accuracy()).as(all).isLessThan(clean);
     assertThat(fedavgScale.accuracy()).as(all).isLessThan(clean - 0.3);
   }
 }

@@ -23,7 +23,10 @@ import org.fedchain.wallet.Signers;
  * the test accuracy after each round and the wall time.
  *
  * <pre>
- * java -cp ... org.fedchain.client.FedAvgBench [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1]
+ * mvn -o -q -pl client test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt \
+ *     -Dmdep.includeScope=test
+ * DJL_OFFLINE=true java -cp client/target/test-classes:client/target/classes:$(cat /tmp/cp.txt) \
+ *     org.fedchain.client.FedAvgBench [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1]
  * </pre>
  */
 public final class FedAvgBench {

@@ -72,8 +72,99 @@ final class DemoCommand implements Callable<Integer> {
           "Folder for the demo's wallets, store and ledger (default: <home>/demos/<time>).")
   Path dir;
 
+  /** Which flow the demo runs. */
+  enum DemoMode {
+    CHAINED,
+    FEDAVG
+  }
+
+  @Option(
+      names = "--mode",
+      defaultValue = "chained",
+      converter = ModeConverter.class,
+      description = "chained (default) or fedavg (data parallel: rounds of LOCAL and AGGREGATE).")
+  DemoMode mode;
+
+  @Option(
+      names = "--async",
+      description = "fedavg: asynchronous FedBuff (staleness-weighted buffer) instead of rounds.")
+  boolean async;
+
+  @Option(
+      names = "--clients",
+      defaultValue = "10",
+      description = "fedavg: clients. Default: ${DEFAULT-VALUE}.")
+  int clients;
+
+  @Option(
+      names = "--rounds",
+      defaultValue = "5",
+      description = "fedavg: rounds (or FedBuff aggregations). Default: ${DEFAULT-VALUE}.")
+  int rounds;
+
+  @Option(
+      names = "--strategy",
+      defaultValue = "fedavg",
+      description =
+          "fedavg: aggregation, fedavg|median|trimmed-mean:BETA|krum:F. Default: ${DEFAULT-VALUE}.")
+  String strategy;
+
+  @Option(
+      names = "--byzantine",
+      description =
+          "fedavg: N:scale or N:flip, the first N clients send x-10 or sign-flipped deltas.")
+  String byzantine;
+
+  @Option(
+      names = "--dirichlet",
+      defaultValue = "0",
+      description = "fedavg: non-IID shards with this Dirichlet alpha (0: IID). Default: IID.")
+  double dirichlet;
+
+  @Option(
+      names = "--fraction",
+      defaultValue = "1.0",
+      description = "fedavg: fraction of clients sampled per round. Default: ${DEFAULT-VALUE}.")
+  double fraction;
+
+  @Option(
+      names = "--deadline",
+      defaultValue = "2.0",
+      description =
+          "fedavg: leave out clients slower than this many times the median client (0: wait for"
+              + " all). Default: ${DEFAULT-VALUE}.")
+  double deadline;
+
+  @Option(
+      names = "--buffer",
+      defaultValue = "3",
+      description = "fedavg --async: updates per aggregation (K). Default: ${DEFAULT-VALUE}.")
+  int buffer;
+
+  @Option(
+      names = "--slow",
+      defaultValue = "0",
+      description = "fedavg: the last N clients are 5x slower. Default: ${DEFAULT-VALUE}.")
+  int slow;
+
+  static final class ModeConverter implements picocli.CommandLine.ITypeConverter<DemoMode> {
+    @Override
+    public DemoMode convert(String value) {
+      return switch (value) {
+        case "chained" -> DemoMode.CHAINED;
+        case "fedavg" -> DemoMode.FEDAVG;
+        default ->
+            throw new picocli.CommandLine.TypeConversionException(
+                "--mode must be chained or fedavg, got '" + value + "'");
+      };
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
+    if (mode == DemoMode.FEDAVG) {
+      return fedAvg();
+    }
     if (nodes < 1 || nodes > 20) {
       throw new IllegalArgumentException("--nodes must be 1..20, got " + nodes);
     }
@@ -227,6 +318,91 @@ final class DemoCommand implements Callable<Integer> {
               + runId.hex()
               + " --json");
       return audit.ok() && logOk ? 0 : Main.FAILED;
+    }
+  }
+
+  private Path home() {
+    return dir != null
+        ? dir
+        : main.home()
+            .resolve("demos")
+            .resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+  }
+
+  private int fedAvg() throws Exception {
+    if (clients < 1 || clients > 100) {
+      throw new IllegalArgumentException("--clients must be 1..100, got " + clients);
+    }
+    int bad = 0;
+    FedAvgFlow.Behaviour attack = FedAvgFlow.Behaviour.HONEST;
+    if (byzantine != null) {
+      String[] p = byzantine.split(":", 2);
+      try {
+        bad = Integer.parseInt(p[0]);
+      } catch (NumberFormatException e) {
+        bad = -1;
+      }
+      if (p.length != 2 || bad < 0 || !(p[1].equals("scale") || p[1].equals("flip"))) {
+        throw new IllegalArgumentException(
+            "--byzantine must be N:scale or N:flip (e.g. 2:flip), got '" + byzantine + "'");
+      }
+      attack = p[1].equals("scale") ? FedAvgFlow.Behaviour.SCALE : FedAvgFlow.Behaviour.FLIP;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Path home = home();
+    Architecture a = Architectures.get(Args.architecture(arch));
+    FedAvgRun.Settings settings =
+        new FedAvgRun.Settings(
+            a,
+            training.config(),
+            org.fedchain.trainer.aggregate.Strategies.parse(strategy),
+            clients,
+            rounds,
+            async,
+            fraction,
+            deadline,
+            buffer,
+            bad,
+            attack,
+            slow,
+            5.0,
+            dirichlet);
+    out.printf("FedChain data-parallel demo in %s%n", home);
+    Keystore ks = Keystore.at(home.resolve("keystore"));
+    EthereumIdentity coordinator = wallet(ks, "coordinator");
+    List<EthereumIdentity> ids = new ArrayList<>();
+    for (int i = 1; i <= clients; i++) {
+      ids.add(wallet(ks, "client" + i));
+    }
+    BlobStore store = BlobStore.open(home.resolve("store"));
+    String ledgerUri =
+        main.ledger != null ? main.ledgerUri() : "embedded:" + home.resolve("ledger.db");
+    try (Ledger ledger = main.ledger != null ? main.openLedger() : Ledgers.open(ledgerUri)) {
+      out.println("ledger " + ledgerUri);
+      FedAvgRun.Result r =
+          FedAvgRun.run(out, ledger, store, coordinator, ids, main.dataset(), settings);
+      boolean logOk = true;
+      if (ledger instanceof LogAudit local) {
+        LogAudit.Report log = local.auditLog();
+        logOk = log.ok();
+        out.println(
+            log.ok()
+                ? "ledger log OK: " + log.entries() + " entries, head " + log.head().hex()
+                : "ledger log BROKEN: " + log.firstProblem().get());
+      }
+      out.printf(
+          "final model: test accuracy %.4f; demo took %.0f s%n",
+          r.accuracy().get(r.accuracy().size() - 1), r.seconds());
+      out.println("run id: " + r.runId().hex());
+      out.println(
+          "next:   ./fedchain --home "
+              + home
+              + " --ledger '"
+              + ledgerUri
+              + "' audit --run "
+              + r.runId().hex()
+              + " --json");
+      return r.audit().ok() && logOk ? 0 : Main.FAILED;
     }
   }
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.fedchain.core.DatasetCommitment;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.ModelFormatException;
@@ -146,8 +147,48 @@ public final class Verifier {
             .orElse(null);
     if (manifest != null) {
       checkManifest(r, manifest, tensors, parent, problems);
+      if (r.kind() == UpdateKind.AGGREGATE) {
+        checkInputs(u, manifest, problems);
+      }
     }
     return new UpdateCheck(u, problems);
+  }
+
+  /**
+   * An AGGREGATE is traceable: its manifest lists its input update ids, the receipt's {@code data}
+   * is their Merkle root, and each is a LOCAL or STAGE update of the same run recorded before it
+   * (each input's own signature and blobs are checked as its own update).
+   */
+  private void checkInputs(UpdateRecord u, Manifest m, List<String> problems)
+      throws LedgerException {
+    if (m.inputs().isEmpty()) {
+      problems.add("AGGREGATE manifest lists no input updates");
+      return;
+    }
+    List<Hash32> ids = new ArrayList<>();
+    for (String hex : m.inputs()) {
+      Hash32 id = Hash32.parse(hex);
+      ids.add(id);
+      Optional<UpdateRecord> in = ledger.update(id);
+      if (in.isEmpty()) {
+        problems.add("AGGREGATE input " + hex + " is not recorded on this ledger");
+      } else if (!in.get().receipt().runId().equals(u.receipt().runId())) {
+        problems.add("AGGREGATE input " + hex + " belongs to another run");
+      } else if (in.get().receipt().kind() != UpdateKind.LOCAL
+          && in.get().receipt().kind() != UpdateKind.STAGE) {
+        problems.add(
+            "AGGREGATE input "
+                + hex
+                + " is a "
+                + in.get().receipt().kind()
+                + ", not LOCAL or STAGE");
+      } else if (in.get().height() >= u.height()) {
+        problems.add("AGGREGATE input " + hex + " was recorded after the aggregate");
+      }
+    }
+    if (!DatasetCommitment.root(ids).equals(u.receipt().data())) {
+      problems.add("AGGREGATE data field is not the Merkle root of the manifest's inputs");
+    }
   }
 
   private Optional<byte[]> blob(Hash32 hash, String what, List<String> problems) {

@@ -1,0 +1,447 @@
+package org.fedchain.client;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import org.fedchain.core.DatasetCommitment;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.ProgressListener;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.TrainingResult;
+import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.verifier.UpdateCheck;
+import org.fedchain.verifier.VerificationException;
+import org.fedchain.verifier.Verifier;
+import org.fedchain.wallet.EthereumIdentity;
+
+/**
+ * Data-parallel training on one ledger and store: a coordinator and its clients in one process.
+ *
+ * <p>Synchronous rounds (FedAvg): round r has the global model G_r; a seeded sample of the clients
+ * each train from G_r on their own shard and record a LOCAL update (parent G_r); the coordinator
+ * aggregates them with a {@link Strategy} (weights = sample counts) and records an AGGREGATE update
+ * (parent G_r, {@code data} = Merkle root of the input update ids, listed in the manifest's {@code
+ * inputs}). Clients slower than the round's deadline are left out of the round.
+ *
+ * <p>Asynchronous rounds (FedBuff): clients train continuously from whatever global model is
+ * current; the coordinator aggregates every K updates, each weighted by {@code 1/sqrt(1 +
+ * staleness)} where staleness counts the global versions since the client's start model.
+ *
+ * <p>Client speed is modelled, not waited for: training runs one at a time in this process
+ * (libtorch allows one gradient recording at a time), and a client's duration on a virtual clock is
+ * its optimizer steps times its slowdown factor. Asynchronous mode is a discrete-event simulation
+ * on that clock, so a slow client never holds up the others and results are reproducible.
+ *
+ * <pre>{@code
+ * FedAvgFlow flow = new FedAvgFlow(ledger, store, arch, TrainingConfig.defaults(), Strategies.fedAvg());
+ * UpdateRecord g0 = flow.openRun(coordinator, arch.initialTensors(1), "fresh");
+ * FedAvgFlow.Aggregation r1 = flow.round(coordinator, 1, g0, clients, 1.0, 0, 7);
+ * }</pre>
+ */
+final class FedAvgFlow {
+  /** What a client does to its update: honest, or a Byzantine change of its delta from G. */
+  enum Behaviour {
+    HONEST(1),
+    /** Sends global + (-10) x delta. */
+    SCALE(-10),
+    /** Sends global - delta. */
+    FLIP(-1);
+
+    final float factor;
+
+    Behaviour(float factor) {
+      this.factor = factor;
+    }
+  }
+
+  /**
+   * One in-process client.
+   *
+   * @param slowdown its speed relative to a normal client (1 normal, 5 five times slower)
+   */
+  record Client(
+      String name, EthereumIdentity identity, Samples shard, double slowdown, Behaviour behaviour) {
+    Client {
+      Objects.requireNonNull(identity, "identity");
+      Objects.requireNonNull(shard, "shard");
+      Objects.requireNonNull(behaviour, "behaviour");
+      if (!(slowdown >= 1)) {
+        throw new IllegalArgumentException(
+            "client " + name + ": slowdown must be >= 1, got " + slowdown);
+      }
+    }
+
+    /** Virtual duration of one local training: optimizer steps x slowdown. */
+    double cost(TrainingConfig config) {
+      long train = shard.size() - (long) Math.floor(shard.size() * config.validationFraction());
+      long steps = (train + config.batchSize() - 1) / config.batchSize() * config.epochs();
+      return steps * slowdown;
+    }
+  }
+
+  /** A recorded LOCAL update and what the coordinator needs to aggregate it. */
+  record Local(
+      Client client, UpdateRecord update, List<Tensor> tensors, int startVersion, double seconds) {}
+
+  /**
+   * A new global model.
+   *
+   * @param version 1 for the first aggregation
+   * @param global the AGGREGATE update (or, if the strategy selected one input unchanged, as Krum
+   *     does, that input's LOCAL update, since a model is recorded once per run)
+   * @param tensors the global model
+   * @param inputs the LOCAL updates aggregated
+   * @param stragglers clients sampled but left out (synchronous rounds only)
+   * @param seconds wall time of the round, or of this aggregation since the previous one
+   */
+  record Aggregation(
+      int version,
+      UpdateRecord global,
+      List<Tensor> tensors,
+      List<Local> inputs,
+      List<Client> stragglers,
+      double seconds) {}
+
+  private final Ledger ledger;
+  private final BlobStore store;
+  private final Architecture arch;
+  private final TrainingConfig config;
+  private final Strategy strategy;
+  private final Verifier verifier;
+
+  FedAvgFlow(
+      Ledger ledger, BlobStore store, Architecture arch, TrainingConfig config, Strategy strategy) {
+    this.ledger = ledger;
+    this.store = store;
+    this.arch = arch;
+    this.config = config;
+    this.strategy = strategy;
+    this.verifier = new Verifier(ledger, store);
+  }
+
+  /** Opens a DATA_PARALLEL run with this genesis model; returns G_0. */
+  UpdateRecord openRun(EthereumIdentity coordinator, List<Tensor> genesis, String origin)
+      throws IOException, LedgerException {
+    return new ChainFlow(ledger, store)
+        .openRun(coordinator, arch, genesis, RunConfig.unrewarded(Mode.DATA_PARALLEL), origin);
+  }
+
+  /** The model of a recorded update, after checking that update (its ancestors checked before). */
+  List<Tensor> verifiedModel(UpdateRecord u)
+      throws IOException, LedgerException, VerificationException {
+    UpdateCheck c = verifier.check(u);
+    if (!c.ok()) {
+      throw new VerificationException(
+          "refusing global model "
+              + u.receipt().model().hex()
+              + ":\n  "
+              + String.join("\n  ", c.problems()));
+    }
+    return ModelCodec.read(arch, store.get(u.receipt().model()));
+  }
+
+  /**
+   * One synchronous round from {@code global}: samples {@code ceil(fraction x clients)} clients
+   * (seeded by {@code seed} and the round), leaves out those whose virtual duration exceeds {@code
+   * deadline} times the median of the sampled ones ({@code deadline <= 0}: no deadline), trains the
+   * others and aggregates.
+   */
+  Aggregation round(
+      EthereumIdentity coordinator,
+      int round,
+      UpdateRecord global,
+      List<Client> clients,
+      double fraction,
+      double deadline,
+      long seed)
+      throws IOException, LedgerException, VerificationException {
+    if (!(fraction > 0 && fraction <= 1)) {
+      throw new IllegalArgumentException("client fraction must be in (0, 1], got " + fraction);
+    }
+    long t0 = System.nanoTime();
+    List<Tensor> start = verifiedModel(global);
+    List<Client> pool = new ArrayList<>(clients);
+    java.util.Collections.shuffle(pool, new Random(seed * 1_000_003L + round));
+    List<Client> sampled = pool.subList(0, (int) Math.ceil(fraction * clients.size()));
+    List<Client> inTime = new ArrayList<>();
+    List<Client> stragglers = new ArrayList<>();
+    double[] costs = sampled.stream().mapToDouble(c -> c.cost(config)).sorted().toArray();
+    double limit =
+        deadline > 0 ? deadline * costs[(costs.length - 1) / 2] : Double.POSITIVE_INFINITY;
+    for (Client c : sampled) {
+      (c.cost(config) <= limit ? inTime : stragglers).add(c);
+    }
+    List<Local> locals = new ArrayList<>();
+    for (Client c : inTime) {
+      locals.add(train(c, global, start, 0, seed * 7919 + round * 101L + clients.indexOf(c)));
+    }
+    List<Double> weights = locals.stream().map(l -> 1.0).toList();
+    UpdateRecord next = aggregate(coordinator, global, locals, weights);
+    return new Aggregation(
+        round,
+        next,
+        ModelCodec.read(arch, store.get(next.receipt().model())),
+        locals,
+        stragglers,
+        (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * FedBuff from {@code genesis} until {@code aggregations} global models are recorded: every
+   * client trains continuously on the virtual clock, the coordinator aggregates every {@code
+   * buffer} updates with staleness weight {@code 1/sqrt(1 + staleness)}. Updates still in flight at
+   * the end are dropped.
+   */
+  List<Aggregation> runAsync(
+      EthereumIdentity coordinator,
+      UpdateRecord genesis,
+      List<Client> clients,
+      int buffer,
+      int aggregations,
+      long seed,
+      Consumer<Aggregation> onAggregation)
+      throws IOException, LedgerException, VerificationException {
+    if (buffer < 1 || aggregations < 1 || clients.isEmpty()) {
+      throw new IllegalArgumentException(
+          "FedBuff needs a buffer >= 1, aggregations >= 1 and clients, got buffer "
+              + buffer
+              + ", aggregations "
+              + aggregations
+              + ", "
+              + clients.size()
+              + " clients");
+    }
+    record Job(Client client, int index, int startVersion, double finish) {}
+    Map<Integer, UpdateRecord> versions = new HashMap<>();
+    Map<Integer, List<Tensor>> models = new HashMap<>();
+    versions.put(0, genesis);
+    models.put(0, verifiedModel(genesis));
+    PriorityQueue<Job> jobs =
+        new PriorityQueue<>(Comparator.comparingDouble(Job::finish).thenComparingInt(Job::index));
+    for (int i = 0; i < clients.size(); i++) {
+      jobs.add(new Job(clients.get(i), i, 0, clients.get(i).cost(config)));
+    }
+    int version = 0;
+    int trainings = 0;
+    List<Local> pending = new ArrayList<>();
+    List<Aggregation> out = new ArrayList<>();
+    long t0 = System.nanoTime();
+    while (out.size() < aggregations) {
+      Job j = jobs.remove();
+      Local l =
+          train(
+              j.client(),
+              versions.get(j.startVersion()),
+              models.get(j.startVersion()),
+              j.startVersion(),
+              seed * 7919 + (trainings++));
+      pending.add(l);
+      if (pending.size() == buffer) {
+        int current = version;
+        List<Double> weights =
+            pending.stream().map(p -> 1 / Math.sqrt(1 + current - p.startVersion())).toList();
+        UpdateRecord next = aggregate(coordinator, versions.get(version), pending, weights);
+        version++;
+        versions.put(version, next);
+        models.put(version, ModelCodec.read(arch, store.get(next.receipt().model())));
+        long t1 = System.nanoTime();
+        Aggregation a =
+            new Aggregation(
+                version,
+                next,
+                models.get(version),
+                List.copyOf(pending),
+                List.of(),
+                (t1 - t0) / 1e9);
+        t0 = t1;
+        out.add(a);
+        onAggregation.accept(a);
+        pending.clear();
+        int oldest = version;
+        for (Job q : jobs) {
+          oldest = Math.min(oldest, q.startVersion());
+        }
+        for (int v = 0; v < oldest; v++) {
+          models.remove(v);
+        }
+      }
+      jobs.add(new Job(j.client(), j.index(), version, j.finish() + j.client().cost(config)));
+    }
+    return out;
+  }
+
+  /** A client trains from {@code global}, writes model and manifest, signs and records LOCAL. */
+  Local train(Client c, UpdateRecord global, List<Tensor> start, int startVersion, long seed)
+      throws IOException, LedgerException {
+    TrainingConfig cfg = config.toBuilder().seed(seed).build();
+    TrainingResult r = LocalTrainer.train(arch, start, c.shard(), cfg, ProgressListener.NONE);
+    List<Tensor> tensors = attack(c.behaviour(), start, r.tensors());
+    Hash32 runId = global.receipt().runId();
+    Hash32 modelHash = store.put(ModelCodec.write(tensors));
+    Hash32 commitment = c.shard().commitment();
+    TreeMap<String, Double> metrics = new TreeMap<>();
+    metrics.put("train_loss", r.trainLoss());
+    if (r.validation() != null) {
+      metrics.put("val_accuracy", r.validation().accuracy());
+      metrics.put("val_loss", r.validation().loss());
+    }
+    metrics.put("train_samples", (double) r.trainSamples());
+    metrics.put("seconds", r.seconds());
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            runId.hex(),
+            UpdateKind.LOCAL.name(),
+            List.of(global.receipt().model().hex()),
+            modelHash.hex(),
+            Manifest.tensorHashes(tensors),
+            arch.id(),
+            hyperparameters(cfg),
+            cfg.seed(),
+            cfg.epochs(),
+            r.steps(),
+            new Manifest.Dataset(commitment.hex(), c.shard().size()),
+            metrics,
+            List.of(),
+            List.of(),
+            ChainFlow.software(),
+            cfg.threads());
+    Hash32 manifestHash = store.put(m.toJson());
+    ModelUpdate receipt =
+        new ModelUpdate(
+            runId,
+            global.receipt().seq() + 1,
+            UpdateKind.LOCAL,
+            global.receipt().model(),
+            modelHash,
+            manifestHash,
+            commitment,
+            c.shard().size());
+    UpdateRecord u = ledger.submit(sign(c.identity(), receipt));
+    return new Local(c, u, tensors, startVersion, r.seconds());
+  }
+
+  /**
+   * The coordinator aggregates {@code inputs} (weights: samples x {@code weights}) into a new
+   * global model after {@code global} and records it as an AGGREGATE.
+   */
+  UpdateRecord aggregate(
+      EthereumIdentity coordinator, UpdateRecord global, List<Local> inputs, List<Double> weights)
+      throws IOException, LedgerException {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no client update to aggregate after "
+              + global.receipt().model().hex()
+              + " (all sampled clients missed the deadline?)");
+    }
+    List<Strategy.Input> in = new ArrayList<>();
+    for (int i = 0; i < inputs.size(); i++) {
+      Local l = inputs.get(i);
+      in.add(new Strategy.Input(l.tensors(), l.update().receipt().samples(), weights.get(i)));
+    }
+    List<Tensor> tensors = strategy.aggregate(in);
+    Hash32 runId = global.receipt().runId();
+    Hash32 modelHash = store.put(ModelCodec.write(tensors));
+    var existing = ledger.updateOfModel(runId, modelHash);
+    if (existing.isPresent()) {
+      return existing.get(); // the strategy selected one input unchanged (Krum)
+    }
+    List<Hash32> ids = inputs.stream().map(l -> l.update().updateId()).toList();
+    Hash32 data = DatasetCommitment.root(ids);
+    long samples = inputs.stream().mapToLong(l -> l.update().receipt().samples()).sum();
+    TreeMap<String, String> hyper = new TreeMap<>();
+    hyper.put("strategy", strategy.id());
+    hyper.put(
+        "weights", Arrays.toString(weights.stream().mapToDouble(Double::doubleValue).toArray()));
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            runId.hex(),
+            UpdateKind.AGGREGATE.name(),
+            List.of(global.receipt().model().hex()),
+            modelHash.hex(),
+            Manifest.tensorHashes(tensors),
+            arch.id(),
+            hyper,
+            0,
+            0,
+            0,
+            new Manifest.Dataset(data.hex(), samples),
+            new TreeMap<>(),
+            List.of(),
+            ids.stream().map(Hash32::hex).toList(),
+            ChainFlow.software(),
+            0);
+    Hash32 manifestHash = store.put(m.toJson());
+    ModelUpdate receipt =
+        new ModelUpdate(
+            runId,
+            global.receipt().seq() + 1,
+            UpdateKind.AGGREGATE,
+            global.receipt().model(),
+            modelHash,
+            manifestHash,
+            data,
+            samples);
+    return ledger.submit(sign(coordinator, receipt));
+  }
+
+  /** {@code global + factor x (trained - global)}; the trained model itself when honest. */
+  static List<Tensor> attack(Behaviour b, List<Tensor> global, List<Tensor> trained) {
+    if (b == Behaviour.HONEST) {
+      return trained;
+    }
+    Map<String, Tensor> byName = new HashMap<>();
+    global.forEach(t -> byName.put(t.name(), t));
+    List<Tensor> out = new ArrayList<>();
+    for (int t = 0; t < trained.size(); t++) {
+      float[] g = byName.get(trained.get(t).name()).floats();
+      float[] w = trained.get(t).floats();
+      float[] v = new float[w.length];
+      for (int k = 0; k < v.length; k++) {
+        v[k] = g[k] + b.factor * (w[k] - g[k]);
+      }
+      out.add(Tensor.ofFloats(trained.get(t).name(), trained.get(t).shape(), v));
+    }
+    return out;
+  }
+
+  private static TreeMap<String, String> hyperparameters(TrainingConfig config) {
+    TreeMap<String, String> hyper = new TreeMap<>();
+    hyper.put("batch_size", Integer.toString(config.batchSize()));
+    hyper.put("learning_rate", Float.toString(config.learningRate()));
+    hyper.put("optimizer", config.optimizer().name());
+    hyper.put("momentum", Float.toString(config.momentum()));
+    hyper.put("schedule", config.schedule().name());
+    hyper.put("validation_fraction", Double.toString(config.validationFraction()));
+    return hyper;
+  }
+
+  private Signed<ModelUpdate> sign(EthereumIdentity who, ModelUpdate u) {
+    return new Signed<>(u, who.address(), who.signer().sign(u.digest(ledger.domain())));
+  }
+}

@@ -1,0 +1,183 @@
+package org.fedchain.client;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.verifier.RunAudit;
+import org.fedchain.verifier.VerificationException;
+import org.fedchain.verifier.Verifier;
+import org.fedchain.wallet.EthereumIdentity;
+
+/**
+ * A whole data-parallel run on Fashion-MNIST with a table per round: shared by {@code fedchain demo
+ * --mode fedavg} and the FedAvg benchmark.
+ */
+final class FedAvgRun {
+  private FedAvgRun() {}
+
+  /**
+   * What to run.
+   *
+   * @param rounds synchronous rounds, or FedBuff aggregations
+   * @param fraction clients sampled per synchronous round
+   * @param deadline stragglers: a client slower than deadline x the median is left out (0: none)
+   * @param buffer FedBuff's K
+   * @param byzantine the first this many clients attack with {@code attack}
+   * @param slow the last this many clients are {@code slowdown} times slower
+   * @param dirichlet Dirichlet alpha of the non-IID split, 0 for IID
+   */
+  record Settings(
+      Architecture arch,
+      TrainingConfig config,
+      Strategy strategy,
+      int clients,
+      int rounds,
+      boolean async,
+      double fraction,
+      double deadline,
+      int buffer,
+      int byzantine,
+      FedAvgFlow.Behaviour attack,
+      int slow,
+      double slowdown,
+      double dirichlet) {
+    Settings {
+      if (clients < 1 || rounds < 1 || buffer < 1) {
+        throw new IllegalArgumentException(
+            "clients, rounds and buffer must be >= 1, got "
+                + clients
+                + ", "
+                + rounds
+                + ", "
+                + buffer);
+      }
+      if (byzantine < 0 || byzantine > clients || slow < 0 || slow > clients) {
+        throw new IllegalArgumentException(
+            "byzantine ("
+                + byzantine
+                + ") and slow ("
+                + slow
+                + ") clients must be between 0 and --clients ("
+                + clients
+                + ")");
+      }
+    }
+  }
+
+  /** The run, the test accuracy after each round and the audit. */
+  record Result(Hash32 runId, List<Double> accuracy, double seconds, RunAudit audit) {}
+
+  static Result run(
+      PrintWriter out,
+      Ledger ledger,
+      BlobStore store,
+      EthereumIdentity coordinator,
+      List<EthereumIdentity> ids,
+      FashionMnist data,
+      Settings s)
+      throws IOException, LedgerException, VerificationException {
+    long t0 = System.nanoTime();
+    Samples test = data.test();
+    List<FedAvgFlow.Client> clients = new ArrayList<>();
+    for (int i = 0; i < s.clients(); i++) {
+      Samples shard = new DataSpec("fashion-mnist", i + 1, s.clients(), s.dirichlet()).load(data);
+      clients.add(
+          new FedAvgFlow.Client(
+              "client" + (i + 1),
+              ids.get(i),
+              shard,
+              i >= s.clients() - s.slow() ? s.slowdown() : 1,
+              i < s.byzantine() ? s.attack() : FedAvgFlow.Behaviour.HONEST));
+    }
+    FedAvgFlow flow = new FedAvgFlow(ledger, store, s.arch(), s.config(), s.strategy());
+    UpdateRecord global =
+        flow.openRun(
+            coordinator,
+            s.arch().initialTensors(s.config().seed()),
+            "fresh, seed " + s.config().seed());
+    Hash32 runId = global.receipt().runId();
+    out.printf(
+        "opened DATA_PARALLEL run %s: %d clients (%s), %s, %s, %d local epoch(s), %s%n",
+        runId.hex(),
+        s.clients(),
+        s.dirichlet() > 0 ? "Dirichlet(" + s.dirichlet() + ")" : "IID",
+        s.arch().id(),
+        s.strategy().id(),
+        s.config().epochs(),
+        s.async() ? "FedBuff K=" + s.buffer() : "synchronous, fraction " + s.fraction());
+    String rule = "-".repeat(100);
+    out.println(rule);
+    out.printf(
+        "%-6s %-8s %-40s %9s %8s%n",
+        s.async() ? "agg" : "round",
+        "clients",
+        s.async() ? "inputs (staleness)" : "left out",
+        "test acc",
+        "seconds");
+    out.println(rule);
+    out.flush();
+    List<Double> acc = new ArrayList<>();
+    if (s.async()) {
+      flow.runAsync(
+          coordinator,
+          global,
+          clients,
+          s.buffer(),
+          s.rounds(),
+          s.config().seed(),
+          a -> {
+            double ta = LocalTrainer.evaluate(s.arch(), a.tensors(), test).accuracy();
+            acc.add(ta);
+            String inputs =
+                a.inputs().stream()
+                    .map(l -> l.client().name() + "(" + (a.version() - 1 - l.startVersion()) + ")")
+                    .collect(Collectors.joining(" "));
+            out.printf(
+                "%-6d %-8d %-40s %9.4f %8.1f%n",
+                a.version(), a.inputs().size(), inputs, ta, a.seconds());
+            out.flush();
+          });
+    } else {
+      for (int r = 1; r <= s.rounds(); r++) {
+        FedAvgFlow.Aggregation a =
+            flow.round(
+                coordinator, r, global, clients, s.fraction(), s.deadline(), s.config().seed());
+        double ta = LocalTrainer.evaluate(s.arch(), a.tensors(), test).accuracy();
+        acc.add(ta);
+        String left =
+            a.stragglers().isEmpty()
+                ? "-"
+                : a.stragglers().stream()
+                    .map(FedAvgFlow.Client::name)
+                    .collect(Collectors.joining(" "));
+        out.printf("%-6d %-8d %-40s %9.4f %8.1f%n", r, a.inputs().size(), left, ta, a.seconds());
+        out.flush();
+        global = a.global();
+      }
+    }
+    out.println(rule);
+    RunAudit audit = new Verifier(ledger, store).audit(runId);
+    Map<String, Long> kinds = new TreeMap<>();
+    for (var c : audit.updates()) {
+      kinds.merge(c.update().receipt().kind().name(), 1L, Long::sum);
+    }
+    out.printf("recorded updates: %s%n", kinds);
+    AuditCommand.print(out, audit);
+    return new Result(runId, acc, (System.nanoTime() - t0) / 1e9, audit);
+  }
+}

@@ -1,0 +1,291 @@
+package org.fedchain.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.Partition;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.aggregate.Strategies;
+import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.verifier.RunAudit;
+import org.fedchain.verifier.Verifier;
+import org.fedchain.wallet.EthereumIdentity;
+import org.fedchain.wallet.Signers;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Data-parallel flows with real DJL training (MLP) on small real Fashion-MNIST slices. */
+class FedAvgFlowTest {
+  static final Architecture MLP = Architectures.get("fmnist-mlp/1");
+  static final TrainingConfig CONFIG = TrainingConfig.builder().epochs(1).batchSize(32).build();
+  static Samples train;
+  static Samples test;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void data() {
+    FashionMnist d = FashionMnist.standard();
+    train = d.train().slice(0, 4000);
+    test = d.test().slice(0, 1000);
+  }
+
+  static EthereumIdentity key(String name) {
+    return Signers.secp256k1(
+        Hash32.sha256(("fedavg test " + name).getBytes(StandardCharsets.UTF_8)).toBytes());
+  }
+
+  static List<FedAvgFlow.Client> clients(
+      int n, int perClient, Map<Integer, FedAvgFlow.Behaviour> bad, Map<Integer, Double> slow) {
+    List<int[]> shards = Partition.iid(n * perClient, n, 11);
+    List<FedAvgFlow.Client> out = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      out.add(
+          new FedAvgFlow.Client(
+              "client" + i,
+              key("client" + i),
+              train.subset(shards.get(i)),
+              slow.getOrDefault(i, 1.0),
+              bad.getOrDefault(i, FedAvgFlow.Behaviour.HONEST)));
+    }
+    return out;
+  }
+
+  static double accuracy(List<Tensor> model) {
+    return LocalTrainer.evaluate(MLP, model, test).accuracy();
+  }
+
+  record Outcome(List<FedAvgFlow.Aggregation> rounds, RunAudit audit, double accuracy) {}
+
+  Outcome sync(String name, Strategy strategy, List<FedAvgFlow.Client> clients, int rounds)
+      throws Exception {
+    EthereumIdentity coordinator = key("coordinator");
+    BlobStore store = BlobStore.open(dir.resolve(name).resolve("store"));
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve(name + ".db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, strategy);
+      UpdateRecord global = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      List<FedAvgFlow.Aggregation> out = new ArrayList<>();
+      for (int r = 1; r <= rounds; r++) {
+        FedAvgFlow.Aggregation a = flow.round(coordinator, r, global, clients, 1.0, 0, 5);
+        out.add(a);
+        global = a.global();
+      }
+      RunAudit audit = new Verifier(ledger, store).audit(global.receipt().runId());
+      return new Outcome(out, audit, accuracy(out.get(out.size() - 1).tensors()));
+    }
+  }
+
+  @Test
+  void synchronous_fedavg_improves_accuracy_and_every_aggregate_lists_its_signed_inputs()
+      throws Exception {
+    List<FedAvgFlow.Client> clients = clients(4, 500, Map.of(), Map.of());
+    double before = accuracy(MLP.initialTensors(1));
+    EthereumIdentity coordinator = key("coordinator");
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord global = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      Hash32 runId = global.receipt().runId();
+      List<Double> acc = new ArrayList<>();
+      for (int r = 1; r <= 3; r++) {
+        FedAvgFlow.Aggregation a = flow.round(coordinator, r, global, clients, 1.0, 0, 5);
+        assertThat(a.inputs()).hasSize(4);
+        assertThat(a.global().receipt().kind()).isEqualTo(UpdateKind.AGGREGATE);
+        assertThat(a.global().receipt().seq()).isEqualTo(r);
+        assertThat(a.global().contributor()).isEqualTo(coordinator.address());
+        Manifest m = Manifest.parse(store.get(a.global().receipt().manifest()));
+        assertThat(m.inputs())
+            .containsExactlyElementsOf(
+                a.inputs().stream().map(l -> l.update().updateId().hex()).toList());
+        assertThat(m.parents()).containsExactly(global.receipt().model().hex());
+        for (FedAvgFlow.Local l : a.inputs()) {
+          assertThat(l.update().receipt().kind()).isEqualTo(UpdateKind.LOCAL);
+          assertThat(l.update().receipt().parent()).isEqualTo(global.receipt().model());
+          assertThat(l.update().receipt().seq()).isEqualTo(r);
+        }
+        acc.add(accuracy(a.tensors()));
+        global = a.global();
+      }
+      assertThat(acc.get(2)).as("accuracy per round %s, before %s", acc, before).isGreaterThan(0.6);
+      assertThat(acc.get(2)).isGreaterThan(before + 0.3);
+      RunAudit audit = new Verifier(ledger, store).audit(runId);
+      assertThat(audit.ok()).as("%s", audit).isTrue();
+      assertThat(audit.updates()).hasSize(1 + 3 * 5);
+    }
+  }
+
+  @Test
+  void verifier_rejects_an_aggregate_whose_data_is_not_the_root_of_its_inputs() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(2, 100, Map.of(), Map.of());
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      FedAvgFlow.Local l = flow.train(clients.get(0), g0, MLP.initialTensors(1), 0, 3);
+      List<Tensor> model = MLP.initialTensors(2);
+      Hash32 modelHash = store.put(org.fedchain.trainer.ModelCodec.write(model));
+      Manifest m =
+          new Manifest(
+              Manifest.FORMAT,
+              g0.receipt().runId().hex(),
+              "AGGREGATE",
+              List.of(g0.receipt().model().hex()),
+              modelHash.hex(),
+              Manifest.tensorHashes(model),
+              MLP.id(),
+              null,
+              0,
+              0,
+              0,
+              null,
+              null,
+              null,
+              List.of(l.update().updateId().hex()),
+              null,
+              0);
+      var receipt =
+          new org.fedchain.core.receipt.ModelUpdate(
+              g0.receipt().runId(),
+              1,
+              UpdateKind.AGGREGATE,
+              g0.receipt().model(),
+              modelHash,
+              store.put(m.toJson()),
+              Hash32.sha256(new byte[] {1}),
+              100);
+      UpdateRecord bad =
+          ledger.submit(
+              new org.fedchain.core.receipt.Signed<>(
+                  receipt,
+                  coordinator.address(),
+                  coordinator.signer().sign(receipt.digest(ledger.domain()))));
+      var check = new Verifier(ledger, store).check(bad);
+      assertThat(check.problems())
+          .containsExactly("AGGREGATE data field is not the Merkle root of the manifest's inputs");
+    }
+  }
+
+  @Test
+  void krum_makes_the_selected_local_update_the_next_global_model() throws Exception {
+    Outcome o = sync("krum", Strategies.krum(1), clients(5, 100, Map.of(), Map.of()), 2);
+    for (FedAvgFlow.Aggregation a : o.rounds()) {
+      assertThat(a.global().receipt().kind()).isEqualTo(UpdateKind.LOCAL);
+      assertThat(a.inputs()).extracting(FedAvgFlow.Local::update).contains(a.global());
+    }
+    assertThat(o.rounds().get(1).global().receipt().seq()).isEqualTo(2);
+    assertThat(o.audit().ok()).as("%s", o.audit()).isTrue();
+  }
+
+  @Test
+  void a_client_slower_than_the_deadline_is_left_out_of_the_round() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(4, 200, Map.of(), Map.of(2, 5.0));
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      FedAvgFlow.Aggregation a = flow.round(coordinator, 1, g0, clients, 1.0, 2.0, 5);
+      assertThat(a.stragglers()).extracting(FedAvgFlow.Client::name).containsExactly("client2");
+      assertThat(a.inputs()).extracting(l -> l.client().name()).doesNotContain("client2");
+      assertThat(a.inputs()).hasSize(3);
+    }
+  }
+
+  @Test
+  void fedbuff_aggregates_without_waiting_for_a_five_times_slower_client() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(4, 300, Map.of(), Map.of(3, 5.0));
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      List<FedAvgFlow.Aggregation> seen = new ArrayList<>();
+      List<FedAvgFlow.Aggregation> aggs =
+          flow.runAsync(coordinator, g0, clients, 3, 6, 5, seen::add);
+      assertThat(aggs).hasSize(6).isEqualTo(seen);
+      Map<String, Long> contributions =
+          aggs.stream()
+              .flatMap(a -> a.inputs().stream())
+              .collect(Collectors.groupingBy(l -> l.client().name(), Collectors.counting()));
+      long slow = contributions.getOrDefault("client3", 0L);
+      for (int i = 0; i < 3; i++) {
+        assertThat(contributions.get("client" + i)).as("%s", contributions).isGreaterThan(slow);
+      }
+      // each aggregate continues the previous one; stale inputs keep their older parent
+      for (int v = 0; v < aggs.size(); v++) {
+        UpdateRecord parent = v == 0 ? g0 : aggs.get(v - 1).global();
+        assertThat(aggs.get(v).global().receipt().parent()).isEqualTo(parent.receipt().model());
+        assertThat(aggs.get(v).global().receipt().seq()).isEqualTo(v + 1);
+      }
+      assertThat(
+              aggs.stream()
+                  .flatMap(a -> a.inputs().stream())
+                  .anyMatch(l -> l.startVersion() < aggs.indexOf(findAgg(aggs, l))))
+          .as("some update was stale")
+          .isTrue();
+      assertThat(accuracy(aggs.get(5).tensors())).isGreaterThan(accuracy(g0Tensors()) + 0.3);
+      RunAudit audit = new Verifier(ledger, store).audit(g0.receipt().runId());
+      assertThat(audit.ok()).as("%s", audit).isTrue();
+    }
+  }
+
+  private static FedAvgFlow.Aggregation findAgg(
+      List<FedAvgFlow.Aggregation> aggs, FedAvgFlow.Local l) {
+    return aggs.stream().filter(a -> a.inputs().contains(l)).findFirst().orElseThrow();
+  }
+
+  private static List<Tensor> g0Tensors() {
+    return MLP.initialTensors(1);
+  }
+
+  @Test
+  void median_keeps_accuracy_near_the_clean_run_when_two_of_eight_clients_attack()
+      throws Exception {
+    int rounds = 3;
+    Map<Integer, FedAvgFlow.Behaviour> none = Map.of();
+    Map<Integer, FedAvgFlow.Behaviour> flip =
+        Map.of(0, FedAvgFlow.Behaviour.FLIP, 5, FedAvgFlow.Behaviour.FLIP);
+    Map<Integer, FedAvgFlow.Behaviour> scale =
+        Map.of(0, FedAvgFlow.Behaviour.SCALE, 5, FedAvgFlow.Behaviour.SCALE);
+    double clean =
+        sync("clean", Strategies.fedAvg(), clients(8, 250, none, Map.of()), rounds).accuracy();
+    Outcome medianFlip =
+        sync("median-flip", Strategies.median(), clients(8, 250, flip, Map.of()), rounds);
+    Outcome fedavgFlip =
+        sync("fedavg-flip", Strategies.fedAvg(), clients(8, 250, flip, Map.of()), rounds);
+    Outcome fedavgScale =
+        sync("fedavg-scale", Strategies.fedAvg(), clients(8, 250, scale, Map.of()), rounds);
+    String all =
+        String.format(
+            "clean %.4f, median/flip %.4f, fedavg/flip %.4f, fedavg/scale %.4f",
+            clean, medianFlip.accuracy(), fedavgFlip.accuracy(), fedavgScale.accuracy());
+    System.out.println(all);
+    assertThat(medianFlip.audit().ok()).isTrue();
+    assertThat(fedavgScale.audit().ok()).isTrue();
+    assertThat(medianFlip.accuracy()).as(all).isGreaterThan(clean - 0.05);
+    // training is deterministic (fixed seeds and thread count), so these margins do not flake
+    assertThat(fedavgFlip.accuracy()).as(all).isLessThan(medianFlip.accuracy() - 0.02);
+    assertThat(fedavgFlip.accuracy()).as(all).isLessThan(clean);
+    assertThat(fedavgScale.accuracy()).as(all).isLessThan(clean - 0.3);
+  }
+}

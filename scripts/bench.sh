@@ -3,6 +3,7 @@
 #   scripts/bench.sh chain [updates]    hash+sign+record time per update next to one training epoch
 #   scripts/bench.sh transfer           50 MB over loopback gRPC (plaintext, TLS) next to raw TCP
 #   scripts/bench.sh trainer ARGS       DJL training speed and accuracy (see TrainerBench)
+#   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]]   10 clients, CNN, IID and Dirichlet(0.5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FEDCHAIN_CACHE="${FEDCHAIN_CACHE:-$HOME/.cache/fedchain}"
@@ -13,5 +14,6 @@ case "${1:-}" in
   chain) shift; exec java -cp "$cp" org.fedchain.bench.ChainBench "$@" ;;
   transfer) shift; exec java -cp "$cp" org.fedchain.comms.TransferBench "$@" ;;
   trainer) shift; exec java -cp "$cp" org.fedchain.trainer.TrainerBench "$@" ;;
-  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS" >&2; exit 2 ;;
+  fedavg) shift; exec java -cp "$cp" org.fedchain.client.FedAvgBench "$@" ;;
+  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS]" >&2; exit 2 ;;
 esac

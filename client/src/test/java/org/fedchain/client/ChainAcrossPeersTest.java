@@ -2,11 +2,8 @@ package org.fedchain.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -22,7 +19,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Two nodes with separate homes share a ledger; the second has none of the blobs and fetches the
@@ -38,23 +34,18 @@ class ChainAcrossPeersTest {
   ModelStoreServer good;
   ModelStoreServer liar;
 
-  record Result(int exit, String out, String err) {}
-
-  Result run(Path home, String... args) {
-    CommandLine cl = Main.commandLine(Map.of("FEDCHAIN_PASSWORD", "pw"));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    List<String> all = new ArrayList<>(List.of("--home", home.toString(), "--ledger", ledger));
-    all.addAll(List.of(args));
-    return new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+  Cli.Result run(Path home, String... args) {
+    return Cli.run(
+        Map.of("FEDCHAIN_PASSWORD", "pw"),
+        List.of("--home", home.toString(), "--ledger", ledger),
+        args);
   }
 
-  Result ok(Path home, String... args) {
-    Result r = run(home, args);
-    assertThat(r.exit()).as("%s\n%s", r.out(), r.err()).isZero();
-    return r;
+  Cli.Result ok(Path home, String... args) {
+    return Cli.ok(
+        Map.of("FEDCHAIN_PASSWORD", "pw"),
+        List.of("--home", home.toString(), "--ledger", ledger),
+        args);
   }
 
   List<UpdateRecord> updates() throws Exception {
@@ -106,7 +97,7 @@ class ChainAcrossPeersTest {
   @Test
   void a_node_without_the_blobs_fetches_the_lineage_from_peers_and_skips_a_lying_one()
       throws Exception {
-    Result r =
+    Cli.Result r =
         ok(
             homeB,
             "chain",
@@ -132,7 +123,7 @@ class ChainAcrossPeersTest {
 
   @Test
   void with_only_lying_peers_nothing_is_trained_or_recorded() throws Exception {
-    Result r =
+    Cli.Result r =
         run(
             homeB,
             "chain",

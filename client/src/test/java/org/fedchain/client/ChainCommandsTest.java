@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -23,7 +20,6 @@ import org.fedchain.ledger.UpdateRecord;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The chained flow through the CLI: real DJL training on small real Fashion-MNIST shards (MLP). */
 class ChainCommandsTest {
@@ -31,26 +27,15 @@ class ChainCommandsTest {
   @TempDir Path home;
   String run;
 
-  record Result(int exit, String out, String err) {}
-
-  Result run(String... args) {
-    CommandLine cl = Main.commandLine(ENV);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
-    all.addAll(List.of(args));
-    return new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
+  Cli.Result run(String... args) {
+    return Cli.run(ENV, List.of("--home", home.toString()), args);
   }
 
-  Result ok(String... args) {
-    Result r = run(args);
-    assertThat(r.exit()).as("%s\n%s", r.out(), r.err()).isZero();
-    return r;
+  Cli.Result ok(String... args) {
+    return Cli.ok(ENV, List.of("--home", home.toString()), args);
   }
 
-  Result hop(String wallet, String shard) {
+  Cli.Result hop(String wallet, String shard) {
     return run(
         "chain", "continue", "--run", run, "--data", "fashion-mnist:" + shard, "--wallet", wallet);
   }
@@ -108,7 +93,7 @@ class ChainCommandsTest {
     Files.write(file, b);
     String before = logState();
 
-    Result r = hop("n3", "3/30");
+    Cli.Result r = hop("n3", "3/30");
     assertThat(r.exit()).isEqualTo(Main.FAILED);
     assertThat(r.err())
         .contains("refusing model")
@@ -118,7 +103,7 @@ class ChainCommandsTest {
     assertThat(logState()).isEqualTo(before);
     assertThat(updates()).hasSize(3);
 
-    Result audit = run("audit", "--run", run);
+    Cli.Result audit = run("audit", "--run", run);
     assertThat(audit.exit()).isEqualTo(Main.FAILED);
     assertThat(audit.err())
         .contains("audit FAILED for 1 update(s)")
@@ -134,7 +119,7 @@ class ChainCommandsTest {
         store.path(us.get(2).receipt().model()),
         StandardCopyOption.REPLACE_EXISTING);
     String before = logState();
-    Result r = hop("n3", "3/30");
+    Cli.Result r = hop("n3", "3/30");
     assertThat(r.exit()).isEqualTo(Main.FAILED);
     assertThat(r.err()).contains(us.get(2).updateId().toString());
     assertThat(logState()).isEqualTo(before);
@@ -161,7 +146,7 @@ class ChainCommandsTest {
 
   @Test
   void watch_verifies_and_evaluates_each_recorded_update() {
-    Result r =
+    Cli.Result r =
         ok("watch", "--run", run, "--updates", "3", "--timeout", "120", "--test-samples", "500");
     assertThat(r.out().lines().filter(l -> l.contains("verified") && l.contains("test accuracy")))
         .hasSize(3);
@@ -194,7 +179,7 @@ class ChainCommandsTest {
                     "n3")
                 .err())
         .contains("--run must be a run id");
-    Result badShard =
+    Cli.Result badShard =
         run("chain", "continue", "--run", run, "--data", "fashion-mnist:4/3", "--wallet", "n3");
     assertThat(badShard.exit()).isEqualTo(Main.FAILED);
     assertThat(badShard.err()).contains("out of range");
@@ -264,7 +249,7 @@ class ChainCommandsTest {
     ok("chain", "continue", "--run", run, "--data", "fashion-mnist:4/30", "--wallet", "n1");
     String update = updates().get(1).updateId().toString();
     ok("rewards", "attest", "--update", update, "--score", "250", "--wallet", "val");
-    Result again =
+    Cli.Result again =
         run("rewards", "attest", "--update", update, "--score", "250", "--wallet", "val");
     assertThat(again.exit()).isEqualTo(Main.FAILED);
     assertThat(again.err()).contains("ALREADY_ATTESTED");

@@ -2,35 +2,21 @@ package org.fedchain.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class CliTest {
   @TempDir Path home;
 
-  record Result(int exit, String out, String err) {}
-
-  Result run(Map<String, String> env, String... args) {
-    CommandLine cl = Main.commandLine(env);
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    List<String> all = new ArrayList<>(List.of("--home", home.toString()));
-    all.addAll(List.of(args));
-    int exit = cl.execute(all.toArray(String[]::new));
-    return new Result(exit, out.toString(), err.toString());
+  Cli.Result run(Map<String, String> env, String... args) {
+    return Cli.run(env, List.of("--home", home.toString()), args);
   }
 
-  Result run(String... args) {
+  Cli.Result run(String... args) {
     return run(Map.of(), args);
   }
 
@@ -42,7 +28,7 @@ class CliTest {
 
   @Test
   void creates_lists_shows_and_exports_a_wallet() throws Exception {
-    Result created =
+    Cli.Result created =
         run(
             "wallet",
             "new",
@@ -60,13 +46,13 @@ class CliTest {
 
   @Test
   void takes_the_password_from_the_environment() {
-    Result r = run(Map.of("FEDCHAIN_PASSWORD", "from-env"), "wallet", "new", "bob", "--light");
+    Cli.Result r = run(Map.of("FEDCHAIN_PASSWORD", "from-env"), "wallet", "new", "bob", "--light");
     assertThat(r.exit()).as(r.err()).isZero();
   }
 
   @Test
   void without_any_password_source_it_says_how_to_give_one() {
-    Result r = run("wallet", "new", "carol", "--light");
+    Cli.Result r = run("wallet", "new", "carol", "--light");
     assertThat(r.exit()).isEqualTo(Main.FAILED);
     assertThat(r.err())
         .contains("no password given")
@@ -77,12 +63,12 @@ class CliTest {
 
   @Test
   void unknown_wallet_fails_with_one_clear_line_and_no_stack_trace() {
-    Result r = run("wallet", "show", "nobody");
+    Cli.Result r = run("wallet", "show", "nobody");
     assertThat(r.exit()).isEqualTo(Main.FAILED);
     assertThat(r.err())
         .startsWith("fedchain: error: no wallet named 'nobody'")
         .doesNotContain("\tat ");
-    Result verbose = run("--verbose", "wallet", "show", "nobody");
+    Cli.Result verbose = run("--verbose", "wallet", "show", "nobody");
     assertThat(verbose.err()).contains("\tat ");
   }
 
@@ -90,7 +76,7 @@ class CliTest {
   void imports_a_private_key_and_rejects_a_wrong_password_on_reimport() throws Exception {
     Path key = home.resolve("key.txt");
     Files.writeString(key, "0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80\n");
-    Result r =
+    Cli.Result r =
         run(
             "wallet",
             "import",
@@ -103,7 +89,7 @@ class CliTest {
     assertThat(r.exit()).as(r.err()).isZero();
     assertThat(r.out()).contains("0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266");
     Path exported = home.resolve("keystore/anvil0.json");
-    Result wrong =
+    Cli.Result wrong =
         run(
             "wallet",
             "import",
@@ -119,26 +105,26 @@ class CliTest {
 
   @Test
   void bad_usage_exits_2_with_help() {
-    Result r = run("wallet", "import", "x");
+    Cli.Result r = run("wallet", "import", "x");
     assertThat(r.exit()).isEqualTo(Main.USAGE);
     assertThat(r.err()).contains("Missing required argument");
   }
 
   @Test
   void verifies_a_fresh_embedded_ledger_and_reports_a_zero_balance() {
-    Result info = run("ledger", "info");
+    Cli.Result info = run("ledger", "info");
     assertThat(info.exit()).as(info.err()).isZero();
     assertThat(info.out()).contains("chainId:            0");
-    Result v = run("ledger", "verify");
+    Cli.Result v = run("ledger", "verify");
     assertThat(v.exit()).as(v.err()).isZero();
     assertThat(v.out()).contains("ledger log OK: 0 entries");
-    Result b = run("balance", "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
+    Cli.Result b = run("balance", "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266");
     assertThat(b.out()).contains("0 VNX");
   }
 
   @Test
   void a_malformed_address_is_named() {
-    Result r = run("balance", "0x1234");
+    Cli.Result r = run("balance", "0x1234");
     assertThat(r.exit()).isEqualTo(Main.FAILED);
     assertThat(r.err()).contains("an address has 40 hex digits");
   }

@@ -2,15 +2,13 @@ package org.fedchain.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The main job with its defaults: 3 nodes on disjoint thirds of the 60k training set. */
 class DemoIT {
@@ -18,15 +16,15 @@ class DemoIT {
 
   @Test
   void the_default_demo_reaches_085_test_accuracy_and_audits_clean() {
-    CommandLine cl = Main.commandLine(Map.of());
-    StringWriter out = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(new StringWriter()));
-    int exit =
-        cl.execute("--home", home.toString(), "demo", "--dir", home.resolve("demo").toString());
-    String text = out.toString();
+    Cli.Result r =
+        Cli.ok(
+            Map.of(),
+            List.of("--home", home.toString()),
+            "demo",
+            "--dir",
+            home.resolve("demo").toString());
+    String text = r.out();
     System.out.println(text);
-    assertThat(exit).as(text).isZero();
     assertThat(text).contains("audit OK: 4 updates verified").contains("ledger log OK");
     Matcher m =
         Pattern.compile("final model: test accuracy ([0-9.]+) on 10000 images").matcher(text);

@@ -2,14 +2,11 @@ package org.fedchain.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The chained demo on a real anvil node through the CLI: deploy, train and record through the
@@ -39,23 +35,12 @@ class EthereumDemoIT {
     anvil.close();
   }
 
-  record Result(int exit, String out, String err) {}
-
-  Result run(String... args) {
+  Cli.Result run(String... args) {
     return runIn(home, args);
   }
 
-  Result runIn(Path dir, String... args) {
-    CommandLine cl = Main.commandLine(Map.of("FEDCHAIN_PASSWORD", "pw"));
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    List<String> all = new ArrayList<>(List.of("--home", dir.toString()));
-    all.addAll(List.of(args));
-    Result r = new Result(cl.execute(all.toArray(String[]::new)), out.toString(), err.toString());
-    assertThat(r.exit()).as("%s\n%s", r.out(), r.err()).isZero();
-    return r;
+  Cli.Result runIn(Path dir, String... args) {
+    return Cli.ok(Map.of("FEDCHAIN_PASSWORD", "pw"), List.of("--home", dir.toString()), args);
   }
 
   static String group(String regex, String text) {

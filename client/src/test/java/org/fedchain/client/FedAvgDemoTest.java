@@ -2,38 +2,27 @@ package org.fedchain.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code fedchain demo --mode fedavg} end to end, small: MLP, few clients per round. */
 class FedAvgDemoTest {
   @TempDir Path home;
 
-  record Result(int exit, String out, String err) {}
-
-  Result demo(String... args) {
-    CommandLine cl = Main.commandLine(Map.of());
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    cl.setOut(new PrintWriter(out));
-    cl.setErr(new PrintWriter(err));
-    String[] all = new String[args.length + 4];
-    all[0] = "--home";
-    all[1] = home.toString();
-    all[2] = "demo";
-    all[3] = "--dir=" + home.resolve("d" + System.nanoTime());
-    System.arraycopy(args, 0, all, 4, args.length);
-    return new Result(cl.execute(all), out.toString(), err.toString());
+  Cli.Result demo(String... args) {
+    return Cli.run(
+        Map.of(),
+        List.of(
+            "--home", home.toString(), "demo", "--dir=" + home.resolve("d" + System.nanoTime())),
+        args);
   }
 
   @Test
   void synchronous_demo_prints_a_row_per_round_and_passes_the_audit() {
-    Result r =
+    Cli.Result r =
         demo(
             "--mode",
             "fedavg",
@@ -57,7 +46,7 @@ class FedAvgDemoTest {
 
   @Test
   void asynchronous_demo_runs_fedbuff_with_a_slow_client() {
-    Result r =
+    Cli.Result r =
         demo(
             "--mode",
             "fedavg",
@@ -80,7 +69,7 @@ class FedAvgDemoTest {
 
   @Test
   void rejects_a_malformed_byzantine_option() {
-    Result r = demo("--mode", "fedavg", "--byzantine", "two:flip");
+    Cli.Result r = demo("--mode", "fedavg", "--byzantine", "two:flip");
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("--byzantine must be N:scale or N:flip");
   }

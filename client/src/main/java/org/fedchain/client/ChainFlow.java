@@ -79,13 +79,13 @@ final class ChainFlow {
             new TreeMap<>(),
             List.of(),
             List.of(),
-            software(),
+            TrainedUpdates.software(),
             0);
     Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate receipt =
         new ModelUpdate(
             runId, 0, UpdateKind.GENESIS, Hash32.ZERO, modelHash, manifestHash, config.hash(), 0);
-    return ledger.openRun(config, sign(coordinator, receipt));
+    return ledger.openRun(config, TrainedUpdates.sign(ledger, coordinator, receipt));
   }
 
   /** The head a node continues from: the highest seq, earliest recorded on a tie. */
@@ -168,68 +168,12 @@ final class ChainFlow {
     List<Tensor> start = verifiedModel(arch, head);
     TrainingResult r = LocalTrainer.train(arch, start, shard, config, progress);
 
-    byte[] model = ModelCodec.write(r.tensors());
-    Hash32 modelHash = store.put(model);
-    Hash32 commitment = shard.commitment();
-    TreeMap<String, Double> metrics = new TreeMap<>();
-    metrics.put("train_loss", r.trainLoss());
-    metrics.put("val_accuracy", r.validation().accuracy());
-    metrics.put("val_loss", r.validation().loss());
-    metrics.put("train_samples", (double) r.trainSamples());
-    metrics.put("seconds", r.seconds());
-    TreeMap<String, String> hyper = new TreeMap<>();
-    hyper.put("batch_size", Integer.toString(config.batchSize()));
-    hyper.put("learning_rate", Float.toString(config.learningRate()));
-    hyper.put("optimizer", config.optimizer().name());
-    hyper.put("momentum", Float.toString(config.momentum()));
-    hyper.put("schedule", config.schedule().name());
-    hyper.put("validation_fraction", Double.toString(config.validationFraction()));
-    Manifest m =
-        new Manifest(
-            Manifest.FORMAT,
-            runId.hex(),
-            UpdateKind.CHAINED.name(),
-            List.of(head.receipt().model().hex()),
-            modelHash.hex(),
-            Manifest.tensorHashes(r.tensors()),
-            arch.id(),
-            hyper,
-            config.seed(),
-            config.epochs(),
-            r.steps(),
-            new Manifest.Dataset(commitment.hex(), shard.size()),
-            metrics,
-            List.of(),
-            List.of(),
-            software(),
-            config.threads());
-    Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate receipt =
-        new ModelUpdate(
-            runId,
-            head.receipt().seq() + 1,
-            UpdateKind.CHAINED,
-            head.receipt().model(),
-            modelHash,
-            manifestHash,
-            commitment,
-            shard.size());
-    Signed<ModelUpdate> signed = sign(node, receipt);
+        TrainedUpdates.store(store, UpdateKind.CHAINED, head, arch, config, r, r.tensors(), shard);
+    Signed<ModelUpdate> signed = TrainedUpdates.sign(ledger, node, receipt);
     if (run.config().commitReveal()) {
       ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));
     }
     return new Hop(ledger.submit(signed), r);
-  }
-
-  private Signed<ModelUpdate> sign(EthereumIdentity who, ModelUpdate u) {
-    return new Signed<>(u, who.address(), who.signer().sign(u.digest(ledger.domain())));
-  }
-
-  static TreeMap<String, String> software() {
-    TreeMap<String, String> s = new TreeMap<>(LocalTrainer.versions());
-    String v = ChainFlow.class.getPackage().getImplementationVersion();
-    s.put("fedchain", v == null ? "dev" : v);
-    s.put("java", System.getProperty("java.version"));
-    return s;
   }
 }

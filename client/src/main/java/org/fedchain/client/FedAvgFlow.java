@@ -17,7 +17,6 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.ModelUpdate;
-import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
@@ -300,48 +299,9 @@ final class FedAvgFlow {
     TrainingConfig cfg = config.toBuilder().seed(seed).build();
     TrainingResult r = LocalTrainer.train(arch, start, c.shard(), cfg, ProgressListener.NONE);
     List<Tensor> tensors = attack(c.behaviour(), start, r.tensors());
-    Hash32 runId = global.receipt().runId();
-    Hash32 modelHash = store.put(ModelCodec.write(tensors));
-    Hash32 commitment = c.shard().commitment();
-    TreeMap<String, Double> metrics = new TreeMap<>();
-    metrics.put("train_loss", r.trainLoss());
-    if (r.validation() != null) {
-      metrics.put("val_accuracy", r.validation().accuracy());
-      metrics.put("val_loss", r.validation().loss());
-    }
-    metrics.put("train_samples", (double) r.trainSamples());
-    metrics.put("seconds", r.seconds());
-    Manifest m =
-        new Manifest(
-            Manifest.FORMAT,
-            runId.hex(),
-            UpdateKind.LOCAL.name(),
-            List.of(global.receipt().model().hex()),
-            modelHash.hex(),
-            Manifest.tensorHashes(tensors),
-            arch.id(),
-            hyperparameters(cfg),
-            cfg.seed(),
-            cfg.epochs(),
-            r.steps(),
-            new Manifest.Dataset(commitment.hex(), c.shard().size()),
-            metrics,
-            List.of(),
-            List.of(),
-            ChainFlow.software(),
-            cfg.threads());
-    Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate receipt =
-        new ModelUpdate(
-            runId,
-            global.receipt().seq() + 1,
-            UpdateKind.LOCAL,
-            global.receipt().model(),
-            modelHash,
-            manifestHash,
-            commitment,
-            c.shard().size());
-    UpdateRecord u = ledger.submit(sign(c.identity(), receipt));
+        TrainedUpdates.store(store, UpdateKind.LOCAL, global, arch, cfg, r, tensors, c.shard());
+    UpdateRecord u = ledger.submit(TrainedUpdates.sign(ledger, c.identity(), receipt));
     return new Local(c, u, tensors, startVersion, r.seconds());
   }
 
@@ -394,7 +354,7 @@ final class FedAvgFlow {
             new TreeMap<>(),
             List.of(),
             ids.stream().map(Hash32::hex).toList(),
-            ChainFlow.software(),
+            TrainedUpdates.software(),
             0);
     Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate receipt =
@@ -407,7 +367,7 @@ final class FedAvgFlow {
             manifestHash,
             data,
             samples);
-    return ledger.submit(sign(coordinator, receipt));
+    return ledger.submit(TrainedUpdates.sign(ledger, coordinator, receipt));
   }
 
   /** {@code global + factor x (trained - global)}; the trained model itself when honest. */
@@ -428,20 +388,5 @@ final class FedAvgFlow {
       out.add(Tensor.ofFloats(trained.get(t).name(), trained.get(t).shape(), v));
     }
     return out;
-  }
-
-  private static TreeMap<String, String> hyperparameters(TrainingConfig config) {
-    TreeMap<String, String> hyper = new TreeMap<>();
-    hyper.put("batch_size", Integer.toString(config.batchSize()));
-    hyper.put("learning_rate", Float.toString(config.learningRate()));
-    hyper.put("optimizer", config.optimizer().name());
-    hyper.put("momentum", Float.toString(config.momentum()));
-    hyper.put("schedule", config.schedule().name());
-    hyper.put("validation_fraction", Double.toString(config.validationFraction()));
-    return hyper;
-  }
-
-  private Signed<ModelUpdate> sign(EthereumIdentity who, ModelUpdate u) {
-    return new Signed<>(u, who.address(), who.signer().sign(u.digest(ledger.domain())));
   }
 }

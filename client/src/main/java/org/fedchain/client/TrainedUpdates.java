@@ -1,0 +1,114 @@
+package org.fedchain.client;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.TreeMap;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.TrainingResult;
+import org.fedchain.wallet.EthereumIdentity;
+
+/**
+ * What every flow does after local training: store the canonical model and its manifest, and build
+ * the receipt that continues {@code parent}. Blobs are stored before the receipt is submitted, so a
+ * crash after recording never loses the model the ledger points to.
+ */
+final class TrainedUpdates {
+  private TrainedUpdates() {}
+
+  /**
+   * Stores {@code tensors} (normally {@code r.tensors()}) and their manifest; returns the unsigned
+   * receipt of kind {@code kind} with parent {@code parent} and seq {@code parent.seq + 1}.
+   */
+  static ModelUpdate store(
+      BlobStore store,
+      UpdateKind kind,
+      UpdateRecord parent,
+      Architecture arch,
+      TrainingConfig config,
+      TrainingResult r,
+      List<Tensor> tensors,
+      Samples shard)
+      throws IOException {
+    Hash32 runId = parent.receipt().runId();
+    Hash32 modelHash = store.put(ModelCodec.write(tensors));
+    Hash32 commitment = shard.commitment();
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            runId.hex(),
+            kind.name(),
+            List.of(parent.receipt().model().hex()),
+            modelHash.hex(),
+            Manifest.tensorHashes(tensors),
+            arch.id(),
+            hyperparameters(config),
+            config.seed(),
+            config.epochs(),
+            r.steps(),
+            new Manifest.Dataset(commitment.hex(), shard.size()),
+            metrics(r),
+            List.of(),
+            List.of(),
+            software(),
+            config.threads());
+    Hash32 manifestHash = store.put(m.toJson());
+    return new ModelUpdate(
+        runId,
+        parent.receipt().seq() + 1,
+        kind,
+        parent.receipt().model(),
+        modelHash,
+        manifestHash,
+        commitment,
+        shard.size());
+  }
+
+  static Signed<ModelUpdate> sign(Ledger ledger, EthereumIdentity who, ModelUpdate u) {
+    return new Signed<>(u, who.address(), who.signer().sign(u.digest(ledger.domain())));
+  }
+
+  static TreeMap<String, String> hyperparameters(TrainingConfig config) {
+    TreeMap<String, String> hyper = new TreeMap<>();
+    hyper.put("batch_size", Integer.toString(config.batchSize()));
+    hyper.put("learning_rate", Float.toString(config.learningRate()));
+    hyper.put("optimizer", config.optimizer().name());
+    hyper.put("momentum", Float.toString(config.momentum()));
+    hyper.put("schedule", config.schedule().name());
+    hyper.put("validation_fraction", Double.toString(config.validationFraction()));
+    return hyper;
+  }
+
+  static TreeMap<String, Double> metrics(TrainingResult r) {
+    TreeMap<String, Double> metrics = new TreeMap<>();
+    metrics.put("train_loss", r.trainLoss());
+    if (r.validation() != null) {
+      metrics.put("val_accuracy", r.validation().accuracy());
+      metrics.put("val_loss", r.validation().loss());
+    }
+    metrics.put("train_samples", (double) r.trainSamples());
+    metrics.put("seconds", r.seconds());
+    return metrics;
+  }
+
+  /** Versions of FedChain, DJL, libtorch and Java, for manifests. */
+  static TreeMap<String, String> software() {
+    TreeMap<String, String> s = new TreeMap<>(LocalTrainer.versions());
+    String v = TrainedUpdates.class.getPackage().getImplementationVersion();
+    s.put("fedchain", v == null ? "dev" : v);
+    s.put("java", System.getProperty("java.version"));
+    return s;
+  }
+}

@@ -48,6 +48,7 @@ fi
 
 # Ethereum: anvil, forge, cast, solc and OpenZeppelin from npm (contracts/solidity, ledger/ethereum)
 "$(dirname "${BASH_SOURCE[0]}")/setup-foundry.sh"
+"$(dirname "${BASH_SOURCE[0]}")/setup-foundry.sh" slither
 
 # PyTorch reads our model files in TorchInteropIT; torch from PyPI brings CUDA wheels (GBs), so the
 # venv and pip's cache live in the cache folder and are reused by every later run.

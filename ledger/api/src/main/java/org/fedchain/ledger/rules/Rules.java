@@ -366,15 +366,26 @@ public final class Rules {
   }
 
   public List<UpdateRecord> lineage(State s, Hash32 updateId) {
+    return lineage(update(s, updateId), (run, model) -> updateOfModel(s, run, model));
+  }
+
+  /**
+   * The path from {@code start} back to its run's genesis, {@code start} first, following parent
+   * model hashes with {@code byModel(runId, model)}. Shared by backends that index updates
+   * themselves (the Ethereum event index).
+   */
+  public static List<UpdateRecord> lineage(
+      Optional<UpdateRecord> start,
+      java.util.function.BiFunction<Hash32, Hash32, Optional<UpdateRecord>> byModel) {
     List<UpdateRecord> out = new ArrayList<>();
-    Optional<UpdateRecord> cur = update(s, updateId);
+    Optional<UpdateRecord> cur = start;
     while (cur.isPresent()) {
       UpdateRecord r = cur.get();
       out.add(r);
       if (r.receipt().kind() == UpdateKind.GENESIS) {
         break;
       }
-      cur = updateOfModel(s, r.receipt().runId(), r.receipt().parent());
+      cur = byModel.apply(r.receipt().runId(), r.receipt().parent());
     }
     return out;
   }

@@ -405,16 +405,9 @@ final class EthereumLedger implements Ledger {
   @Override
   public synchronized List<UpdateRecord> lineage(Hash32 updateId) throws LedgerException {
     sync();
-    List<UpdateRecord> out = new ArrayList<>();
-    UpdateRecord cur = index.update(updateId);
-    while (cur != null) {
-      out.add(cur);
-      if (cur.receipt().kind() == org.fedchain.core.receipt.UpdateKind.GENESIS) {
-        break;
-      }
-      cur = index.updateOfModel(cur.receipt().runId(), cur.receipt().parent());
-    }
-    return out;
+    return Rules.lineage(
+        Optional.ofNullable(index.update(updateId)),
+        (run, model) -> Optional.ofNullable(index.updateOfModel(run, model)));
   }
 
   @Override

@@ -169,7 +169,8 @@ final class ChainFlow {
     TrainingResult r = LocalTrainer.train(arch, start, shard, config, progress);
 
     ModelUpdate receipt =
-        TrainedUpdates.store(store, UpdateKind.CHAINED, head, arch, config, r, r.tensors(), shard);
+        TrainedUpdates.store(
+            store, UpdateKind.CHAINED, head.receipt(), arch, config, r, r.tensors(), shard);
     Signed<ModelUpdate> signed = TrainedUpdates.sign(ledger, node, receipt);
     if (run.config().commitReveal()) {
       ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));

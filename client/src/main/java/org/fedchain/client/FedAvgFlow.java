@@ -2,7 +2,6 @@ package org.fedchain.client;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -10,11 +9,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.fedchain.core.DatasetCommitment;
-import org.fedchain.core.Hash32;
-import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.UpdateKind;
@@ -129,8 +124,8 @@ final class FedAvgFlow {
   private final BlobStore store;
   private final Architecture arch;
   private final TrainingConfig config;
-  private final Strategy strategy;
   private final Verifier verifier;
+  private final Aggregator aggregator;
 
   FedAvgFlow(
       Ledger ledger, BlobStore store, Architecture arch, TrainingConfig config, Strategy strategy) {
@@ -138,8 +133,8 @@ final class FedAvgFlow {
     this.store = store;
     this.arch = arch;
     this.config = config;
-    this.strategy = strategy;
     this.verifier = new Verifier(ledger, store);
+    this.aggregator = new Aggregator(ledger, store, arch, strategy);
   }
 
   /** Opens a DATA_PARALLEL run with this genesis model; returns G_0. */
@@ -300,7 +295,8 @@ final class FedAvgFlow {
     TrainingResult r = LocalTrainer.train(arch, start, c.shard(), cfg, ProgressListener.NONE);
     List<Tensor> tensors = attack(c.behaviour(), start, r.tensors());
     ModelUpdate receipt =
-        TrainedUpdates.store(store, UpdateKind.LOCAL, global, arch, cfg, r, tensors, c.shard());
+        TrainedUpdates.store(
+            store, UpdateKind.LOCAL, global.receipt(), arch, cfg, r, tensors, c.shard());
     UpdateRecord u = ledger.submit(TrainedUpdates.sign(ledger, c.identity(), receipt));
     return new Local(c, u, tensors, startVersion, r.seconds());
   }
@@ -312,62 +308,11 @@ final class FedAvgFlow {
   UpdateRecord aggregate(
       EthereumIdentity coordinator, UpdateRecord global, List<Local> inputs, List<Double> weights)
       throws IOException, LedgerException {
-    if (inputs.isEmpty()) {
-      throw new IllegalArgumentException(
-          "no client update to aggregate after "
-              + global.receipt().model().hex()
-              + " (all sampled clients missed the deadline?)");
-    }
-    List<Strategy.Input> in = new ArrayList<>();
+    List<Aggregator.Input> in = new ArrayList<>();
     for (int i = 0; i < inputs.size(); i++) {
-      Local l = inputs.get(i);
-      in.add(new Strategy.Input(l.tensors(), l.update().receipt().samples(), weights.get(i)));
+      in.add(new Aggregator.Input(inputs.get(i).update(), inputs.get(i).tensors(), weights.get(i)));
     }
-    List<Tensor> tensors = strategy.aggregate(in);
-    Hash32 runId = global.receipt().runId();
-    Hash32 modelHash = store.put(ModelCodec.write(tensors));
-    var existing = ledger.updateOfModel(runId, modelHash);
-    if (existing.isPresent()) {
-      return existing.get(); // the strategy selected one input unchanged (Krum)
-    }
-    List<Hash32> ids = inputs.stream().map(l -> l.update().updateId()).toList();
-    Hash32 data = DatasetCommitment.root(ids);
-    long samples = inputs.stream().mapToLong(l -> l.update().receipt().samples()).sum();
-    TreeMap<String, String> hyper = new TreeMap<>();
-    hyper.put("strategy", strategy.id());
-    hyper.put(
-        "weights", Arrays.toString(weights.stream().mapToDouble(Double::doubleValue).toArray()));
-    Manifest m =
-        new Manifest(
-            Manifest.FORMAT,
-            runId.hex(),
-            UpdateKind.AGGREGATE.name(),
-            List.of(global.receipt().model().hex()),
-            modelHash.hex(),
-            Manifest.tensorHashes(tensors),
-            arch.id(),
-            hyper,
-            0,
-            0,
-            0,
-            new Manifest.Dataset(data.hex(), samples),
-            new TreeMap<>(),
-            List.of(),
-            ids.stream().map(Hash32::hex).toList(),
-            TrainedUpdates.software(),
-            0);
-    Hash32 manifestHash = store.put(m.toJson());
-    ModelUpdate receipt =
-        new ModelUpdate(
-            runId,
-            global.receipt().seq() + 1,
-            UpdateKind.AGGREGATE,
-            global.receipt().model(),
-            modelHash,
-            manifestHash,
-            data,
-            samples);
-    return ledger.submit(TrainedUpdates.sign(ledger, coordinator, receipt));
+    return aggregator.aggregate(coordinator, global, in);
   }
 
   /** {@code global + factor x (trained - global)}; the trained model itself when honest. */

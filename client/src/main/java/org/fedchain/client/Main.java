@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       RewardsCommand.class,
       DeployCommand.class,
       NodeCommand.class,
+      CoordinatorCommand.class,
       DemoCommand.class,
       CommandLine.HelpCommand.class
     })

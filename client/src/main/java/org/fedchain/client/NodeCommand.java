@@ -1,9 +1,18 @@
 package org.fedchain.client;
 
+import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.fedchain.comms.ClientAuth;
+import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.comms.PemFiles;
+import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.ethereum.Anvil;
+import org.fedchain.trainer.Samples;
+import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -20,10 +29,12 @@ final class NodeCommand {
   @Command(
       name = "serve",
       description =
-          "Serve this home's model store over gRPC (Has/Get/Put, hash-verified) until stopped.")
-  static final class Serve implements java.util.concurrent.Callable<Integer> {
+          "Serve this home's model store over gRPC (Has/Get/Put, hash-verified); with --coordinator,"
+              + " also take training tasks until the coordinator's run is done.")
+  static final class Serve implements Callable<Integer> {
     @ParentCommand NodeCommand parent;
     @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
 
     @Option(
         names = "--port",
@@ -34,45 +45,128 @@ final class NodeCommand {
     @Option(
         names = "--tls-cert",
         paramLabel = "FILE",
-        description = "Server certificate chain (PEM); with --tls-key enables TLS.")
-    java.nio.file.Path tlsCert;
+        description =
+            "Your certificate chain (PEM): with --tls-key the store serves TLS, and it is shown to"
+                + " peers that require mutual TLS.")
+    Path tlsCert;
 
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "Server private key (PEM).")
-    java.nio.file.Path tlsKey;
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "Your private key (PEM).")
+    Path tlsKey;
 
     @Option(
         names = "--client-ca",
         paramLabel = "FILE",
         description = "Require client certificates signed by this CA (mutual TLS).")
-    java.nio.file.Path clientCa;
+    Path clientCa;
+
+    @Option(
+        names = "--tls-ca",
+        paramLabel = "FILE",
+        description =
+            "Trust roots for the coordinator's and peers' certificates (without: plaintext).")
+    Path tlsCa;
+
+    @Option(
+        names = "--coordinator",
+        paramLabel = "HOST:PORT",
+        description = "Take training tasks from this coordinator (fedchain coordinator serve).")
+    String coordinator;
+
+    @Option(names = "--run", description = "Run id to join (default: the coordinator's run).")
+    String run;
+
+    @Option(
+        names = "--wallet",
+        description = "Your wallet (signs your updates); with --coordinator.")
+    String wallet;
+
+    @Option(
+        names = "--data",
+        paramLabel = "SHARD",
+        description = "Your training data, e.g. fashion-mnist:1/3; with --coordinator.")
+    String data;
+
+    @Option(
+        names = "--advertise",
+        paramLabel = "HOST:PORT",
+        description = "Where peers reach your store. Default: 127.0.0.1:<port>.")
+    String advertise;
+
+    @Option(
+        names = "--threads",
+        defaultValue = "1",
+        description = "Training threads. Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    @Option(
+        names = "--slowdown",
+        defaultValue = "1",
+        description =
+            "Emulate a machine this many times slower (waits after training; for demos and tests"
+                + " of stragglers). Default: ${DEFAULT-VALUE}.")
+    double slowdown;
 
     @Override
     public Integer call() throws Exception {
-      var b = org.fedchain.comms.ModelStoreServer.newBuilder(parent.main.store()).port(port);
+      Main main = parent.main;
+      if (coordinator != null && (wallet == null || data == null)) {
+        throw new IllegalArgumentException("--coordinator needs --wallet and --data");
+      }
+      if (!(slowdown >= 1)) {
+        throw new IllegalArgumentException("--slowdown must be >= 1, got " + slowdown);
+      }
+      EthereumIdentity me = coordinator == null ? null : main.unlock(wallet, passwords);
+      DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data);
+      Samples shard = spec0 == null ? null : spec0.load(main.dataset());
+      BlobStore store = main.store();
+      var b = ModelStoreServer.newBuilder(store).port(port);
       if (tlsCert != null || tlsKey != null) {
         if (tlsCert == null || tlsKey == null) {
           throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
         }
-        b.tls(new org.fedchain.comms.PemFiles(tlsCert, tlsKey));
+        b.tls(new PemFiles(tlsCert, tlsKey));
       }
       if (clientCa != null) {
-        b.trustRoots(clientCa).clientAuth(org.fedchain.comms.ClientAuth.REQUIRE);
+        b.trustRoots(clientCa).clientAuth(ClientAuth.REQUIRE);
       }
-      try (var server = b.build()) {
+      try (ModelStoreServer server = b.build()) {
         PrintWriter out = spec.commandLine().getOut();
         out.println(
             "serving "
-                + parent.main.home().resolve("store")
+                + main.home().resolve("store")
                 + " on port "
                 + server.port()
                 + (tlsCert == null
                     ? " (plaintext)"
                     : clientCa == null ? " (TLS)" : " (mutual TLS)"));
         out.flush();
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-        server.awaitTermination();
+        if (coordinator == null) {
+          Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+          server.awaitTermination();
+          return 0;
+        }
+        Peers.Options tls = new Peers.Options();
+        tls.tlsCa = tlsCa;
+        tls.tlsCert = tlsCa == null ? null : tlsCert;
+        tls.tlsKey = tlsCa == null ? null : tlsKey;
+        ManagedChannel channel = Peers.channel(tls, coordinator);
+        try {
+          return new NodeWorker(
+                  channel,
+                  tls,
+                  store,
+                  me,
+                  shard,
+                  wallet,
+                  advertise != null ? advertise : "127.0.0.1:" + server.port(),
+                  threads,
+                  slowdown,
+                  out)
+              .run(run == null ? null : Args.runId(run));
+        } finally {
+          Peers.close(channel);
+        }
       }
-      return 0;
     }
   }
 

@@ -60,25 +60,40 @@ final class Peers implements AutoCloseable {
     List<ManagedChannel> channels = new ArrayList<>();
     try {
       for (String target : o.peers) {
-        PeerChannels.Builder b = PeerChannels.forTarget(target);
-        if (o.tlsCa == null) {
-          b.plaintext();
-        } else {
-          b.trustRoots(o.tlsCa);
-          if (o.tlsCert != null || o.tlsKey != null) {
-            if (o.tlsCert == null || o.tlsKey == null) {
-              throw new IllegalArgumentException("mutual TLS needs both --tls-cert and --tls-key");
-            }
-            b.clientCertificate(new PemFiles(o.tlsCert, o.tlsKey));
-          }
-        }
-        channels.add(b.build());
+        channels.add(channel(o, target));
       }
     } catch (IOException | RuntimeException e) {
       channels.forEach(ManagedChannel::shutdownNow);
       throw e;
     }
     return new Peers(channels, ModelStoreClient.newBuilder(local).build());
+  }
+
+  /** A channel to {@code target} with the TLS settings of {@code o} (plaintext without a CA). */
+  static ManagedChannel channel(Options o, String target) throws IOException {
+    PeerChannels.Builder b = PeerChannels.forTarget(target);
+    if (o.tlsCa == null) {
+      b.plaintext();
+    } else {
+      b.trustRoots(o.tlsCa);
+      if (o.tlsCert != null || o.tlsKey != null) {
+        if (o.tlsCert == null || o.tlsKey == null) {
+          throw new IllegalArgumentException("mutual TLS needs both --tls-cert and --tls-key");
+        }
+        b.clientCertificate(new PemFiles(o.tlsCert, o.tlsKey));
+      }
+    }
+    return b.build();
+  }
+
+  /** Shuts a channel down, waiting briefly. */
+  static void close(ManagedChannel c) {
+    c.shutdownNow();
+    try {
+      c.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   boolean any() {
@@ -92,14 +107,6 @@ final class Peers implements AutoCloseable {
 
   @Override
   public void close() {
-    for (ManagedChannel c : channels) {
-      c.shutdownNow();
-      try {
-        c.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
+    channels.forEach(Peers::close);
   }
 }

@@ -6,12 +6,12 @@ import java.util.TreeMap;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
-import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
@@ -30,19 +30,20 @@ final class TrainedUpdates {
 
   /**
    * Stores {@code tensors} (normally {@code r.tensors()}) and their manifest; returns the unsigned
-   * receipt of kind {@code kind} with parent {@code parent} and seq {@code parent.seq + 1}.
+   * receipt of kind {@code kind} continuing the receipt {@code parent} (seq {@code parent.seq +
+   * 1}).
    */
   static ModelUpdate store(
       BlobStore store,
       UpdateKind kind,
-      UpdateRecord parent,
+      ModelUpdate parent,
       Architecture arch,
       TrainingConfig config,
       TrainingResult r,
       List<Tensor> tensors,
       Samples shard)
       throws IOException {
-    Hash32 runId = parent.receipt().runId();
+    Hash32 runId = parent.runId();
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
     Hash32 commitment = shard.commitment();
     Manifest m =
@@ -50,7 +51,7 @@ final class TrainedUpdates {
             Manifest.FORMAT,
             runId.hex(),
             kind.name(),
-            List.of(parent.receipt().model().hex()),
+            List.of(parent.model().hex()),
             modelHash.hex(),
             Manifest.tensorHashes(tensors),
             arch.id(),
@@ -67,9 +68,9 @@ final class TrainedUpdates {
     Hash32 manifestHash = store.put(m.toJson());
     return new ModelUpdate(
         runId,
-        parent.receipt().seq() + 1,
+        parent.seq() + 1,
         kind,
-        parent.receipt().model(),
+        parent.model(),
         modelHash,
         manifestHash,
         commitment,
@@ -77,7 +78,11 @@ final class TrainedUpdates {
   }
 
   static Signed<ModelUpdate> sign(Ledger ledger, EthereumIdentity who, ModelUpdate u) {
-    return new Signed<>(u, who.address(), who.signer().sign(u.digest(ledger.domain())));
+    return sign(ledger.domain(), who, u);
+  }
+
+  static Signed<ModelUpdate> sign(Eip712Domain domain, EthereumIdentity who, ModelUpdate u) {
+    return new Signed<>(u, who.address(), who.signer().sign(u.digest(domain)));
   }
 
   static TreeMap<String, String> hyperparameters(TrainingConfig config) {

@@ -65,6 +65,7 @@ public interface ModelStoreServer extends AutoCloseable {
     int flowControlWindowBytes = Limits.DEFAULT_FLOW_CONTROL_WINDOW;
     int uploadBufferChunks = 8;
     Duration shutdownGrace = Duration.ofSeconds(5);
+    final java.util.List<io.grpc.BindableService> extraServices = new java.util.ArrayList<>();
 
     private Builder(BlobStore store) {
       this.store = Objects.requireNonNull(store, "store");
@@ -146,6 +147,15 @@ public interface ModelStoreServer extends AutoCloseable {
         throw new IllegalArgumentException("shutdownGrace must be zero or positive, got " + grace);
       }
       this.shutdownGrace = grace;
+      return this;
+    }
+
+    /**
+     * Serves another gRPC service on the same port and credentials (the coordinator serves its
+     * {@code Coordinator} service next to its store).
+     */
+    public Builder addService(io.grpc.BindableService service) {
+      extraServices.add(Objects.requireNonNull(service, "service"));
       return this;
     }
 

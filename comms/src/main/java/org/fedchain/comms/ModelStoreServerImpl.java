@@ -28,21 +28,14 @@ final class ModelStoreServerImpl implements ModelStoreServer {
     ExecutorService writers = Executors.newCachedThreadPool(daemonThreads("modelstore-put-"));
     ModelStoreService service =
         new ModelStoreService(b.store, writers, b.chunkBytes, b.maxBlobBytes, b.uploadBufferChunks);
-    Server server;
-    if (b.inProcessName != null) {
-      server =
-          InProcessServerBuilder.forName(b.inProcessName)
-              .maxInboundMessageSize(b.maxMessageBytes)
-              .addService(service)
-              .build();
-    } else {
-      server =
-          NettyServerBuilder.forPort(b.port, credentials(b))
-              .maxInboundMessageSize(b.maxMessageBytes)
-              .flowControlWindow(b.flowControlWindowBytes)
-              .addService(service)
-              .build();
-    }
+    io.grpc.ServerBuilder<?> builder =
+        b.inProcessName != null
+            ? InProcessServerBuilder.forName(b.inProcessName)
+            : NettyServerBuilder.forPort(b.port, credentials(b))
+                .flowControlWindow(b.flowControlWindowBytes);
+    builder.maxInboundMessageSize(b.maxMessageBytes).addService(service);
+    b.extraServices.forEach(builder::addService);
+    Server server = builder.build();
     try {
       server.start();
     } catch (IOException e) {

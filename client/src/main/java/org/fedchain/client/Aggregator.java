@@ -1,0 +1,111 @@
+package org.fedchain.client;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeMap;
+import org.fedchain.core.DatasetCommitment;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.wallet.EthereumIdentity;
+
+/**
+ * The coordinator's one computation in data-parallel mode: aggregate recorded LOCAL updates with a
+ * {@link Strategy} into the next global model, store it with its manifest (which lists the input
+ * update ids) and record it as an AGGREGATE signed by the coordinator. Used in-process by {@link
+ * FedAvgFlow} and over gRPC by {@link CoordinatorService}.
+ */
+final class Aggregator {
+  /**
+   * One recorded LOCAL update to aggregate.
+   *
+   * @param weight multiplies the update's sample count (1, or FedBuff's staleness weight)
+   */
+  record Input(UpdateRecord update, List<Tensor> tensors, double weight) {}
+
+  private final Ledger ledger;
+  private final BlobStore store;
+  private final Architecture arch;
+  private final Strategy strategy;
+
+  Aggregator(Ledger ledger, BlobStore store, Architecture arch, Strategy strategy) {
+    this.ledger = ledger;
+    this.store = store;
+    this.arch = arch;
+    this.strategy = strategy;
+  }
+
+  Architecture architecture() {
+    return arch;
+  }
+
+  /** Aggregates {@code inputs} into a new global model after {@code global}; records it. */
+  UpdateRecord aggregate(EthereumIdentity coordinator, UpdateRecord global, List<Input> inputs)
+      throws IOException, LedgerException {
+    if (inputs.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no client update to aggregate after "
+              + global.receipt().model().hex()
+              + " (all sampled clients missed the deadline?)");
+    }
+    List<Strategy.Input> in = new ArrayList<>();
+    for (Input l : inputs) {
+      in.add(new Strategy.Input(l.tensors(), l.update().receipt().samples(), l.weight()));
+    }
+    List<Tensor> tensors = strategy.aggregate(in);
+    Hash32 runId = global.receipt().runId();
+    Hash32 modelHash = store.put(ModelCodec.write(tensors));
+    var existing = ledger.updateOfModel(runId, modelHash);
+    if (existing.isPresent()) {
+      return existing.get(); // the strategy selected one input unchanged (Krum)
+    }
+    List<Hash32> ids = inputs.stream().map(l -> l.update().updateId()).toList();
+    Hash32 data = DatasetCommitment.root(ids);
+    long samples = inputs.stream().mapToLong(l -> l.update().receipt().samples()).sum();
+    TreeMap<String, String> hyper = new TreeMap<>();
+    hyper.put("strategy", strategy.id());
+    hyper.put("weights", Arrays.toString(inputs.stream().mapToDouble(Input::weight).toArray()));
+    Manifest m =
+        new Manifest(
+            Manifest.FORMAT,
+            runId.hex(),
+            UpdateKind.AGGREGATE.name(),
+            List.of(global.receipt().model().hex()),
+            modelHash.hex(),
+            Manifest.tensorHashes(tensors),
+            arch.id(),
+            hyper,
+            0,
+            0,
+            0,
+            new Manifest.Dataset(data.hex(), samples),
+            new TreeMap<>(),
+            List.of(),
+            ids.stream().map(Hash32::hex).toList(),
+            TrainedUpdates.software(),
+            0);
+    Hash32 manifestHash = store.put(m.toJson());
+    ModelUpdate receipt =
+        new ModelUpdate(
+            runId,
+            global.receipt().seq() + 1,
+            UpdateKind.AGGREGATE,
+            global.receipt().model(),
+            modelHash,
+            manifestHash,
+            data,
+            samples);
+    return ledger.submit(TrainedUpdates.sign(ledger, coordinator, receipt));
+  }
+}

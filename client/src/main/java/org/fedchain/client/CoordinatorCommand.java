@@ -1,0 +1,240 @@
+package org.fedchain.client;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.fedchain.comms.ClientAuth;
+import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.comms.PemFiles;
+import org.fedchain.core.model.SafeTensors;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.aggregate.Strategies;
+import org.fedchain.wallet.EthereumIdentity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code fedchain coordinator serve}: opens a data-parallel run and coordinates it over gRPC. */
+@Command(
+    name = "coordinator",
+    description = "Coordinate data-parallel training (FedAvg rounds or asynchronous FedBuff).",
+    subcommands = {CoordinatorCommand.Serve.class})
+final class CoordinatorCommand {
+  @ParentCommand Main main;
+
+  @Command(
+      name = "serve",
+      description =
+          "Open a data-parallel run, wait for --nodes to join (fedchain node serve --coordinator),"
+              + " run the rounds, record every LOCAL and AGGREGATE update, then stop.")
+  static final class Serve implements Callable<Integer> {
+    @ParentCommand CoordinatorCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
+    @Mixin ChainCommand.TrainingOptions training;
+
+    @Option(names = "--wallet", required = true, description = "Coordinator wallet.")
+    String wallet;
+
+    @Option(
+        names = "--port",
+        defaultValue = "7800",
+        description = "Port (0: any free one). Default: ${DEFAULT-VALUE}.")
+    int port;
+
+    @Option(
+        names = "--tls-cert",
+        paramLabel = "FILE",
+        description = "Server certificate chain (PEM); with --tls-key enables TLS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "Server private key (PEM).")
+    Path tlsKey;
+
+    @Option(
+        names = "--client-ca",
+        paramLabel = "FILE",
+        description = "Require node certificates signed by this CA (mutual TLS).")
+    Path clientCa;
+
+    @Option(
+        names = "--nodes",
+        defaultValue = "3",
+        description = "Nodes to wait for before the first round. Default: ${DEFAULT-VALUE}.")
+    int nodes;
+
+    @Option(
+        names = "--rounds",
+        defaultValue = "5",
+        description = "Rounds (or FedBuff aggregations). Default: ${DEFAULT-VALUE}.")
+    int rounds;
+
+    @Option(names = "--async", description = "Asynchronous FedBuff instead of rounds.")
+    boolean async;
+
+    @Option(
+        names = "--buffer",
+        defaultValue = "3",
+        description = "--async: updates per aggregation (K). Default: ${DEFAULT-VALUE}.")
+    int buffer;
+
+    @Option(
+        names = "--fraction",
+        defaultValue = "1.0",
+        description = "Fraction of nodes sampled per round. Default: ${DEFAULT-VALUE}.")
+    double fraction;
+
+    @Option(
+        names = "--strategy",
+        defaultValue = "fedavg",
+        description = "fedavg|median|trimmed-mean:BETA|krum:F. Default: ${DEFAULT-VALUE}.")
+    String strategy;
+
+    @Option(
+        names = "--round-timeout",
+        defaultValue = "600",
+        paramLabel = "SECONDS",
+        description =
+            "How long a round waits for its nodes; late ones are left out. Default: ${DEFAULT-VALUE}.")
+    long roundTimeout;
+
+    @Option(
+        names = "--join-timeout",
+        defaultValue = "600",
+        paramLabel = "SECONDS",
+        description = "How long to wait for --nodes to join. Default: ${DEFAULT-VALUE}.")
+    long joinTimeout;
+
+    @Option(
+        names = "--arch",
+        defaultValue = "fmnist-cnn/1",
+        description = "Architecture (or cnn, mlp). Default: ${DEFAULT-VALUE}.")
+    String arch;
+
+    @Option(
+        names = "--genesis",
+        paramLabel = "FILE",
+        description =
+            "Start from this model (safetensors; transfer learning) instead of a fresh one.")
+    Path genesis;
+
+    @Option(
+        names = "--no-eval",
+        negatable = false,
+        description =
+            "Do not print test accuracy after each round (needs the Fashion-MNIST test set).")
+    boolean noEval;
+
+    @Override
+    public Integer call() throws Exception {
+      Main main = parent.main;
+      PrintWriter out = spec.commandLine().getOut();
+      EthereumIdentity me = main.unlock(wallet, passwords);
+      Architecture a = Architectures.get(Args.architecture(arch));
+      var settings =
+          new CoordinatorService.Settings(
+              nodes,
+              rounds,
+              async,
+              buffer,
+              fraction,
+              Duration.ofSeconds(roundTimeout),
+              Duration.ofSeconds(joinTimeout),
+              training.config());
+      var strategy0 = Strategies.parse(strategy);
+      List<Tensor> start =
+          genesis != null
+              ? SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY)
+              : a.initialTensors(training.seed);
+      Samples test = noEval ? null : main.dataset().test();
+      BlobStore store = main.store();
+      ModelStoreServer.Builder server = ModelStoreServer.newBuilder(store).port(port);
+      if (tlsCert != null || tlsKey != null) {
+        if (tlsCert == null || tlsKey == null) {
+          throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
+        }
+        server.tls(new PemFiles(tlsCert, tlsKey));
+      }
+      if (clientCa != null) {
+        server.trustRoots(clientCa).clientAuth(ClientAuth.REQUIRE);
+      }
+      try (Ledger ledger = main.openLedger()) {
+        FedAvgFlow flow = new FedAvgFlow(ledger, store, a, training.config(), strategy0);
+        UpdateRecord g0 =
+            flow.openRun(
+                me,
+                start,
+                genesis != null ? "file " + genesis.getFileName() : "fresh, seed " + training.seed);
+        CoordinatorService service =
+            new CoordinatorService(
+                ledger, store, new Aggregator(ledger, store, a, strategy0), me, g0, settings, out);
+        try (ModelStoreServer running = server.addService(service).build()) {
+          out.printf(
+              "coordinator: run %s on port %d (%s), %s, %s, waiting for %d node(s)%n",
+              g0.receipt().runId().hex(),
+              running.port(),
+              tlsCert == null ? "plaintext" : clientCa == null ? "TLS" : "mutual TLS",
+              a.id(),
+              async ? "FedBuff K=" + buffer : "FedAvg " + rounds + " rounds",
+              nodes);
+          out.flush();
+          long t0 = System.nanoTime();
+          UpdateRecord last;
+          try {
+            last =
+                service.run(
+                    g -> {
+                      String acc = "";
+                      if (test != null) {
+                        try {
+                          List<Tensor> t =
+                              ModelCodec.read(a, store.get(g.update().receipt().model()));
+                          acc =
+                              String.format(
+                                  ", test accuracy %.4f",
+                                  LocalTrainer.evaluate(a, t, test).accuracy());
+                        } catch (Exception e) {
+                          acc = ", test accuracy unavailable: " + e.getMessage();
+                        }
+                      }
+                      synchronized (out) {
+                        out.printf(
+                            "coordinator: %s %d: aggregated %d update(s) in %.1f s%s; global %s%n",
+                            async ? "aggregation" : "round",
+                            g.version(),
+                            g.inputs().size(),
+                            g.seconds(),
+                            acc,
+                            g.update().updateId());
+                        out.flush();
+                      }
+                    });
+          } catch (CoordinatorService.RunFailedException e) {
+            spec.commandLine().getErr().println("fedchain: error: " + e.getMessage());
+            return Main.FAILED;
+          }
+          service.awaitNodesToldDone(Duration.ofSeconds(40));
+          out.printf(
+              "coordinator: done in %.0f s; final global model %s (update %s)%n",
+              (System.nanoTime() - t0) / 1e9, last.receipt().model().hex(), last.updateId());
+          out.flush();
+        }
+      }
+      return 0;
+    }
+  }
+}

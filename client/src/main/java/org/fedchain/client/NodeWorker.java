@@ -1,0 +1,294 @@
+package org.fedchain.client;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.fedchain.comms.CoordinatorMessages;
+import org.fedchain.comms.FetchException;
+import org.fedchain.comms.ModelStoreClient;
+import org.fedchain.comms.ModelStoreException;
+import org.fedchain.comms.v1.Announcement;
+import org.fedchain.comms.v1.CoordinatorGrpc;
+import org.fedchain.comms.v1.JoinRequest;
+import org.fedchain.comms.v1.JoinResponse;
+import org.fedchain.comms.v1.LocateRequest;
+import org.fedchain.comms.v1.StatusRequest;
+import org.fedchain.comms.v1.SubmitRequest;
+import org.fedchain.comms.v1.SubmitResult;
+import org.fedchain.comms.v1.Task;
+import org.fedchain.comms.v1.TaskRequest;
+import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.ModelFormatException;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.Eip712Domain;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Secp256k1;
+import org.fedchain.core.receipt.SignatureException;
+import org.fedchain.core.receipt.Signed;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.core.store.CorruptBlobException;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.ProgressListener;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.TrainingResult;
+import org.fedchain.wallet.EthereumIdentity;
+
+/**
+ * A contributor node taking tasks from a coordinator ({@code fedchain node serve --coordinator}):
+ * join with a signature, then for each task fetch the global model (from the coordinator's store or
+ * any peer that announced it; bytes checked against the hash), check the coordinator's signature on
+ * its receipt, train on the local shard, store model and manifest, upload both, sign the LOCAL
+ * receipt and submit it, until the coordinator says the run is done.
+ */
+final class NodeWorker {
+  /** How long the node keeps retrying an unreachable coordinator before giving up. */
+  static final Duration UNREACHABLE_LIMIT = Duration.ofSeconds(60);
+
+  private final ManagedChannel coordinatorChannel;
+  private final Peers.Options tls;
+  private final BlobStore store;
+  private final EthereumIdentity me;
+  private final Samples shard;
+  private final String name;
+  private final String endpoint;
+  private final int threads;
+  private final double slowdown;
+  private final PrintWriter out;
+  private final ModelStoreClient stores;
+
+  NodeWorker(
+      ManagedChannel coordinatorChannel,
+      Peers.Options tls,
+      BlobStore store,
+      EthereumIdentity me,
+      Samples shard,
+      String name,
+      String endpoint,
+      int threads,
+      double slowdown,
+      PrintWriter out) {
+    this.coordinatorChannel = coordinatorChannel;
+    this.tls = tls;
+    this.store = store;
+    this.me = me;
+    this.shard = shard;
+    this.name = name;
+    this.endpoint = endpoint;
+    this.threads = threads;
+    this.slowdown = slowdown;
+    this.out = out;
+    this.stores = ModelStoreClient.newBuilder(store).build();
+  }
+
+  /** Joins run {@code run} (null: the coordinator's current run) and works until it is done. */
+  int run(Hash32 run) throws Exception {
+    var stub = CoordinatorGrpc.newBlockingStub(coordinatorChannel);
+    if (run == null) {
+      run =
+          CoordinatorMessages.hash(
+              "run_id",
+              call(stub, 10, c -> c.status(StatusRequest.getDefaultInstance())).getRunId());
+    }
+    Hash32 runId = run;
+    JoinRequest join =
+        JoinRequest.newBuilder()
+            .setRunId(CoordinatorMessages.bytes(runId))
+            .setAddress(CoordinatorMessages.bytes(me.address()))
+            .setStoreEndpoint(endpoint)
+            .setName(name)
+            .setSignature(
+                com.google.protobuf.ByteString.copyFrom(
+                    me.signer()
+                        .sign(CoordinatorMessages.joinDigest(runId, me.address(), endpoint))))
+            .build();
+    JoinResponse joined = call(stub, 10, c -> c.join(join));
+    Address coordinator = CoordinatorMessages.address("coordinator", joined.getCoordinator());
+    Eip712Domain domain = CoordinatorMessages.domain(joined.getDomain());
+    Architecture arch = Architectures.get(joined.getArchitecture());
+    say("joined run %s (coordinator %s, %s)", runId.hex(), coordinator, arch.id());
+    int trained = 0;
+    while (true) {
+      TaskRequest next = TaskRequest.newBuilder().setSession(joined.getSession()).build();
+      Task task = call(stub, 30, c -> c.nextTask(next));
+      switch (task.getKind()) {
+        case DONE -> {
+          say("run done; %d update(s) trained", trained);
+          return 0;
+        }
+        case TRAIN -> {
+          if (work(stub, joined, coordinator, domain, arch, task)) {
+            trained++;
+          }
+        }
+        default -> {}
+      }
+    }
+  }
+
+  /** One task; false (with the reason printed) when it was skipped or refused. */
+  private boolean work(
+      CoordinatorGrpc.CoordinatorBlockingStub stub,
+      JoinResponse joined,
+      Address coordinator,
+      Eip712Domain domain,
+      Architecture arch,
+      Task task)
+      throws IOException {
+    Signed<ModelUpdate> global;
+    try {
+      global = CoordinatorMessages.receipt(task.getGlobal());
+      Address signer = Secp256k1.recover(global.digest(domain), global.signature());
+      boolean coordinatorKind =
+          global.message().kind() == UpdateKind.GENESIS
+              || global.message().kind() == UpdateKind.AGGREGATE;
+      if (!signer.equals(global.signer()) || (coordinatorKind && !signer.equals(coordinator))) {
+        say("round %d: global receipt is not signed by the coordinator; skipped", task.getRound());
+        return false;
+      }
+    } catch (IllegalArgumentException | SignatureException e) {
+      say("round %d: malformed global receipt (%s); skipped", task.getRound(), e.getMessage());
+      return false;
+    }
+    Hash32 model = global.message().model();
+    List<Tensor> start;
+    try {
+      fetch(stub, model);
+      start = ModelCodec.read(arch, store.get(model));
+    } catch (FetchException | CorruptBlobException | ModelFormatException e) {
+      say("round %d: cannot get model %s: %s", task.getRound(), model.hex(), e.getMessage());
+      return false;
+    }
+    TrainingConfig config =
+        TrainingConfig.builder()
+            .epochs(joined.getLocalEpochs())
+            .batchSize(joined.getBatchSize())
+            .learningRate(joined.getLearningRate())
+            .seed(task.getSeed())
+            .threads(threads)
+            .build();
+    TrainingResult r = LocalTrainer.train(arch, start, shard, config, ProgressListener.NONE);
+    if (slowdown > 1) { // emulated slower hardware (demos, tests of stragglers)
+      try {
+        Thread.sleep((long) ((slowdown - 1) * r.seconds() * 1000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+    ModelUpdate receipt =
+        TrainedUpdates.store(
+            store, UpdateKind.LOCAL, global.message(), arch, config, r, r.tensors(), shard);
+    Signed<ModelUpdate> signed = TrainedUpdates.sign(domain, me, receipt);
+    try {
+      stores.put(coordinatorChannel, receipt.model());
+      stores.put(coordinatorChannel, receipt.manifest());
+      SubmitResult result =
+          stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+              .submit(
+                  SubmitRequest.newBuilder()
+                      .setSession(joined.getSession())
+                      .setRound(task.getRound())
+                      .setUpdate(CoordinatorMessages.receipt(signed))
+                      .build());
+      stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+          .announce(
+              Announcement.newBuilder()
+                  .setSession(joined.getSession())
+                  .addHashes(CoordinatorMessages.bytes(receipt.model()))
+                  .addHashes(CoordinatorMessages.bytes(receipt.manifest()))
+                  .build());
+      say(
+          "round %d: trained %d samples in %.1f s (loss %.3f); update %s %s",
+          task.getRound(),
+          shard.size(),
+          r.seconds() * Math.max(slowdown, 1),
+          r.trainLoss(),
+          receipt.digest(domain),
+          result.getOutcome() == SubmitResult.Outcome.ACCEPTED
+              ? "accepted"
+              : "too late, not aggregated");
+      return result.getOutcome() == SubmitResult.Outcome.ACCEPTED;
+    } catch (ModelStoreException | StatusRuntimeException e) {
+      say("round %d: submission failed: %s", task.getRound(), e.getMessage());
+      return false;
+    }
+  }
+
+  /** Fetches {@code model} from the coordinator's store or a peer that announced it. */
+  private void fetch(CoordinatorGrpc.CoordinatorBlockingStub stub, Hash32 model)
+      throws FetchException, IOException {
+    if (store.has(model)) {
+      return;
+    }
+    List<ManagedChannel> sources = new ArrayList<>();
+    try {
+      sources.add(coordinatorChannel);
+      for (String peer :
+          stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+              .locate(LocateRequest.newBuilder().setHash(CoordinatorMessages.bytes(model)).build())
+              .getEndpointsList()) {
+        if (!peer.equals(endpoint)) {
+          sources.add(Peers.channel(tls, peer));
+        }
+      }
+      stores.fetch(model, sources);
+    } finally {
+      sources.stream().filter(c -> c != coordinatorChannel).forEach(Peers::close);
+    }
+  }
+
+  /**
+   * Calls the coordinator, waiting for it to be reachable; retries calls that found it unavailable
+   * or timed out until it has not answered for {@link #UNREACHABLE_LIMIT}.
+   */
+  private <T> T call(
+      CoordinatorGrpc.CoordinatorBlockingStub stub,
+      int deadlineSeconds,
+      java.util.function.Function<CoordinatorGrpc.CoordinatorBlockingStub, T> rpc)
+      throws IOException {
+    long end = System.nanoTime() + UNREACHABLE_LIMIT.toNanos();
+    while (true) {
+      try {
+        return rpc.apply(
+            stub.withWaitForReady().withDeadlineAfter(deadlineSeconds, TimeUnit.SECONDS));
+      } catch (StatusRuntimeException e) {
+        Status.Code code = e.getStatus().getCode();
+        boolean transient_ =
+            code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        if (!transient_) {
+          throw new IOException("coordinator refused: " + e.getStatus().getDescription(), e);
+        }
+        if (System.nanoTime() > end) {
+          throw new IOException(
+              "coordinator at "
+                  + coordinatorChannel.authority()
+                  + " has not answered for "
+                  + UNREACHABLE_LIMIT.toSeconds()
+                  + " s ("
+                  + code
+                  + ")",
+              e);
+        }
+      }
+    }
+  }
+
+  private void say(String format, Object... args) {
+    synchronized (out) {
+      out.printf(name + ": " + format + "%n", args);
+      out.flush();
+    }
+  }
+}

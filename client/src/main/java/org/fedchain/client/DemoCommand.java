@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Attestation;
@@ -92,9 +94,24 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--clients",
-      defaultValue = "10",
-      description = "fedavg: clients. Default: ${DEFAULT-VALUE}.")
+      defaultValue = "3",
+      description = "fedavg: clients (node processes). Default: ${DEFAULT-VALUE}.")
   int clients;
+
+  @Option(
+      names = "--in-process",
+      description =
+          "fedavg: simulate the coordinator and clients in this process on a virtual clock (allows"
+              + " --byzantine and many clients) instead of separate node processes over gRPC.")
+  boolean inProcess;
+
+  @Option(
+      names = "--round-timeout",
+      defaultValue = "300",
+      paramLabel = "SECONDS",
+      description =
+          "fedavg with processes: how long a round waits for its nodes. Default: ${DEFAULT-VALUE}.")
+  long roundTimeout;
 
   @Option(
       names = "--rounds",
@@ -330,6 +347,9 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int fedAvg() throws Exception {
+    if (!inProcess) {
+      return fedAvgProcesses();
+    }
     if (clients < 1 || clients > 100) {
       throw new IllegalArgumentException("--clients must be 1..100, got " + clients);
     }
@@ -403,6 +423,121 @@ final class DemoCommand implements Callable<Integer> {
               + r.runId().hex()
               + " --json");
       return r.audit().ok() && logOk ? 0 : Main.FAILED;
+    }
+  }
+
+  /**
+   * The data-parallel demo as it runs for real: a coordinator process and one process per node,
+   * talking gRPC on loopback; every node has its own home (wallet, store) and shard.
+   */
+  private int fedAvgProcesses() throws Exception {
+    if (clients < 1 || clients > 16) {
+      throw new IllegalArgumentException("--clients must be 1..16 with processes, got " + clients);
+    }
+    if (byzantine != null) {
+      throw new IllegalArgumentException("--byzantine needs --in-process (simulated clients)");
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    Path home = home();
+    long t0 = System.nanoTime();
+    Map<String, String> env = new HashMap<>();
+    env.put("FEDCHAIN_PASSWORD", new String(PASSWORD));
+    List<String> common = new ArrayList<>();
+    if (main.datasetDir != null) {
+      common.add("--dataset-dir=" + main.datasetDir);
+    }
+    String ledgerUri =
+        main.ledger != null ? main.ledgerUri() : "embedded:" + home.resolve("ledger.db");
+    out.printf(
+        "FedChain data-parallel demo: a coordinator and %d node processes on loopback gRPC, in %s%n",
+        clients, home);
+    wallet(Keystore.at(home.resolve("coordinator/keystore")), "coordinator");
+    List<String> coordArgs = new ArrayList<>(common);
+    coordArgs.addAll(
+        List.of(
+            "--home=" + home.resolve("coordinator"),
+            "--ledger=" + ledgerUri,
+            "coordinator",
+            "serve",
+            "--wallet=coordinator",
+            "--port=0",
+            "--nodes=" + clients,
+            "--rounds=" + rounds,
+            "--buffer=" + buffer,
+            "--fraction=" + fraction,
+            "--strategy=" + strategy,
+            "--round-timeout=" + roundTimeout,
+            "--arch=" + arch,
+            "--epochs=" + training.epochs,
+            "--batch-size=" + training.batchSize,
+            "--lr=" + training.lr,
+            "--seed=" + training.seed));
+    if (async) {
+      coordArgs.add("--async");
+    }
+    if (main.sender != null) {
+      coordArgs.add("--sender=" + main.sender);
+    }
+    List<LocalProcess> nodesRunning = new ArrayList<>();
+    Hash32 runId;
+    try (LocalProcess coordinator =
+        LocalProcess.start(List.of(), coordArgs, env, home.resolve("coordinator.log"), out, "")) {
+      var started = coordinator.awaitLine("coordinator: run (\\S+) on port (\\d+)", 120);
+      runId = Hash32.parse(started.group(1));
+      String port = started.group(2);
+      try {
+        for (int i = 1; i <= clients; i++) {
+          String name = "node" + i;
+          wallet(Keystore.at(home.resolve(name).resolve("keystore")), name);
+          List<String> nodeArgs = new ArrayList<>(common);
+          nodeArgs.addAll(
+              List.of(
+                  "--home=" + home.resolve(name),
+                  "node",
+                  "serve",
+                  "--port=0",
+                  "--coordinator=127.0.0.1:" + port,
+                  "--wallet=" + name,
+                  "--data=fashion-mnist:"
+                      + i
+                      + "/"
+                      + clients
+                      + (dirichlet > 0 ? ":dirichlet=" + dirichlet : ""),
+                  "--threads=" + training.threads,
+                  "--slowdown=" + (i > clients - slow ? 5 : 1)));
+          nodesRunning.add(
+              LocalProcess.start(List.of(), nodeArgs, env, home.resolve(name + ".log"), out, "  "));
+        }
+        int code = coordinator.waitFor();
+        for (LocalProcess n : nodesRunning) {
+          n.waitFor();
+        }
+        if (code != 0) {
+          out.println("coordinator exited with " + code + "; logs in " + home);
+          return Main.FAILED;
+        }
+      } finally {
+        for (LocalProcess n : nodesRunning) {
+          n.close();
+        }
+      }
+    }
+    try (Ledger ledger = main.ledger != null ? main.openLedger() : Ledgers.open(ledgerUri)) {
+      RunAudit audit =
+          new Verifier(ledger, BlobStore.open(home.resolve("coordinator/store"))).audit(runId);
+      out.println(
+          audit.ok()
+              ? "audit OK: " + audit.updates().size() + " updates verified"
+              : "audit FAILED: " + audit);
+      out.printf("demo took %.0f s%n", (System.nanoTime() - t0) / 1e9);
+      out.println(
+          "next:   ./fedchain --home "
+              + home.resolve("coordinator")
+              + " --ledger '"
+              + ledgerUri
+              + "' audit --run "
+              + runId.hex());
+      return audit.ok() ? 0 : Main.FAILED;
     }
   }
 

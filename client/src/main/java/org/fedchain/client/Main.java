@@ -172,6 +172,7 @@ public final class Main {
   static CommandLine commandLine(Map<String, String> env) {
     Main main = new Main(env);
     CommandLine cl = new CommandLine(main);
+    addHelpOptions(cl);
     cl.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();
@@ -183,6 +184,16 @@ public final class Main {
           return FAILED;
         });
     return cl;
+  }
+
+  /** {@code -h/--help} on every subcommand, as users expect. */
+  private static void addHelpOptions(CommandLine cl) {
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      if (!sub.getCommandSpec().mixinStandardHelpOptions()) {
+        sub.getCommandSpec().mixinStandardHelpOptions(true);
+      }
+      addHelpOptions(sub);
+    }
   }
 
   private static String message(Throwable e) {

@@ -26,6 +26,7 @@ class FedAvgDemoTest {
         demo(
             "--mode",
             "fedavg",
+            "--in-process",
             "--arch",
             "mlp",
             "--clients",
@@ -50,6 +51,7 @@ class FedAvgDemoTest {
         demo(
             "--mode",
             "fedavg",
+            "--in-process",
             "--async",
             "--arch",
             "mlp",
@@ -69,7 +71,7 @@ class FedAvgDemoTest {
 
   @Test
   void rejects_a_malformed_byzantine_option() {
-    Cli.Result r = demo("--mode", "fedavg", "--byzantine", "two:flip");
+    Cli.Result r = demo("--mode", "fedavg", "--in-process", "--byzantine", "two:flip");
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("--byzantine must be N:scale or N:flip");
   }

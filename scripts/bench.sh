@@ -3,7 +3,13 @@
 #   scripts/bench.sh chain [updates]    hash+sign+record time per update next to one training epoch
 #   scripts/bench.sh transfer           50 MB over loopback gRPC (plaintext, TLS) next to raw TCP
 #   scripts/bench.sh trainer ARGS       DJL training speed and accuracy (see TrainerBench)
-#   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]]   10 clients, CNN, IID and Dirichlet(0.5)
+#   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...]]]]
+#                                       10 clients, CNN, IID and Dirichlet(0.5) (defaults 50 1 1)
+#   scripts/bench.sh flower [ROUNDS [LOCAL_EPOCHS [THREADS]]]
+#                                       the same FedAvg runs, then Flower 1.42 + PyTorch on the same
+#                                       shards, genesis model and local training; a table of both
+#                                       (installs bench/flower/requirements.txt into the torch venv
+#                                       of scripts/setup.sh test on first use)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FEDCHAIN_CACHE="${FEDCHAIN_CACHE:-$HOME/.cache/fedchain}"
@@ -15,5 +21,24 @@ case "${1:-}" in
   transfer) shift; exec java -cp "$cp" org.fedchain.comms.TransferBench "$@" ;;
   trainer) shift; exec java -cp "$cp" org.fedchain.trainer.TrainerBench "$@" ;;
   fedavg) shift; exec java -cp "$cp" org.fedchain.client.FedAvgBench "$@" ;;
-  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS]" >&2; exit 2 ;;
+  flower)
+    rounds="${2:-50}" epochs="${3:-1}" threads="${4:-1}"
+    venv="$FEDCHAIN_CACHE/torch-venv"
+    if [ ! -x "$venv/bin/python" ]; then
+      echo "bench.sh flower: no PyTorch venv at $venv; run scripts/setup.sh test first" >&2; exit 1
+    fi
+    if ! "$venv/bin/python" -c "from importlib.metadata import version as v; assert v('flwr') == '1.42.0' and v('ray')" 2>/dev/null; then
+      echo "bench.sh flower: installing bench/flower/requirements.txt into $venv (once)" >&2
+      "$venv/bin/pip" install -q --cache-dir "$FEDCHAIN_CACHE/pip" -r bench/flower/requirements.txt >&2
+    fi
+    work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+    start=$SECONDS
+    java -cp "$cp" org.fedchain.client.ShardExport "$work/spec" "$epochs" "$threads"
+    java -cp "$cp" org.fedchain.client.FedAvgBench "$rounds" "$epochs" "$threads" | tee "$work/fedchain.log"
+    "$venv/bin/python" bench/flower/fedavg_flower.py "$work/spec" "$rounds" | tee "$work/flower.log"
+    echo
+    "$venv/bin/python" bench/flower/table.py "$work/fedchain.log" "$work/flower.log"
+    echo "bench.sh flower: $((SECONDS - start)) s in all (after the build)"
+    ;;
+  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]] | flower [ROUNDS [LOCAL_EPOCHS [THREADS]]]" >&2; exit 2 ;;
 esac

@@ -1,17 +1,24 @@
 package org.fedchain.client;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
+import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.wallet.EthereumIdentity;
@@ -20,32 +27,70 @@ import org.fedchain.wallet.Signers;
 /**
  * FedAvg benchmark (a main, not a test): 10 clients, the NIID-Bench FMNIST CNN ({@code
  * fmnist-cnn/1}), all clients every round, on IID shards and then on Dirichlet(0.5) shards; prints
- * the test accuracy after each round and the wall time.
+ * the test accuracy after each round and the wall time, then one summary line per partition and one
+ * machine-readable {@code BENCH {json}} line per partition (read by {@code scripts/bench.sh
+ * flower}).
  *
  * <pre>
- * mvn -o -q -pl client test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt \
- *     -Dmdep.includeScope=test
- * DJL_OFFLINE=true java -cp client/target/test-classes:client/target/classes:$(cat /tmp/cp.txt) \
- *     org.fedchain.client.FedAvgBench [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1]
+ * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
  * </pre>
+ *
+ * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
+ * reference in {@code bench/flower}.
  */
 public final class FedAvgBench {
+  /** Clients in every run, all sampled every round. */
+  static final int CLIENTS = 10;
+
+  /** The partitions run when none is named: IID, then Dirichlet(0.5) (alpha 0 means IID). */
+  static final double[] DEFAULT_PARTITIONS = {0, 0.5};
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private FedAvgBench() {}
+
+  /** The CNN every client trains. */
+  static Architecture architecture() {
+    return Architectures.get("fmnist-cnn/1");
+  }
+
+  /**
+   * The local training of every client (SGD, momentum 0.9, cosine, batch 64, 10% validation);
+   * FedAvgFlow derives each client's seed per round from seed 1, and the genesis model is {@code
+   * architecture().initialTensors(1)}.
+   */
+  static TrainingConfig config(int epochs, int threads) {
+    return TrainingConfig.builder().epochs(epochs).batchSize(64).seed(1).threads(threads).build();
+  }
+
+  /** "IID" or "Dirichlet(ALPHA)", as the tables name a partition. */
+  static String partitionName(double alpha) {
+    return alpha > 0 ? "Dirichlet(" + alpha + ")" : "IID";
+  }
+
+  /** Parses {@code iid} or {@code dirichlet=ALPHA} (as in {@code fashion-mnist:K/N:...}). */
+  static double parsePartition(String text) {
+    return DataSpec.parse("fashion-mnist:1/1:" + text).dirichletAlpha();
+  }
 
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    double[] partitions =
+        args.length > 3
+            ? Arrays.stream(args, 3, args.length).mapToDouble(FedAvgBench::parsePartition).toArray()
+            : DEFAULT_PARTITIONS;
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     FashionMnist data = FashionMnist.standard();
-    TrainingConfig config =
-        TrainingConfig.builder().epochs(epochs).batchSize(64).seed(1).threads(threads).build();
+    TrainingConfig config = config(epochs, threads);
     List<String> summary = new ArrayList<>();
-    for (double alpha : new double[] {0, 0.5}) {
+    List<String> machine = new ArrayList<>();
+    for (double alpha : partitions) {
       Path dir = Files.createTempDirectory("fedavg-bench");
       EthereumIdentity coordinator = key("coordinator");
       List<EthereumIdentity> ids = new ArrayList<>();
-      for (int i = 0; i < 10; i++) {
+      for (int i = 0; i < CLIENTS; i++) {
         ids.add(key("client" + i));
       }
       try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
@@ -58,10 +103,10 @@ public final class FedAvgBench {
                 ids,
                 data,
                 new FedAvgRun.Settings(
-                    Architectures.get("fmnist-cnn/1"),
+                    architecture(),
                     config,
                     Strategies.fedAvg(),
-                    10,
+                    CLIENTS,
                     rounds,
                     false,
                     1.0,
@@ -72,21 +117,39 @@ public final class FedAvgBench {
                     0,
                     1,
                     alpha));
+        double last = r.accuracy().get(r.accuracy().size() - 1);
+        double best = r.accuracy().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        String audit = r.audit().ok() ? "OK" : "FAILED";
         summary.add(
             String.format(
+                Locale.ROOT,
                 "%-16s rounds %d, local epochs %d, threads %d: final test accuracy %.4f (best"
                     + " %.4f), wall %.1f s, audit %s",
-                alpha > 0 ? "Dirichlet(" + alpha + ")" : "IID",
+                partitionName(alpha),
                 rounds,
                 epochs,
                 threads,
-                r.accuracy().get(r.accuracy().size() - 1),
-                r.accuracy().stream().mapToDouble(Double::doubleValue).max().orElse(0),
+                last,
+                best,
                 r.seconds(),
-                r.audit().ok() ? "OK" : "FAILED"));
+                audit));
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("system", "FedChain");
+        line.put("partition", partitionName(alpha));
+        line.put("rounds", rounds);
+        line.put("local_epochs", epochs);
+        line.put("threads", threads);
+        line.put("final_acc", last);
+        line.put("best_acc", best);
+        line.put("wall_s", r.seconds());
+        line.put("audit", audit);
+        line.put("versions", LocalTrainer.versions());
+        line.put("acc", r.accuracy());
+        machine.add("BENCH " + JSON.writeValueAsString(line));
       }
     }
     summary.forEach(out::println);
+    machine.forEach(out::println);
   }
 
   private static EthereumIdentity key(String name) {

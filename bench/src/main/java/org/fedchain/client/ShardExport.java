@@ -1,0 +1,122 @@
+package org.fedchain.client;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.Partition;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+
+/**
+ * Writes what {@link FedAvgBench} trains on, so that the Flower reference ({@code
+ * bench/flower/fedavg_flower.py}) trains on the very same samples from the very same model: the
+ * shard index lists of every partition (shard K of N as {@link DataSpec} cuts it, seed {@link
+ * DataSpec#PARTITION_SEED}), the genesis model as safetensors, the PyTorch source of the
+ * architecture and the local training settings.
+ *
+ * <pre>
+ * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
+ *     [iid|dirichlet=ALPHA ...]
+ * </pre>
+ *
+ * <p>Writes {@code OUT_DIR/spec.json} and {@code OUT_DIR/genesis.safetensors}. The local validation
+ * split and batch order are not listed: {@code LocalTrainer} draws them from the client's per-round
+ * seed with {@link java.util.Random}, which the Python side re-implements and checks against the
+ * IID shards written here (the same Fisher-Yates shuffle of the same generator).
+ */
+public final class ShardExport {
+  private ShardExport() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println(
+          "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]");
+      System.exit(2);
+    }
+    Path out = Path.of(args[0]);
+    int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
+    int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+    double[] partitions =
+        args.length > 3
+            ? Arrays.stream(args, 3, args.length).mapToDouble(FedAvgBench::parsePartition).toArray()
+            : FedAvgBench.DEFAULT_PARTITIONS;
+    Files.createDirectories(out);
+
+    FashionMnist data = FashionMnist.standard();
+    Samples train = data.train();
+    Architecture arch = FedAvgBench.architecture();
+    TrainingConfig config = FedAvgBench.config(epochs, threads);
+    int n = FedAvgBench.CLIENTS;
+
+    List<Map<String, Object>> parts = new ArrayList<>();
+    for (double alpha : partitions) {
+      List<int[]> shards =
+          alpha > 0
+              ? Partition.dirichlet(train.labels(), n, alpha, DataSpec.PARTITION_SEED)
+              : Partition.iid(train.size(), n, DataSpec.PARTITION_SEED);
+      List<String> commitments = new ArrayList<>();
+      for (int k = 0; k < n; k++) {
+        // the lists must be exactly what the clients of FedAvgRun load through DataSpec
+        String ours = train.subset(shards.get(k)).commitment().hex();
+        String theirs =
+            new DataSpec("fashion-mnist", k + 1, n, alpha).load(data).commitment().hex();
+        if (!ours.equals(theirs)) {
+          throw new IllegalStateException(
+              "shard "
+                  + (k + 1)
+                  + "/"
+                  + n
+                  + " of "
+                  + FedAvgBench.partitionName(alpha)
+                  + " differs from what DataSpec loads; ShardExport must cut shards as DataSpec"
+                  + " does");
+        }
+        commitments.add(ours);
+      }
+      Map<String, Object> p = new LinkedHashMap<>();
+      p.put("name", FedAvgBench.partitionName(alpha));
+      p.put("dirichlet_alpha", alpha);
+      p.put("commitments", commitments);
+      p.put("shards", shards);
+      parts.add(p);
+    }
+
+    Files.write(
+        out.resolve("genesis.safetensors"), ModelCodec.write(arch.initialTensors(config.seed())));
+
+    Map<String, Object> training = new LinkedHashMap<>();
+    training.put("optimizer", config.optimizer().name());
+    training.put("learning_rate", config.learningRate());
+    training.put("momentum", config.momentum());
+    training.put("schedule", config.schedule().name());
+    training.put("batch_size", config.batchSize());
+    training.put("epochs", config.epochs());
+    training.put("validation_fraction", config.validationFraction());
+    training.put("seed", config.seed());
+    training.put("threads", config.threads());
+
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("dataset", "fashion-mnist");
+    spec.put("data_dir", data.dir().toAbsolutePath().toString());
+    spec.put("train_size", train.size());
+    spec.put("clients", n);
+    spec.put("partition_seed", DataSpec.PARTITION_SEED);
+    spec.put("architecture", arch.id());
+    spec.put("pytorch_source", arch.pytorchSource());
+    spec.put("genesis", "genesis.safetensors");
+    spec.put("training", training);
+    spec.put("partitions", parts);
+    new ObjectMapper().writeValue(out.resolve("spec.json").toFile(), spec);
+    System.err.printf(
+        "ShardExport: %d partitions x %d shards, genesis and settings in %s%n",
+        parts.size(), n, out);
+  }
+}

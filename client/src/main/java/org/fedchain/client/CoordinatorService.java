@@ -164,6 +164,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   private final List<Aggregator.Input> buffered = new ArrayList<>();
   private final Map<Hash32, Integer> startVersion = new HashMap<>();
   private int completed;
+  private long tasks;
 
   CoordinatorService(
       Ledger ledger,
@@ -511,28 +512,31 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
         return null;
       }
       inFlight.put(p, version);
-      return train(version, version, index(p), 0);
+      // a fresh seed per task: a node may train twice from the same version
+      return train(version + 1, version, s.config().seed() * 7919 + 1_000_000L + tasks++, 0);
     }
     if (!roundOpen || !sampled.contains(p) || assigned.contains(p)) {
       return null;
     }
     assigned.add(p);
     long left = TimeUnit.NANOSECONDS.toMillis(roundDeadline - System.nanoTime());
-    return train(round, version, index(p), Math.max(left, 1));
+    long seed = s.config().seed() * 7919 + round * 101L + index(p);
+    return train(round, version, seed, Math.max(left, 1));
   }
 
-  private Task train(int label, int from, int node, long deadlineMillis) {
+  private Task train(int label, int from, long seed, long deadlineMillis) {
     return Task.newBuilder()
         .setKind(Task.Kind.TRAIN)
         .setRound(label)
         .setGlobal(CoordinatorMessages.receipt(signed(versions.get(from))))
-        .setSeed(s.config().seed() * 7919 + label * 101L + node)
+        .setSeed(seed)
         .setDeadlineMillis(deadlineMillis)
         .build();
   }
 
+  /** The node's position among the nodes sorted by address: stable whatever the join order. */
   private int index(Participant p) {
-    return new ArrayList<>(byAddress.keySet()).indexOf(p.address);
+    return (int) byAddress.keySet().stream().filter(a -> a.compareTo(p.address) < 0).count();
   }
 
   private static Signed<ModelUpdate> signed(UpdateRecord u) {
@@ -545,6 +549,19 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       response.onNext(accept(req));
       response.onCompleted();
     } catch (io.grpc.StatusException e) {
+      if (s.async()) { // the task is used up: the node may ask for the next one
+        lock.lock();
+        try {
+          Participant p = sessions.get(req.getSession());
+          if (p != null) {
+            inFlight.remove(p);
+            changed.signalAll();
+          }
+        } finally {
+          lock.unlock();
+        }
+      }
+      say("refused a submission: %s", e.getStatus().getDescription());
       response.onError(e);
     }
   }
@@ -559,7 +576,10 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
         throw Status.UNAUTHENTICATED.withDescription("unknown session: Join first").asException();
       }
       Integer from = s.async() ? inFlight.get(p) : (assigned.contains(p) ? version : null);
-      if (from == null || (!s.async() && (req.getRound() != round || !roundOpen))) {
+      if (from == null
+          || done
+          || completed >= s.rounds()
+          || (!s.async() && (req.getRound() != round || !roundOpen))) {
         return late();
       }
       parent = versions.get(from);

@@ -173,7 +173,7 @@ final class NodeCommand {
   @Command(
       name = "certs",
       description =
-          "Create a CA and node certificates (SAN 127.0.0.1, localhost) for TLS between nodes.")
+          "Create a CA and node certificates for TLS and mutual TLS between nodes and coordinator.")
   static final class Certs implements java.util.concurrent.Callable<Integer> {
     @Spec CommandSpec spec;
 
@@ -187,13 +187,22 @@ final class NodeCommand {
         description = "Node names. Default: ${DEFAULT-VALUE}.")
     java.util.List<String> nodes;
 
+    @Option(
+        names = "--hosts",
+        split = ",",
+        defaultValue = "127.0.0.1,localhost",
+        description =
+            "Addresses and names the certificates are valid for (subject alternative names)."
+                + " Default: ${DEFAULT-VALUE}.")
+    java.util.List<String> hosts;
+
     @Override
     public Integer call() throws Exception {
       var ca = org.fedchain.comms.Certificates.createAuthority(out, "ca");
       PrintWriter w = spec.commandLine().getOut();
       w.println("CA:   " + ca.certificate());
       for (String n : nodes) {
-        var node = org.fedchain.comms.Certificates.createNode(out, n, ca);
+        var node = org.fedchain.comms.Certificates.createNode(out, n, ca, hosts);
         w.println(n + ": " + node.certificate() + " " + node.privateKey());
       }
       return 0;

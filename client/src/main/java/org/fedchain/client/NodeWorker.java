@@ -162,6 +162,7 @@ final class NodeWorker {
       return false;
     }
     Hash32 model = global.message().model();
+    say("round %d: training from %s", task.getRound(), model.hex());
     List<Tensor> start;
     try {
       fetch(stub, model);

@@ -1,0 +1,213 @@
+package org.fedchain.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.fedchain.comms.CoordinatorMessages;
+import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.comms.v1.CoordinatorGrpc;
+import org.fedchain.comms.v1.JoinRequest;
+import org.fedchain.comms.v1.JoinResponse;
+import org.fedchain.comms.v1.Receipt;
+import org.fedchain.comms.v1.SubmitRequest;
+import org.fedchain.comms.v1.Task;
+import org.fedchain.comms.v1.TaskRequest;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.aggregate.Strategies;
+import org.fedchain.wallet.EthereumIdentity;
+import org.fedchain.wallet.Signers;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The coordinator's refusals over a real (in-process) gRPC server: forged joins, unknown sessions,
+ * receipts signed by someone else, missing or corrupt blobs, wrong parents. Each refusal names the
+ * problem and records nothing.
+ */
+class CoordinatorServiceTest {
+  @TempDir Path dir;
+  final Architecture arch = Architectures.get("fmnist-mlp/1");
+  final EthereumIdentity coordinator = key("coordinator");
+  final EthereumIdentity alice = key("alice");
+  final EthereumIdentity mallory = key("mallory");
+  Ledger ledger;
+  BlobStore store;
+  UpdateRecord genesis;
+  CoordinatorService service;
+  ModelStoreServer server;
+  ManagedChannel channel;
+  CoordinatorGrpc.CoordinatorBlockingStub stub;
+  Thread running;
+
+  @BeforeEach
+  void start() throws Exception {
+    ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"));
+    store = BlobStore.open(dir.resolve("store"));
+    TrainingConfig config = TrainingConfig.builder().build();
+    genesis =
+        new FedAvgFlow(ledger, store, arch, config, Strategies.fedAvg())
+            .openRun(coordinator, arch.initialTensors(1), "test");
+    service =
+        new CoordinatorService(
+            ledger,
+            store,
+            new Aggregator(ledger, store, arch, Strategies.fedAvg()),
+            coordinator,
+            genesis,
+            new CoordinatorService.Settings(
+                1, 1, false, 1, 1.0, Duration.ofSeconds(30), Duration.ofSeconds(30), config),
+            new PrintWriter(new StringWriter()));
+    String name = "coordinator-" + System.nanoTime();
+    server = ModelStoreServer.newBuilder(store).inProcess(name).addService(service).build();
+    channel = InProcessChannelBuilder.forName(name).build();
+    stub = CoordinatorGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
+    running =
+        new Thread(
+            () -> {
+              try {
+                service.run(g -> {});
+              } catch (InterruptedException e) {
+                // stopped by the test
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    running.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    running.interrupt();
+    running.join(10_000);
+    channel.shutdownNow();
+    server.close();
+    ledger.close();
+  }
+
+  JoinRequest join(EthereumIdentity who, EthereumIdentity signer, Hash32 run) {
+    String endpoint = "10.0.0.1:7700";
+    return JoinRequest.newBuilder()
+        .setRunId(CoordinatorMessages.bytes(run))
+        .setAddress(CoordinatorMessages.bytes(who.address()))
+        .setStoreEndpoint(endpoint)
+        .setName("n")
+        .setSignature(
+            ByteString.copyFrom(
+                signer.signer().sign(CoordinatorMessages.joinDigest(run, who.address(), endpoint))))
+        .build();
+  }
+
+  @Test
+  void a_join_signed_by_another_key_or_for_another_run_is_refused() {
+    Hash32 run = genesis.receipt().runId();
+    assertThatThrownBy(() -> stub.join(join(alice, mallory, run)))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
+        .hasMessageContaining("join signature does not prove " + alice.address());
+    Hash32 other = Hash32.sha256("other".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> stub.join(join(alice, alice, other)))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    assertThatThrownBy(
+            () ->
+                stub.nextTask(
+                    TaskRequest.newBuilder().setSession(ByteString.copyFromUtf8("x")).build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+  }
+
+  @Test
+  void bad_submissions_are_refused_by_name_and_record_nothing() throws Exception {
+    Hash32 run = genesis.receipt().runId();
+    JoinResponse joined = stub.join(join(alice, alice, run));
+    Task task = stub.nextTask(TaskRequest.newBuilder().setSession(joined.getSession()).build());
+    assertThat(task.getKind()).isEqualTo(Task.Kind.TRAIN);
+    assertThat(CoordinatorMessages.receipt(task.getGlobal()).message())
+        .isEqualTo(genesis.receipt());
+
+    Hash32 junk = store.put("not a model".getBytes(StandardCharsets.UTF_8));
+    Hash32 absent = Hash32.sha256("never uploaded".getBytes(StandardCharsets.UTF_8));
+    Hash32 model = genesis.receipt().model();
+    // someone else's signature on alice's session
+    assertRefused(
+        joined, local(mallory, model, junk, junk), Status.Code.PERMISSION_DENIED, "is not you");
+    // blobs never uploaded
+    assertRefused(
+        joined,
+        local(alice, model, absent, absent),
+        Status.Code.FAILED_PRECONDITION,
+        "not in the coordinator's store");
+    // a parent that is not the task's model
+    assertRefused(
+        joined, local(alice, absent, junk, junk), Status.Code.INVALID_ARGUMENT, "is not your task");
+    // blobs present but not a model and manifest
+    assertRefused(
+        joined, local(alice, model, junk, junk), Status.Code.INVALID_ARGUMENT, "update refused");
+    // a malformed receipt
+    Receipt shortSignature =
+        local(alice, model, junk, junk).toBuilder()
+            .setSignature(ByteString.copyFrom(new byte[3]))
+            .build();
+    assertRefused(joined, shortSignature, Status.Code.INVALID_ARGUMENT, "65 bytes");
+
+    assertThat(ledger.updates(run)).hasSize(1); // the genesis only
+    assertThat(running.isAlive()).as("the round still waits for a valid update").isTrue();
+  }
+
+  Receipt local(EthereumIdentity signer, Hash32 parent, Hash32 model, Hash32 manifest) {
+    ModelUpdate u =
+        new ModelUpdate(
+            genesis.receipt().runId(),
+            1,
+            UpdateKind.LOCAL,
+            parent,
+            model,
+            manifest,
+            Hash32.sha256(new byte[] {1}),
+            100);
+    return CoordinatorMessages.receipt(TrainedUpdates.sign(ledger, signer, u));
+  }
+
+  void assertRefused(JoinResponse joined, Receipt r, Status.Code code, String message) {
+    assertThatThrownBy(
+            () ->
+                stub.submit(
+                    SubmitRequest.newBuilder()
+                        .setSession(joined.getSession())
+                        .setRound(1)
+                        .setUpdate(r)
+                        .build()))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class, e -> assertThat(e.getStatus().getCode()).isEqualTo(code))
+        .hasMessageContaining(message);
+  }
+
+  static EthereumIdentity key(String name) {
+    return Signers.secp256k1(Hash32.sha256(name.getBytes(StandardCharsets.UTF_8)).toBytes());
+  }
+}

@@ -1,0 +1,166 @@
+package org.fedchain.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.verifier.RunAudit;
+import org.fedchain.verifier.Verifier;
+import org.fedchain.wallet.Keystore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Data parallelism with the coordinator and each node in its own JVM, talking gRPC on loopback: a
+ * node killed mid-round (SIGKILL) is left out and the round completes; in FedBuff a 5x slower node
+ * never holds the others up.
+ */
+class FedAvgProcessesIT {
+  static final Map<String, String> ENV = Map.of("FEDCHAIN_PASSWORD", "it");
+
+  @TempDir Path dir;
+  final StringWriter output = new StringWriter();
+  final PrintWriter out = new PrintWriter(output, true);
+
+  @Test
+  void a_node_killed_mid_round_is_left_out_and_the_round_completes() throws Exception {
+    LocalProcess coordinator = coordinator("--rounds=2", "--round-timeout=25");
+    String port = port(coordinator);
+    List<LocalProcess> nodes = new ArrayList<>();
+    try {
+      for (int i = 1; i <= 3; i++) {
+        nodes.add(node(i, port));
+      }
+      // node3 gets its round-2 task, starts training, and dies without a word
+      nodes.get(2).awaitLine("round 2: training from", 180);
+      nodes.get(2).kill();
+      assertThat(coordinator.waitFor()).as(output.toString()).isZero();
+    } finally {
+      close(coordinator, nodes);
+    }
+    String log = output.toString();
+    assertThat(log)
+        .contains("round 1: aggregated 3 update(s)")
+        .contains("round 2: left out (no update by the deadline): node3")
+        .contains("round 2: aggregated 2 update(s)");
+    Map<String, Integer> kinds = auditedKinds();
+    assertThat(kinds).containsEntry("LOCAL", 5).containsEntry("AGGREGATE", 2);
+    // nothing half-written in the coordinator's store: every file there is a complete blob
+    try (Stream<Path> files = Files.walk(dir.resolve("coordinator/store"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        assertThat(Hash32.sha256(f).hex()).as(f.toString()).isEqualTo(f.getFileName().toString());
+      }
+    }
+  }
+
+  @Test
+  void fedbuff_finishes_without_waiting_for_a_five_times_slower_node() throws Exception {
+    LocalProcess coordinator = coordinator("--async", "--buffer=2", "--rounds=3");
+    String port = port(coordinator);
+    List<LocalProcess> nodes = new ArrayList<>();
+    try {
+      nodes.add(node(1, port));
+      nodes.add(node(2, port));
+      nodes.add(node(3, port, "--slowdown=5"));
+      assertThat(coordinator.waitFor()).as(output.toString()).isZero();
+    } finally {
+      close(coordinator, nodes);
+    }
+    String log = output.toString();
+    assertThat(log).contains("aggregation 3: aggregated 2 update(s)");
+    int slowAccepted = count(log, "coordinator: node3: update \\S+ \\(\\d+ samples\\) accepted");
+    int fastAccepted = count(log, "coordinator: node[12]: update \\S+ \\(\\d+ samples\\) accepted");
+    assertThat(fastAccepted).as(log).isGreaterThanOrEqualTo(5);
+    assertThat(slowAccepted).as(log).isLessThanOrEqualTo(1);
+    assertThat(auditedKinds()).containsEntry("AGGREGATE", 3);
+  }
+
+  LocalProcess coordinator(String... extra) throws Exception {
+    Keystore.at(dir.resolve("coordinator/keystore"))
+        .create("coordinator", "it".toCharArray(), Keystore.Kdf.LIGHT);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--home=" + dir.resolve("coordinator"),
+                "--ledger=embedded:" + dir.resolve("ledger.db"),
+                "coordinator",
+                "serve",
+                "--wallet=coordinator",
+                "--port=0",
+                "--nodes=3",
+                "--arch=mlp",
+                "--no-eval"));
+    args.addAll(List.of(extra));
+    return LocalProcess.start(List.of(), args, ENV, null, out, "");
+  }
+
+  static String port(LocalProcess coordinator) throws Exception {
+    return coordinator.awaitLine("coordinator: run \\S+ on port (\\d+)", 120).group(1);
+  }
+
+  LocalProcess node(int i, String port, String... extra) throws Exception {
+    String name = "node" + i;
+    Keystore.at(dir.resolve(name).resolve("keystore"))
+        .create(name, "it".toCharArray(), Keystore.Kdf.LIGHT);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--home=" + dir.resolve(name),
+                "node",
+                "serve",
+                "--port=0",
+                "--coordinator=127.0.0.1:" + port,
+                "--wallet=" + name,
+                "--data=fashion-mnist:" + i + "/6"));
+    args.addAll(List.of(extra));
+    return LocalProcess.start(List.of(), args, ENV, null, out, "  ");
+  }
+
+  Map<String, Integer> auditedKinds() throws Exception {
+    Matcher m = Pattern.compile("coordinator: run (\\S+) on port").matcher(output.toString());
+    assertThat(m.find()).isTrue();
+    Hash32 runId = Hash32.parse(m.group(1));
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      RunAudit audit =
+          new Verifier(ledger, BlobStore.open(dir.resolve("coordinator/store"))).audit(runId);
+      assertThat(audit.ok()).as(audit.toString()).isTrue();
+      Map<String, Integer> kinds = new TreeMap<>();
+      for (UpdateRecord u : ledger.updates(runId)) {
+        kinds.merge(u.receipt().kind().name(), 1, Integer::sum);
+      }
+      return kinds;
+    }
+  }
+
+  static int count(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  static void close(LocalProcess coordinator, List<LocalProcess> nodes)
+      throws InterruptedException, IOException {
+    for (LocalProcess n : nodes) {
+      n.close();
+    }
+    coordinator.close();
+  }
+}

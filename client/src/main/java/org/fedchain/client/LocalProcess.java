@@ -42,12 +42,25 @@ final class LocalProcess implements AutoCloseable {
       PrintWriter out,
       String prefix)
       throws IOException {
+    return start(command, Main.class.getName(), args, env, log, out, prefix);
+  }
+
+  /** As {@link #start(List, List, Map, Path, PrintWriter, String)} for another main class. */
+  static LocalProcess start(
+      List<String> command,
+      String mainClass,
+      List<String> args,
+      Map<String, String> env,
+      Path log,
+      PrintWriter out,
+      String prefix)
+      throws IOException {
     List<String> cmd = new ArrayList<>(command);
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx1g");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(Main.class.getName());
+    cmd.add(mainClass);
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().putAll(env);

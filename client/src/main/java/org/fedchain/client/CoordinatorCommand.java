@@ -6,9 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.fedchain.comms.ClientAuth;
 import org.fedchain.comms.ModelStoreServer;
-import org.fedchain.comms.PemFiles;
 import org.fedchain.core.model.SafeTensors;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.store.BlobStore;
@@ -46,6 +44,7 @@ final class CoordinatorCommand {
     @Spec CommandSpec spec;
     @Mixin Passwords passwords;
     @Mixin ChainCommand.TrainingOptions training;
+    @Mixin ServerTls tls;
 
     @Option(names = "--wallet", required = true, description = "Coordinator wallet.")
     String wallet;
@@ -55,21 +54,6 @@ final class CoordinatorCommand {
         defaultValue = "7800",
         description = "Port (0: any free one). Default: ${DEFAULT-VALUE}.")
     int port;
-
-    @Option(
-        names = "--tls-cert",
-        paramLabel = "FILE",
-        description = "Server certificate chain (PEM); with --tls-key enables TLS.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "Server private key (PEM).")
-    Path tlsKey;
-
-    @Option(
-        names = "--client-ca",
-        paramLabel = "FILE",
-        description = "Require node certificates signed by this CA (mutual TLS).")
-    Path clientCa;
 
     @Option(
         names = "--nodes",
@@ -162,16 +146,8 @@ final class CoordinatorCommand {
               : a.initialTensors(training.seed);
       Samples test = noEval ? null : main.dataset().test();
       BlobStore store = main.store();
-      ModelStoreServer.Builder server = ModelStoreServer.newBuilder(store).port(port);
-      if (tlsCert != null || tlsKey != null) {
-        if (tlsCert == null || tlsKey == null) {
-          throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
-        }
-        server.tls(new PemFiles(tlsCert, tlsKey));
-      }
-      if (clientCa != null) {
-        server.trustRoots(clientCa).clientAuth(ClientAuth.REQUIRE);
-      }
+      ModelStoreServer.Builder server =
+          tls.configure(ModelStoreServer.newBuilder(store).port(port));
       try (Ledger ledger = main.openLedger()) {
         FedAvgFlow flow = new FedAvgFlow(ledger, store, a, training.config(), strategy0);
         UpdateRecord g0 =
@@ -187,7 +163,7 @@ final class CoordinatorCommand {
               "coordinator: run %s on port %d (%s), %s, %s, waiting for %d node(s)%n",
               g0.receipt().runId().hex(),
               running.port(),
-              tlsCert == null ? "plaintext" : clientCa == null ? "TLS" : "mutual TLS",
+              tls.label(),
               a.id(),
               async ? "FedBuff K=" + buffer : "FedAvg " + rounds + " rounds",
               nodes);

@@ -477,8 +477,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     try {
       Participant p = sessions.get(req.getSession());
       if (p == null) {
-        response.onError(
-            Status.UNAUTHENTICATED.withDescription("unknown session: Join first").asException());
+        response.onError(unknownSession());
         return;
       }
       while (true) {
@@ -573,7 +572,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     try {
       p = sessions.get(req.getSession());
       if (p == null) {
-        throw Status.UNAUTHENTICATED.withDescription("unknown session: Join first").asException();
+        throw unknownSession();
       }
       Integer from = s.async() ? inFlight.get(p) : (assigned.contains(p) ? version : null);
       if (from == null
@@ -665,6 +664,12 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     return SubmitResult.newBuilder().setOutcome(SubmitResult.Outcome.LATE).build();
   }
 
+  private static io.grpc.StatusException unknownSession() {
+    return Status.UNAUTHENTICATED
+        .withDescription("unknown session: Join first (the coordinator may have restarted)")
+        .asException();
+  }
+
   private static io.grpc.StatusException invalid(String message) {
     return Status.INVALID_ARGUMENT.withDescription(message).asException();
   }
@@ -675,8 +680,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     try {
       Participant p = sessions.get(req.getSession());
       if (p == null) {
-        response.onError(
-            Status.UNAUTHENTICATED.withDescription("unknown session: Join first").asException());
+        response.onError(unknownSession());
         return;
       }
       if (!p.endpoint.isBlank()) {

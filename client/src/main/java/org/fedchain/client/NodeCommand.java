@@ -4,9 +4,7 @@ import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.fedchain.comms.ClientAuth;
 import org.fedchain.comms.ModelStoreServer;
-import org.fedchain.comms.PemFiles;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.ethereum.Anvil;
 import org.fedchain.trainer.Samples;
@@ -35,29 +33,13 @@ final class NodeCommand {
     @ParentCommand NodeCommand parent;
     @Spec CommandSpec spec;
     @Mixin Passwords passwords;
+    @Mixin ServerTls serverTls;
 
     @Option(
         names = "--port",
         defaultValue = "7700",
         description = "Port (0: any free one). Default: ${DEFAULT-VALUE}.")
     int port;
-
-    @Option(
-        names = "--tls-cert",
-        paramLabel = "FILE",
-        description =
-            "Your certificate chain (PEM): with --tls-key the store serves TLS, and it is shown to"
-                + " peers that require mutual TLS.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE", description = "Your private key (PEM).")
-    Path tlsKey;
-
-    @Option(
-        names = "--client-ca",
-        paramLabel = "FILE",
-        description = "Require client certificates signed by this CA (mutual TLS).")
-    Path clientCa;
 
     @Option(
         names = "--tls-ca",
@@ -119,16 +101,7 @@ final class NodeCommand {
       DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data);
       Samples shard = spec0 == null ? null : spec0.load(main.dataset());
       BlobStore store = main.store();
-      var b = ModelStoreServer.newBuilder(store).port(port);
-      if (tlsCert != null || tlsKey != null) {
-        if (tlsCert == null || tlsKey == null) {
-          throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
-        }
-        b.tls(new PemFiles(tlsCert, tlsKey));
-      }
-      if (clientCa != null) {
-        b.trustRoots(clientCa).clientAuth(ClientAuth.REQUIRE);
-      }
+      var b = serverTls.configure(ModelStoreServer.newBuilder(store).port(port));
       try (ModelStoreServer server = b.build()) {
         PrintWriter out = spec.commandLine().getOut();
         out.println(
@@ -136,9 +109,9 @@ final class NodeCommand {
                 + main.home().resolve("store")
                 + " on port "
                 + server.port()
-                + (tlsCert == null
-                    ? " (plaintext)"
-                    : clientCa == null ? " (TLS)" : " (mutual TLS)"));
+                + " ("
+                + serverTls.label()
+                + ")");
         out.flush();
         if (coordinator == null) {
           Runtime.getRuntime().addShutdownHook(new Thread(server::close));
@@ -147,8 +120,8 @@ final class NodeCommand {
         }
         Peers.Options tls = new Peers.Options();
         tls.tlsCa = tlsCa;
-        tls.tlsCert = tlsCa == null ? null : tlsCert;
-        tls.tlsKey = tlsCa == null ? null : tlsKey;
+        tls.tlsCert = tlsCa == null ? null : serverTls.cert;
+        tls.tlsKey = tlsCa == null ? null : serverTls.key;
         ManagedChannel channel = Peers.channel(tls, coordinator);
         try {
           return new NodeWorker(

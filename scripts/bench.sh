@@ -5,6 +5,7 @@
 #   scripts/bench.sh trainer ARGS       DJL training speed and accuracy (see TrainerBench)
 #   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...]]]]
 #                                       10 clients, CNN, IID and Dirichlet(0.5) (defaults 50 1 1)
+#   scripts/bench.sh byzantine [ROUNDS [ARCH]]   2 of 10 clients attack: FedAvg, median, Krum next to clean
 #   scripts/bench.sh flower [ROUNDS [LOCAL_EPOCHS [THREADS]]]
 #                                       the same FedAvg runs, then Flower 1.42 + PyTorch on the same
 #                                       shards, genesis model and local training; a table of both
@@ -21,6 +22,7 @@ case "${1:-}" in
   transfer) shift; exec java -cp "$cp" org.fedchain.comms.TransferBench "$@" ;;
   trainer) shift; exec java -cp "$cp" org.fedchain.trainer.TrainerBench "$@" ;;
   fedavg) shift; exec java -cp "$cp" org.fedchain.client.FedAvgBench "$@" ;;
+  byzantine) shift; exec java -cp "$cp" org.fedchain.client.ByzantineBench "$@" ;;
   flower)
     rounds="${2:-50}" epochs="${3:-1}" threads="${4:-1}"
     venv="$FEDCHAIN_CACHE/torch-venv"
@@ -40,5 +42,5 @@ case "${1:-}" in
     "$venv/bin/python" bench/flower/table.py "$work/fedchain.log" "$work/flower.log"
     echo "bench.sh flower: $((SECONDS - start)) s in all (after the build)"
     ;;
-  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]] | flower [ROUNDS [LOCAL_EPOCHS [THREADS]]]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]] | flower [ROUNDS [LOCAL_EPOCHS [THREADS]]] | byzantine [ROUNDS [ARCH]]" >&2; exit 2 ;;
 esac

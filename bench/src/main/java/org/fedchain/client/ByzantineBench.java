@@ -48,7 +48,7 @@ public final class ByzantineBench {
         "10 clients (IID), 2 Byzantine, %s, %d rounds, 1 local epoch; final test accuracy%n",
         arch, rounds);
     out.printf(
-        "%-8s %-28s %-10s %-12s %s%n", "strategy", "attack", "accuracy", "vs clean", "audit");
+        "%-8s %-30s %-10s %-12s %s%n", "strategy", "attack", "accuracy", "vs clean", "audit");
     double clean = Double.NaN;
     for (Case c : cases) {
       Path dir = Files.createTempDirectory("byzantine-bench");
@@ -85,7 +85,7 @@ public final class ByzantineBench {
           clean = acc;
         }
         out.printf(
-            "%-8s %-28s %-10.4f %-+12.4f %s%n",
+            "%-8s %-30s %-10.4f %-+12.4f %s%n",
             c.strategyName(),
             switch (c.attack()) {
               case HONEST -> "none (clean)";

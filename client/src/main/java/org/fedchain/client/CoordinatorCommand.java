@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "coordinator",
     description = "Coordinate data-parallel training (FedAvg rounds or asynchronous FedBuff).",
-    subcommands = {CoordinatorCommand.Serve.class})
+    subcommands = {CoordinatorCommand.Serve.class, CoordinatorCommand.StatusCmd.class})
 final class CoordinatorCommand {
   @ParentCommand Main main;
 
@@ -211,6 +211,46 @@ final class CoordinatorCommand {
         }
       }
       return 0;
+    }
+  }
+
+  @Command(name = "status", description = "Ask a running coordinator how its run is going.")
+  static final class StatusCmd implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @Mixin Peers.Options tls;
+
+    @Option(
+        names = "--coordinator",
+        required = true,
+        paramLabel = "HOST:PORT",
+        description = "The coordinator (fedchain coordinator serve).")
+    String coordinator;
+
+    @Override
+    public Integer call() throws Exception {
+      io.grpc.ManagedChannel ch = Peers.channel(tls, coordinator);
+      try {
+        var s =
+            org.fedchain.comms.v1.CoordinatorGrpc.newBlockingStub(ch)
+                .withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS)
+                .status(org.fedchain.comms.v1.StatusRequest.getDefaultInstance());
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(
+            "run %s: %d of %d aggregations, %d node(s), global update %s%s%n",
+            org.fedchain.core.Hex.encode(s.getRunId().toByteArray()),
+            s.getCompleted(),
+            s.getPlanned(),
+            s.getNodes(),
+            "0x" + org.fedchain.core.Hex.encode(s.getGlobalUpdateId().toByteArray()),
+            s.getDone() ? " (done)" : "");
+        return 0;
+      } catch (io.grpc.StatusRuntimeException e) {
+        throw new java.io.IOException(
+            "coordinator " + coordinator + ": " + e.getStatus().getCode() + " " + e.getMessage(),
+            e);
+      } finally {
+        Peers.close(ch);
+      }
     }
   }
 }

@@ -49,6 +49,9 @@ class FedAvgProcessesIT {
       // node3 gets its round-2 task, starts training, and dies without a word
       nodes.get(2).awaitLine("round 2: training from", 180);
       nodes.get(2).kill();
+      Cli.Result status =
+          Cli.run(Map.of(), List.of(), "coordinator", "status", "--coordinator=127.0.0.1:" + port);
+      assertThat(status.out()).as(status.err()).contains("1 of 2 aggregations, 3 node(s)");
       assertThat(coordinator.waitFor()).as(output.toString()).isZero();
     } finally {
       close(coordinator, nodes);

@@ -132,7 +132,11 @@ def main():
     spec_dir, rounds = os.path.abspath(sys.argv[1]), int(sys.argv[2])
     spec = ft.spec_at(spec_dir)
     spec.check_random()
-    partitions = sys.argv[3:] or list(spec.partitions)
+    # the same spelling as FedAvgBench: iid or dirichlet=ALPHA
+    partitions = [
+        "IID" if a == "iid" else f"Dirichlet({float(a.split('=', 1)[1])})" if a.startswith("dirichlet=") else a
+        for a in sys.argv[3:]
+    ] or list(spec.partitions)
     threads = int(spec.training["threads"])
     torch.set_num_threads(threads)
     lines = []

@@ -117,6 +117,14 @@ final class CoordinatorCommand {
     Path genesis;
 
     @Option(
+        names = "--resume",
+        paramLabel = "RUN",
+        description =
+            "Continue this run of yours from its latest global model (after a crash or a stop)"
+                + " instead of opening a new one; --rounds counts the rounds already done.")
+    String resume;
+
+    @Option(
         names = "--no-eval",
         negatable = false,
         description =
@@ -129,6 +137,10 @@ final class CoordinatorCommand {
       PrintWriter out = spec.commandLine().getOut();
       EthereumIdentity me = main.unlock(wallet, passwords);
       Architecture a = Architectures.get(Args.architecture(arch));
+      if (resume != null && genesis != null) {
+        throw new IllegalArgumentException(
+            "--resume continues a run from its own model: drop --genesis");
+      }
       var settings =
           new CoordinatorService.Settings(
               nodes,
@@ -151,10 +163,20 @@ final class CoordinatorCommand {
       try (Ledger ledger = main.openLedger()) {
         FedAvgFlow flow = new FedAvgFlow(ledger, store, a, training.config(), strategy0);
         UpdateRecord g0 =
-            flow.openRun(
-                me,
-                start,
-                genesis != null ? "file " + genesis.getFileName() : "fresh, seed " + training.seed);
+            resume != null
+                ? resumable(ledger, Args.runId(resume), me)
+                : flow.openRun(
+                    me,
+                    start,
+                    genesis != null
+                        ? "file " + genesis.getFileName()
+                        : "fresh, seed " + training.seed);
+        if (resume != null) {
+          ModelCodec.read(a, store.get(g0.receipt().model())); // the right --arch, blob intact
+          out.printf(
+              "coordinator: resuming after round %d from global %s%n",
+              g0.receipt().seq(), g0.updateId());
+        }
         CoordinatorService service =
             new CoordinatorService(
                 ledger, store, new Aggregator(ledger, store, a, strategy0), me, g0, settings, out);
@@ -211,6 +233,31 @@ final class CoordinatorCommand {
         }
       }
       return 0;
+    }
+
+    /** The latest global model of {@code runId}, after checking the run is ours to continue. */
+    private static UpdateRecord resumable(
+        Ledger ledger, org.fedchain.core.Hash32 runId, EthereumIdentity me) throws Exception {
+      org.fedchain.ledger.Run run =
+          ledger
+              .run(runId)
+              .orElseThrow(
+                  () -> new IllegalArgumentException("no run " + runId.hex() + " on this ledger"));
+      if (!run.coordinator().equals(me.address())) {
+        throw new IllegalArgumentException(
+            "run "
+                + runId.hex()
+                + " is coordinated by "
+                + run.coordinator()
+                + ", not by this wallet ("
+                + me.address()
+                + ")");
+      }
+      if (run.config().mode() != org.fedchain.ledger.Mode.DATA_PARALLEL || !run.open()) {
+        throw new IllegalArgumentException(
+            "run " + runId.hex() + " is not an open data-parallel run");
+      }
+      return CoordinatorService.latestGlobal(ledger, runId);
     }
   }
 

@@ -78,7 +78,8 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
    * How the run is scheduled.
    *
    * @param nodes nodes that must join before the first round
-   * @param rounds rounds (synchronous) or aggregations (asynchronous)
+   * @param rounds rounds (synchronous) or aggregations (asynchronous) in all, counting those a
+   *     resumed run has done already
    * @param buffer asynchronous: updates per aggregation (K)
    * @param fraction synchronous: fraction of the nodes sampled per round
    * @param roundTimeout synchronous: how long a round waits for its sampled nodes
@@ -171,7 +172,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       BlobStore store,
       Aggregator aggregator,
       EthereumIdentity coordinator,
-      UpdateRecord genesis,
+      UpdateRecord start,
       Settings settings,
       PrintWriter log) {
     this.ledger = ledger;
@@ -181,12 +182,41 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     this.coordinator = coordinator;
     this.s = settings;
     this.log = log;
-    this.runId = genesis.receipt().runId();
-    versions.put(0, genesis);
+    this.runId = start.receipt().runId();
+    // a resumed run starts from its latest global model: round r's global has seq r
+    this.version = (int) start.receipt().seq();
+    this.completed = version;
+    versions.put(version, start);
   }
 
   Hash32 runId() {
     return runId;
+  }
+
+  /**
+   * The latest global model of a data-parallel run, to resume it after a coordinator crash: the
+   * GENESIS, AGGREGATE or (Krum) selected LOCAL update with the highest seq that is a global model,
+   * i.e. the genesis, an aggregate, or the parent of another update.
+   */
+  static UpdateRecord latestGlobal(Ledger ledger, Hash32 runId) throws LedgerException {
+    List<UpdateRecord> all = ledger.updates(runId);
+    Set<Hash32> parents = new java.util.HashSet<>();
+    all.forEach(u -> parents.add(u.receipt().parent()));
+    UpdateRecord best = null;
+    for (UpdateRecord u : all) {
+      UpdateKind k = u.receipt().kind();
+      boolean global =
+          k == UpdateKind.GENESIS
+              || k == UpdateKind.AGGREGATE
+              || parents.contains(u.receipt().model());
+      if (global && (best == null || u.receipt().seq() > best.receipt().seq())) {
+        best = u;
+      }
+    }
+    if (best == null) {
+      throw new LedgerException("run " + runId.hex() + " has no genesis on this ledger");
+    }
+    return best;
   }
 
   // ---- the schedule ----
@@ -257,7 +287,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   private UpdateRecord runSync(java.util.function.Consumer<Global> onGlobal)
       throws RunFailedException, IOException, LedgerException, InterruptedException {
     UpdateRecord global = current();
-    for (int r = 1; r <= s.rounds(); r++) {
+    for (int r = completed() + 1; r <= s.rounds(); r++) {
       long t0 = System.nanoTime();
       List<Aggregator.Input> inputs = List.of();
       for (int attempt = 1; inputs.isEmpty(); attempt++) {
@@ -327,7 +357,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     }
     long t0 = System.nanoTime();
     UpdateRecord global = current();
-    for (int a = 1; a <= s.rounds(); a++) {
+    for (int a = completed() + 1; a <= s.rounds(); a++) {
       List<Aggregator.Input> inputs;
       lock.lock();
       try {
@@ -373,6 +403,15 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
             global,
             inputs.stream().map(Aggregator.Input::update).toList(),
             (System.nanoTime() - t0) / 1e9));
+  }
+
+  private int completed() {
+    lock.lock();
+    try {
+      return completed;
+    } finally {
+      lock.unlock();
+    }
   }
 
   private UpdateRecord current() {
@@ -625,7 +664,17 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     }
     UpdateRecord recorded;
     try {
-      recorded = ledger.submit(signed);
+      // the same node's model from the same parent may be recorded already: a retried submission,
+      // or a round redone after the coordinator restarted (training is deterministic, but the
+      // manifest's timings are not, so the receipt differs while the model is the same)
+      var prior = ledger.updateOfModel(runId, u.model());
+      recorded =
+          prior.isPresent()
+                  && prior.get().contributor().equals(signed.signer())
+                  && prior.get().receipt().kind() == UpdateKind.LOCAL
+                  && prior.get().receipt().parent().equals(u.parent())
+              ? prior.get()
+              : ledger.submit(signed);
     } catch (RejectedException e) {
       throw Status.FAILED_PRECONDITION
           .withDescription("the ledger refused the update: " + e.getMessage())

@@ -102,7 +102,7 @@ final class NodeWorker {
               call(stub, 10, c -> c.status(StatusRequest.getDefaultInstance())).getRunId());
     }
     Hash32 runId = run;
-    JoinRequest join =
+    JoinRequest join0 =
         JoinRequest.newBuilder()
             .setRunId(CoordinatorMessages.bytes(runId))
             .setAddress(CoordinatorMessages.bytes(me.address()))
@@ -113,6 +113,7 @@ final class NodeWorker {
                     me.signer()
                         .sign(CoordinatorMessages.joinDigest(runId, me.address(), endpoint))))
             .build();
+    JoinRequest join = join0;
     JoinResponse joined = call(stub, 10, c -> c.join(join));
     Address coordinator = CoordinatorMessages.address("coordinator", joined.getCoordinator());
     Eip712Domain domain = CoordinatorMessages.domain(joined.getDomain());
@@ -121,7 +122,14 @@ final class NodeWorker {
     int trained = 0;
     while (true) {
       TaskRequest next = TaskRequest.newBuilder().setSession(joined.getSession()).build();
-      Task task = call(stub, 30, c -> c.nextTask(next));
+      Task task;
+      try {
+        task = call(stub, 30, c -> c.nextTask(next));
+      } catch (SessionLostException e) { // the coordinator restarted (coordinator serve --resume)
+        say("the coordinator forgot this node (restarted?); joining again");
+        joined = call(stub, 10, c -> c.join(join));
+        continue;
+      }
       switch (task.getKind()) {
         case DONE -> {
           say("run done; %d update(s) trained", trained);
@@ -268,6 +276,9 @@ final class NodeWorker {
         Status.Code code = e.getStatus().getCode();
         boolean transient_ =
             code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+        if (code == Status.Code.UNAUTHENTICATED) {
+          throw new SessionLostException(e);
+        }
         if (!transient_) {
           throw new IOException("coordinator refused: " + e.getStatus().getDescription(), e);
         }
@@ -290,6 +301,13 @@ final class NodeWorker {
     synchronized (out) {
       out.printf(name + ": " + format + "%n", args);
       out.flush();
+    }
+  }
+
+  /** The coordinator no longer knows this node's session. */
+  static final class SessionLostException extends IOException {
+    SessionLostException(StatusRuntimeException cause) {
+      super("coordinator: " + cause.getStatus().getDescription(), cause);
     }
   }
 }

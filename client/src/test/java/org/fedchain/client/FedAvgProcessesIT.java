@@ -72,6 +72,40 @@ class FedAvgProcessesIT {
   }
 
   @Test
+  void a_killed_coordinator_resumes_its_run_and_the_nodes_rejoin() throws Exception {
+    LocalProcess first = coordinator("--rounds=3");
+    Matcher started =
+        Pattern.compile("run (\\S+) on port (\\d+)")
+            .matcher(first.awaitLine("coordinator: run \\S+ on port \\d+", 120).group());
+    assertThat(started.find()).isTrue();
+    String run = started.group(1);
+    String port = started.group(2);
+    List<LocalProcess> nodes = new ArrayList<>();
+    LocalProcess second = null;
+    try {
+      for (int i = 1; i <= 3; i++) {
+        nodes.add(node(i, port));
+      }
+      first.awaitLine("round 1: aggregated 3 update", 180);
+      first.kill(); // SIGKILL: no shutdown hook, nothing flushed on purpose
+      second = coordinator(false, "--rounds=3", "--resume=" + run, "--port=" + port);
+      assertThat(second.waitFor()).as(output.toString()).isZero();
+      for (LocalProcess n : nodes) {
+        assertThat(n.waitFor()).as(output.toString()).isZero();
+      }
+    } finally {
+      close(first, nodes);
+      if (second != null) {
+        second.close();
+      }
+    }
+    String log = output.toString();
+    assertThat(log).containsPattern("resuming after round [12] from global");
+    assertThat(log).contains("joining again").contains("round 3: aggregated 3 update(s)");
+    assertThat(auditedKinds()).containsEntry("AGGREGATE", 3).containsEntry("LOCAL", 9);
+  }
+
+  @Test
   void fedbuff_finishes_without_waiting_for_a_five_times_slower_node() throws Exception {
     LocalProcess coordinator = coordinator("--async", "--buffer=2", "--rounds=3");
     String port = port(coordinator);
@@ -94,8 +128,14 @@ class FedAvgProcessesIT {
   }
 
   LocalProcess coordinator(String... extra) throws Exception {
-    Keystore.at(dir.resolve("coordinator/keystore"))
-        .create("coordinator", "it".toCharArray(), Keystore.Kdf.LIGHT);
+    return coordinator(true, extra);
+  }
+
+  LocalProcess coordinator(boolean fresh, String... extra) throws Exception {
+    if (fresh) {
+      Keystore.at(dir.resolve("coordinator/keystore"))
+          .create("coordinator", "it".toCharArray(), Keystore.Kdf.LIGHT);
+    }
     List<String> args =
         new ArrayList<>(
             List.of(
@@ -104,10 +144,12 @@ class FedAvgProcessesIT {
                 "coordinator",
                 "serve",
                 "--wallet=coordinator",
-                "--port=0",
                 "--nodes=3",
                 "--arch=mlp",
                 "--no-eval"));
+    if (List.of(extra).stream().noneMatch(a -> a.startsWith("--port="))) {
+      args.add("--port=0");
+    }
     args.addAll(List.of(extra));
     return LocalProcess.start(List.of(), args, ENV, null, out, "");
   }

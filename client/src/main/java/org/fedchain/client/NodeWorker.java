@@ -136,8 +136,12 @@ final class NodeWorker {
           return 0;
         }
         case TRAIN -> {
-          if (work(stub, joined, coordinator, domain, arch, task)) {
-            trained++;
+          try {
+            if (work(stub, joined, coordinator, domain, arch, task)) {
+              trained++;
+            }
+          } catch (StatusRuntimeException e) { // the coordinator went away mid-task: ask again
+            say("round %d abandoned: %s", task.getRound(), e.getStatus());
           }
         }
         default -> {}
@@ -244,10 +248,17 @@ final class NodeWorker {
     List<ManagedChannel> sources = new ArrayList<>();
     try {
       sources.add(coordinatorChannel);
-      for (String peer :
-          stub.withDeadlineAfter(10, TimeUnit.SECONDS)
-              .locate(LocateRequest.newBuilder().setHash(CoordinatorMessages.bytes(model)).build())
-              .getEndpointsList()) {
+      List<String> peers;
+      try {
+        peers =
+            stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                .locate(
+                    LocateRequest.newBuilder().setHash(CoordinatorMessages.bytes(model)).build())
+                .getEndpointsList();
+      } catch (StatusRuntimeException e) {
+        peers = List.of(); // the coordinator's own store is still tried (and reports its failure)
+      }
+      for (String peer : peers) {
         if (!peer.equals(endpoint)) {
           sources.add(Peers.channel(tls, peer));
         }

@@ -145,6 +145,7 @@ class FedAvgProcessesIT {
                 "serve",
                 "--wallet=coordinator",
                 "--nodes=3",
+                "--join-timeout=120",
                 "--arch=mlp",
                 "--no-eval"));
     if (List.of(extra).stream().noneMatch(a -> a.startsWith("--port="))) {

@@ -3,6 +3,7 @@ package org.fedchain.client;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -507,6 +508,18 @@ final class DemoCommand implements Callable<Integer> {
                   "--slowdown=" + (i > clients - slow ? 5 : 1)));
           nodesRunning.add(
               LocalProcess.start(List.of(), nodeArgs, env, home.resolve(name + ".log"), out, "  "));
+        }
+        // a node that fails (bad data, crash) would leave the coordinator waiting for it: stop
+        while (!coordinator.waitFor(Duration.ofSeconds(2))) {
+          for (int i = 0; i < nodesRunning.size(); i++) {
+            LocalProcess n = nodesRunning.get(i);
+            if (!n.isAlive() && n.waitFor() != 0) {
+              out.printf(
+                  "node%d exited with %d; stopping the demo (logs in %s)%n",
+                  i + 1, n.waitFor(), home);
+              return Main.FAILED;
+            }
+          }
         }
         int code = coordinator.waitFor();
         for (LocalProcess n : nodesRunning) {

@@ -131,6 +131,15 @@ final class LocalProcess implements AutoCloseable {
     return code;
   }
 
+  /** Waits up to {@code timeout}; true when the process has exited (its output copied). */
+  boolean waitFor(java.time.Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    pump.join(5000);
+    return true;
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }

@@ -31,4 +31,27 @@ class DemoIT {
     assertThat(m.find()).as(text).isTrue();
     assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(0.85);
   }
+
+  @Test
+  void the_data_parallel_demo_runs_a_coordinator_and_node_processes_and_audits_clean() {
+    Cli.Result r =
+        Cli.ok(
+            Map.of(),
+            List.of("--home", home.toString()),
+            "demo",
+            "--mode",
+            "fedavg",
+            "--arch",
+            "mlp",
+            "--clients",
+            "2",
+            "--rounds",
+            "2",
+            "--dir",
+            home.resolve("fedavg").toString());
+    assertThat(r.out())
+        .contains("node1 joined", "node2 joined")
+        .contains("round 2: aggregated 2 update(s)")
+        .contains("audit OK: 7 updates verified");
+  }
 }

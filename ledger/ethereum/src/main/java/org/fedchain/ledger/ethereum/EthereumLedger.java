@@ -258,8 +258,10 @@ final class EthereumLedger implements Ledger {
   /**
    * Simulates, then sends and waits for the receipt. A revert in simulation is a rejection with
    * nothing sent; a failure after sending leaves the outcome to be read from the chain.
+   * Synchronized: one sender account has one nonce sequence, and callers such as the coordinator
+   * submit from several threads at once.
    */
-  private TransactionReceipt send(String data) throws LedgerException {
+  private synchronized TransactionReceipt send(String data) throws LedgerException {
     if (sender == null) {
       throw new LedgerException(
           "no sender account for transactions on " + rpcUrl + ": pass --sender WALLET");

@@ -152,10 +152,13 @@ final class CoordinatorCommand {
               Duration.ofSeconds(joinTimeout),
               training.config());
       var strategy0 = Strategies.parse(strategy);
+      // a resumed run already has its models: build a genesis only for a new run
       List<Tensor> start =
-          genesis != null
-              ? SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY)
-              : a.initialTensors(training.seed);
+          resume != null
+              ? null
+              : genesis != null
+                  ? SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY)
+                  : a.initialTensors(training.seed);
       Samples test = noEval ? null : main.dataset().test();
       BlobStore store = main.store();
       ModelStoreServer.Builder server =

@@ -164,7 +164,6 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   private final Map<Participant, Integer> inFlight = new HashMap<>();
   private final List<Aggregator.Input> buffered = new ArrayList<>();
   private final Map<Hash32, Integer> startVersion = new HashMap<>();
-  private int completed;
   private long tasks;
 
   CoordinatorService(
@@ -185,7 +184,6 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     this.runId = start.receipt().runId();
     // a resumed run starts from its latest global model: round r's global has seq r
     this.version = (int) start.receipt().seq();
-    this.completed = version;
     versions.put(version, start);
   }
 
@@ -391,8 +389,6 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     try {
       v = ++version;
       versions.put(v, global);
-      completed = v;
-      locations.computeIfAbsent(global.receipt().model(), h -> new LinkedHashSet<>());
       changed.signalAll();
     } finally {
       lock.unlock();
@@ -405,10 +401,11 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
             (System.nanoTime() - t0) / 1e9));
   }
 
+  /** Rounds (or aggregations) completed: the version of the current global model. */
   private int completed() {
     lock.lock();
     try {
-      return completed;
+      return version;
     } finally {
       lock.unlock();
     }
@@ -616,7 +613,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       Integer from = s.async() ? inFlight.get(p) : (assigned.contains(p) ? version : null);
       if (from == null
           || done
-          || completed >= s.rounds()
+          || version >= s.rounds()
           || (!s.async() && (req.getRound() != round || !roundOpen))) {
         return late();
       }
@@ -774,7 +771,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       r =
           StatusResponse.newBuilder()
               .setRunId(CoordinatorMessages.bytes(runId()))
-              .setCompleted(completed)
+              .setCompleted(version)
               .setPlanned(s.rounds())
               .setGlobalUpdateId(CoordinatorMessages.bytes(versions.get(version).updateId()))
               .setNodes(byAddress.size())

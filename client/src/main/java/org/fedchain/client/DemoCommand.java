@@ -513,10 +513,10 @@ final class DemoCommand implements Callable<Integer> {
         while (!coordinator.waitFor(Duration.ofSeconds(2))) {
           for (int i = 0; i < nodesRunning.size(); i++) {
             LocalProcess n = nodesRunning.get(i);
-            if (!n.isAlive() && n.waitFor() != 0) {
+            int exit = n.isAlive() ? 0 : n.waitFor();
+            if (exit != 0) {
               out.printf(
-                  "node%d exited with %d; stopping the demo (logs in %s)%n",
-                  i + 1, n.waitFor(), home);
+                  "node%d exited with %d; stopping the demo (logs in %s)%n", i + 1, exit, home);
               return Main.FAILED;
             }
           }

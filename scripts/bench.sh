@@ -3,10 +3,11 @@
 #   scripts/bench.sh chain [updates]    hash+sign+record time per update next to one training epoch
 #   scripts/bench.sh transfer           50 MB over loopback gRPC (plaintext, TLS) next to raw TCP
 #   scripts/bench.sh trainer ARGS       DJL training speed and accuracy (see TrainerBench)
-#   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...]]]]
-#                                       10 clients, CNN, IID and Dirichlet(0.5) (defaults 50 1 1)
+#   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...] [SETTING ...]]]]
+#                                       10 clients, CNN, IID and Dirichlet(0.5) (defaults 50 1 1);
+#                                       SETTING: lr=RATE schedule=cosine|constant validation=FRACTION
 #   scripts/bench.sh byzantine [ROUNDS [ARCH]]   2 of 10 clients attack: FedAvg, median, Krum next to clean
-#   scripts/bench.sh flower [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...]]]]
+#   scripts/bench.sh flower [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...] [SETTING ...]]]]
 #                                       the same FedAvg runs, then Flower 1.42 + PyTorch on the same
 #                                       shards, genesis model and local training; a table of both
 #                                       (installs bench/flower/requirements.txt into the torch venv
@@ -25,7 +26,7 @@ case "${1:-}" in
   byzantine) shift; exec java -cp "$cp" org.fedchain.client.ByzantineBench "$@" ;;
   flower)
     rounds="${2:-50}" epochs="${3:-1}" threads="${4:-1}"
-    partitions=("${@:5}")
+    extra=("${@:5}")  # partitions and training settings, as fedavg takes them
     venv="$FEDCHAIN_CACHE/torch-venv"
     if [ ! -x "$venv/bin/python" ]; then
       echo "bench.sh flower: no PyTorch venv at $venv; run scripts/setup.sh test first" >&2; exit 1
@@ -36,9 +37,9 @@ case "${1:-}" in
     fi
     work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
     start=$SECONDS
-    java -cp "$cp" org.fedchain.client.ShardExport "$work/spec" "$epochs" "$threads"
-    java -cp "$cp" org.fedchain.client.FedAvgBench "$rounds" "$epochs" "$threads" "${partitions[@]}" | tee "$work/fedchain.log"
-    "$venv/bin/python" bench/flower/fedavg_flower.py "$work/spec" "$rounds" "${partitions[@]}" | tee "$work/flower.log"
+    java -cp "$cp" org.fedchain.client.ShardExport "$work/spec" "$epochs" "$threads" "${extra[@]}"
+    java -cp "$cp" org.fedchain.client.FedAvgBench "$rounds" "$epochs" "$threads" "${extra[@]}" | tee "$work/fedchain.log"
+    "$venv/bin/python" bench/flower/fedavg_flower.py "$work/spec" "$rounds" | tee "$work/flower.log"
     echo
     "$venv/bin/python" bench/flower/table.py "$work/fedchain.log" "$work/flower.log"
     echo "bench.sh flower: $((SECONDS - start)) s in all (after the build)"

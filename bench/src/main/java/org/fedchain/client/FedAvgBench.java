@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +32,11 @@ import org.fedchain.wallet.Signers;
  *
  * <pre>
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
+ *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]
  * </pre>
+ *
+ * <p>The last three change the local training from {@link #config}'s defaults; {@code lr=0.01
+ * schedule=constant validation=0} is NIID-Bench's own (it trains on all of a client's samples).
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -55,12 +58,43 @@ public final class FedAvgBench {
   }
 
   /**
-   * The local training of every client (SGD, momentum 0.9, cosine, batch 64, 10% validation);
-   * FedAvgFlow derives each client's seed per round from seed 1, and the genesis model is {@code
+   * The local training of every client unless {@code settings} say otherwise (SGD, momentum 0.9,
+   * learning rate 0.05 on a cosine schedule, batch 64, 10% validation); FedAvgFlow derives each
+   * client's seed per round from seed 1, and the genesis model is {@code
    * architecture().initialTensors(1)}.
    */
-  static TrainingConfig config(int epochs, int threads) {
-    return TrainingConfig.builder().epochs(epochs).batchSize(64).seed(1).threads(threads).build();
+  static TrainingConfig config(int epochs, int threads, List<String> settings) {
+    TrainingConfig.Builder b =
+        TrainingConfig.builder().epochs(epochs).batchSize(64).seed(1).threads(threads);
+    for (String s : settings) {
+      String value = s.substring(s.indexOf('=') + 1);
+      if (s.startsWith("lr=")) {
+        b.learningRate(Float.parseFloat(value));
+      } else if (s.startsWith("schedule=")) {
+        b.schedule(TrainingConfig.Schedule.valueOf(value.toUpperCase(Locale.ROOT)));
+      } else if (s.startsWith("validation=")) {
+        b.validationFraction(Double.parseDouble(value));
+      } else {
+        throw new IllegalArgumentException(
+            "unknown setting " + s + "; expected lr=RATE, schedule=cosine|constant, validation=F");
+      }
+    }
+    return b.build();
+  }
+
+  /** The partitions among {@code args} ({@code iid}, {@code dirichlet=A}), or the defaults. */
+  static double[] partitions(List<String> args) {
+    double[] named =
+        args.stream()
+            .filter(a -> a.equals("iid") || a.startsWith("dirichlet="))
+            .mapToDouble(FedAvgBench::parsePartition)
+            .toArray();
+    return named.length > 0 ? named : DEFAULT_PARTITIONS;
+  }
+
+  /** The training settings among {@code args}: everything that is not a partition. */
+  static List<String> settings(List<String> args) {
+    return args.stream().filter(a -> !a.equals("iid") && !a.startsWith("dirichlet=")).toList();
   }
 
   /** "IID" or "Dirichlet(ALPHA)", as the tables name a partition. */
@@ -77,13 +111,11 @@ public final class FedAvgBench {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 50;
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-    double[] partitions =
-        args.length > 3
-            ? Arrays.stream(args, 3, args.length).mapToDouble(FedAvgBench::parsePartition).toArray()
-            : DEFAULT_PARTITIONS;
+    List<String> rest = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
+    double[] partitions = partitions(rest);
+    TrainingConfig config = config(epochs, threads, settings(rest));
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     FashionMnist data = FashionMnist.standard();
-    TrainingConfig config = config(epochs, threads);
     List<String> summary = new ArrayList<>();
     List<String> machine = new ArrayList<>();
     for (double alpha : partitions) {
@@ -123,11 +155,14 @@ public final class FedAvgBench {
         summary.add(
             String.format(
                 Locale.ROOT,
-                "%-16s rounds %d, local epochs %d, threads %d: final test accuracy %.4f (best"
-                    + " %.4f), wall %.1f s, audit %s",
+                "%-16s rounds %d, local epochs %d (lr %s %s, validation %s), threads %d: final"
+                    + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha),
                 rounds,
                 epochs,
+                config.learningRate(),
+                config.schedule().name().toLowerCase(Locale.ROOT),
+                config.validationFraction(),
                 threads,
                 last,
                 best,
@@ -139,6 +174,9 @@ public final class FedAvgBench {
         line.put("rounds", rounds);
         line.put("local_epochs", epochs);
         line.put("threads", threads);
+        line.put("learning_rate", config.learningRate());
+        line.put("schedule", config.schedule().name());
+        line.put("validation_fraction", config.validationFraction());
         line.put("final_acc", last);
         line.put("best_acc", best);
         line.put("wall_s", r.seconds());

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,7 @@ import org.fedchain.trainer.TrainingConfig;
  *
  * <pre>
  * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
- *     [iid|dirichlet=ALPHA ...]
+ *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]
  * </pre>
  *
  * <p>Writes {@code OUT_DIR/spec.json} and {@code OUT_DIR/genesis.safetensors}. The local validation
@@ -38,22 +37,21 @@ public final class ShardExport {
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println(
-          "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]");
+          "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]"
+              + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
-    double[] partitions =
-        args.length > 3
-            ? Arrays.stream(args, 3, args.length).mapToDouble(FedAvgBench::parsePartition).toArray()
-            : FedAvgBench.DEFAULT_PARTITIONS;
+    List<String> rest = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
+    double[] partitions = FedAvgBench.partitions(rest);
     Files.createDirectories(out);
 
     FashionMnist data = FashionMnist.standard();
     Samples train = data.train();
     Architecture arch = FedAvgBench.architecture();
-    TrainingConfig config = FedAvgBench.config(epochs, threads);
+    TrainingConfig config = FedAvgBench.config(epochs, threads, FedAvgBench.settings(rest));
     int n = FedAvgBench.CLIENTS;
 
     List<Map<String, Object>> parts = new ArrayList<>();

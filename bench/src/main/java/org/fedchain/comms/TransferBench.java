@@ -24,13 +24,22 @@ import org.fedchain.core.store.BlobStore;
  * read and dropped (the wire alone), and bytes streamed into {@code BlobStore.put} (the same hash +
  * write + fsync a fetch does), which is the fair comparison.
  *
- * <p>Options (system properties): {@code -Dmb=50 -Drounds=5 -Dchunk=262144 -Dwindow=8388608}.
+ * <p>Options (system properties): {@code -Dmb=50 -Drounds=5 -Dwarmup=20 -Dchunk=262144
+ * -Dwindow=8388608 -Donly=NAME_PART}.
  */
 public final class TransferBench {
+  /** Seconds of transfers before each measurement ({@code -Dwarmup=S}). */
+  private static final double WARMUP_SECONDS =
+      Double.parseDouble(System.getProperty("warmup", "20"));
+
+  /** Runs only the measurements whose name contains this ({@code -Donly=TLS}, for profiling). */
+  private static final String ONLY = System.getProperty("only", "");
+
   private TransferBench() {}
 
   interface Run {
-    void once(int round) throws Exception;
+    /** One transfer; {@code target} is an empty directory for a store, deleted afterwards. */
+    void once(Path target) throws Exception;
   }
 
   public static void main(String[] args) throws Exception {
@@ -47,22 +56,30 @@ public final class TransferBench {
       PemFiles ca = Certificates.createAuthority(dir.resolve("certs"), "ca");
       PemFiles node = Certificates.createNode(dir.resolve("certs"), "node", ca);
       System.out.printf(
-          "blob %d MB, %d rounds (median), chunk %d B, flow-control window %d B, %d cores, %s%n",
+          "blob %d MB, %d rounds (median) after %.0f s of warm-up each, chunk %d B, flow-control"
+              + " window %d B, %d cores, %s%n",
           mb,
           rounds,
+          WARMUP_SECONDS,
           chunk,
           window,
           Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.vm.version"));
 
       double rawDrop =
-          measure("raw TCP, read and drop", blob.length, rounds, r -> rawCopy(blob, null, hash));
+          measure(
+              dir,
+              "raw TCP, read and drop",
+              blob.length,
+              rounds,
+              target -> rawCopy(blob, null, hash));
       double rawStore =
           measure(
+              dir,
               "raw TCP into BlobStore.put",
               blob.length,
               rounds,
-              r -> rawCopy(blob, BlobStore.open(dir.resolve("raw-" + r)), hash));
+              target -> rawCopy(blob, BlobStore.open(target), hash));
       double grpcPlain;
       double grpcTls;
       try (ModelStoreServer plain =
@@ -95,15 +112,17 @@ public final class TransferBench {
         try {
           grpcPlain =
               measure(
+                  dir,
                   "gRPC Get plaintext into BlobStore",
                   blob.length,
                   rounds,
-                  r -> fetch(dir.resolve("plain-" + r), maxMessage, plainCh, hash));
+                  target -> fetch(target, maxMessage, plainCh, hash));
           measure(
+              dir,
               "gRPC Get plaintext, read and drop",
               blob.length,
               rounds,
-              r -> {
+              target -> {
                 long n = 0;
                 var it =
                     org.fedchain.comms.v1.ModelStoreGrpc.newBlockingStub(plainCh)
@@ -121,19 +140,21 @@ public final class TransferBench {
               });
           grpcTls =
               measure(
+                  dir,
                   "gRPC Get TLS into BlobStore",
                   blob.length,
                   rounds,
-                  r -> fetch(dir.resolve("tls-" + r), maxMessage, tlsCh, hash));
+                  target -> fetch(target, maxMessage, tlsCh, hash));
           measure(
+              dir,
               "gRPC Put plaintext (server stores)",
               blob.length,
               rounds,
-              r -> {
+              target -> {
                 // each round uploads to a fresh server store
-                BlobStore target = BlobStore.open(dir.resolve("put-" + r));
+                BlobStore store = BlobStore.open(target);
                 try (ModelStoreServer s =
-                    ModelStoreServer.newBuilder(target)
+                    ModelStoreServer.newBuilder(store)
                         .port(0)
                         .maxMessageBytes(maxMessage)
                         .flowControlWindowBytes(window)
@@ -167,9 +188,7 @@ public final class TransferBench {
           "ratio gRPC plaintext / raw TCP read-and-drop: %.2fx   gRPC TLS / read-and-drop: %.2fx%n",
           grpcPlain / rawDrop, grpcTls / rawDrop);
     } finally {
-      try (var s = Files.walk(dir)) {
-        s.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      delete(dir);
     }
   }
 
@@ -218,22 +237,48 @@ public final class TransferBench {
     }
   }
 
-  private static double measure(String name, long bytes, int rounds, Run run) throws Exception {
-    run.once(-1); // warm-up
-    run.once(-2);
+  /**
+   * The median of {@code rounds} transfers after {@code warmupSeconds} of warm-up transfers; also
+   * prints the first (cold) transfer. gRPC and Netty are a lot of code for the JIT: on 2 cores the
+   * first gigabytes run at half speed while C2 compiles, so the cold and warm numbers differ.
+   */
+  private static double measure(Path dir, String name, long bytes, int rounds, Run run)
+      throws Exception {
+    if (!name.contains(ONLY)) {
+      return Double.NaN;
+    }
+    Path target = dir.resolve("target");
+    long t = System.nanoTime();
+    run.once(target);
+    double cold = bytes / 1e6 / ((System.nanoTime() - t) / 1e9);
+    long warmupEnd = t + (long) (WARMUP_SECONDS * 1e9);
+    delete(target);
+    while (System.nanoTime() < warmupEnd) {
+      run.once(target);
+      delete(target);
+    }
     List<Double> mbs = new ArrayList<>();
     for (int r = 0; r < rounds; r++) {
       long t0 = System.nanoTime();
-      run.once(r);
+      run.once(target);
       long t1 = System.nanoTime();
+      delete(target);
       mbs.add(bytes / 1e6 / ((t1 - t0) / 1e9));
     }
     Collections.sort(mbs);
     double median = mbs.get(mbs.size() / 2);
     System.out.printf(
-        "%-36s median %7.1f MB/s   (min %7.1f, max %7.1f)%n",
-        name, median, mbs.get(0), mbs.get(mbs.size() - 1));
+        "%-36s median %7.1f MB/s   (min %7.1f, max %7.1f; first, cold: %7.1f)%n",
+        name, median, mbs.get(0), mbs.get(mbs.size() - 1), cold);
     return median;
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var s = Files.walk(dir)) {
+        s.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
   }
 
   private static byte[] randomBytes(int n, long seed) {

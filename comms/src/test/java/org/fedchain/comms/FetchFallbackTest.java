@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.grpc.ManagedChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import org.fedchain.comms.ModelStoreException.Reason;
@@ -23,12 +24,13 @@ class FetchFallbackTest {
   private final byte[] blob = TestPeers.randomBytes(3 * 1024 * 1024 + 7, 2);
   private final Hash32 hash = Hash32.sha256(blob);
   private BlobStore local;
+  private BlobStore goodStore;
   private ModelStoreServer good;
 
   @BeforeEach
   void start() throws Exception {
     local = BlobStore.open(dir.resolve("local"));
-    BlobStore goodStore = BlobStore.open(dir.resolve("good"));
+    goodStore = BlobStore.open(dir.resolve("good"));
     goodStore.put(blob);
     good = ModelStoreServer.newBuilder(goodStore).inProcess("good-peer").build();
   }
@@ -58,6 +60,36 @@ class FetchFallbackTest {
 
     assertThat(Files.readAllBytes(got)).isEqualTo(blob);
     assertThat(local.get(hash)).isEqualTo(blob);
+  }
+
+  @Test
+  void a_server_whose_copy_is_rewritten_after_serving_it_intact_reports_its_copy_corrupt()
+      throws Exception {
+    ModelStoreClient client = ModelStoreClient.newBuilder(local).build();
+    ManagedChannel ch = peers.inProcessChannel("good-peer");
+    client.fetch(hash, List.of(ch)); // served intact: the server skips hashing this file again
+    Files.delete(local.path(hash));
+    byte[] altered = blob.clone();
+    altered[blob.length / 2] ^= 1;
+    Path served = goodStore.path(hash);
+    FileTime before = Files.getLastModifiedTime(served);
+    Files.write(served, altered);
+    // a rewrite within the same clock tick keeps the stamp (the receiver still catches it);
+    // move the time on so this test is about the server's own check
+    Files.setLastModifiedTime(served, FileTime.fromMillis(before.toMillis() + 2000));
+
+    assertThatThrownBy(() -> client.fetch(hash, List.of(ch)))
+        .isInstanceOfSatisfying(
+            FetchException.class,
+            e ->
+                assertThat(e.attempts())
+                    .singleElement()
+                    .satisfies(
+                        a -> {
+                          assertThat(a.reason()).isEqualTo(Reason.CORRUPT);
+                          assertThat(a).hasMessageContaining("this peer's copy of blob");
+                        }));
+    assertThat(local.has(hash)).isFalse();
   }
 
   @Test

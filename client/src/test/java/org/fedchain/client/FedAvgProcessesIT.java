@@ -178,8 +178,16 @@ class FedAvgProcessesIT {
   }
 
   Map<String, Integer> auditedKinds() throws Exception {
-    Matcher m = Pattern.compile("coordinator: run (\\S+) on port").matcher(output.toString());
-    assertThat(m.find()).isTrue();
+    return auditedKinds(output.toString(), dir);
+  }
+
+  /**
+   * Audits the run the coordinator announced in {@code log} (ledger and store under {@code dir}, as
+   * the coordinator of these tests keeps them) and counts its updates by kind.
+   */
+  static Map<String, Integer> auditedKinds(String log, Path dir) throws Exception {
+    Matcher m = Pattern.compile("coordinator: run (\\S+) on port").matcher(log);
+    assertThat(m.find()).as("the coordinator announced its run").isTrue();
     Hash32 runId = Hash32.parse(m.group(1));
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
       RunAudit audit =

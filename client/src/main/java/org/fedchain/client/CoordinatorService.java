@@ -655,8 +655,9 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       if (!check.ok()) {
         throw invalid("update refused: " + String.join("; ", check.problems()));
       }
-      tensors = ModelCodec.read(aggregator.architecture(), store.get(u.model()));
-    } catch (LedgerException | IOException | ModelFormatException e) {
+      tensors = check.model();
+      ModelCodec.check(aggregator.architecture(), tensors);
+    } catch (LedgerException | ModelFormatException e) {
       throw invalid("update refused: " + e.getMessage());
     }
     UpdateRecord recorded;

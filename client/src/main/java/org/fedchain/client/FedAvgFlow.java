@@ -155,7 +155,8 @@ final class FedAvgFlow {
               + ":\n  "
               + String.join("\n  ", c.problems()));
     }
-    return ModelCodec.read(arch, store.get(u.receipt().model()));
+    ModelCodec.check(arch, c.model());
+    return c.model();
   }
 
   /**

@@ -151,7 +151,7 @@ public final class Verifier {
         checkInputs(u, manifest, problems);
       }
     }
-    return new UpdateCheck(u, problems);
+    return new UpdateCheck(u, problems, tensors == null ? List.of() : tensors);
   }
 
   /**

@@ -122,6 +122,8 @@ class VerifierTest {
     RunAudit a = new Verifier(ledger, store).audit(RUN);
     assertThat(a.failing()).isEmpty();
     assertThat(a.updates()).hasSize(3);
+    // each check hands back the model it read, so callers need not read it again
+    assertThat(a.updates().get(2).model()).isEqualTo(model(2, 2));
     new Verifier(ledger, store).requireVerifiedLineage(chain.get(2));
   }
 
@@ -134,6 +136,7 @@ class VerifierTest {
     Files.write(file, b);
     RunAudit a = new Verifier(ledger, store).audit(RUN);
     assertThat(a.updates().get(0).ok()).isTrue();
+    assertThat(a.updates().get(1).model()).isEmpty();
     assertThat(a.updates().get(1).problems())
         .anySatisfy(p -> assertThat(p).contains("model blob").contains("was altered"));
     // the child declares a frozen tensor, which can no longer be checked against the altered parent

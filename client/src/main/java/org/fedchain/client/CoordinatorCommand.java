@@ -7,10 +7,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.core.Hash32;
 import org.fedchain.core.model.SafeTensors;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
@@ -152,33 +155,30 @@ final class CoordinatorCommand {
               Duration.ofSeconds(joinTimeout),
               training.config());
       var strategy0 = Strategies.parse(strategy);
-      // a resumed run already has its models: build a genesis only for a new run
-      List<Tensor> start =
-          resume != null
-              ? null
-              : genesis != null
-                  ? SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY)
-                  : a.initialTensors(training.seed);
+      List<Tensor> start = null; // a resumed run already has its models
+      if (resume == null) {
+        start =
+            genesis != null
+                ? SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY)
+                : a.initialTensors(training.seed);
+      }
       Samples test = noEval ? null : main.dataset().test();
       BlobStore store = main.store();
       ModelStoreServer.Builder server =
           tls.configure(ModelStoreServer.newBuilder(store).port(port));
       try (Ledger ledger = main.openLedger()) {
         FedAvgFlow flow = new FedAvgFlow(ledger, store, a, training.config(), strategy0);
-        UpdateRecord g0 =
-            resume != null
-                ? resumable(ledger, Args.runId(resume), me)
-                : flow.openRun(
-                    me,
-                    start,
-                    genesis != null
-                        ? "file " + genesis.getFileName()
-                        : "fresh, seed " + training.seed);
+        UpdateRecord g0;
         if (resume != null) {
+          g0 = resumable(ledger, Args.runId(resume), me);
           ModelCodec.read(a, store.get(g0.receipt().model())); // the right --arch, blob intact
           out.printf(
               "coordinator: resuming after round %d from global %s%n",
               g0.receipt().seq(), g0.updateId());
+        } else {
+          String origin =
+              genesis != null ? "file " + genesis.getFileName() : "fresh, seed " + training.seed;
+          g0 = flow.openRun(me, start, origin);
         }
         CoordinatorService service =
             new CoordinatorService(
@@ -239,9 +239,9 @@ final class CoordinatorCommand {
     }
 
     /** The latest global model of {@code runId}, after checking the run is ours to continue. */
-    private static UpdateRecord resumable(
-        Ledger ledger, org.fedchain.core.Hash32 runId, EthereumIdentity me) throws Exception {
-      org.fedchain.ledger.Run run =
+    private static UpdateRecord resumable(Ledger ledger, Hash32 runId, EthereumIdentity me)
+        throws Exception {
+      Run run =
           ledger
               .run(runId)
               .orElseThrow(
@@ -256,7 +256,7 @@ final class CoordinatorCommand {
                 + me.address()
                 + ")");
       }
-      if (run.config().mode() != org.fedchain.ledger.Mode.DATA_PARALLEL || !run.open()) {
+      if (run.config().mode() != Mode.DATA_PARALLEL || !run.open()) {
         throw new IllegalArgumentException(
             "run " + runId.hex() + " is not an open data-parallel run");
       }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -198,7 +199,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
    */
   static UpdateRecord latestGlobal(Ledger ledger, Hash32 runId) throws LedgerException {
     List<UpdateRecord> all = ledger.updates(runId);
-    Set<Hash32> parents = new java.util.HashSet<>();
+    Set<Hash32> parents = new HashSet<>();
     all.forEach(u -> parents.add(u.receipt().parent()));
     UpdateRecord best = null;
     for (UpdateRecord u : all) {

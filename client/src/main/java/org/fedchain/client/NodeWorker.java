@@ -102,7 +102,7 @@ final class NodeWorker {
               call(stub, 10, c -> c.status(StatusRequest.getDefaultInstance())).getRunId());
     }
     Hash32 runId = run;
-    JoinRequest join0 =
+    JoinRequest join =
         JoinRequest.newBuilder()
             .setRunId(CoordinatorMessages.bytes(runId))
             .setAddress(CoordinatorMessages.bytes(me.address()))
@@ -113,7 +113,6 @@ final class NodeWorker {
                     me.signer()
                         .sign(CoordinatorMessages.joinDigest(runId, me.address(), endpoint))))
             .build();
-    JoinRequest join = join0;
     JoinResponse joined = call(stub, 10, c -> c.join(join));
     Address coordinator = CoordinatorMessages.address("coordinator", joined.getCoordinator());
     Eip712Domain domain = CoordinatorMessages.domain(joined.getDomain());

@@ -52,9 +52,11 @@ def train(msg: Message, context: Context) -> Message:
     shard = torch.tensor(spec.shards(cfg["partition"])[index])
     model = ft.new_model(spec.source)
     model.load_state_dict(msg.content["arrays"].to_torch_state_dict(), strict=True)
-    seed = ft.client_seed(spec.training["seed"], int(cfg["server-round"]), index)
+    server_round = int(cfg["server-round"])
+    seed = ft.client_seed(spec.training["seed"], server_round, index)
+    training = ft.round_training(spec.training, server_round, int(cfg["rounds"]))
     _, _, loss, seconds = ft.local_train(
-        model, data.train_x[shard], data.train_y[shard], spec.training, seed
+        model, data.train_x[shard], data.train_y[shard], training, seed
     )
     metrics = MetricRecord(
         # FedChain weights a client by its whole shard (the held-out 10% included): so do we
@@ -98,7 +100,7 @@ def run(spec_dir, rounds, partition, threads):
             initial_arrays=ArrayRecord(ft.genesis_state(spec)),
             num_rounds=rounds,
             train_config=ConfigRecord(
-                {"spec": spec_dir, "partition": partition, "threads": threads}
+                {"spec": spec_dir, "partition": partition, "threads": threads, "rounds": rounds}
             ),
             evaluate_fn=evaluate,
         )

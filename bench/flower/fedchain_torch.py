@@ -13,6 +13,8 @@ FedChain client does:
   - the optimizer is DJL's SGD on libtorch: v = momentum * v + lr * g; w -= v (PyTorch's own SGD
     puts lr outside the velocity, which differs under a changing rate), with DJL's cosine tracker
     lr(k) = base / 2 * (1 + cos(pi * k / T)) in float32 for steps k = 1..T;
+  - a round schedule (RoundSchedule, `lr-schedule=cosine`) sets each round's base rate, see
+    round_training;
   - test accuracy is the argmax (first maximum) over the 10k test set in batches of 1000.
 """
 
@@ -157,6 +159,19 @@ def cosine_lr(base, k, total):
         return np.float32(0)
     half = np.float32(base) / np.float32(2)
     return half * (np.float32(1) + np.float32(math.cos(math.pi * k / total)))
+
+
+def round_training(cfg, server_round, rounds):
+    """The local training settings of round `server_round` of `rounds`: RoundSchedule.rate in
+    double arithmetic from the float32 base rate, rounded to float32 as Java's cast does."""
+    schedule = cfg.get("round_schedule", "CONSTANT")
+    if schedule == "CONSTANT":
+        return cfg
+    if schedule != "COSINE":
+        raise ValueError(f"unknown round schedule {schedule}")
+    base = float(np.float32(cfg["learning_rate"]))
+    rate = np.float32(base * 0.5 * (1 + math.cos(math.pi * (server_round - 1) / rounds)))
+    return dict(cfg, learning_rate=float(rate))
 
 
 def local_train(model, x, y, cfg, seed):

@@ -68,6 +68,7 @@ public final class ByzantineBench {
                 new FedAvgRun.Settings(
                     Architectures.get(arch),
                     config,
+                    RoundSchedule.CONSTANT,
                     c.strategy(),
                     10,
                     rounds,

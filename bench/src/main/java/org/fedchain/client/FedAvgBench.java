@@ -32,11 +32,13 @@ import org.fedchain.wallet.Signers;
  *
  * <pre>
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
- *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]
+ *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [lr-schedule=constant|cosine]
  * </pre>
  *
- * <p>The last three change the local training from {@link #config}'s defaults; {@code lr=0.01
- * schedule=constant validation=0} is NIID-Bench's own (it trains on all of a client's samples).
+ * <p>The first three settings change the local training from {@link #config}'s defaults; {@code
+ * lr=0.01 schedule=constant validation=0} is NIID-Bench's own (it trains on all of a client's
+ * samples). {@code lr-schedule} is the {@link RoundSchedule} of the rate over the rounds (default
+ * constant).
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -74,12 +76,24 @@ public final class FedAvgBench {
         b.schedule(TrainingConfig.Schedule.valueOf(value.toUpperCase(Locale.ROOT)));
       } else if (s.startsWith("validation=")) {
         b.validationFraction(Double.parseDouble(value));
-      } else {
+      } else if (!s.startsWith("lr-schedule=")) {
         throw new IllegalArgumentException(
-            "unknown setting " + s + "; expected lr=RATE, schedule=cosine|constant, validation=F");
+            "unknown setting "
+                + s
+                + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
+                + " lr-schedule=constant|cosine");
       }
     }
     return b.build();
+  }
+
+  /** The rate's schedule over the rounds among {@code settings}: {@code lr-schedule=NAME}. */
+  static RoundSchedule roundSchedule(List<String> settings) {
+    return settings.stream()
+        .filter(s -> s.startsWith("lr-schedule="))
+        .map(s -> RoundSchedule.parse(s.substring("lr-schedule=".length())))
+        .reduce((a, b) -> b)
+        .orElse(RoundSchedule.CONSTANT);
   }
 
   /** The partitions among {@code args} ({@code iid}, {@code dirichlet=A}), or the defaults. */
@@ -114,6 +128,7 @@ public final class FedAvgBench {
     List<String> rest = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
     double[] partitions = partitions(rest);
     TrainingConfig config = config(epochs, threads, settings(rest));
+    RoundSchedule schedule = roundSchedule(settings(rest));
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     FashionMnist data = FashionMnist.standard();
     List<String> summary = new ArrayList<>();
@@ -137,6 +152,7 @@ public final class FedAvgBench {
                 new FedAvgRun.Settings(
                     architecture(),
                     config,
+                    schedule,
                     Strategies.fedAvg(),
                     CLIENTS,
                     rounds,
@@ -155,13 +171,15 @@ public final class FedAvgBench {
         summary.add(
             String.format(
                 Locale.ROOT,
-                "%-16s rounds %d, local epochs %d (lr %s %s, validation %s), threads %d: final"
+                "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s),"
+                    + " threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha),
                 rounds,
                 epochs,
                 config.learningRate(),
                 config.schedule().name().toLowerCase(Locale.ROOT),
+                schedule.name().toLowerCase(Locale.ROOT),
                 config.validationFraction(),
                 threads,
                 last,
@@ -176,6 +194,7 @@ public final class FedAvgBench {
         line.put("threads", threads);
         line.put("learning_rate", config.learningRate());
         line.put("schedule", config.schedule().name());
+        line.put("round_schedule", schedule.name());
         line.put("validation_fraction", config.validationFraction());
         line.put("final_acc", last);
         line.put("best_acc", best);

@@ -24,6 +24,7 @@ import org.fedchain.trainer.TrainingConfig;
  * <pre>
  * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
  *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]
+ *     [lr-schedule=constant|cosine]
  * </pre>
  *
  * <p>Writes {@code OUT_DIR/spec.json} and {@code OUT_DIR/genesis.safetensors}. The local validation
@@ -38,7 +39,8 @@ public final class ShardExport {
     if (args.length < 1) {
       System.err.println(
           "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]"
-              + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]");
+              + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]"
+              + " [lr-schedule=constant|cosine]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -95,6 +97,7 @@ public final class ShardExport {
     training.put("learning_rate", config.learningRate());
     training.put("momentum", config.momentum());
     training.put("schedule", config.schedule().name());
+    training.put("round_schedule", FedAvgBench.roundSchedule(FedAvgBench.settings(rest)).name());
     training.put("batch_size", config.batchSize());
     training.put("epochs", config.epochs());
     training.put("validation_fraction", config.validationFraction());

@@ -86,6 +86,15 @@ final class CoordinatorCommand {
     double fraction;
 
     @Option(
+        names = "--lr-schedule",
+        defaultValue = "constant",
+        paramLabel = "constant|cosine",
+        description =
+            "How the learning rate changes over the rounds: cosine decays it towards zero"
+                + " by the last round. Default: ${DEFAULT-VALUE}.")
+    String lrSchedule;
+
+    @Option(
         names = "--strategy",
         defaultValue = "fedavg",
         description = "fedavg|median|trimmed-mean:BETA|krum:F. Default: ${DEFAULT-VALUE}.")
@@ -153,7 +162,8 @@ final class CoordinatorCommand {
               fraction,
               Duration.ofSeconds(roundTimeout),
               Duration.ofSeconds(joinTimeout),
-              training.config());
+              training.config(),
+              RoundSchedule.parse(lrSchedule));
       var strategy0 = Strategies.parse(strategy);
       List<Tensor> start = null; // a resumed run already has its models
       if (resume == null) {

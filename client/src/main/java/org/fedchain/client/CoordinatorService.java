@@ -86,6 +86,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
    * @param roundTimeout synchronous: how long a round waits for its sampled nodes
    * @param joinTimeout how long to wait for {@code nodes} to join
    * @param config local training settings sent to nodes (epochs, batch size, learning rate, seed)
+   * @param schedule how the learning rate changes over the rounds; each task carries its own
    */
   record Settings(
       int nodes,
@@ -95,7 +96,8 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       double fraction,
       Duration roundTimeout,
       Duration joinTimeout,
-      TrainingConfig config) {
+      TrainingConfig config,
+      RoundSchedule schedule) {
     Settings {
       if (nodes < 1 || rounds < 1 || buffer < 1) {
         throw new IllegalArgumentException(
@@ -561,9 +563,11 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   }
 
   private Task train(int label, int from, long seed, long deadlineMillis) {
+    float base = s.config().learningRate();
     return Task.newBuilder()
         .setKind(Task.Kind.TRAIN)
         .setRound(label)
+        .setLearningRate(s.schedule().rate(base, Math.min(label, s.rounds()), s.rounds()))
         .setGlobal(CoordinatorMessages.receipt(signed(versions.get(from))))
         .setSeed(seed)
         .setDeadlineMillis(deadlineMillis)

@@ -121,6 +121,15 @@ final class DemoCommand implements Callable<Integer> {
   int rounds;
 
   @Option(
+      names = "--lr-schedule",
+      defaultValue = "constant",
+      paramLabel = "constant|cosine",
+      description =
+          "fedavg: How the learning rate changes over the rounds: cosine decays it towards zero"
+              + " by the last round. Default: ${DEFAULT-VALUE}.")
+  String lrSchedule;
+
+  @Option(
       names = "--strategy",
       defaultValue = "fedavg",
       description =
@@ -376,6 +385,7 @@ final class DemoCommand implements Callable<Integer> {
         new FedAvgRun.Settings(
             a,
             training.config(),
+            RoundSchedule.parse(lrSchedule),
             org.fedchain.trainer.aggregate.Strategies.parse(strategy),
             clients,
             rounds,
@@ -472,6 +482,7 @@ final class DemoCommand implements Callable<Integer> {
             "--epochs=" + training.epochs,
             "--batch-size=" + training.batchSize,
             "--lr=" + training.lr,
+            "--lr-schedule=" + lrSchedule,
             "--seed=" + training.seed));
     if (async) {
       coordArgs.add("--async");

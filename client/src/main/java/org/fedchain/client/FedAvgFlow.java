@@ -124,15 +124,34 @@ final class FedAvgFlow {
   private final BlobStore store;
   private final Architecture arch;
   private final TrainingConfig config;
+  private final RoundSchedule schedule;
+  private final int rounds;
   private final Verifier verifier;
   private final Aggregator aggregator;
 
   FedAvgFlow(
       Ledger ledger, BlobStore store, Architecture arch, TrainingConfig config, Strategy strategy) {
+    this(ledger, store, arch, config, strategy, RoundSchedule.CONSTANT, 1);
+  }
+
+  /**
+   * @param schedule how the learning rate of {@code config} changes over the run's {@code rounds}
+   *     (synchronous rounds or FedBuff aggregations)
+   */
+  FedAvgFlow(
+      Ledger ledger,
+      BlobStore store,
+      Architecture arch,
+      TrainingConfig config,
+      Strategy strategy,
+      RoundSchedule schedule,
+      int rounds) {
     this.ledger = ledger;
     this.store = store;
     this.arch = arch;
     this.config = config;
+    this.schedule = schedule;
+    this.rounds = rounds;
     this.verifier = new Verifier(ledger, store);
     this.aggregator = new Aggregator(ledger, store, arch, strategy);
   }
@@ -192,7 +211,13 @@ final class FedAvgFlow {
     }
     List<Local> locals = new ArrayList<>();
     for (Client c : inTime) {
-      locals.add(train(c, global, start, 0, seed * 7919 + round * 101L + clients.indexOf(c)));
+      locals.add(
+          train(
+              c,
+              global,
+              start,
+              0,
+              configFor(round, seed * 7919 + round * 101L + clients.indexOf(c))));
     }
     List<Double> weights = locals.stream().map(l -> 1.0).toList();
     UpdateRecord next = aggregate(coordinator, global, locals, weights);
@@ -253,7 +278,7 @@ final class FedAvgFlow {
               versions.get(j.startVersion()),
               models.get(j.startVersion()),
               j.startVersion(),
-              seed * 7919 + (trainings++));
+              configFor(Math.min(j.startVersion() + 1, rounds), seed * 7919 + (trainings++)));
       pending.add(l);
       if (pending.size() == buffer) {
         int current = version;
@@ -289,10 +314,20 @@ final class FedAvgFlow {
     return out;
   }
 
+  /**
+   * The local training of a client in round {@code round} (FedBuff: version + 1) with this seed.
+   */
+  TrainingConfig configFor(int round, long seed) {
+    return config.toBuilder()
+        .learningRate(schedule.rate(config.learningRate(), round, rounds))
+        .seed(seed)
+        .build();
+  }
+
   /** A client trains from {@code global}, writes model and manifest, signs and records LOCAL. */
-  Local train(Client c, UpdateRecord global, List<Tensor> start, int startVersion, long seed)
+  Local train(
+      Client c, UpdateRecord global, List<Tensor> start, int startVersion, TrainingConfig cfg)
       throws IOException, LedgerException {
-    TrainingConfig cfg = config.toBuilder().seed(seed).build();
     TrainingResult r = LocalTrainer.train(arch, start, c.shard(), cfg, ProgressListener.NONE);
     List<Tensor> tensors = attack(c.behaviour(), start, r.tensors());
     ModelUpdate receipt =

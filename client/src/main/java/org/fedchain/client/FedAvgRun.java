@@ -33,6 +33,7 @@ final class FedAvgRun {
   /**
    * What to run.
    *
+   * @param schedule how the learning rate changes over the rounds
    * @param rounds synchronous rounds, or FedBuff aggregations
    * @param fraction clients sampled per synchronous round
    * @param deadline stragglers: a client slower than deadline x the median is left out (0: none)
@@ -44,6 +45,7 @@ final class FedAvgRun {
   record Settings(
       Architecture arch,
       TrainingConfig config,
+      RoundSchedule schedule,
       Strategy strategy,
       int clients,
       int rounds,
@@ -104,7 +106,8 @@ final class FedAvgRun {
               i >= s.clients() - s.slow() ? s.slowdown() : 1,
               i < s.byzantine() ? s.attack() : FedAvgFlow.Behaviour.HONEST));
     }
-    FedAvgFlow flow = new FedAvgFlow(ledger, store, s.arch(), s.config(), s.strategy());
+    FedAvgFlow flow =
+        new FedAvgFlow(ledger, store, s.arch(), s.config(), s.strategy(), s.schedule(), s.rounds());
     UpdateRecord global =
         flow.openRun(
             coordinator,

@@ -186,7 +186,8 @@ final class NodeWorker {
         TrainingConfig.builder()
             .epochs(joined.getLocalEpochs())
             .batchSize(joined.getBatchSize())
-            .learningRate(joined.getLearningRate())
+            .learningRate(
+                task.getLearningRate() > 0 ? task.getLearningRate() : joined.getLearningRate())
             .seed(task.getSeed())
             .threads(threads)
             .build();

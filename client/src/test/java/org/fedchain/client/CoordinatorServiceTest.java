@@ -77,7 +77,15 @@ class CoordinatorServiceTest {
             coordinator,
             genesis,
             new CoordinatorService.Settings(
-                1, 1, false, 1, 1.0, Duration.ofSeconds(30), Duration.ofSeconds(30), config),
+                1,
+                1,
+                false,
+                1,
+                1.0,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30),
+                config,
+                RoundSchedule.COSINE),
             new PrintWriter(new StringWriter()));
     String name = "coordinator-" + System.nanoTime();
     server = ModelStoreServer.newBuilder(store).inProcess(name).addService(service).build();
@@ -147,6 +155,8 @@ class CoordinatorServiceTest {
     JoinResponse joined = stub.join(join(alice, alice, run));
     Task task = stub.nextTask(TaskRequest.newBuilder().setSession(joined.getSession()).build());
     assertThat(task.getKind()).isEqualTo(Task.Kind.TRAIN);
+    // round 1 of a cosine schedule trains at the full rate, and the task says so
+    assertThat(task.getLearningRate()).isEqualTo(joined.getLearningRate()).isPositive();
     assertThat(CoordinatorMessages.receipt(task.getGlobal()).message())
         .isEqualTo(genesis.receipt());
 

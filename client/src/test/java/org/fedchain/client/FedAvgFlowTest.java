@@ -141,7 +141,8 @@ class FedAvgFlowTest {
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
       FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
       UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
-      FedAvgFlow.Local l = flow.train(clients.get(0), g0, MLP.initialTensors(1), 0, 3);
+      FedAvgFlow.Local l =
+          flow.train(clients.get(0), g0, MLP.initialTensors(1), 0, flow.configFor(1, 3));
       List<Tensor> model = MLP.initialTensors(2);
       Hash32 modelHash = store.put(org.fedchain.trainer.ModelCodec.write(model));
       Manifest m =

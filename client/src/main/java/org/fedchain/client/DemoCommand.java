@@ -448,6 +448,7 @@ final class DemoCommand implements Callable<Integer> {
     if (byzantine != null) {
       throw new IllegalArgumentException("--byzantine needs --in-process (simulated clients)");
     }
+    RoundSchedule.parse(lrSchedule); // refused here, not by the coordinator process it starts
     PrintWriter out = spec.commandLine().getOut();
     Path home = home();
     long t0 = System.nanoTime();

@@ -15,6 +15,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
@@ -73,7 +75,7 @@ class FedAvgProcessesIT {
 
   @Test
   void a_killed_coordinator_resumes_its_run_and_the_nodes_rejoin() throws Exception {
-    LocalProcess first = coordinator("--rounds=3");
+    LocalProcess first = coordinator("--rounds=3", "--lr-schedule=cosine");
     Matcher started =
         Pattern.compile("run (\\S+) on port (\\d+)")
             .matcher(first.awaitLine("coordinator: run \\S+ on port \\d+", 120).group());
@@ -88,7 +90,9 @@ class FedAvgProcessesIT {
       }
       first.awaitLine("round 1: aggregated 3 update", 180);
       first.kill(); // SIGKILL: no shutdown hook, nothing flushed on purpose
-      second = coordinator(false, "--rounds=3", "--resume=" + run, "--port=" + port);
+      second =
+          coordinator(
+              false, "--rounds=3", "--lr-schedule=cosine", "--resume=" + run, "--port=" + port);
       assertThat(second.waitFor()).as(output.toString()).isZero();
       for (LocalProcess n : nodes) {
         assertThat(n.waitFor()).as(output.toString()).isZero();
@@ -103,6 +107,26 @@ class FedAvgProcessesIT {
     assertThat(log).containsPattern("resuming after round [12] from global");
     assertThat(log).contains("joining again").contains("round 3: aggregated 3 update(s)");
     assertThat(auditedKinds()).containsEntry("AGGREGATE", 3).containsEntry("LOCAL", 9);
+    // lr 0.05 on a cosine over 3 rounds, carried by each task across the restart: the nodes
+    // trained (and their signed manifests say) 0.05, then 0.0375, then 0.0125
+    assertThat(localRates()).isEqualTo(Map.of("0.0125", 3, "0.0375", 3, "0.05", 3));
+  }
+
+  /** How many LOCAL updates of the run were trained at each learning rate, by their manifests. */
+  Map<String, Integer> localRates() throws Exception {
+    Matcher m = Pattern.compile("coordinator: run (\\S+) on port").matcher(output.toString());
+    assertThat(m.find()).isTrue();
+    BlobStore store = BlobStore.open(dir.resolve("coordinator/store"));
+    Map<String, Integer> rates = new TreeMap<>();
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      for (UpdateRecord u : ledger.updates(Hash32.parse(m.group(1)))) {
+        if (u.receipt().kind() == UpdateKind.LOCAL) {
+          Manifest manifest = Manifest.parse(store.get(u.receipt().manifest()));
+          rates.merge(manifest.hyperparameters().get("learning_rate"), 1, Integer::sum);
+        }
+      }
+    }
+    return rates;
   }
 
   @Test

@@ -127,8 +127,9 @@ public final class FedAvgBench {
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     List<String> rest = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
     double[] partitions = partitions(rest);
-    TrainingConfig config = config(epochs, threads, settings(rest));
-    RoundSchedule schedule = roundSchedule(settings(rest));
+    List<String> settings = settings(rest);
+    TrainingConfig config = config(epochs, threads, settings);
+    RoundSchedule schedule = roundSchedule(settings);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     FashionMnist data = FashionMnist.standard();
     List<String> summary = new ArrayList<>();

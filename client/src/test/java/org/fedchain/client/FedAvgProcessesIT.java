@@ -114,12 +114,11 @@ class FedAvgProcessesIT {
 
   /** How many LOCAL updates of the run were trained at each learning rate, by their manifests. */
   Map<String, Integer> localRates() throws Exception {
-    Matcher m = Pattern.compile("coordinator: run (\\S+) on port").matcher(output.toString());
-    assertThat(m.find()).isTrue();
+    Hash32 runId = runId(output.toString());
     BlobStore store = BlobStore.open(dir.resolve("coordinator/store"));
     Map<String, Integer> rates = new TreeMap<>();
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
-      for (UpdateRecord u : ledger.updates(Hash32.parse(m.group(1)))) {
+      for (UpdateRecord u : ledger.updates(runId)) {
         if (u.receipt().kind() == UpdateKind.LOCAL) {
           Manifest manifest = Manifest.parse(store.get(u.receipt().manifest()));
           rates.merge(manifest.hyperparameters().get("learning_rate"), 1, Integer::sum);
@@ -210,9 +209,7 @@ class FedAvgProcessesIT {
    * the coordinator of these tests keeps them) and counts its updates by kind.
    */
   static Map<String, Integer> auditedKinds(String log, Path dir) throws Exception {
-    Matcher m = Pattern.compile("coordinator: run (\\S+) on port").matcher(log);
-    assertThat(m.find()).as("the coordinator announced its run").isTrue();
-    Hash32 runId = Hash32.parse(m.group(1));
+    Hash32 runId = runId(log);
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
       RunAudit audit =
           new Verifier(ledger, BlobStore.open(dir.resolve("coordinator/store"))).audit(runId);
@@ -223,6 +220,13 @@ class FedAvgProcessesIT {
       }
       return kinds;
     }
+  }
+
+  /** The run the coordinator announced in {@code log}. */
+  static Hash32 runId(String log) {
+    Matcher m = Pattern.compile("coordinator: run (\\S+) on port").matcher(log);
+    assertThat(m.find()).as("the coordinator announced its run").isTrue();
+    return Hash32.parse(m.group(1));
   }
 
   static int count(String text, String regex) {

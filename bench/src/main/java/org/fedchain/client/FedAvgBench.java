@@ -73,7 +73,7 @@ public final class FedAvgBench {
       if (s.startsWith("lr=")) {
         b.learningRate(Float.parseFloat(value));
       } else if (s.startsWith("schedule=")) {
-        b.schedule(TrainingConfig.Schedule.valueOf(value.toUpperCase(Locale.ROOT)));
+        b.schedule(TrainingConfig.Schedule.parse(value));
       } else if (s.startsWith("validation=")) {
         b.validationFraction(Double.parseDouble(value));
       } else if (!s.startsWith("lr-schedule=")) {

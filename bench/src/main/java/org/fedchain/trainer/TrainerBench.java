@@ -31,7 +31,7 @@ public final class TrainerBench {
             .learningRate(lr)
             .validationFraction(val)
             .batchSize(Integer.getInteger("batch", 64))
-            .schedule(TrainingConfig.Schedule.valueOf(System.getProperty("schedule", "COSINE")))
+            .schedule(TrainingConfig.Schedule.parse(System.getProperty("schedule", "cosine")))
             .build();
     List<Tensor> model = arch.initialTensors(Long.getLong("init", 1));
     if (mode.equals("full")) {

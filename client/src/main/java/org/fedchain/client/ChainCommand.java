@@ -39,8 +39,32 @@ final class ChainCommand {
     @Option(
         names = "--lr",
         defaultValue = "0.05",
-        description = "Learning rate (SGD, momentum 0.9, cosine decay). Default: ${DEFAULT-VALUE}.")
+        description = "Learning rate (SGD). Default: ${DEFAULT-VALUE}.")
     float lr;
+
+    @Option(
+        names = "--momentum",
+        defaultValue = "0.9",
+        description = "SGD momentum, in [0, 1). Default: ${DEFAULT-VALUE}.")
+    float momentum;
+
+    @Option(
+        names = "--local-schedule",
+        defaultValue = "cosine",
+        paramLabel = "cosine|constant",
+        description =
+            "The rate over the steps of one local training: cosine decays it to zero by the last"
+                + " step. Default: ${DEFAULT-VALUE}.")
+    String localSchedule;
+
+    @Option(
+        names = "--validation",
+        defaultValue = "0.1",
+        paramLabel = "FRACTION",
+        description =
+            "Fraction of each shard held out to report validation accuracy (0: train on all of"
+                + " it). Default: ${DEFAULT-VALUE}.")
+    double validation;
 
     @Option(
         names = "--seed",
@@ -60,6 +84,9 @@ final class ChainCommand {
           .epochs(epochs)
           .batchSize(batchSize)
           .learningRate(lr)
+          .momentum(momentum)
+          .schedule(TrainingConfig.Schedule.parse(localSchedule))
+          .validationFraction(validation)
           .seed(seed)
           .threads(threads)
           .build();

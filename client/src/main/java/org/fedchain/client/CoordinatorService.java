@@ -493,6 +493,9 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
             .setLocalEpochs(c.epochs())
             .setBatchSize(c.batchSize())
             .setLearningRate(c.learningRate())
+            .setMomentum(c.momentum())
+            .setLocalSchedule(c.schedule().name())
+            .setValidationFraction(c.validationFraction())
             .build());
     response.onCompleted();
   }

@@ -448,7 +448,9 @@ final class DemoCommand implements Callable<Integer> {
     if (byzantine != null) {
       throw new IllegalArgumentException("--byzantine needs --in-process (simulated clients)");
     }
-    RoundSchedule.parse(lrSchedule); // refused here, not by the coordinator process it starts
+    // refused here, not by the coordinator process it starts
+    RoundSchedule.parse(lrSchedule);
+    training.config();
     PrintWriter out = spec.commandLine().getOut();
     Path home = home();
     long t0 = System.nanoTime();
@@ -483,6 +485,9 @@ final class DemoCommand implements Callable<Integer> {
             "--epochs=" + training.epochs,
             "--batch-size=" + training.batchSize,
             "--lr=" + training.lr,
+            "--momentum=" + training.momentum,
+            "--local-schedule=" + training.localSchedule,
+            "--validation=" + training.validation,
             "--lr-schedule=" + lrSchedule,
             "--seed=" + training.seed));
     if (async) {

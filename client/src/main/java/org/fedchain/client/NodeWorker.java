@@ -117,6 +117,12 @@ final class NodeWorker {
     Address coordinator = CoordinatorMessages.address("coordinator", joined.getCoordinator());
     Eip712Domain domain = CoordinatorMessages.domain(joined.getDomain());
     Architecture arch = Architectures.get(joined.getArchitecture());
+    try {
+      config(joined, joined.getLearningRate(), 0);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "the coordinator's training settings are invalid: " + e.getMessage(), e);
+    }
     say("joined run %s (coordinator %s, %s)", runId.hex(), coordinator, arch.id());
     int trained = 0;
     while (true) {
@@ -182,15 +188,8 @@ final class NodeWorker {
       say("round %d: cannot get model %s: %s", task.getRound(), model.hex(), e.getMessage());
       return false;
     }
-    TrainingConfig config =
-        TrainingConfig.builder()
-            .epochs(joined.getLocalEpochs())
-            .batchSize(joined.getBatchSize())
-            .learningRate(
-                task.getLearningRate() > 0 ? task.getLearningRate() : joined.getLearningRate())
-            .seed(task.getSeed())
-            .threads(threads)
-            .build();
+    float rate = task.getLearningRate() > 0 ? task.getLearningRate() : joined.getLearningRate();
+    TrainingConfig config = config(joined, rate, task.getSeed());
     TrainingResult r = LocalTrainer.train(arch, start, shard, config, ProgressListener.NONE);
     if (slowdown > 1) { // emulated slower hardware (demos, tests of stragglers)
       try {
@@ -240,6 +239,30 @@ final class NodeWorker {
   }
 
   /** Fetches {@code model} from the coordinator's store or a peer that announced it. */
+  /**
+   * The local training the coordinator asked for: its settings, with the node's own defaults for
+   * any it left unset (an older coordinator), and the node's thread count.
+   */
+  private TrainingConfig config(JoinResponse joined, float rate, long seed) {
+    TrainingConfig.Builder b =
+        TrainingConfig.builder()
+            .epochs(joined.getLocalEpochs())
+            .batchSize(joined.getBatchSize())
+            .learningRate(rate)
+            .seed(seed)
+            .threads(threads);
+    if (joined.hasMomentum()) {
+      b.momentum(joined.getMomentum());
+    }
+    if (!joined.getLocalSchedule().isEmpty()) {
+      b.schedule(TrainingConfig.Schedule.parse(joined.getLocalSchedule()));
+    }
+    if (joined.hasValidationFraction()) {
+      b.validationFraction(joined.getValidationFraction());
+    }
+    return b.build();
+  }
+
   private void fetch(CoordinatorGrpc.CoordinatorBlockingStub stub, Hash32 model)
       throws FetchException, IOException {
     if (store.has(model)) {

@@ -157,6 +157,12 @@ class CoordinatorServiceTest {
     assertThat(task.getKind()).isEqualTo(Task.Kind.TRAIN);
     // round 1 of a cosine schedule trains at the full rate, and the task says so
     assertThat(task.getLearningRate()).isEqualTo(joined.getLearningRate()).isPositive();
+    // the rest of the local training is the coordinator's too (the nodes' defaults otherwise)
+    assertThat(joined.hasMomentum()).isTrue();
+    assertThat(joined.getMomentum()).isEqualTo(0.9f);
+    assertThat(joined.getLocalSchedule()).isEqualTo("COSINE");
+    assertThat(joined.hasValidationFraction()).isTrue();
+    assertThat(joined.getValidationFraction()).isEqualTo(0.1);
     assertThat(CoordinatorMessages.receipt(task.getGlobal()).message())
         .isEqualTo(genesis.receipt());
 

@@ -75,4 +75,16 @@ class FedAvgDemoTest {
     assertThat(r.exit()).isNotZero();
     assertThat(r.err()).contains("--byzantine must be N:scale or N:flip");
   }
+
+  @Test
+  void rejects_bad_local_training_settings_before_starting_any_process() {
+    Cli.Result schedule = demo("--mode", "fedavg", "--local-schedule", "step");
+    assertThat(schedule.exit()).isEqualTo(Main.FAILED);
+    assertThat(schedule.err())
+        .contains("unknown local schedule 'step'; expected constant or cosine");
+    Cli.Result momentum = demo("--mode", "fedavg", "--momentum", "1");
+    assertThat(momentum.exit()).isEqualTo(Main.FAILED);
+    assertThat(momentum.err()).contains("momentum must be in [0, 1), got 1.0");
+    assertThat(schedule.out() + momentum.out()).doesNotContain("coordinator");
+  }
 }

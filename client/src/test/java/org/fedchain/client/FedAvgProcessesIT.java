@@ -75,7 +75,14 @@ class FedAvgProcessesIT {
 
   @Test
   void a_killed_coordinator_resumes_its_run_and_the_nodes_rejoin() throws Exception {
-    LocalProcess first = coordinator("--rounds=3", "--lr-schedule=cosine");
+    String[] training = {
+      "--rounds=3",
+      "--lr-schedule=cosine",
+      "--local-schedule=constant",
+      "--momentum=0.5",
+      "--validation=0"
+    };
+    LocalProcess first = coordinator(training);
     Matcher started =
         Pattern.compile("run (\\S+) on port (\\d+)")
             .matcher(first.awaitLine("coordinator: run \\S+ on port \\d+", 120).group());
@@ -92,7 +99,9 @@ class FedAvgProcessesIT {
       first.kill(); // SIGKILL: no shutdown hook, nothing flushed on purpose
       second =
           coordinator(
-              false, "--rounds=3", "--lr-schedule=cosine", "--resume=" + run, "--port=" + port);
+              false,
+              Stream.concat(Stream.of(training), Stream.of("--resume=" + run, "--port=" + port))
+                  .toArray(String[]::new));
       assertThat(second.waitFor()).as(output.toString()).isZero();
       for (LocalProcess n : nodes) {
         assertThat(n.waitFor()).as(output.toString()).isZero();
@@ -109,11 +118,16 @@ class FedAvgProcessesIT {
     assertThat(auditedKinds()).containsEntry("AGGREGATE", 3).containsEntry("LOCAL", 9);
     // lr 0.05 on a cosine over 3 rounds, carried by each task across the restart: the nodes
     // trained (and their signed manifests say) 0.05, then 0.0375, then 0.0125
-    assertThat(localRates()).isEqualTo(Map.of("0.0125", 3, "0.0375", 3, "0.05", 3));
+    assertThat(localHyperparameter("learning_rate"))
+        .isEqualTo(Map.of("0.0125", 3, "0.0375", 3, "0.05", 3));
+    // the coordinator's local training settings, not the nodes' defaults (0.9, COSINE, 0.1)
+    assertThat(localHyperparameter("momentum")).isEqualTo(Map.of("0.5", 9));
+    assertThat(localHyperparameter("schedule")).isEqualTo(Map.of("CONSTANT", 9));
+    assertThat(localHyperparameter("validation_fraction")).isEqualTo(Map.of("0.0", 9));
   }
 
-  /** How many LOCAL updates of the run were trained at each learning rate, by their manifests. */
-  Map<String, Integer> localRates() throws Exception {
+  /** How many LOCAL updates of the run were trained with each value of a hyperparameter. */
+  Map<String, Integer> localHyperparameter(String key) throws Exception {
     Hash32 runId = runId(output.toString());
     BlobStore store = BlobStore.open(dir.resolve("coordinator/store"));
     Map<String, Integer> rates = new TreeMap<>();
@@ -121,7 +135,7 @@ class FedAvgProcessesIT {
       for (UpdateRecord u : ledger.updates(runId)) {
         if (u.receipt().kind() == UpdateKind.LOCAL) {
           Manifest manifest = Manifest.parse(store.get(u.receipt().manifest()));
-          rates.merge(manifest.hyperparameters().get("learning_rate"), 1, Integer::sum);
+          rates.merge(manifest.hyperparameters().get(key), 1, Integer::sum);
         }
       }
     }

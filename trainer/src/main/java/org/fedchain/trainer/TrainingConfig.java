@@ -27,7 +27,18 @@ public final class TrainingConfig {
     /** The same rate for every step. */
     CONSTANT,
     /** Cosine decay from the rate to zero over all steps of this training. */
-    COSINE
+    COSINE;
+
+    /** The schedule named {@code name} (any case), or a clear error naming the choices. */
+    public static Schedule parse(String name) {
+      for (Schedule s : values()) {
+        if (s.name().equalsIgnoreCase(name)) {
+          return s;
+        }
+      }
+      throw new IllegalArgumentException(
+          "unknown local schedule '" + name + "'; expected constant or cosine");
+    }
   }
 
   private final int epochs;

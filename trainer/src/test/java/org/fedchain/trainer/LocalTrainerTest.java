@@ -131,6 +131,11 @@ class LocalTrainerTest {
         .hasMessage("learningRate must be positive, got NaN");
     assertThatThrownBy(() -> TrainingConfig.builder().validationFraction(1))
         .hasMessage("validationFraction must be in [0, 1), got 1.0");
+    assertThat(TrainingConfig.Schedule.parse("constant"))
+        .isEqualTo(TrainingConfig.Schedule.CONSTANT);
+    assertThat(TrainingConfig.Schedule.parse("COSINE")).isEqualTo(TrainingConfig.Schedule.COSINE);
+    assertThatThrownBy(() -> TrainingConfig.Schedule.parse("step"))
+        .hasMessage("unknown local schedule 'step'; expected constant or cosine");
   }
 
   private static TrainingResult train(

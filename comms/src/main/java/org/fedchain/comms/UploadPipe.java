@@ -1,13 +1,9 @@
 package org.fedchain.comms;
 
-import com.google.protobuf.ByteOutput;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.UnsafeByteOperations;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.fedchain.core.store.BlobStore;
 
@@ -65,7 +61,7 @@ final class UploadPipe implements BlobStore.Chunks {
     queue.add(ABORT);
   }
 
-  /** The next chunk's bytes as gRPC parsed them, or null at the announced end. */
+  /** The next chunk's bytes as gRPC parsed them (no copy), or null at the announced end. */
   @Override
   public ByteBuffer next() throws IOException {
     if (ended) {
@@ -88,48 +84,9 @@ final class UploadPipe implements BlobStore.Chunks {
       ended = true;
       return null;
     }
-    ByteBuffer chunk = view((ByteString) o);
+    ByteBuffer chunk = ((ByteString) o).asReadOnlyByteBuffer();
     consumed += chunk.remaining();
     requestOne.run();
     return chunk;
-  }
-
-  /**
-   * The chunk's own bytes, not a copy, for the store to read (never write). {@code
-   * asReadOnlyByteBuffer} would do for the file write, but MessageDigest copies a read-only buffer
-   * again before hashing it; an array-backed view it hashes in place.
-   */
-  private static ByteBuffer view(ByteString data) throws IOException {
-    List<ByteBuffer> pieces = new ArrayList<>(1);
-    UnsafeByteOperations.unsafeWriteTo(
-        data,
-        new ByteOutput() {
-          @Override
-          public void write(byte value) {
-            pieces.add(ByteBuffer.wrap(new byte[] {value}));
-          }
-
-          @Override
-          public void write(byte[] value, int offset, int length) {
-            pieces.add(ByteBuffer.wrap(value, offset, length));
-          }
-
-          @Override
-          public void writeLazy(byte[] value, int offset, int length) {
-            pieces.add(ByteBuffer.wrap(value, offset, length));
-          }
-
-          @Override
-          public void write(ByteBuffer value) {
-            pieces.add(value.duplicate());
-          }
-
-          @Override
-          public void writeLazy(ByteBuffer value) {
-            pieces.add(value.duplicate());
-          }
-        });
-    // a rope of several pieces (not what gRPC parses a chunk into): one buffer, copied
-    return pieces.size() == 1 ? pieces.get(0) : data.asReadOnlyByteBuffer();
   }
 }

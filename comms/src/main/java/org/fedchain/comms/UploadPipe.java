@@ -2,25 +2,26 @@ package org.fedchain.comms;
 
 import com.google.protobuf.ByteString;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.concurrent.LinkedBlockingQueue;
-import org.fedchain.core.store.BlobStore;
 
 /**
  * Hands the data chunks of one {@code Put} from gRPC's callback thread to the thread that writes
- * them through {@code BlobStore.put(Chunks, expected)}. Memory stays bounded because the service
- * asks gRPC for one more message only when the writer has taken one (see {@code requestOne}). A
- * stream that ends short of the announced size, or is cancelled, makes {@link #next} throw, so the
- * store drops its temp file.
+ * them through {@code BlobStore.put(InputStream, expected)}. Memory stays bounded because the
+ * service asks gRPC for one more message only when the writer has taken one (see {@code
+ * requestOne}). A stream that ends short of the announced size, or is cancelled, makes {@link
+ * #read} throw, so the store drops its temp file.
  */
-final class UploadPipe implements BlobStore.Chunks {
+final class UploadPipe extends InputStream {
   private static final Object END = new Object();
   private static final Object ABORT = new Object();
 
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final long announced;
   private final Runnable requestOne;
+  private ByteBuffer current;
   private long consumed;
   private boolean ended;
 
@@ -61,32 +62,44 @@ final class UploadPipe implements BlobStore.Chunks {
     queue.add(ABORT);
   }
 
-  /** The next chunk's bytes as gRPC parsed them (no copy), or null at the announced end. */
   @Override
-  public ByteBuffer next() throws IOException {
-    if (ended) {
-      return null;
+  public int read() throws IOException {
+    byte[] one = new byte[1];
+    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    if (len == 0) {
+      return 0;
     }
-    Object o;
-    try {
-      o = queue.take();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while waiting for upload data");
-    }
-    if (o == ABORT) {
-      throw new AbortedException();
-    }
-    if (o == END) {
-      if (consumed != announced) {
-        throw new TruncatedException(consumed, announced);
+    while (current == null || !current.hasRemaining()) {
+      if (ended) {
+        return -1;
       }
-      ended = true;
-      return null;
+      Object o;
+      try {
+        o = queue.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while waiting for upload data");
+      }
+      if (o == ABORT) {
+        throw new AbortedException();
+      }
+      if (o == END) {
+        if (consumed != announced) {
+          throw new TruncatedException(consumed, announced);
+        }
+        ended = true;
+        return -1;
+      }
+      current = ((ByteString) o).asReadOnlyByteBuffer();
+      requestOne.run();
     }
-    ByteBuffer chunk = ((ByteString) o).asReadOnlyByteBuffer();
-    consumed += chunk.remaining();
-    requestOne.run();
-    return chunk;
+    int n = Math.min(len, current.remaining());
+    current.get(b, off, n);
+    consumed += n;
+    return n;
   }
 }

@@ -2,6 +2,7 @@ package org.fedchain.core.store;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -78,45 +79,25 @@ public final class BlobStore {
   }
 
   /**
-   * Where {@link #put(Chunks, Hash32)} takes a blob's bytes from: one buffer at a time, written as
-   * they are, so a network receiver hands over its message buffers without another copy.
-   */
-  public interface Chunks {
-    /** The next bytes (position to limit; the store may consume them), or null at the end. */
-    ByteBuffer next() throws IOException;
-  }
-
-  /**
    * Streams a blob in, hashing while writing, and keeps it only if its SHA-256 is {@code expected}
    * (a peer's blob is untrusted until then). A short or altered stream leaves nothing behind.
    *
    * @throws CorruptBlobException if the bytes do not hash to {@code expected}
    */
   public Hash32 put(InputStream in, Hash32 expected) throws IOException {
-    // 1 MiB writes: transferTo's 8 KiB pieces made write syscalls the cost of a fetch
-    byte[] buf = new byte[WRITE_BYTES];
-    return put(
-        () -> {
-          int n = in.readNBytes(buf, 0, buf.length);
-          return n > 0 ? ByteBuffer.wrap(buf, 0, n) : null;
-        },
-        expected);
-  }
-
-  /** {@link #put(InputStream, Hash32)} from buffers. */
-  public Hash32 put(Chunks in, Hash32 expected) throws IOException {
     if (has(expected)) {
-      while (in.next() != null) {
-        // drained, so the sender sees its stream consumed
-      }
+      in.transferTo(OutputStream.nullOutputStream());
       return expected;
     }
     Path tmp = Files.createTempFile(root.resolve("tmp"), "put-", ".part");
     try {
       MessageDigest md = Hash32.sha256Digest();
+      // 1 MiB writes: transferTo's 8 KiB pieces made write syscalls the cost of a fetch
+      byte[] buf = new byte[WRITE_BYTES];
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-        for (ByteBuffer b; (b = in.next()) != null; ) {
-          md.update(b.duplicate());
+        for (int n; (n = in.readNBytes(buf, 0, buf.length)) > 0; ) {
+          md.update(buf, 0, n);
+          ByteBuffer b = ByteBuffer.wrap(buf, 0, n);
           while (b.hasRemaining()) {
             ch.write(b);
           }

@@ -238,7 +238,6 @@ final class NodeWorker {
     }
   }
 
-  /** Fetches {@code model} from the coordinator's store or a peer that announced it. */
   /**
    * The local training the coordinator asked for: its settings, with the node's own defaults for
    * any it left unset (an older coordinator), and the node's thread count.
@@ -263,6 +262,7 @@ final class NodeWorker {
     return b.build();
   }
 
+  /** Fetches {@code model} from the coordinator's store or a peer that announced it. */
   private void fetch(CoordinatorGrpc.CoordinatorBlockingStub stub, Hash32 model)
       throws FetchException, IOException {
     if (store.has(model)) {

@@ -118,28 +118,37 @@ class FedAvgProcessesIT {
     assertThat(auditedKinds()).containsEntry("AGGREGATE", 3).containsEntry("LOCAL", 9);
     // lr 0.05 on a cosine over 3 rounds, carried by each task across the restart: the nodes
     // trained (and their signed manifests say) 0.05, then 0.0375, then 0.0125
-    assertThat(localHyperparameter("learning_rate"))
+    List<Map<String, String>> locals = localHyperparameters();
+    assertThat(counts(locals, "learning_rate"))
         .isEqualTo(Map.of("0.0125", 3, "0.0375", 3, "0.05", 3));
     // the coordinator's local training settings, not the nodes' defaults (0.9, COSINE, 0.1)
-    assertThat(localHyperparameter("momentum")).isEqualTo(Map.of("0.5", 9));
-    assertThat(localHyperparameter("schedule")).isEqualTo(Map.of("CONSTANT", 9));
-    assertThat(localHyperparameter("validation_fraction")).isEqualTo(Map.of("0.0", 9));
+    assertThat(counts(locals, "momentum")).isEqualTo(Map.of("0.5", 9));
+    assertThat(counts(locals, "schedule")).isEqualTo(Map.of("CONSTANT", 9));
+    assertThat(counts(locals, "validation_fraction")).isEqualTo(Map.of("0.0", 9));
   }
 
-  /** How many LOCAL updates of the run were trained with each value of a hyperparameter. */
-  Map<String, Integer> localHyperparameter(String key) throws Exception {
+  /** The hyperparameters of every LOCAL update of the run, from the manifests it recorded. */
+  List<Map<String, String>> localHyperparameters() throws Exception {
     Hash32 runId = runId(output.toString());
     BlobStore store = BlobStore.open(dir.resolve("coordinator/store"));
-    Map<String, Integer> rates = new TreeMap<>();
+    List<Map<String, String>> out = new ArrayList<>();
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
       for (UpdateRecord u : ledger.updates(runId)) {
         if (u.receipt().kind() == UpdateKind.LOCAL) {
-          Manifest manifest = Manifest.parse(store.get(u.receipt().manifest()));
-          rates.merge(manifest.hyperparameters().get(key), 1, Integer::sum);
+          out.add(Manifest.parse(store.get(u.receipt().manifest())).hyperparameters());
         }
       }
     }
-    return rates;
+    return out;
+  }
+
+  /** How many of {@code updates} were trained with each value of the hyperparameter {@code key}. */
+  static Map<String, Integer> counts(List<Map<String, String>> updates, String key) {
+    Map<String, Integer> counts = new TreeMap<>();
+    for (Map<String, String> h : updates) {
+      counts.merge(h.get(key), 1, Integer::sum);
+    }
+    return counts;
   }
 
   @Test

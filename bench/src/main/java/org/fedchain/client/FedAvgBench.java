@@ -32,13 +32,13 @@ import org.fedchain.wallet.Signers;
  *
  * <pre>
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
- *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [lr-schedule=constant|cosine]
+ *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY] [lr-schedule=constant|cosine]
  * </pre>
  *
- * <p>The first three settings change the local training from {@link #config}'s defaults; {@code
- * lr=0.01 schedule=constant validation=0} is NIID-Bench's own (it trains on all of a client's
- * samples). {@code lr-schedule} is the {@link RoundSchedule} of the rate over the rounds (default
- * constant).
+ * <p>The first four settings change the local training from {@link #config}'s defaults; {@code
+ * lr=0.01 schedule=constant validation=0 wd=1e-5} is NIID-Bench's own (it trains on all of a
+ * client's samples, with an L2 penalty of 1e-5). {@code lr-schedule} is the {@link RoundSchedule}
+ * of the rate over the rounds (default constant).
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -76,12 +76,14 @@ public final class FedAvgBench {
         b.schedule(TrainingConfig.Schedule.parse(value));
       } else if (s.startsWith("validation=")) {
         b.validationFraction(Double.parseDouble(value));
+      } else if (s.startsWith("wd=")) {
+        b.weightDecay(Float.parseFloat(value));
       } else if (!s.startsWith("lr-schedule=")) {
         throw new IllegalArgumentException(
             "unknown setting "
                 + s
                 + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
-                + " lr-schedule=constant|cosine");
+                + " wd=DECAY, lr-schedule=constant|cosine");
       }
     }
     return b.build();
@@ -172,8 +174,8 @@ public final class FedAvgBench {
         summary.add(
             String.format(
                 Locale.ROOT,
-                "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s),"
-                    + " threads %d: final"
+                "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
+                    + " weight decay %s), threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha),
                 rounds,
@@ -182,6 +184,7 @@ public final class FedAvgBench {
                 config.schedule().name().toLowerCase(Locale.ROOT),
                 schedule.name().toLowerCase(Locale.ROOT),
                 config.validationFraction(),
+                config.weightDecay(),
                 threads,
                 last,
                 best,
@@ -197,6 +200,7 @@ public final class FedAvgBench {
         line.put("schedule", config.schedule().name());
         line.put("round_schedule", schedule.name());
         line.put("validation_fraction", config.validationFraction());
+        line.put("weight_decay", config.weightDecay());
         line.put("final_acc", last);
         line.put("best_acc", best);
         line.put("wall_s", r.seconds());

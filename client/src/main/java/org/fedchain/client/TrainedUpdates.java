@@ -91,6 +91,7 @@ final class TrainedUpdates {
     hyper.put("learning_rate", Float.toString(config.learningRate()));
     hyper.put("optimizer", config.optimizer().name());
     hyper.put("momentum", Float.toString(config.momentum()));
+    hyper.put("weight_decay", Float.toString(config.weightDecay()));
     hyper.put("schedule", config.schedule().name());
     hyper.put("validation_fraction", Double.toString(config.validationFraction()));
     return hyper;

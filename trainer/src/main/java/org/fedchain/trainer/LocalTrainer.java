@@ -223,8 +223,14 @@ public final class LocalTrainer {
                   .build();
         };
     return switch (c.optimizer()) {
-      case SGD -> Optimizer.sgd().setLearningRateTracker(lr).optMomentum(c.momentum()).build();
-      case ADAM -> Optimizer.adam().optLearningRateTracker(lr).build();
+      case SGD ->
+          Optimizer.sgd()
+              .setLearningRateTracker(lr)
+              .optMomentum(c.momentum())
+              .optWeightDecays(c.weightDecay())
+              .build();
+      case ADAM ->
+          Optimizer.adam().optLearningRateTracker(lr).optWeightDecays(c.weightDecay()).build();
     };
   }
 }

@@ -10,7 +10,8 @@ FedChain client does:
     (re-implemented below: the generator and Partition.shuffle's Fisher-Yates are fixed by the
     Java specification), checked against the IID shards Java wrote;
   - the loss is DJL's SoftmaxCrossEntropyLoss (log_softmax, pick the label, negate, mean);
-  - the optimizer is DJL's SGD on libtorch: v = momentum * v + lr * g; w -= v (PyTorch's own SGD
+  - the optimizer is DJL's SGD on libtorch: v = momentum * v + lr * (g + wd * w); w -= v, where wd is
+    the weight decay (PyTorch's own SGD
     puts lr outside the velocity, which differs under a changing rate), with DJL's cosine tracker
     lr(k) = base / 2 * (1 + cos(pi * k / T)) in float32 for steps k = 1..T;
   - a round schedule (RoundSchedule, `lr-schedule=cosine`) sets each round's base rate, see
@@ -190,6 +191,7 @@ def local_train(model, x, y, cfg, seed):
     total = steps_per_epoch * cfg["epochs"]
     base = np.float32(cfg["learning_rate"])
     momentum = float(np.float32(cfg["momentum"]))
+    decay = float(np.float32(cfg.get("weight_decay", 0.0)))
     params = list(model.parameters())
     velocity = [torch.zeros_like(p) for p in params]
     model.train()
@@ -208,7 +210,7 @@ def local_train(model, x, y, cfg, seed):
             loss.backward()
             with torch.no_grad():
                 for p, v in zip(params, velocity):
-                    v.mul_(momentum).add_(p.grad.mul(lr))
+                    v.mul_(momentum).add_(p.grad.add(p, alpha=decay).mul(lr))
                     p.sub_(v)
             epoch_loss += loss.item()
     return len(train_idx), step, epoch_loss / steps_per_epoch, time.perf_counter() - t0

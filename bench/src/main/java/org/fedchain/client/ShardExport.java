@@ -23,7 +23,7 @@ import org.fedchain.trainer.TrainingConfig;
  *
  * <pre>
  * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
- *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]
+ *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]
  *     [lr-schedule=constant|cosine]
  * </pre>
  *
@@ -39,7 +39,7 @@ public final class ShardExport {
     if (args.length < 1) {
       System.err.println(
           "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]"
-              + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION]"
+              + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]"
               + " [lr-schedule=constant|cosine]");
       System.exit(2);
     }
@@ -96,6 +96,7 @@ public final class ShardExport {
     training.put("optimizer", config.optimizer().name());
     training.put("learning_rate", config.learningRate());
     training.put("momentum", config.momentum());
+    training.put("weight_decay", config.weightDecay());
     training.put("schedule", config.schedule().name());
     training.put("round_schedule", FedAvgBench.roundSchedule(FedAvgBench.settings(rest)).name());
     training.put("batch_size", config.batchSize());

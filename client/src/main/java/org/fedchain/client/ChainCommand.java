@@ -49,6 +49,15 @@ final class ChainCommand {
     float momentum;
 
     @Option(
+        names = "--weight-decay",
+        defaultValue = "0",
+        paramLabel = "DECAY",
+        description =
+            "L2 penalty: DECAY * weight is added to every gradient (PyTorch's weight_decay; 0:"
+                + " none). Default: ${DEFAULT-VALUE}.")
+    float weightDecay;
+
+    @Option(
         names = "--local-schedule",
         defaultValue = "cosine",
         paramLabel = "cosine|constant",
@@ -85,6 +94,7 @@ final class ChainCommand {
           .batchSize(batchSize)
           .learningRate(lr)
           .momentum(momentum)
+          .weightDecay(weightDecay)
           .schedule(TrainingConfig.Schedule.parse(localSchedule))
           .validationFraction(validation)
           .seed(seed)

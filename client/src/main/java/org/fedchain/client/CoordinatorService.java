@@ -494,6 +494,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
             .setBatchSize(c.batchSize())
             .setLearningRate(c.learningRate())
             .setMomentum(c.momentum())
+            .setWeightDecay(c.weightDecay())
             .setLocalSchedule(c.schedule().name())
             .setValidationFraction(c.validationFraction())
             .build());

@@ -486,6 +486,7 @@ final class DemoCommand implements Callable<Integer> {
             "--batch-size=" + training.batchSize,
             "--lr=" + training.lr,
             "--momentum=" + training.momentum,
+            "--weight-decay=" + training.weightDecay,
             "--local-schedule=" + training.localSchedule,
             "--validation=" + training.validation,
             "--lr-schedule=" + lrSchedule,

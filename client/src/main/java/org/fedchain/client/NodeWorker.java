@@ -253,6 +253,9 @@ final class NodeWorker {
     if (joined.hasMomentum()) {
       b.momentum(joined.getMomentum());
     }
+    if (joined.hasWeightDecay()) {
+      b.weightDecay(joined.getWeightDecay());
+    }
     if (!joined.getLocalSchedule().isEmpty()) {
       b.schedule(TrainingConfig.Schedule.parse(joined.getLocalSchedule()));
     }

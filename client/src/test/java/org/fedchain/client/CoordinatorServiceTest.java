@@ -160,6 +160,8 @@ class CoordinatorServiceTest {
     // the rest of the local training is the coordinator's too (the nodes' defaults otherwise)
     assertThat(joined.hasMomentum()).isTrue();
     assertThat(joined.getMomentum()).isEqualTo(0.9f);
+    assertThat(joined.hasWeightDecay()).isTrue();
+    assertThat(joined.getWeightDecay()).isZero();
     assertThat(joined.getLocalSchedule()).isEqualTo("COSINE");
     assertThat(joined.hasValidationFraction()).isTrue();
     assertThat(joined.getValidationFraction()).isEqualTo(0.1);

@@ -85,6 +85,9 @@ class FedAvgDemoTest {
     Cli.Result momentum = demo("--mode", "fedavg", "--momentum", "1");
     assertThat(momentum.exit()).isEqualTo(Main.FAILED);
     assertThat(momentum.err()).contains("momentum must be in [0, 1), got 1.0");
-    assertThat(schedule.out() + momentum.out()).doesNotContain("coordinator");
+    Cli.Result decay = demo("--mode", "fedavg", "--weight-decay=-1");
+    assertThat(decay.exit()).isEqualTo(Main.FAILED);
+    assertThat(decay.err()).contains("weightDecay must be zero or positive, got -1.0");
+    assertThat(schedule.out() + momentum.out() + decay.out()).doesNotContain("coordinator");
   }
 }

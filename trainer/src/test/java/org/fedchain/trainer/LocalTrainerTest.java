@@ -2,6 +2,7 @@ package org.fedchain.trainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -121,6 +122,42 @@ class LocalTrainerTest {
                     ProgressListener.NONE))
         .isInstanceOf(ModelFormatException.class)
         .hasMessageContaining("fmnist-cnn/1");
+  }
+
+  @Test
+  void weight_decay_adds_decay_times_weight_to_the_gradient() {
+    // one step (64 samples, batch 64, no hold-out) from the same start: the gradient is the same
+    // with and without decay, so the two results differ by exactly lr * wd * w0
+    Samples shard = RealData.train().slice(0, 64);
+    List<Tensor> start = mlp.initialTensors(4);
+    float lr = 0.1f;
+    float wd = 0.5f;
+    TrainingConfig plain =
+        TrainingConfig.builder()
+            .learningRate(lr)
+            .momentum(0)
+            .schedule(TrainingConfig.Schedule.CONSTANT)
+            .validationFraction(0)
+            .build();
+    List<Tensor> without =
+        LocalTrainer.train(mlp, start, shard, plain, ProgressListener.NONE).tensors();
+    List<Tensor> with =
+        LocalTrainer.train(
+                mlp, start, shard, plain.toBuilder().weightDecay(wd).build(), ProgressListener.NONE)
+            .tensors();
+    for (int t = 0; t < start.size(); t++) {
+      float[] w0 = start.get(t).floats();
+      float[] a = without.get(t).floats();
+      float[] b = with.get(t).floats();
+      for (int i = 0; i < w0.length; i++) {
+        assertThat(a[i] - b[i])
+            .as("tensor %d [%d]", t, i)
+            .isCloseTo(lr * wd * w0[i], within(1e-5f));
+      }
+    }
+    assertThat(with).isNotEqualTo(without);
+    assertThatThrownBy(() -> TrainingConfig.builder().weightDecay(-1e-5f))
+        .hasMessage("weightDecay must be zero or positive, got -1.0E-5");
   }
 
   @Test

@@ -11,6 +11,7 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
+import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.TrainingConfig;
@@ -67,6 +68,7 @@ public final class ByzantineBench {
                 data,
                 new FedAvgRun.Settings(
                     Architectures.get(arch),
+                    Architecture.Init.KAIMING,
                     config,
                     RoundSchedule.CONSTANT,
                     c.strategy(),

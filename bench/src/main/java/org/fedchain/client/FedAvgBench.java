@@ -33,12 +33,14 @@ import org.fedchain.wallet.Signers;
  * <pre>
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
  *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY] [lr-schedule=constant|cosine]
+ *     [init=kaiming|pytorch]
  * </pre>
  *
  * <p>The first four settings change the local training from {@link #config}'s defaults; {@code
  * lr=0.01 schedule=constant validation=0 wd=1e-5} is NIID-Bench's own (it trains on all of a
  * client's samples, with an L2 penalty of 1e-5). {@code lr-schedule} is the {@link RoundSchedule}
- * of the rate over the rounds (default constant).
+ * of the rate over the rounds (default constant); {@code init} how the genesis model is drawn
+ * ({@link Architecture.Init}, default kaiming; NIID-Bench starts from PyTorch's default).
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -78,12 +80,12 @@ public final class FedAvgBench {
         b.validationFraction(Double.parseDouble(value));
       } else if (s.startsWith("wd=")) {
         b.weightDecay(Float.parseFloat(value));
-      } else if (!s.startsWith("lr-schedule=")) {
+      } else if (!s.startsWith("lr-schedule=") && !s.startsWith("init=")) {
         throw new IllegalArgumentException(
             "unknown setting "
                 + s
                 + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
-                + " wd=DECAY, lr-schedule=constant|cosine");
+                + " wd=DECAY, lr-schedule=constant|cosine, init=kaiming|pytorch");
       }
     }
     return b.build();
@@ -96,6 +98,17 @@ public final class FedAvgBench {
         .map(s -> RoundSchedule.parse(s.substring("lr-schedule=".length())))
         .reduce((a, b) -> b)
         .orElse(RoundSchedule.CONSTANT);
+  }
+
+  /**
+   * How the genesis model is drawn, among {@code settings}: {@code init=NAME} (default kaiming).
+   */
+  static Architecture.Init init(List<String> settings) {
+    return settings.stream()
+        .filter(s -> s.startsWith("init="))
+        .map(s -> Architecture.Init.parse(s.substring("init=".length())))
+        .reduce((a, b) -> b)
+        .orElse(Architecture.Init.KAIMING);
   }
 
   /** The partitions among {@code args} ({@code iid}, {@code dirichlet=A}), or the defaults. */
@@ -154,6 +167,7 @@ public final class FedAvgBench {
                 data,
                 new FedAvgRun.Settings(
                     architecture(),
+                    init(settings),
                     config,
                     schedule,
                     Strategies.fedAvg(),
@@ -175,7 +189,7 @@ public final class FedAvgBench {
             String.format(
                 Locale.ROOT,
                 "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
-                    + " weight decay %s), threads %d: final"
+                    + " weight decay %s, init %s), threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha),
                 rounds,
@@ -185,6 +199,7 @@ public final class FedAvgBench {
                 schedule.name().toLowerCase(Locale.ROOT),
                 config.validationFraction(),
                 config.weightDecay(),
+                init(settings).name().toLowerCase(Locale.ROOT),
                 threads,
                 last,
                 best,
@@ -201,6 +216,7 @@ public final class FedAvgBench {
         line.put("round_schedule", schedule.name());
         line.put("validation_fraction", config.validationFraction());
         line.put("weight_decay", config.weightDecay());
+        line.put("init", init(settings).name());
         line.put("final_acc", last);
         line.put("best_acc", best);
         line.put("wall_s", r.seconds());

@@ -90,7 +90,9 @@ public final class ShardExport {
     }
 
     Files.write(
-        out.resolve("genesis.safetensors"), ModelCodec.write(arch.initialTensors(config.seed())));
+        out.resolve("genesis.safetensors"),
+        ModelCodec.write(
+            arch.initialTensors(config.seed(), FedAvgBench.init(FedAvgBench.settings(rest)))));
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("optimizer", config.optimizer().name());

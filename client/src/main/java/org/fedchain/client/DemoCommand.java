@@ -384,6 +384,7 @@ final class DemoCommand implements Callable<Integer> {
     FedAvgRun.Settings settings =
         new FedAvgRun.Settings(
             a,
+            Architecture.Init.KAIMING,
             training.config(),
             RoundSchedule.parse(lrSchedule),
             org.fedchain.trainer.aggregate.Strategies.parse(strategy),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -44,6 +45,7 @@ final class FedAvgRun {
    */
   record Settings(
       Architecture arch,
+      Architecture.Init init,
       TrainingConfig config,
       RoundSchedule schedule,
       Strategy strategy,
@@ -111,8 +113,8 @@ final class FedAvgRun {
     UpdateRecord global =
         flow.openRun(
             coordinator,
-            s.arch().initialTensors(s.config().seed()),
-            "fresh, seed " + s.config().seed());
+            s.arch().initialTensors(s.config().seed(), s.init()),
+            "fresh, seed " + s.config().seed() + ", " + s.init().name().toLowerCase(Locale.ROOT));
     Hash32 runId = global.receipt().runId();
     out.printf(
         "opened DATA_PARALLEL run %s: %d clients (%s), %s, %s, %d local epoch(s), %s%n",

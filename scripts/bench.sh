@@ -6,7 +6,7 @@
 #   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...] [SETTING ...]]]]
 #                                       10 clients, CNN, IID and Dirichlet(0.5) (defaults 50 1 1);
 #                                       SETTING: lr=RATE schedule=cosine|constant validation=FRACTION wd=DECAY
-#                                       lr-schedule=constant|cosine (the rate over the rounds)
+#                                       lr-schedule=constant|cosine (the rate over the rounds) init=kaiming|pytorch
 #   scripts/bench.sh byzantine [ROUNDS [ARCH]]   2 of 10 clients attack: FedAvg, median, Krum next to clean
 #   scripts/bench.sh flower [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...] [SETTING ...]]]]
 #                                       the same FedAvg runs, then Flower 1.42 + PyTorch on the same

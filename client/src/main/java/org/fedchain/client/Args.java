@@ -2,7 +2,9 @@ package org.fedchain.client;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.Locale;
 import org.fedchain.core.Hash32;
+import org.fedchain.trainer.Architecture;
 
 /** Parsing of command-line values that several commands share; errors name the option. */
 final class Args {
@@ -41,5 +43,10 @@ final class Args {
       case "mlp" -> "fmnist-mlp/1";
       default -> text;
     };
+  }
+
+  /** How a fresh genesis model came to be, as its run records it: "fresh, seed 1, kaiming init". */
+  static String freshOrigin(long seed, Architecture.Init init) {
+    return "fresh, seed " + seed + ", " + init.name().toLowerCase(Locale.ROOT) + " init";
   }
 }

@@ -129,6 +129,16 @@ final class CoordinatorCommand {
     Path genesis;
 
     @Option(
+        names = "--init",
+        defaultValue = "kaiming",
+        paramLabel = "kaiming|pytorch",
+        description =
+            "How a fresh genesis model is drawn: kaiming (weights +-sqrt(6/fan_in), zero biases)"
+                + " or pytorch (PyTorch's default, +-1/sqrt(fan_in) for weights and biases)."
+                + " Default: ${DEFAULT-VALUE}.")
+    String init;
+
+    @Option(
         names = "--resume",
         paramLabel = "RUN",
         description =
@@ -165,12 +175,13 @@ final class CoordinatorCommand {
               training.config(),
               RoundSchedule.parse(lrSchedule));
       var strategy0 = Strategies.parse(strategy);
+      Architecture.Init how = Architecture.Init.parse(init);
       List<Tensor> start = null; // a resumed run already has its models
       if (resume == null) {
         start =
             genesis != null
                 ? SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY)
-                : a.initialTensors(training.seed);
+                : a.initialTensors(training.seed, how);
       }
       Samples test = noEval ? null : main.dataset().test();
       BlobStore store = main.store();
@@ -187,7 +198,9 @@ final class CoordinatorCommand {
               g0.receipt().seq(), g0.updateId());
         } else {
           String origin =
-              genesis != null ? "file " + genesis.getFileName() : "fresh, seed " + training.seed;
+              genesis != null
+                  ? "file " + genesis.getFileName()
+                  : Args.freshOrigin(training.seed, how);
           g0 = flow.openRun(me, start, origin);
         }
         CoordinatorService service =

@@ -248,7 +248,11 @@ final class DemoCommand implements Callable<Integer> {
       ChainFlow flow = new ChainFlow(ledger, store);
       UpdateRecord genesis =
           flow.openRun(
-              coordinator, a, a.initialTensors(config.seed()), rc, "fresh, seed " + config.seed());
+              coordinator,
+              a,
+              a.initialTensors(config.seed()),
+              rc,
+              Args.freshOrigin(config.seed(), Architecture.Init.KAIMING));
       Hash32 runId = genesis.receipt().runId();
       out.println(
           "opened run "

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -114,7 +113,7 @@ final class FedAvgRun {
         flow.openRun(
             coordinator,
             s.arch().initialTensors(s.config().seed(), s.init()),
-            "fresh, seed " + s.config().seed() + ", " + s.init().name().toLowerCase(Locale.ROOT));
+            Args.freshOrigin(s.config().seed(), s.init()));
     Hash32 runId = global.receipt().runId();
     out.printf(
         "opened DATA_PARALLEL run %s: %d clients (%s), %s, %s, %d local epoch(s), %s%n",

@@ -64,6 +64,16 @@ final class RunCommand {
     Path genesis;
 
     @Option(
+        names = "--init",
+        defaultValue = "kaiming",
+        paramLabel = "kaiming|pytorch",
+        description =
+            "How a fresh genesis model is drawn: kaiming (weights +-sqrt(6/fan_in), zero biases)"
+                + " or pytorch (PyTorch's default, +-1/sqrt(fan_in) for weights and biases)."
+                + " Default: ${DEFAULT-VALUE}.")
+    String init;
+
+    @Option(
         names = "--seed",
         defaultValue = "1",
         description = "Seed of the fresh genesis model. Default: ${DEFAULT-VALUE}.")
@@ -131,8 +141,9 @@ final class RunCommand {
         tensors = SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY);
         origin = "file " + genesis.getFileName();
       } else {
-        tensors = a.initialTensors(seed);
-        origin = "fresh, seed " + seed;
+        Architecture.Init how = Architecture.Init.parse(init);
+        tensors = a.initialTensors(seed, how);
+        origin = Args.freshOrigin(seed, how);
       }
       EthereumIdentity coordinator = main.unlock(wallet, passwords);
       try (Ledger ledger = main.openLedger()) {

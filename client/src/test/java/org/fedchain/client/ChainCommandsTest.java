@@ -17,6 +17,9 @@ import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.ModelCodec;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +65,24 @@ class ChainCommandsTest {
     run = m.group(1);
     assertThat(hop("n1", "1/30").exit()).isZero();
     assertThat(hop("n2", "2/30").exit()).isZero();
+  }
+
+  @Test
+  void init_pytorch_opens_a_run_from_pytorchs_default_initialisation() throws Exception {
+    Matcher m =
+        Pattern.compile("run ([0-9a-f]{64})")
+            .matcher(
+                ok("run", "open", "--wallet", "coord", "--arch", "mlp", "--init", "pytorch").out());
+    assertThat(m.find()).isTrue();
+    Hash32 genesis;
+    try (Ledger l = Ledgers.open("embedded:" + home.resolve("ledger.db"))) {
+      genesis = l.updates(Hash32.parse(m.group(1))).get(0).receipt().model();
+    }
+    Architecture mlp = Architectures.get("fmnist-mlp/1");
+    assertThat(genesis)
+        .isEqualTo(
+            Hash32.sha256(ModelCodec.write(mlp.initialTensors(1, Architecture.Init.PYTORCH))))
+        .isNotEqualTo(updates().get(0).receipt().model()); // the default, kaiming, same seed
   }
 
   @Test
@@ -217,6 +238,10 @@ class ChainCommandsTest {
     Files.write(corrupt, new byte[] {1, 2, 3});
     assertThat(run("run", "open", "--wallet", "coord", "--genesis", corrupt.toString()).err())
         .contains("file too short");
+    Cli.Result badInit = run("run", "open", "--wallet", "coord", "--init", "xavier");
+    assertThat(badInit.exit()).isEqualTo(Main.FAILED);
+    assertThat(badInit.err())
+        .contains("unknown initialisation 'xavier'; expected kaiming or pytorch");
     assertThat(logState()).isEqualTo(before);
   }
 

@@ -72,5 +72,25 @@ class ArchitecturesTest {
     assertThat(max).isGreaterThan(0.95f * bound);
     assertThat(a.get(3).floats()).containsOnly(0f); // 3.bias
     ModelCodec.check(cnn, a);
+    assertThat(cnn.initialTensors(5, Architecture.Init.KAIMING)).isEqualTo(a);
+  }
+
+  @Test
+  void pytorch_init_draws_weights_and_biases_within_one_over_root_fan_in() {
+    Architecture cnn = Architectures.get("fmnist-cnn/1");
+    List<Tensor> a = cnn.initialTensors(5, Architecture.Init.PYTORCH);
+    assertThat(a).isEqualTo(cnn.initialTensors(5, Architecture.Init.PYTORCH));
+    float bound = (float) (1 / Math.sqrt(6 * 25)); // fan-in of layer 3, for 3.weight and 3.bias
+    for (Tensor t : List.of(a.get(2), a.get(3))) {
+      float max = 0;
+      for (float v : t.floats()) {
+        max = Math.max(max, Math.abs(v));
+      }
+      assertThat(max).as(t.name()).isLessThanOrEqualTo(bound).isGreaterThan(0.8f * bound);
+    }
+    ModelCodec.check(cnn, a);
+    assertThat(Architecture.Init.parse("PyTorch")).isEqualTo(Architecture.Init.PYTORCH);
+    assertThatThrownBy(() -> Architecture.Init.parse("xavier"))
+        .hasMessage("unknown initialisation 'xavier'; expected kaiming or pytorch");
   }
 }

@@ -128,15 +128,7 @@ final class CoordinatorCommand {
             "Start from this model (safetensors; transfer learning) instead of a fresh one.")
     Path genesis;
 
-    @Option(
-        names = "--init",
-        defaultValue = "kaiming",
-        paramLabel = "kaiming|pytorch",
-        description =
-            "How a fresh genesis model is drawn: kaiming (weights +-sqrt(6/fan_in), zero biases)"
-                + " or pytorch (PyTorch's default, +-1/sqrt(fan_in) for weights and biases)."
-                + " Default: ${DEFAULT-VALUE}.")
-    String init;
+    @Mixin InitOption init;
 
     @Option(
         names = "--resume",
@@ -175,7 +167,7 @@ final class CoordinatorCommand {
               training.config(),
               RoundSchedule.parse(lrSchedule));
       var strategy0 = Strategies.parse(strategy);
-      Architecture.Init how = Architecture.Init.parse(init);
+      Architecture.Init how = init.scheme();
       List<Tensor> start = null; // a resumed run already has its models
       if (resume == null) {
         start =

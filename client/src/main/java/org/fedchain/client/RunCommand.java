@@ -63,15 +63,7 @@ final class RunCommand {
             "Start from this safetensors model (e.g. one from another run: transfer learning) instead of a fresh one.")
     Path genesis;
 
-    @Option(
-        names = "--init",
-        defaultValue = "kaiming",
-        paramLabel = "kaiming|pytorch",
-        description =
-            "How a fresh genesis model is drawn: kaiming (weights +-sqrt(6/fan_in), zero biases)"
-                + " or pytorch (PyTorch's default, +-1/sqrt(fan_in) for weights and biases)."
-                + " Default: ${DEFAULT-VALUE}.")
-    String init;
+    @Mixin InitOption init;
 
     @Option(
         names = "--seed",
@@ -141,7 +133,7 @@ final class RunCommand {
         tensors = SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY);
         origin = "file " + genesis.getFileName();
       } else {
-        Architecture.Init how = Architecture.Init.parse(init);
+        Architecture.Init how = init.scheme();
         tensors = a.initialTensors(seed, how);
         origin = Args.freshOrigin(seed, how);
       }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
@@ -93,22 +94,22 @@ public final class FedAvgBench {
 
   /** The rate's schedule over the rounds among {@code settings}: {@code lr-schedule=NAME}. */
   static RoundSchedule roundSchedule(List<String> settings) {
-    return settings.stream()
-        .filter(s -> s.startsWith("lr-schedule="))
-        .map(s -> RoundSchedule.parse(s.substring("lr-schedule=".length())))
-        .reduce((a, b) -> b)
-        .orElse(RoundSchedule.CONSTANT);
+    return last(settings, "lr-schedule=").map(RoundSchedule::parse).orElse(RoundSchedule.CONSTANT);
   }
 
   /**
    * How the genesis model is drawn, among {@code settings}: {@code init=NAME} (default kaiming).
    */
   static Architecture.Init init(List<String> settings) {
+    return last(settings, "init=").map(Architecture.Init::parse).orElse(Architecture.Init.KAIMING);
+  }
+
+  /** The value of the last {@code key}VALUE among {@code settings}, if any. */
+  private static Optional<String> last(List<String> settings, String key) {
     return settings.stream()
-        .filter(s -> s.startsWith("init="))
-        .map(s -> Architecture.Init.parse(s.substring("init=".length())))
-        .reduce((a, b) -> b)
-        .orElse(Architecture.Init.KAIMING);
+        .filter(s -> s.startsWith(key))
+        .map(s -> s.substring(key.length()))
+        .reduce((a, b) -> b);
   }
 
   /** The partitions among {@code args} ({@code iid}, {@code dirichlet=A}), or the defaults. */
@@ -145,6 +146,7 @@ public final class FedAvgBench {
     List<String> settings = settings(rest);
     TrainingConfig config = config(epochs, threads, settings);
     RoundSchedule schedule = roundSchedule(settings);
+    Architecture.Init init = init(settings);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     FashionMnist data = FashionMnist.standard();
     List<String> summary = new ArrayList<>();
@@ -167,7 +169,7 @@ public final class FedAvgBench {
                 data,
                 new FedAvgRun.Settings(
                     architecture(),
-                    init(settings),
+                    init,
                     config,
                     schedule,
                     Strategies.fedAvg(),
@@ -199,7 +201,7 @@ public final class FedAvgBench {
                 schedule.name().toLowerCase(Locale.ROOT),
                 config.validationFraction(),
                 config.weightDecay(),
-                init(settings).name().toLowerCase(Locale.ROOT),
+                init.name().toLowerCase(Locale.ROOT),
                 threads,
                 last,
                 best,
@@ -216,7 +218,7 @@ public final class FedAvgBench {
         line.put("round_schedule", schedule.name());
         line.put("validation_fraction", config.validationFraction());
         line.put("weight_decay", config.weightDecay());
-        line.put("init", init(settings).name());
+        line.put("init", init.name());
         line.put("final_acc", last);
         line.put("best_acc", best);
         line.put("wall_s", r.seconds());

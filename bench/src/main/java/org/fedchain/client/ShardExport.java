@@ -53,7 +53,8 @@ public final class ShardExport {
     FashionMnist data = FashionMnist.standard();
     Samples train = data.train();
     Architecture arch = FedAvgBench.architecture();
-    TrainingConfig config = FedAvgBench.config(epochs, threads, FedAvgBench.settings(rest));
+    List<String> settings = FedAvgBench.settings(rest);
+    TrainingConfig config = FedAvgBench.config(epochs, threads, settings);
     int n = FedAvgBench.CLIENTS;
 
     List<Map<String, Object>> parts = new ArrayList<>();
@@ -91,8 +92,7 @@ public final class ShardExport {
 
     Files.write(
         out.resolve("genesis.safetensors"),
-        ModelCodec.write(
-            arch.initialTensors(config.seed(), FedAvgBench.init(FedAvgBench.settings(rest)))));
+        ModelCodec.write(arch.initialTensors(config.seed(), FedAvgBench.init(settings))));
 
     Map<String, Object> training = new LinkedHashMap<>();
     training.put("optimizer", config.optimizer().name());
@@ -100,7 +100,7 @@ public final class ShardExport {
     training.put("momentum", config.momentum());
     training.put("weight_decay", config.weightDecay());
     training.put("schedule", config.schedule().name());
-    training.put("round_schedule", FedAvgBench.roundSchedule(FedAvgBench.settings(rest)).name());
+    training.put("round_schedule", FedAvgBench.roundSchedule(settings).name());
     training.put("batch_size", config.batchSize());
     training.put("epochs", config.epochs());
     training.put("validation_fraction", config.validationFraction());

@@ -82,7 +82,8 @@ public final class ByzantineBench {
                     c.attack(),
                     0,
                     1,
-                    0));
+                    0,
+                    DataSpec.PARTITION_SEED));
         double acc = r.accuracy().get(r.accuracy().size() - 1);
         if (c.attack() == FedAvgFlow.Behaviour.HONEST) {
           clean = acc;

@@ -34,14 +34,16 @@ import org.fedchain.wallet.Signers;
  * <pre>
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
  *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY] [lr-schedule=constant|cosine]
- *     [init=kaiming|pytorch]
+ *     [init=kaiming|pytorch] [partition-seed=S]
  * </pre>
  *
  * <p>The first four settings change the local training from {@link #config}'s defaults; {@code
  * lr=0.01 schedule=constant validation=0 wd=1e-5} is NIID-Bench's own (it trains on all of a
  * client's samples, with an L2 penalty of 1e-5). {@code lr-schedule} is the {@link RoundSchedule}
  * of the rate over the rounds (default constant); {@code init} how the genesis model is drawn
- * ({@link Architecture.Init}, default kaiming; NIID-Bench starts from PyTorch's default).
+ * ({@link Architecture.Init}, default kaiming; NIID-Bench starts from PyTorch's default); {@code
+ * partition-seed} the seed the clients' shards are drawn from (default {@link
+ * DataSpec#PARTITION_SEED}; another seed is another draw of the same partition scheme).
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -81,12 +83,15 @@ public final class FedAvgBench {
         b.validationFraction(Double.parseDouble(value));
       } else if (s.startsWith("wd=")) {
         b.weightDecay(Float.parseFloat(value));
-      } else if (!s.startsWith("lr-schedule=") && !s.startsWith("init=")) {
+      } else if (!s.startsWith("lr-schedule=")
+          && !s.startsWith("init=")
+          && !s.startsWith("partition-seed=")) {
         throw new IllegalArgumentException(
             "unknown setting "
                 + s
                 + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
-                + " wd=DECAY, lr-schedule=constant|cosine, init=kaiming|pytorch");
+                + " wd=DECAY, lr-schedule=constant|cosine, init=kaiming|pytorch,"
+                + " partition-seed=S");
       }
     }
     return b.build();
@@ -102,6 +107,11 @@ public final class FedAvgBench {
    */
   static Architecture.Init init(List<String> settings) {
     return last(settings, "init=").map(Architecture.Init::parse).orElse(Architecture.Init.KAIMING);
+  }
+
+  /** The seed the shards are drawn from, among {@code settings}: {@code partition-seed=S}. */
+  static long partitionSeed(List<String> settings) {
+    return last(settings, "partition-seed=").map(Long::parseLong).orElse(DataSpec.PARTITION_SEED);
   }
 
   /** The value of the last {@code key}VALUE among {@code settings}, if any. */
@@ -147,6 +157,7 @@ public final class FedAvgBench {
     TrainingConfig config = config(epochs, threads, settings);
     RoundSchedule schedule = roundSchedule(settings);
     Architecture.Init init = init(settings);
+    long partitionSeed = partitionSeed(settings);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     FashionMnist data = FashionMnist.standard();
     List<String> summary = new ArrayList<>();
@@ -183,7 +194,8 @@ public final class FedAvgBench {
                     FedAvgFlow.Behaviour.HONEST,
                     0,
                     1,
-                    alpha));
+                    alpha,
+                    partitionSeed));
         double last = r.accuracy().get(r.accuracy().size() - 1);
         double best = r.accuracy().stream().mapToDouble(Double::doubleValue).max().orElse(0);
         String audit = r.audit().ok() ? "OK" : "FAILED";
@@ -191,7 +203,7 @@ public final class FedAvgBench {
             String.format(
                 Locale.ROOT,
                 "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
-                    + " weight decay %s, init %s), threads %d: final"
+                    + " weight decay %s, init %s, partition seed %d), threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha),
                 rounds,
@@ -202,6 +214,7 @@ public final class FedAvgBench {
                 config.validationFraction(),
                 config.weightDecay(),
                 init.name().toLowerCase(Locale.ROOT),
+                partitionSeed,
                 threads,
                 last,
                 best,
@@ -219,6 +232,7 @@ public final class FedAvgBench {
         line.put("validation_fraction", config.validationFraction());
         line.put("weight_decay", config.weightDecay());
         line.put("init", init.name());
+        line.put("partition_seed", partitionSeed);
         line.put("final_acc", last);
         line.put("best_acc", best);
         line.put("wall_s", r.seconds());

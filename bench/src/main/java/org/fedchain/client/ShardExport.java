@@ -17,9 +17,9 @@ import org.fedchain.trainer.TrainingConfig;
 /**
  * Writes what {@link FedAvgBench} trains on, so that the Flower reference ({@code
  * bench/flower/fedavg_flower.py}) trains on the very same samples from the very same model: the
- * shard index lists of every partition (shard K of N as {@link DataSpec} cuts it, seed {@link
- * DataSpec#PARTITION_SEED}), the genesis model as safetensors, the PyTorch source of the
- * architecture and the local training settings.
+ * shard index lists of every partition (shard K of N as {@link DataSpec} cuts it, from {@link
+ * DataSpec#PARTITION_SEED} or the {@code partition-seed=S} setting), the genesis model as
+ * safetensors, the PyTorch source of the architecture and the local training settings.
  *
  * <pre>
  * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
@@ -40,7 +40,7 @@ public final class ShardExport {
       System.err.println(
           "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]"
               + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]"
-              + " [lr-schedule=constant|cosine]");
+              + " [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -56,19 +56,20 @@ public final class ShardExport {
     List<String> settings = FedAvgBench.settings(rest);
     TrainingConfig config = FedAvgBench.config(epochs, threads, settings);
     int n = FedAvgBench.CLIENTS;
+    long seed = FedAvgBench.partitionSeed(settings);
 
     List<Map<String, Object>> parts = new ArrayList<>();
     for (double alpha : partitions) {
       List<int[]> shards =
           alpha > 0
-              ? Partition.dirichlet(train.labels(), n, alpha, DataSpec.PARTITION_SEED)
-              : Partition.iid(train.size(), n, DataSpec.PARTITION_SEED);
+              ? Partition.dirichlet(train.labels(), n, alpha, seed)
+              : Partition.iid(train.size(), n, seed);
       List<String> commitments = new ArrayList<>();
       for (int k = 0; k < n; k++) {
         // the lists must be exactly what the clients of FedAvgRun load through DataSpec
         String ours = train.subset(shards.get(k)).commitment().hex();
         String theirs =
-            new DataSpec("fashion-mnist", k + 1, n, alpha).load(data).commitment().hex();
+            new DataSpec("fashion-mnist", k + 1, n, alpha, seed).load(data).commitment().hex();
         if (!ours.equals(theirs)) {
           throw new IllegalStateException(
               "shard "
@@ -112,7 +113,7 @@ public final class ShardExport {
     spec.put("data_dir", data.dir().toAbsolutePath().toString());
     spec.put("train_size", train.size());
     spec.put("clients", n);
-    spec.put("partition_seed", DataSpec.PARTITION_SEED);
+    spec.put("partition_seed", seed);
     spec.put("architecture", arch.id());
     spec.put("pytorch_source", arch.pytorchSource());
     spec.put("genesis", "genesis.safetensors");

@@ -122,7 +122,9 @@ final class ChainCommand {
         required = true,
         paramLabel = "SHARD",
         description =
-            "Your training data, e.g. fashion-mnist:1/3 or fashion-mnist:2/10:dirichlet=0.5.")
+            "Your training data, e.g. fashion-mnist:1/3 or fashion-mnist:2/10:dirichlet=0.5"
+                + " (add :seed=S for a partition other than the default; every node must name"
+                + " the same).")
     String data;
 
     @Option(names = "--wallet", required = true, description = "Your wallet (signs the update).")

@@ -8,18 +8,24 @@ import org.fedchain.trainer.Samples;
 /**
  * A node's training data named on the command line: {@code fashion-mnist:K/N} is shard K of N of
  * the Fashion-MNIST training set, IID; {@code fashion-mnist:K/N:dirichlet=0.5} is a non-IID shard.
- * Shards are reproducible: the partition seed is fixed, so nodes agree on them without talking.
+ * Shards are reproducible: the partition is drawn from a seed ({@link #PARTITION_SEED} unless
+ * {@code :seed=S} names another), so nodes that name the same seed agree on them without talking.
  */
-record DataSpec(String dataset, int shard, int shards, double dirichletAlpha) {
+record DataSpec(String dataset, int shard, int shards, double dirichletAlpha, long seed) {
   static final long PARTITION_SEED = 2026;
+
+  private static final String FORM =
+      "fashion-mnist:K/N[:iid|:dirichlet=ALPHA][:seed=S] (e.g. fashion-mnist:1/3)";
+
+  /** Shard {@code shard} of {@code shards}, partitioned from the default seed. */
+  DataSpec(String dataset, int shard, int shards, double dirichletAlpha) {
+    this(dataset, shard, shards, dirichletAlpha, PARTITION_SEED);
+  }
 
   static DataSpec parse(String text) {
     String[] parts = text.split(":");
-    if (parts.length < 2 || parts.length > 3 || !parts[0].equals("fashion-mnist")) {
-      throw new IllegalArgumentException(
-          "data '"
-              + text
-              + "' is not of the form fashion-mnist:K/N[:iid|:dirichlet=ALPHA] (e.g. fashion-mnist:1/3)");
+    if (parts.length < 2 || parts.length > 4 || !parts[0].equals("fashion-mnist")) {
+      throw new IllegalArgumentException("data '" + text + "' is not of the form " + FORM);
     }
     String[] kn = parts[1].split("/");
     int k;
@@ -36,25 +42,58 @@ record DataSpec(String dataset, int shard, int shards, double dirichletAlpha) {
           "data '" + text + "': shard " + k + "/" + n + " is out of range (1 <= K <= N)");
     }
     double alpha = 0;
-    if (parts.length == 3 && !parts[2].equals("iid")) {
-      if (!parts[2].startsWith("dirichlet=")) {
-        throw new IllegalArgumentException(
-            "data '" + text + "': partition must be iid or dirichlet=ALPHA");
-      }
-      alpha = Double.parseDouble(parts[2].substring("dirichlet=".length()));
-      if (!(alpha > 0)) {
-        throw new IllegalArgumentException("data '" + text + "': dirichlet alpha must be > 0");
+    long seed = PARTITION_SEED;
+    int next = 2;
+    if (next < parts.length && !parts[next].startsWith("seed=")) {
+      String partition = parts[next++];
+      if (!partition.equals("iid")) {
+        if (!partition.startsWith("dirichlet=")) {
+          throw new IllegalArgumentException(
+              "data '" + text + "': partition must be iid or dirichlet=ALPHA");
+        }
+        alpha = number(text, "dirichlet alpha", partition.substring("dirichlet=".length()));
+        if (!(alpha > 0) || Double.isInfinite(alpha)) {
+          throw new IllegalArgumentException("data '" + text + "': dirichlet alpha must be > 0");
+        }
       }
     }
-    return new DataSpec(parts[0], k, n, alpha);
+    if (next < parts.length) {
+      String seedPart = parts[next++];
+      if (!seedPart.startsWith("seed=")) {
+        throw new IllegalArgumentException("data '" + text + "' is not of the form " + FORM);
+      }
+      try {
+        seed = Long.parseLong(seedPart.substring("seed=".length()));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(
+            "data '"
+                + text
+                + "': seed must be a whole number, got '"
+                + seedPart.substring(5)
+                + "'");
+      }
+    }
+    if (next < parts.length) {
+      throw new IllegalArgumentException("data '" + text + "' is not of the form " + FORM);
+    }
+    return new DataSpec(parts[0], k, n, alpha, seed);
+  }
+
+  private static double number(String text, String what, String value) {
+    try {
+      return Double.parseDouble(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "data '" + text + "': " + what + " must be a number, got '" + value + "'");
+    }
   }
 
   Samples load(FashionMnist data) {
     Samples train = data.train();
     List<int[]> parts =
         dirichletAlpha > 0
-            ? Partition.dirichlet(train.labels(), shards, dirichletAlpha, PARTITION_SEED)
-            : Partition.iid(train.size(), shards, PARTITION_SEED);
+            ? Partition.dirichlet(train.labels(), shards, dirichletAlpha, seed)
+            : Partition.iid(train.size(), shards, seed);
     return train.subset(parts.get(shard - 1));
   }
 
@@ -65,6 +104,7 @@ record DataSpec(String dataset, int shard, int shards, double dirichletAlpha) {
         + shard
         + "/"
         + shards
-        + (dirichletAlpha > 0 ? ":dirichlet=" + dirichletAlpha : ":iid");
+        + (dirichletAlpha > 0 ? ":dirichlet=" + dirichletAlpha : ":iid")
+        + (seed != PARTITION_SEED ? ":seed=" + seed : "");
   }
 }

@@ -402,7 +402,8 @@ final class DemoCommand implements Callable<Integer> {
             attack,
             slow,
             5.0,
-            dirichlet);
+            dirichlet,
+            DataSpec.PARTITION_SEED);
     out.printf("FedChain data-parallel demo in %s%n", home);
     Keystore ks = Keystore.at(home.resolve("keystore"));
     EthereumIdentity coordinator = wallet(ks, "coordinator");

@@ -41,6 +41,8 @@ final class FedAvgRun {
    * @param byzantine the first this many clients attack with {@code attack}
    * @param slow the last this many clients are {@code slowdown} times slower
    * @param dirichlet Dirichlet alpha of the non-IID split, 0 for IID
+   * @param partitionSeed the seed the split is drawn from ({@link DataSpec#PARTITION_SEED} unless a
+   *     bench asks for another draw)
    */
   record Settings(
       Architecture arch,
@@ -58,7 +60,8 @@ final class FedAvgRun {
       FedAvgFlow.Behaviour attack,
       int slow,
       double slowdown,
-      double dirichlet) {
+      double dirichlet,
+      long partitionSeed) {
     Settings {
       if (clients < 1 || rounds < 1 || buffer < 1) {
         throw new IllegalArgumentException(
@@ -98,7 +101,9 @@ final class FedAvgRun {
     Samples test = data.test();
     List<FedAvgFlow.Client> clients = new ArrayList<>();
     for (int i = 0; i < s.clients(); i++) {
-      Samples shard = new DataSpec("fashion-mnist", i + 1, s.clients(), s.dirichlet()).load(data);
+      Samples shard =
+          new DataSpec("fashion-mnist", i + 1, s.clients(), s.dirichlet(), s.partitionSeed())
+              .load(data);
       clients.add(
           new FedAvgFlow.Client(
               "client" + (i + 1),

@@ -111,7 +111,17 @@ public final class FedAvgBench {
 
   /** The seed the shards are drawn from, among {@code settings}: {@code partition-seed=S}. */
   static long partitionSeed(List<String> settings) {
-    return last(settings, "partition-seed=").map(Long::parseLong).orElse(DataSpec.PARTITION_SEED);
+    return last(settings, "partition-seed=")
+        .map(
+            v -> {
+              try {
+                return Long.parseLong(v);
+              } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(
+                    "partition-seed must be a whole number, got '" + v + "'");
+              }
+            })
+        .orElse(DataSpec.PARTITION_SEED);
   }
 
   /** The value of the last {@code key}VALUE among {@code settings}, if any. */

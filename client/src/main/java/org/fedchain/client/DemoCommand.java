@@ -56,6 +56,7 @@ final class DemoCommand implements Callable<Integer> {
   @ParentCommand Main main;
   @Spec CommandSpec spec;
   @Mixin ChainCommand.TrainingOptions training;
+  @Mixin InitOption init;
 
   @Option(
       names = "--nodes",
@@ -189,6 +190,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Architecture.Init how = init.scheme(); // a typo is refused before anything starts
     if (mode == DemoMode.FEDAVG) {
       return fedAvg();
     }
@@ -197,13 +199,7 @@ final class DemoCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
-    Path home =
-        dir != null
-            ? dir
-            : main.home()
-                .resolve("demos")
-                .resolve(
-                    LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    Path home = home();
     Architecture a = Architectures.get(Args.architecture(arch));
     // two local epochs by default: one reaches ~0.853 test accuracy after 3 hops, too close to 0.85
     if (!spec.commandLine().getParseResult().hasMatchedOption("--epochs")) {
@@ -250,9 +246,9 @@ final class DemoCommand implements Callable<Integer> {
           flow.openRun(
               coordinator,
               a,
-              a.initialTensors(config.seed()),
+              a.initialTensors(config.seed(), how),
               rc,
-              Args.freshOrigin(config.seed(), Architecture.Init.KAIMING));
+              Args.freshOrigin(config.seed(), how));
       Hash32 runId = genesis.receipt().runId();
       out.println(
           "opened run "
@@ -388,7 +384,7 @@ final class DemoCommand implements Callable<Integer> {
     FedAvgRun.Settings settings =
         new FedAvgRun.Settings(
             a,
-            Architecture.Init.KAIMING,
+            init.scheme(),
             training.config(),
             RoundSchedule.parse(lrSchedule),
             org.fedchain.trainer.aggregate.Strategies.parse(strategy),
@@ -496,6 +492,7 @@ final class DemoCommand implements Callable<Integer> {
             "--local-schedule=" + training.localSchedule,
             "--validation=" + training.validation,
             "--lr-schedule=" + lrSchedule,
+            "--init=" + init.init,
             "--seed=" + training.seed));
     if (async) {
       coordArgs.add("--async");

@@ -5,6 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.fedchain.core.Hash32;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.ModelCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,17 +21,21 @@ class FedAvgDemoTest {
   @TempDir Path home;
 
   Cli.Result demo(String... args) {
-    return Cli.run(
-        Map.of(),
-        List.of(
-            "--home", home.toString(), "demo", "--dir=" + home.resolve("d" + System.nanoTime())),
-        args);
+    return demoIn(home.resolve("d" + System.nanoTime()), args);
+  }
+
+  Cli.Result demoIn(Path dir, String... args) {
+    return Cli.run(Map.of(), List.of("--home", home.toString(), "demo", "--dir=" + dir), args);
   }
 
   @Test
-  void synchronous_demo_prints_a_row_per_round_and_passes_the_audit() {
+  void synchronous_demo_prints_a_row_per_round_and_passes_the_audit() throws Exception {
+    Path dir = home.resolve("sync");
     Cli.Result r =
-        demo(
+        demoIn(
+            dir,
+            "--init",
+            "pytorch",
             "--mode",
             "fedavg",
             "--in-process",
@@ -43,6 +55,17 @@ class FedAvgDemoTest {
     assertThat(r.out())
         .contains("synchronous", "median", "recorded updates: {AGGREGATE=2, GENESIS=1, LOCAL=6}");
     assertThat(r.out()).containsPattern("(?m)^2 +3 ");
+    // --init pytorch: the genesis is PyTorch's initialisation from the training seed (1)
+    Matcher run = Pattern.compile("run id: ([0-9a-f]{64})").matcher(r.out());
+    assertThat(run.find()).isTrue();
+    try (Ledger l = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      assertThat(l.updates(Hash32.parse(run.group(1))).get(0).receipt().model())
+          .isEqualTo(
+              Hash32.sha256(
+                  ModelCodec.write(
+                      Architectures.get("fmnist-mlp/1")
+                          .initialTensors(1, Architecture.Init.PYTORCH))));
+    }
   }
 
   @Test
@@ -88,6 +111,10 @@ class FedAvgDemoTest {
     Cli.Result decay = demo("--mode", "fedavg", "--weight-decay=-1");
     assertThat(decay.exit()).isEqualTo(Main.FAILED);
     assertThat(decay.err()).contains("weightDecay must be zero or positive, got -1.0");
-    assertThat(schedule.out() + momentum.out() + decay.out()).doesNotContain("coordinator");
+    Cli.Result init = demo("--mode", "fedavg", "--init", "xavier");
+    assertThat(init.exit()).isEqualTo(Main.FAILED);
+    assertThat(init.err()).contains("unknown initialisation 'xavier'; expected kaiming or pytorch");
+    assertThat(schedule.out() + momentum.out() + decay.out() + init.out())
+        .doesNotContain("coordinator");
   }
 }

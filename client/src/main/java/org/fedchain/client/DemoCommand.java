@@ -314,15 +314,8 @@ final class DemoCommand implements Callable<Integer> {
 
       RunAudit audit = new Verifier(ledger, store).audit(runId);
       AuditCommand.print(out, audit);
-      boolean logOk = true;
-      if (ledger instanceof LogAudit local) {
-        LogAudit.Report log = local.auditLog();
-        logOk = log.ok();
-        out.println(
-            log.ok()
-                ? "ledger log OK: " + log.entries() + " entries, head " + log.head().hex()
-                : "ledger log BROKEN: " + log.firstProblem().get());
-      }
+      boolean logOk =
+          !(ledger instanceof LogAudit local) || LedgerCommand.print(out, local.auditLog());
       out.printf(
           "final model: test accuracy %.4f on %d images; demo took %.0f s%n",
           finalTest, test.size(), (System.nanoTime() - t0) / 1e9);
@@ -414,15 +407,8 @@ final class DemoCommand implements Callable<Integer> {
       out.println("ledger " + ledgerUri);
       FedAvgRun.Result r =
           FedAvgRun.run(out, ledger, store, coordinator, ids, main.dataset(), settings);
-      boolean logOk = true;
-      if (ledger instanceof LogAudit local) {
-        LogAudit.Report log = local.auditLog();
-        logOk = log.ok();
-        out.println(
-            log.ok()
-                ? "ledger log OK: " + log.entries() + " entries, head " + log.head().hex()
-                : "ledger log BROKEN: " + log.firstProblem().get());
-      }
+      boolean logOk =
+          !(ledger instanceof LogAudit local) || LedgerCommand.print(out, local.auditLog());
       out.printf(
           "final model: test accuracy %.4f; demo took %.0f s%n",
           r.accuracy().get(r.accuracy().size() - 1), r.seconds());

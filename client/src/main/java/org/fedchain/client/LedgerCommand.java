@@ -36,16 +36,24 @@ final class LedgerCommand {
                   + parent.main.ledgerUri()
                   + " has no local log to verify (only embedded ledgers do)");
         }
-        LogAudit.Report r = audit.auditLog();
-        if (r.ok()) {
-          out.println("ledger log OK: " + r.entries() + " entries, head " + r.head().hex());
-          return 0;
-        }
-        out.println(
-            "ledger log BROKEN after " + r.entries() + " good entries: " + r.firstProblem().get());
-        return Main.FAILED;
+        return print(out, audit.auditLog()) ? 0 : Main.FAILED;
       }
     }
+  }
+
+  /**
+   * Prints one line on the local log's audit: OK with its head, or BROKEN with the first problem.
+   * Returns whether it is OK.
+   */
+  static boolean print(PrintWriter out, LogAudit.Report r) {
+    out.println(
+        r.ok()
+            ? "ledger log OK: " + r.entries() + " entries, head " + r.head().hex()
+            : "ledger log BROKEN after "
+                + r.entries()
+                + " good entries: "
+                + r.firstProblem().get());
+    return r.ok();
   }
 
   @Command(name = "info", description = "Print the ledger URI and its EIP-712 domain.")

@@ -51,41 +51,32 @@ record DataSpec(String dataset, int shard, int shards, double dirichletAlpha, lo
           throw new IllegalArgumentException(
               "data '" + text + "': partition must be iid or dirichlet=ALPHA");
         }
-        alpha = number(text, "dirichlet alpha", partition.substring("dirichlet=".length()));
+        String value = partition.substring("dirichlet=".length());
+        try {
+          alpha = Double.parseDouble(value);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(
+              "data '" + text + "': dirichlet alpha must be a number, got '" + value + "'");
+        }
         if (!(alpha > 0) || Double.isInfinite(alpha)) {
-          throw new IllegalArgumentException("data '" + text + "': dirichlet alpha must be > 0");
+          throw new IllegalArgumentException(
+              "data '" + text + "': dirichlet alpha must be a positive number");
         }
       }
     }
-    if (next < parts.length) {
-      String seedPart = parts[next++];
-      if (!seedPart.startsWith("seed=")) {
-        throw new IllegalArgumentException("data '" + text + "' is not of the form " + FORM);
-      }
+    if (next < parts.length && parts[next].startsWith("seed=")) {
+      String value = parts[next++].substring("seed=".length());
       try {
-        seed = Long.parseLong(seedPart.substring("seed=".length()));
+        seed = Long.parseLong(value);
       } catch (NumberFormatException e) {
         throw new IllegalArgumentException(
-            "data '"
-                + text
-                + "': seed must be a whole number, got '"
-                + seedPart.substring(5)
-                + "'");
+            "data '" + text + "': seed must be a whole number, got '" + value + "'");
       }
     }
     if (next < parts.length) {
       throw new IllegalArgumentException("data '" + text + "' is not of the form " + FORM);
     }
     return new DataSpec(parts[0], k, n, alpha, seed);
-  }
-
-  private static double number(String text, String what, String value) {
-    try {
-      return Double.parseDouble(value);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "data '" + text + "': " + what + " must be a number, got '" + value + "'");
-    }
   }
 
   Samples load(FashionMnist data) {

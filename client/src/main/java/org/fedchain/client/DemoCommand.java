@@ -350,6 +350,10 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private int fedAvg() throws Exception {
+    if (!(dirichlet >= 0) || Double.isInfinite(dirichlet)) {
+      throw new IllegalArgumentException(
+          "--dirichlet must be a positive alpha, or 0 for IID; got " + dirichlet);
+    }
     if (!inProcess) {
       return fedAvgProcesses();
     }

@@ -34,7 +34,10 @@ class DataSpecTest {
         .hasMessage(
             "data 'fashion-mnist:1/3:dirichlet=lots': dirichlet alpha must be a number, got 'lots'");
     assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:1/3:dirichlet=0"))
-        .hasMessage("data 'fashion-mnist:1/3:dirichlet=0': dirichlet alpha must be > 0");
+        .hasMessage(
+            "data 'fashion-mnist:1/3:dirichlet=0': dirichlet alpha must be a positive number");
+    assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:1/3:dirichlet=Infinity"))
+        .hasMessageContaining("dirichlet alpha must be a positive number");
     // the seed comes last, and only once
     assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:1/3:seed=1:iid"))
         .hasMessageContaining(

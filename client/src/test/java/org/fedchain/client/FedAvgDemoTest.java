@@ -114,7 +114,11 @@ class FedAvgDemoTest {
     Cli.Result init = demo("--mode", "fedavg", "--init", "xavier");
     assertThat(init.exit()).isEqualTo(Main.FAILED);
     assertThat(init.err()).contains("unknown initialisation 'xavier'; expected kaiming or pytorch");
-    assertThat(schedule.out() + momentum.out() + decay.out() + init.out())
+    Cli.Result alpha = demo("--mode", "fedavg", "--dirichlet=-0.5");
+    assertThat(alpha.exit()).isEqualTo(Main.FAILED);
+    assertThat(alpha.err())
+        .contains("--dirichlet must be a positive alpha, or 0 for IID; got -0.5");
+    assertThat(schedule.out() + momentum.out() + decay.out() + init.out() + alpha.out())
         .doesNotContain("coordinator");
   }
 }

@@ -65,7 +65,10 @@ final class NodeCommand {
     @Option(
         names = "--data",
         paramLabel = "SHARD",
-        description = "Your training data, e.g. fashion-mnist:1/3; with --coordinator.")
+        description =
+            "Your training data with --coordinator: fashion-mnist:K/N[:iid|:dirichlet=ALPHA]"
+                + "[:seed=S], e.g. fashion-mnist:1/10 (every node of a run names the same N,"
+                + " partition and seed).")
     String data;
 
     @Option(
@@ -97,8 +100,8 @@ final class NodeCommand {
       if (!(slowdown >= 1)) {
         throw new IllegalArgumentException("--slowdown must be >= 1, got " + slowdown);
       }
+      DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data); // before the password
       EthereumIdentity me = coordinator == null ? null : main.unlock(wallet, passwords);
-      DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data);
       Samples shard = spec0 == null ? null : spec0.load(main.dataset());
       BlobStore store = main.store();
       var b = serverTls.configure(ModelStoreServer.newBuilder(store).port(port));

@@ -62,6 +62,21 @@ class CliTest {
   }
 
   @Test
+  void a_node_names_a_malformed_data_spec_before_it_asks_for_a_password() {
+    Cli.Result r =
+        run(
+            "node",
+            "serve",
+            "--coordinator=127.0.0.1:1",
+            "--wallet=nobody",
+            "--data=fashion-mnist:1/10:seed=q");
+    assertThat(r.exit()).isEqualTo(Main.FAILED);
+    assertThat(r.err())
+        .startsWith(
+            "fedchain: error: data 'fashion-mnist:1/10:seed=q': seed must be a whole number");
+  }
+
+  @Test
   void unknown_wallet_fails_with_one_clear_line_and_no_stack_trace() {
     Cli.Result r = run("wallet", "show", "nobody");
     assertThat(r.exit()).isEqualTo(Main.FAILED);

@@ -7,12 +7,16 @@
 #                                       10 clients, CNN, IID and Dirichlet(0.5) (defaults 50 1 1);
 #                                       SETTING: lr=RATE schedule=cosine|constant validation=FRACTION wd=DECAY
 #                                       lr-schedule=constant|cosine (the rate over the rounds) init=kaiming|pytorch
+#                                       partition-seed=S (another draw) shard-file=FILE (shards read from FILE)
 #   scripts/bench.sh byzantine [ROUNDS [ARCH]]   2 of 10 clients attack: FedAvg, median, Krum next to clean
 #   scripts/bench.sh flower [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...] [SETTING ...]]]]
 #                                       the same FedAvg runs, then Flower 1.42 + PyTorch on the same
 #                                       shards, genesis model and local training; a table of both
 #                                       (installs bench/flower/requirements.txt into the torch venv
 #                                       of scripts/setup.sh test on first use)
+#   scripts/bench.sh niid-shards SEED FILE [ALPHA [PARTIES]]
+#                                       writes NIID-Bench's own Dirichlet shards for its --init_seed SEED
+#                                       (numpy's stream), for shard-file=FILE
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FEDCHAIN_CACHE="${FEDCHAIN_CACHE:-$HOME/.cache/fedchain}"
@@ -25,6 +29,12 @@ case "${1:-}" in
   trainer) shift; exec java -cp "$cp" org.fedchain.trainer.TrainerBench "$@" ;;
   fedavg) shift; exec java -cp "$cp" org.fedchain.client.FedAvgBench "$@" ;;
   byzantine) shift; exec java -cp "$cp" org.fedchain.client.ByzantineBench "$@" ;;
+  niid-shards)
+    shift; venv="$FEDCHAIN_CACHE/torch-venv"
+    if [ ! -x "$venv/bin/python" ]; then
+      echo "bench.sh niid-shards: no PyTorch venv at $venv; run scripts/setup.sh test first" >&2; exit 1
+    fi
+    exec "$venv/bin/python" bench/flower/niid_bench_shards.py "$@" ;;
   flower)
     rounds="${2:-50}" epochs="${3:-1}" threads="${4:-1}"
     extra=("${@:5}")  # partitions and training settings, as fedavg takes them
@@ -45,5 +55,5 @@ case "${1:-}" in
     "$venv/bin/python" bench/flower/table.py "$work/fedchain.log" "$work/flower.log"
     echo "bench.sh flower: $((SECONDS - start)) s in all (after the build)"
     ;;
-  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]] | flower [ROUNDS [LOCAL_EPOCHS [THREADS]]] | byzantine [ROUNDS [ARCH]]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]] | flower [ROUNDS [LOCAL_EPOCHS [THREADS]]] | byzantine [ROUNDS [ARCH]] | niid-shards SEED FILE" >&2; exit 2 ;;
 esac

@@ -83,7 +83,8 @@ public final class ByzantineBench {
                     0,
                     1,
                     0,
-                    DataSpec.PARTITION_SEED));
+                    DataSpec.PARTITION_SEED,
+                    null));
         double acc = r.accuracy().get(r.accuracy().size() - 1);
         if (c.attack() == FedAvgFlow.Behaviour.HONEST) {
           clean = acc;

@@ -19,6 +19,7 @@ import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.Partition;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.wallet.EthereumIdentity;
@@ -34,7 +35,7 @@ import org.fedchain.wallet.Signers;
  * <pre>
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
  *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY] [lr-schedule=constant|cosine]
- *     [init=kaiming|pytorch] [partition-seed=S]
+ *     [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH]
  * </pre>
  *
  * <p>The first four settings change the local training from {@link #config}'s defaults; {@code
@@ -43,7 +44,9 @@ import org.fedchain.wallet.Signers;
  * of the rate over the rounds (default constant); {@code init} how the genesis model is drawn
  * ({@link Architecture.Init}, default kaiming; NIID-Bench starts from PyTorch's default); {@code
  * partition-seed} the seed the clients' shards are drawn from (default {@link
- * DataSpec#PARTITION_SEED}; another seed is another draw of the same partition scheme).
+ * DataSpec#PARTITION_SEED}; another seed is another draw of the same partition scheme); {@code
+ * shard-file} a file of the ten shards to read instead (one run; {@code
+ * bench/flower/niid_bench_shards.py} writes NIID-Bench's own Dirichlet draws).
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -85,13 +88,14 @@ public final class FedAvgBench {
         b.weightDecay(Float.parseFloat(value));
       } else if (!s.startsWith("lr-schedule=")
           && !s.startsWith("init=")
-          && !s.startsWith("partition-seed=")) {
+          && !s.startsWith("partition-seed=")
+          && !s.startsWith("shard-file=")) {
         throw new IllegalArgumentException(
             "unknown setting "
                 + s
                 + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
                 + " wd=DECAY, lr-schedule=constant|cosine, init=kaiming|pytorch,"
-                + " partition-seed=S");
+                + " partition-seed=S, shard-file=PATH");
       }
     }
     return b.build();
@@ -124,6 +128,29 @@ public final class FedAvgBench {
         .orElse(DataSpec.PARTITION_SEED);
   }
 
+  /**
+   * The file of shards among {@code settings} ({@code shard-file=PATH}, read as {@link
+   * Partition#read} says), or null to draw the partitions.
+   */
+  static Path shardFile(List<String> settings) {
+    return last(settings, "shard-file=").map(Path::of).orElse(null);
+  }
+
+  /**
+   * The partitions a run trains on: the ones named in {@code args}, or the one shard file, or the
+   * defaults. A shard file and named partitions together are refused.
+   */
+  static double[] partitions(List<String> args, Path shardFile) {
+    if (shardFile == null) {
+      return partitions(args);
+    }
+    if (args.stream().anyMatch(a -> a.equals("iid") || a.startsWith("dirichlet="))) {
+      throw new IllegalArgumentException(
+          "shard-file= names the shards; leave out iid and dirichlet=ALPHA");
+    }
+    return new double[] {0};
+  }
+
   /** The value of the last {@code key}VALUE among {@code settings}, if any. */
   private static Optional<String> last(List<String> settings, String key) {
     return settings.stream()
@@ -147,8 +174,11 @@ public final class FedAvgBench {
     return args.stream().filter(a -> !a.equals("iid") && !a.startsWith("dirichlet=")).toList();
   }
 
-  /** "IID" or "Dirichlet(ALPHA)", as the tables name a partition. */
-  static String partitionName(double alpha) {
+  /** "IID", "Dirichlet(ALPHA)" or "shards of FILE_NAME", as the tables name a partition. */
+  static String partitionName(double alpha, Path shardFile) {
+    if (shardFile != null) {
+      return "shards of " + shardFile.getFileName();
+    }
     return alpha > 0 ? "Dirichlet(" + alpha + ")" : "IID";
   }
 
@@ -162,8 +192,9 @@ public final class FedAvgBench {
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     List<String> rest = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
-    double[] partitions = partitions(rest);
     List<String> settings = settings(rest);
+    Path shardFile = shardFile(settings);
+    double[] partitions = partitions(rest, shardFile);
     TrainingConfig config = config(epochs, threads, settings);
     RoundSchedule schedule = roundSchedule(settings);
     Architecture.Init init = init(settings);
@@ -205,7 +236,8 @@ public final class FedAvgBench {
                     0,
                     1,
                     alpha,
-                    partitionSeed));
+                    partitionSeed,
+                    shardFile));
         double last = r.accuracy().get(r.accuracy().size() - 1);
         double best = r.accuracy().stream().mapToDouble(Double::doubleValue).max().orElse(0);
         String audit = r.audit().ok() ? "OK" : "FAILED";
@@ -215,7 +247,7 @@ public final class FedAvgBench {
                 "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
                     + " weight decay %s, init %s, partition seed %d), threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
-                partitionName(alpha),
+                partitionName(alpha, shardFile),
                 rounds,
                 epochs,
                 config.learningRate(),
@@ -232,7 +264,7 @@ public final class FedAvgBench {
                 audit));
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("system", "FedChain");
-        line.put("partition", partitionName(alpha));
+        line.put("partition", partitionName(alpha, shardFile));
         line.put("rounds", rounds);
         line.put("local_epochs", epochs);
         line.put("threads", threads);

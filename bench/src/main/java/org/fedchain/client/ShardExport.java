@@ -18,13 +18,14 @@ import org.fedchain.trainer.TrainingConfig;
  * Writes what {@link FedAvgBench} trains on, so that the Flower reference ({@code
  * bench/flower/fedavg_flower.py}) trains on the very same samples from the very same model: the
  * shard index lists of every partition (shard K of N as {@link DataSpec} cuts it, from {@link
- * DataSpec#PARTITION_SEED} or the {@code partition-seed=S} setting), the genesis model as
- * safetensors, the PyTorch source of the architecture and the local training settings.
+ * DataSpec#PARTITION_SEED} or the {@code partition-seed=S} setting, or read from {@code
+ * shard-file=PATH}), the genesis model as safetensors, the PyTorch source of the architecture and
+ * the local training settings.
  *
  * <pre>
  * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
  *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]
- *     [lr-schedule=constant|cosine]
+ *     [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH]
  * </pre>
  *
  * <p>Writes {@code OUT_DIR/spec.json} and {@code OUT_DIR/genesis.safetensors}. The local validation
@@ -40,20 +41,22 @@ public final class ShardExport {
       System.err.println(
           "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]"
               + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]"
-              + " [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S]");
+              + " [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S]"
+              + " [shard-file=PATH]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
     int epochs = args.length > 1 ? Integer.parseInt(args[1]) : 1;
     int threads = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     List<String> rest = args.length > 3 ? List.of(args).subList(3, args.length) : List.of();
-    double[] partitions = FedAvgBench.partitions(rest);
+    List<String> settings = FedAvgBench.settings(rest);
+    Path shardFile = FedAvgBench.shardFile(settings);
+    double[] partitions = FedAvgBench.partitions(rest, shardFile);
     Files.createDirectories(out);
 
     FashionMnist data = FashionMnist.standard();
     Samples train = data.train();
     Architecture arch = FedAvgBench.architecture();
-    List<String> settings = FedAvgBench.settings(rest);
     TrainingConfig config = FedAvgBench.config(epochs, threads, settings);
     int n = FedAvgBench.CLIENTS;
     long seed = FedAvgBench.partitionSeed(settings);
@@ -61,15 +64,20 @@ public final class ShardExport {
     List<Map<String, Object>> parts = new ArrayList<>();
     for (double alpha : partitions) {
       List<int[]> shards =
-          alpha > 0
-              ? Partition.dirichlet(train.labels(), n, alpha, seed)
-              : Partition.iid(train.size(), n, seed);
+          shardFile != null
+              ? Partition.read(shardFile, train.size(), n)
+              : alpha > 0
+                  ? Partition.dirichlet(train.labels(), n, alpha, seed)
+                  : Partition.iid(train.size(), n, seed);
       List<String> commitments = new ArrayList<>();
       for (int k = 0; k < n; k++) {
         // the lists must be exactly what the clients of FedAvgRun load through DataSpec
         String ours = train.subset(shards.get(k)).commitment().hex();
         String theirs =
-            new DataSpec("fashion-mnist", k + 1, n, alpha, seed).load(data).commitment().hex();
+            new DataSpec("fashion-mnist", k + 1, n, alpha, seed, shardFile)
+                .load(data)
+                .commitment()
+                .hex();
         if (!ours.equals(theirs)) {
           throw new IllegalStateException(
               "shard "
@@ -77,15 +85,15 @@ public final class ShardExport {
                   + "/"
                   + n
                   + " of "
-                  + FedAvgBench.partitionName(alpha)
+                  + FedAvgBench.partitionName(alpha, shardFile)
                   + " differs from what DataSpec loads; ShardExport must cut shards as DataSpec"
                   + " does");
         }
         commitments.add(ours);
       }
       Map<String, Object> p = new LinkedHashMap<>();
-      p.put("name", FedAvgBench.partitionName(alpha));
-      p.put("dirichlet_alpha", alpha);
+      p.put("name", FedAvgBench.partitionName(alpha, shardFile));
+      p.put("dirichlet_alpha", shardFile != null ? null : alpha); // null: not drawn here
       p.put("commitments", commitments);
       p.put("shards", shards);
       parts.add(p);

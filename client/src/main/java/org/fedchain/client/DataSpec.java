@@ -1,5 +1,8 @@
 package org.fedchain.client;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.List;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.Partition;
@@ -10,19 +13,42 @@ import org.fedchain.trainer.Samples;
  * the Fashion-MNIST training set, IID; {@code fashion-mnist:K/N:dirichlet=0.5} is a non-IID shard.
  * Shards are reproducible: the partition is drawn from a seed ({@link #PARTITION_SEED} unless
  * {@code :seed=S} names another), so nodes that name the same seed agree on them without talking.
+ * {@code fashion-mnist:K/N:shards=FILE} is line K of a file of index lists (see {@link
+ * Partition#read}), for shards drawn elsewhere, e.g. by another framework a run is compared with.
+ *
+ * @param shardFile the file the shards are read from, or null when they are drawn from the seed
  */
-record DataSpec(String dataset, int shard, int shards, double dirichletAlpha, long seed) {
+record DataSpec(
+    String dataset, int shard, int shards, double dirichletAlpha, long seed, Path shardFile) {
   static final long PARTITION_SEED = 2026;
 
   private static final String FORM =
-      "fashion-mnist:K/N[:iid|:dirichlet=ALPHA][:seed=S] (e.g. fashion-mnist:1/3)";
+      "fashion-mnist:K/N[:iid|:dirichlet=ALPHA][:seed=S] or fashion-mnist:K/N:shards=FILE"
+          + " (e.g. fashion-mnist:1/3)";
+
+  private static final String SHARDS = ":shards=";
 
   /** Shard {@code shard} of {@code shards}, partitioned from the default seed. */
   DataSpec(String dataset, int shard, int shards, double dirichletAlpha) {
     this(dataset, shard, shards, dirichletAlpha, PARTITION_SEED);
   }
 
+  /** Shard {@code shard} of {@code shards}, partitioned from {@code seed}. */
+  DataSpec(String dataset, int shard, int shards, double dirichletAlpha, long seed) {
+    this(dataset, shard, shards, dirichletAlpha, seed, null);
+  }
+
   static DataSpec parse(String text) {
+    int file = text.indexOf(SHARDS);
+    if (file >= 0) { // the file name runs to the end and may hold colons
+      String path = text.substring(file + SHARDS.length());
+      String head = text.substring(0, file);
+      if (head.split(":").length != 2 || path.isEmpty()) { // the file replaces partition and seed
+        throw new IllegalArgumentException("data '" + text + "' is not of the form " + FORM);
+      }
+      DataSpec base = parse(head);
+      return new DataSpec(base.dataset, base.shard, base.shards, 0, PARTITION_SEED, Path.of(path));
+    }
     String[] parts = text.split(":");
     if (parts.length < 2 || parts.length > 4 || !parts[0].equals("fashion-mnist")) {
       throw new IllegalArgumentException("data '" + text + "' is not of the form " + FORM);
@@ -79,17 +105,34 @@ record DataSpec(String dataset, int shard, int shards, double dirichletAlpha, lo
     return new DataSpec(parts[0], k, n, alpha, seed);
   }
 
+  /**
+   * This node's samples of {@code data}'s training set.
+   *
+   * @throws IllegalArgumentException if the shard file breaks {@link Partition#read}'s rules
+   * @throws UncheckedIOException if the shard file cannot be read
+   */
   Samples load(FashionMnist data) {
     Samples train = data.train();
-    List<int[]> parts =
-        dirichletAlpha > 0
-            ? Partition.dirichlet(train.labels(), shards, dirichletAlpha, seed)
-            : Partition.iid(train.size(), shards, seed);
+    List<int[]> parts;
+    if (shardFile != null) {
+      try {
+        parts = Partition.read(shardFile, train.size(), shards);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read shard file " + shardFile, e);
+      }
+    } else if (dirichletAlpha > 0) {
+      parts = Partition.dirichlet(train.labels(), shards, dirichletAlpha, seed);
+    } else {
+      parts = Partition.iid(train.size(), shards, seed);
+    }
     return train.subset(parts.get(shard - 1));
   }
 
   @Override
   public String toString() {
+    if (shardFile != null) {
+      return dataset + ":" + shard + "/" + shards + SHARDS + shardFile;
+    }
     return dataset
         + ":"
         + shard

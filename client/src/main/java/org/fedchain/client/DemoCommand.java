@@ -396,7 +396,8 @@ final class DemoCommand implements Callable<Integer> {
             slow,
             5.0,
             dirichlet,
-            DataSpec.PARTITION_SEED);
+            DataSpec.PARTITION_SEED,
+            null);
     out.printf("FedChain data-parallel demo in %s%n", home);
     Keystore ks = Keystore.at(home.resolve("keystore"));
     EthereumIdentity coordinator = wallet(ks, "coordinator");

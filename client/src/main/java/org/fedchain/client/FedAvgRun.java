@@ -2,6 +2,7 @@ package org.fedchain.client;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,8 @@ final class FedAvgRun {
    * @param dirichlet Dirichlet alpha of the non-IID split, 0 for IID
    * @param partitionSeed the seed the split is drawn from ({@link DataSpec#PARTITION_SEED} unless a
    *     bench asks for another draw)
+   * @param shardFile the file the shards are read from instead ({@link DataSpec}'s {@code
+   *     :shards=FILE}), or null to draw them
    */
   record Settings(
       Architecture arch,
@@ -61,7 +64,8 @@ final class FedAvgRun {
       int slow,
       double slowdown,
       double dirichlet,
-      long partitionSeed) {
+      long partitionSeed,
+      Path shardFile) {
     Settings {
       if (clients < 1 || rounds < 1 || buffer < 1) {
         throw new IllegalArgumentException(
@@ -102,7 +106,13 @@ final class FedAvgRun {
     List<FedAvgFlow.Client> clients = new ArrayList<>();
     for (int i = 0; i < s.clients(); i++) {
       Samples shard =
-          new DataSpec("fashion-mnist", i + 1, s.clients(), s.dirichlet(), s.partitionSeed())
+          new DataSpec(
+                  "fashion-mnist",
+                  i + 1,
+                  s.clients(),
+                  s.dirichlet(),
+                  s.partitionSeed(),
+                  s.shardFile())
               .load(data);
       clients.add(
           new FedAvgFlow.Client(
@@ -124,7 +134,9 @@ final class FedAvgRun {
         "opened DATA_PARALLEL run %s: %d clients (%s), %s, %s, %d local epoch(s), %s%n",
         runId.hex(),
         s.clients(),
-        s.dirichlet() > 0 ? "Dirichlet(" + s.dirichlet() + ")" : "IID",
+        s.shardFile() != null
+            ? "shards from " + s.shardFile()
+            : s.dirichlet() > 0 ? "Dirichlet(" + s.dirichlet() + ")" : "IID",
         s.arch().id(),
         s.strategy().id(),
         s.config().epochs(),

@@ -1,5 +1,11 @@
 package org.fedchain.trainer;
 
+import java.io.IOException;
+import java.nio.charset.MalformedInputException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -136,6 +142,82 @@ public final class Partition {
             + " of "
             + n
             + " samples; use a larger alpha or fewer shards");
+  }
+
+  /**
+   * Shards written out by someone else, e.g. another framework's draw that a comparison must train
+   * on: one line per shard, its sample indices separated by spaces or commas. The file must hold
+   * exactly {@code shards} non-empty lines, every index must lie in {@code [0, samples)}, and no
+   * sample may be in two shards (or twice in one).
+   *
+   * @throws IllegalArgumentException naming the file, line and value that break these rules
+   * @throws IOException if the file cannot be read
+   */
+  public static List<int[]> read(Path file, int samples, int shards) throws IOException {
+    checkCounts(samples, shards);
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.US_ASCII);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("shard file " + file + " does not exist");
+    } catch (MalformedInputException e) {
+      throw new IllegalArgumentException("shard file " + file + " is not a text file of indices");
+    }
+    List<String> rows = lines.stream().filter(l -> !l.isBlank()).toList();
+    if (rows.size() != shards) {
+      throw new IllegalArgumentException(
+          "shard file " + file + " holds " + rows.size() + " shards, expected " + shards);
+    }
+    int[] owner = new int[samples]; // 1-based shard holding each sample, 0 for none yet
+    List<int[]> out = new ArrayList<>(shards);
+    for (int s = 0; s < shards; s++) {
+      String[] tokens = rows.get(s).trim().split("[\\s,]+");
+      int[] shard = new int[tokens.length];
+      for (int i = 0; i < tokens.length; i++) {
+        int index;
+        try {
+          index = Integer.parseInt(tokens[i]);
+        } catch (NumberFormatException e) {
+          throw new IllegalArgumentException(
+              "shard file "
+                  + file
+                  + ", shard "
+                  + (s + 1)
+                  + ": '"
+                  + tokens[i]
+                  + "' is not an index");
+        }
+        if (index < 0 || index >= samples) {
+          throw new IllegalArgumentException(
+              "shard file "
+                  + file
+                  + ", shard "
+                  + (s + 1)
+                  + ": index "
+                  + index
+                  + " is outside the "
+                  + samples
+                  + " samples (0.."
+                  + (samples - 1)
+                  + ")");
+        }
+        if (owner[index] != 0) {
+          throw new IllegalArgumentException(
+              "shard file "
+                  + file
+                  + ": sample "
+                  + index
+                  + " is in shard "
+                  + owner[index]
+                  + " and again in shard "
+                  + (s + 1));
+        }
+        owner[index] = s + 1;
+        shard[i] = index;
+      }
+      out.add(shard);
+    }
+    return List.copyOf(out);
   }
 
   private static void checkCounts(int samples, int shards) {

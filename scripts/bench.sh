@@ -20,6 +20,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export FEDCHAIN_CACHE="${FEDCHAIN_CACHE:-$HOME/.cache/fedchain}"
+if [ "${1:-}" = niid-shards ]; then  # Python only: no build
+  shift; venv="$FEDCHAIN_CACHE/torch-venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    echo "bench.sh niid-shards: no PyTorch venv at $venv; run scripts/setup.sh test first" >&2; exit 1
+  fi
+  exec "$venv/bin/python" bench/flower/niid_bench_shards.py "$@"
+fi
 mvn -B -q -ntp -DskipTests -Dspotless.check.skip=true -pl bench -am package >&2
 export DJL_OFFLINE=true DJL_CACHE_DIR="$FEDCHAIN_CACHE/djl" OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 cp="bench/target/fedchain-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)"
@@ -29,12 +36,6 @@ case "${1:-}" in
   trainer) shift; exec java -cp "$cp" org.fedchain.trainer.TrainerBench "$@" ;;
   fedavg) shift; exec java -cp "$cp" org.fedchain.client.FedAvgBench "$@" ;;
   byzantine) shift; exec java -cp "$cp" org.fedchain.client.ByzantineBench "$@" ;;
-  niid-shards)
-    shift; venv="$FEDCHAIN_CACHE/torch-venv"
-    if [ ! -x "$venv/bin/python" ]; then
-      echo "bench.sh niid-shards: no PyTorch venv at $venv; run scripts/setup.sh test first" >&2; exit 1
-    fi
-    exec "$venv/bin/python" bench/flower/niid_bench_shards.py "$@" ;;
   flower)
     rounds="${2:-50}" epochs="${3:-1}" threads="${4:-1}"
     extra=("${@:5}")  # partitions and training settings, as fedavg takes them

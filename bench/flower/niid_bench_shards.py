@@ -56,9 +56,14 @@ def main():
     if len(sys.argv) < 3:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
-    seed, out = int(sys.argv[1]), sys.argv[2]
-    alpha = float(sys.argv[3]) if len(sys.argv) > 3 else 0.5
-    parties = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+    try:
+        seed, out = int(sys.argv[1]), sys.argv[2]
+        alpha = float(sys.argv[3]) if len(sys.argv) > 3 else 0.5
+        parties = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+    except ValueError as e:
+        raise SystemExit(f"niid_bench_shards.py: SEED and PARTIES are whole numbers, ALPHA a number ({e})")
+    if not (alpha > 0 and parties >= 1):
+        raise SystemExit("niid_bench_shards.py: ALPHA must be positive and PARTIES at least 1")
     y = labels(sys.argv[5] if len(sys.argv) > 5 else DEFAULT_DATA_DIR)
     parts = shards(y, parties, alpha, seed)
     with open(out, "w") as f:

@@ -245,7 +245,7 @@ public final class FedAvgBench {
             String.format(
                 Locale.ROOT,
                 "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
-                    + " weight decay %s, init %s, partition seed %d), threads %d: final"
+                    + " weight decay %s, init %s, %s), threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha, shardFile),
                 rounds,
@@ -256,7 +256,7 @@ public final class FedAvgBench {
                 config.validationFraction(),
                 config.weightDecay(),
                 init.name().toLowerCase(Locale.ROOT),
-                partitionSeed,
+                shardFile != null ? "shards read from a file" : "partition seed " + partitionSeed,
                 threads,
                 last,
                 best,
@@ -274,7 +274,7 @@ public final class FedAvgBench {
         line.put("validation_fraction", config.validationFraction());
         line.put("weight_decay", config.weightDecay());
         line.put("init", init.name());
-        line.put("partition_seed", partitionSeed);
+        line.put("partition_seed", shardFile != null ? null : partitionSeed);
         line.put("final_acc", last);
         line.put("best_acc", best);
         line.put("wall_s", r.seconds());

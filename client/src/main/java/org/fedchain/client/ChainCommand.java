@@ -124,7 +124,8 @@ final class ChainCommand {
         description =
             "Your training data, e.g. fashion-mnist:1/3 or fashion-mnist:2/10:dirichlet=0.5"
                 + " (add :seed=S for a partition other than the default; every node must name"
-                + " the same).")
+                + " the same), or fashion-mnist:K/N:shards=FILE for line K of a file of sample"
+                + " indices.")
     String data;
 
     @Option(names = "--wallet", required = true, description = "Your wallet (signs the update).")

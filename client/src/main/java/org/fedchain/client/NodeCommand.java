@@ -68,7 +68,8 @@ final class NodeCommand {
         description =
             "Your training data with --coordinator: fashion-mnist:K/N[:iid|:dirichlet=ALPHA]"
                 + "[:seed=S], e.g. fashion-mnist:1/10 (every node of a run names the same N,"
-                + " partition and seed).")
+                + " partition and seed), or fashion-mnist:K/N:shards=FILE (line K of FILE, one"
+                + " line of sample indices per shard).")
     String data;
 
     @Option(

@@ -3,10 +3,17 @@ package org.fedchain.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.Partition;
 import org.fedchain.trainer.Samples;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class DataSpecTest {
   @Test
@@ -58,5 +65,37 @@ class DataSpecTest {
             train.subset(Partition.dirichlet(train.labels(), 10, 0.5, 7).get(0)).commitment());
     assertThat(seven.commitment())
         .isNotEqualTo(DataSpec.parse("fashion-mnist:1/10:dirichlet=0.5").load(data).commitment());
+  }
+
+  @Test
+  void a_shard_file_is_named_with_its_path_and_replaces_partition_and_seed() {
+    DataSpec spec = DataSpec.parse("fashion-mnist:2/10:shards=runs/a:b.txt");
+    assertThat(spec.shardFile()).isEqualTo(Path.of("runs/a:b.txt"));
+    assertThat(spec.shard()).isEqualTo(2);
+    assertThat(DataSpec.parse(spec.toString())).isEqualTo(spec);
+    assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:2/10:dirichlet=0.5:shards=f.txt"))
+        .hasMessageContaining("is not of the form");
+    assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:2/10:shards="))
+        .hasMessageContaining("is not of the form");
+    assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:11/10:shards=f.txt"))
+        .hasMessageContaining("out of range");
+  }
+
+  @Test
+  void a_shard_file_loads_the_samples_on_its_line(@TempDir Path dir) throws IOException {
+    FashionMnist data = FashionMnist.standard();
+    Samples train = data.train();
+    List<int[]> drawn = Partition.dirichlet(train.labels(), 10, 0.5, 7);
+    Path file = dir.resolve("shards.txt");
+    Files.writeString(
+        file,
+        drawn.stream()
+            .map(s -> Arrays.stream(s).mapToObj(String::valueOf).collect(Collectors.joining(" ")))
+            .collect(Collectors.joining("\n")));
+    assertThat(DataSpec.parse("fashion-mnist:3/10:shards=" + file).load(data).commitment())
+        .isEqualTo(new DataSpec("fashion-mnist", 3, 10, 0.5, 7).load(data).commitment());
+    // a file that does not match N is refused when loaded, before any training
+    assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:3/9:shards=" + file).load(data))
+        .hasMessageContaining("holds 10 shards, expected 9");
   }
 }

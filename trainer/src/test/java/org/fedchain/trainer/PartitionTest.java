@@ -3,9 +3,14 @@ package org.fedchain.trainer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PartitionTest {
   @Test
@@ -101,5 +106,54 @@ class PartitionTest {
       }
     }
     assertThat(total).isEqualTo(n);
+  }
+
+  @Test
+  void shards_read_from_a_file_are_the_lists_written(@TempDir Path dir) throws IOException {
+    List<int[]> drawn = Partition.iid(1003, 4, 7);
+    Path file = dir.resolve("shards.txt");
+    Files.writeString(
+        file,
+        drawn.stream()
+                .map(
+                    s ->
+                        Arrays.stream(s).mapToObj(String::valueOf).collect(Collectors.joining(" ")))
+                .collect(Collectors.joining("\n"))
+            + "\n\n");
+    assertThat(Partition.read(file, 1003, 4)).usingRecursiveComparison().isEqualTo(drawn);
+    // commas do as well as spaces, and a shard may leave samples out
+    Files.writeString(file, "3, 1\n0\n");
+    assertThat(Partition.read(file, 5, 2))
+        .usingRecursiveComparison()
+        .isEqualTo(List.of(new int[] {3, 1}, new int[] {0}));
+  }
+
+  @Test
+  void a_shard_file_that_breaks_the_rules_is_refused_naming_the_fault(@TempDir Path dir)
+      throws IOException {
+    Path file = dir.resolve("shards.txt");
+    Files.writeString(file, "0 1\n2 3\n");
+    assertThatThrownBy(() -> Partition.read(file, 10, 3))
+        .hasMessage("shard file " + file + " holds 2 shards, expected 3");
+    Files.writeString(file, "0 1\n2 x3\n");
+    assertThatThrownBy(() -> Partition.read(file, 10, 2))
+        .hasMessage("shard file " + file + ", shard 2: 'x3' is not an index");
+    Files.writeString(file, "0 1\n2 10\n");
+    assertThatThrownBy(() -> Partition.read(file, 10, 2))
+        .hasMessage("shard file " + file + ", shard 2: index 10 is outside the 10 samples (0..9)");
+    Files.writeString(file, "0 -1\n");
+    assertThatThrownBy(() -> Partition.read(file, 10, 1)).hasMessageContaining("index -1");
+    Files.writeString(file, "0 1 4\n2 4\n");
+    assertThatThrownBy(() -> Partition.read(file, 10, 2))
+        .hasMessage("shard file " + file + ": sample 4 is in shard 1 and again in shard 2");
+    Files.writeString(file, "0 1 1\n");
+    assertThatThrownBy(() -> Partition.read(file, 10, 1))
+        .hasMessage("shard file " + file + ": sample 1 is in shard 1 and again in shard 1");
+    Files.write(file, new byte[] {(byte) 0xff, (byte) 0xfe, 0, 1});
+    assertThatThrownBy(() -> Partition.read(file, 10, 1))
+        .hasMessage("shard file " + file + " is not a text file of indices");
+    Path missing = dir.resolve("none.txt");
+    assertThatThrownBy(() -> Partition.read(missing, 10, 1))
+        .hasMessage("shard file " + missing + " does not exist");
   }
 }

@@ -137,8 +137,8 @@ final class ChainCommand {
       Hash32 runId = Args.runId(run);
       DataSpec spec0 = DataSpec.parse(data);
       TrainingConfig config = training.config();
+      Samples shard = spec0.load(main.dataset()); // before the password: a bad file costs no prompt
       EthereumIdentity me = main.unlock(wallet, passwords);
-      Samples shard = spec0.load(main.dataset());
       PrintWriter out = spec.commandLine().getOut();
       try (Ledger ledger = main.openLedger()) {
         var store = main.store();

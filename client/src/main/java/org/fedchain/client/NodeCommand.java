@@ -101,9 +101,10 @@ final class NodeCommand {
       if (!(slowdown >= 1)) {
         throw new IllegalArgumentException("--slowdown must be >= 1, got " + slowdown);
       }
-      DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data); // before the password
-      EthereumIdentity me = coordinator == null ? null : main.unlock(wallet, passwords);
+      // the data first: a malformed spec or shard file should not cost a password prompt
+      DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data);
       Samples shard = spec0 == null ? null : spec0.load(main.dataset());
+      EthereumIdentity me = coordinator == null ? null : main.unlock(wallet, passwords);
       BlobStore store = main.store();
       var b = serverTls.configure(ModelStoreServer.newBuilder(store).port(port));
       try (ModelStoreServer server = b.build()) {

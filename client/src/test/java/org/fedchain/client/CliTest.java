@@ -77,6 +77,22 @@ class CliTest {
   }
 
   @Test
+  void a_bad_shard_file_is_named_before_the_wallet_is_unlocked() throws Exception {
+    Path shards = home.resolve("shards.txt");
+    Files.writeString(shards, "0 1\n2 3\n");
+    Cli.Result r =
+        run(
+            "chain",
+            "continue",
+            "--run=" + "ab".repeat(32),
+            "--wallet=nobody",
+            "--data=fashion-mnist:1/3:shards=" + shards);
+    assertThat(r.exit()).isEqualTo(Main.FAILED);
+    assertThat(r.err())
+        .startsWith("fedchain: error: shard file " + shards + " holds 2 shards, expected 3");
+  }
+
+  @Test
   void unknown_wallet_fails_with_one_clear_line_and_no_stack_trace() {
     Cli.Result r = run("wallet", "show", "nobody");
     assertThat(r.exit()).isEqualTo(Main.FAILED);

@@ -144,7 +144,7 @@ public final class FedAvgBench {
     if (shardFile == null) {
       return partitions(args);
     }
-    if (args.stream().anyMatch(a -> a.equals("iid") || a.startsWith("dirichlet="))) {
+    if (args.stream().anyMatch(FedAvgBench::isPartition)) {
       throw new IllegalArgumentException(
           "shard-file= names the shards; leave out iid and dirichlet=ALPHA");
     }
@@ -163,7 +163,7 @@ public final class FedAvgBench {
   static double[] partitions(List<String> args) {
     double[] named =
         args.stream()
-            .filter(a -> a.equals("iid") || a.startsWith("dirichlet="))
+            .filter(FedAvgBench::isPartition)
             .mapToDouble(FedAvgBench::parsePartition)
             .toArray();
     return named.length > 0 ? named : DEFAULT_PARTITIONS;
@@ -171,7 +171,12 @@ public final class FedAvgBench {
 
   /** The training settings among {@code args}: everything that is not a partition. */
   static List<String> settings(List<String> args) {
-    return args.stream().filter(a -> !a.equals("iid") && !a.startsWith("dirichlet=")).toList();
+    return args.stream().filter(a -> !isPartition(a)).toList();
+  }
+
+  /** Whether {@code arg} names a partition ({@code iid} or {@code dirichlet=A}), not a setting. */
+  private static boolean isPartition(String arg) {
+    return arg.equals("iid") || arg.startsWith("dirichlet=");
   }
 
   /** "IID", "Dirichlet(ALPHA)" or "shards of FILE_NAME", as the tables name a partition. */

@@ -179,6 +179,7 @@ final class WalletCommand {
       out.println("name:    " + e.name());
       out.println("address: " + e.address());
       out.println("file:    " + e.path());
+      out.println("kdf:     " + e.kdf());
       return 0;
     }
   }

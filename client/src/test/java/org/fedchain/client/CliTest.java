@@ -41,7 +41,10 @@ class CliTest {
     String address = run("wallet", "export-address", "alice").out().strip();
     assertThat(address).matches("0x[0-9a-fA-F]{40}");
     assertThat(run("wallet", "list").out()).contains("alice").contains(address);
-    assertThat(run("wallet", "show", "alice").out()).contains(address).contains("alice.json");
+    assertThat(run("wallet", "show", "alice").out())
+        .contains(address)
+        .contains("alice.json")
+        .contains("kdf:     scrypt (n=4096, r=8, p=6)");
   }
 
   @Test

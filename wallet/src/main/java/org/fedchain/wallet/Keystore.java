@@ -44,8 +44,11 @@ public final class Keystore {
     LIGHT
   }
 
-  /** One keystore file: its name, address and path. */
-  public record Entry(String name, Address address, Path path) {}
+  /**
+   * One keystore file: its name, address, path and key derivation, e.g. {@code scrypt (n=262144,
+   * r=8, p=1)}: what each unlock costs, and what a password guess costs an attacker.
+   */
+  public record Entry(String name, Address address, Path path, String kdf) {}
 
   private final Path dir;
 
@@ -102,10 +105,11 @@ public final class Keystore {
       for (Path f : files) {
         String name = f.getFileName().toString().replaceFirst("\\.json$", "");
         try {
-          out.add(new Entry(name, read(name).address, f));
+          Parsed p = read(name);
+          out.add(new Entry(name, p.address, f, kdf(p.file)));
         } catch (WalletException e) {
           // listed with a zero address so the user sees the broken file instead of losing it
-          out.add(new Entry(name, Address.ZERO, f));
+          out.add(new Entry(name, Address.ZERO, f, "unreadable"));
         }
       }
     }
@@ -115,7 +119,19 @@ public final class Keystore {
 
   /** The address of a keystore, read without the password. */
   public Entry entry(String name) throws WalletException, IOException {
-    return new Entry(name, read(name).address, file(name));
+    Parsed p = read(name);
+    return new Entry(name, p.address, file(name), kdf(p.file));
+  }
+
+  private static String kdf(WalletFile wf) {
+    Object params = wf.getCrypto().getKdfparams();
+    if (params instanceof WalletFile.ScryptKdfParams s) {
+      return "scrypt (n=" + s.getN() + ", r=" + s.getR() + ", p=" + s.getP() + ")";
+    }
+    if (params instanceof WalletFile.Aes128CtrKdfParams a) {
+      return "pbkdf2 (c=" + a.getC() + ", " + a.getPrf() + ")";
+    }
+    return String.valueOf(wf.getCrypto().getKdf());
   }
 
   /** Decrypts a keystore. */

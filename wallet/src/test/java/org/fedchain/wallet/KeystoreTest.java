@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import org.assertj.core.groups.Tuple;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
@@ -66,6 +67,30 @@ class KeystoreTest {
     try (var s = Files.list(dir)) {
       assertThat(s.count()).isEqualTo(1);
     }
+  }
+
+  @Test
+  void an_entry_names_its_key_derivation_and_cost() throws Exception {
+    Keystore ks = Keystore.at(dir);
+    ks.create("light", PW, Keystore.Kdf.LIGHT);
+    assertThat(ks.entry("light").kdf()).isEqualTo("scrypt (n=4096, r=8, p=6)");
+    // the pbkdf2 vector of the Web3 Secret Storage definition, as geth may still write it
+    Files.writeString(
+        dir.resolve("geth.json"),
+        """
+        {"address":"008aeeda4d805471df9b2a5b0f38a0c3bcba786b","version":3,
+         "id":"3198bc9c-6672-5ab3-d995-4942343ae5b6","crypto":{"cipher":"aes-128-ctr",
+         "cipherparams":{"iv":"6087dab2f9fdbbfaddc31a909735c1e6"},
+         "ciphertext":"5318b4d5bcd28de64ee5559e671353e16f075ecae9f99c7a79a38af5f869aa46",
+         "kdf":"pbkdf2","kdfparams":{"c":262144,"dklen":32,"prf":"hmac-sha256",
+         "salt":"ae3cd4e7013836a3df6bd7241b12db061dbe2c6785853cce422d148a624ce0bd"},
+         "mac":"517ead924a9d0dc3124507e3393d175ce3ff7c1e96529c6c555ce9e51205e9b2"}}
+        """);
+    assertThat(ks.entry("geth").kdf()).isEqualTo("pbkdf2 (c=262144, hmac-sha256)");
+    Files.writeString(dir.resolve("broken.json"), "{not json");
+    assertThat(ks.list())
+        .extracting(Keystore.Entry::name, Keystore.Entry::kdf)
+        .contains(Tuple.tuple("broken", "unreadable"));
   }
 
   @Test

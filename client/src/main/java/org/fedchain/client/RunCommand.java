@@ -8,10 +8,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
 import org.fedchain.core.model.SafeTensors;
 import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.Eip712;
+import org.fedchain.core.receipt.Signed;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
@@ -24,11 +30,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code fedchain run open}: records a run and its genesis model, signed by the coordinator. */
+/**
+ * {@code fedchain run open|show|close}: records a run and its genesis model, signed by the
+ * coordinator; shows a run's terms and state; closes it.
+ */
 @Command(
     name = "run",
-    description = "Open runs.",
-    subcommands = {RunCommand.Open.class})
+    description = "Open, show and close runs.",
+    subcommands = {RunCommand.Open.class, RunCommand.Show.class, RunCommand.Close.class})
 final class RunCommand {
   @ParentCommand Main main;
 
@@ -154,5 +163,96 @@ final class RunCommand {
       }
       return 0;
     }
+  }
+
+  @Command(
+      name = "show",
+      description = "Print a run's terms (mode, validators, budget) and state (paid, open, heads).")
+  static final class Show implements Callable<Integer> {
+    @ParentCommand RunCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--run", required = true, description = "Run id.")
+    String run;
+
+    @Override
+    public Integer call() throws Exception {
+      Hash32 id = Args.runId(run);
+      try (Ledger ledger = parent.main.openLedger()) {
+        Run r = known(ledger, id);
+        RunConfig c = r.config();
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("run " + id.hex() + (r.open() ? " (open)" : " (closed)"));
+        out.println("  coordinator     " + r.coordinator());
+        out.println("  mode            " + c.mode() + (c.commitReveal() ? ", commit-reveal" : ""));
+        out.println("  genesis model   " + r.genesisModel().hex());
+        out.println(
+            "  validators      "
+                + (c.validators().isEmpty()
+                    ? "none"
+                    : String.join(", ", c.validators().stream().map(Address::toString).toList()))
+                + ", quorum "
+                + c.quorum());
+        out.println(
+            "  rewards         "
+                + BalanceCommand.vnx(c.rewardPerPoint())
+                + " VNX per point; paid "
+                + BalanceCommand.vnx(r.paid())
+                + " of a "
+                + BalanceCommand.vnx(c.budget())
+                + " VNX budget");
+        out.println("  updates         " + ledger.updates(id).size());
+        for (UpdateRecord h : ledger.heads(id)) {
+          out.println(
+              "  head            seq "
+                  + h.receipt().seq()
+                  + " "
+                  + h.receipt().kind()
+                  + " model "
+                  + h.receipt().model().hex());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "close",
+      description =
+          "Close a run, signed by its coordinator: the ledger takes no more updates for it (recorded"
+              + " ones stay auditable and attested ones claimable).")
+  static final class Close implements Callable<Integer> {
+    @ParentCommand RunCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
+
+    @Option(names = "--run", required = true, description = "Run id.")
+    String run;
+
+    @Option(names = "--wallet", required = true, description = "The run's coordinator's wallet.")
+    String wallet;
+
+    @Override
+    public Integer call() throws Exception {
+      Hash32 id = Args.runId(run);
+      try (Ledger ledger = parent.main.openLedger()) {
+        known(ledger, id); // an unknown run costs no password prompt
+        EthereumIdentity coordinator = parent.main.unlock(wallet, passwords);
+        CloseRun close = new CloseRun(id);
+        ledger.closeRun(
+            new Signed<>(
+                close,
+                coordinator.address(),
+                coordinator.signer().sign(Eip712.digest(ledger.domain(), close))));
+        spec.commandLine().getOut().println("closed run " + id.hex());
+      }
+      return 0;
+    }
+  }
+
+  private static Run known(Ledger ledger, Hash32 id) throws LedgerException {
+    return ledger
+        .run(id)
+        .orElseThrow(() -> new LedgerException("no run " + id.hex() + " on this ledger"));
   }
 }

@@ -283,4 +283,33 @@ class ChainCommandsTest {
     assertThat(ok("rewards", "balance", "n1").out()).contains(" 2.5 VNX");
     assertThat(ok("balance", "coord").out()).contains(" 40 VNX");
   }
+
+  @Test
+  void only_the_coordinator_closes_a_run_and_a_closed_run_takes_no_more_updates() throws Exception {
+    String shown = ok("run", "show", "--run", run).out();
+    assertThat(shown)
+        .contains("run " + run + " (open)")
+        .contains("mode            CHAINED")
+        .contains("updates         3")
+        .contains(
+            "head            seq 2 CHAINED model " + updates().get(2).receipt().model().hex());
+
+    String before = logState();
+    Cli.Result stranger = run("run", "close", "--run", run, "--wallet", "n1");
+    assertThat(stranger.exit()).isEqualTo(Main.FAILED);
+    assertThat(stranger.err()).contains("NOT_COORDINATOR");
+    Cli.Result unknown = run("run", "close", "--run", "ab".repeat(32), "--wallet", "coord");
+    assertThat(unknown.exit()).isEqualTo(Main.FAILED);
+    assertThat(unknown.err()).contains("no run " + "ab".repeat(32));
+    assertThat(logState()).isEqualTo(before);
+
+    assertThat(ok("run", "close", "--run", run, "--wallet", "coord").out())
+        .contains("closed run " + run);
+    assertThat(ok("run", "show", "--run", run).out()).contains("(closed)");
+    Cli.Result late = hop("n3", "3/30");
+    assertThat(late.exit()).isEqualTo(Main.FAILED);
+    assertThat(late.err()).contains("run 0x" + run + " is closed");
+    assertThat(updates()).hasSize(3);
+    assertThat(ok("audit", "--run", run).out()).contains("audit OK: 3 updates verified");
+  }
 }

@@ -256,11 +256,7 @@ final class CoordinatorCommand {
     /** The latest global model of {@code runId}, after checking the run is ours to continue. */
     private static UpdateRecord resumable(Ledger ledger, Hash32 runId, EthereumIdentity me)
         throws Exception {
-      Run run =
-          ledger
-              .run(runId)
-              .orElseThrow(
-                  () -> new IllegalArgumentException("no run " + runId.hex() + " on this ledger"));
+      Run run = RunCommand.known(ledger, runId);
       if (!run.coordinator().equals(me.address())) {
         throw new IllegalArgumentException(
             "run "

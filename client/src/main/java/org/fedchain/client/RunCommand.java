@@ -250,7 +250,8 @@ final class RunCommand {
     }
   }
 
-  private static Run known(Ledger ledger, Hash32 id) throws LedgerException {
+  /** The run {@code id} on {@code ledger}, or an error naming it. */
+  static Run known(Ledger ledger, Hash32 id) throws LedgerException {
     return ledger
         .run(id)
         .orElseThrow(() -> new LedgerException("no run " + id.hex() + " on this ledger"));

@@ -105,8 +105,7 @@ public final class Keystore {
       for (Path f : files) {
         String name = f.getFileName().toString().replaceFirst("\\.json$", "");
         try {
-          Parsed p = read(name);
-          out.add(new Entry(name, p.address, f, kdf(p.file)));
+          out.add(entry(name));
         } catch (WalletException e) {
           // listed with a zero address so the user sees the broken file instead of losing it
           out.add(new Entry(name, Address.ZERO, f, "unreadable"));

@@ -22,6 +22,7 @@ import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.Partition;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
+import org.fedchain.trainer.aggregate.Strategy;
 import org.fedchain.wallet.EthereumIdentity;
 import org.fedchain.wallet.Signers;
 
@@ -35,7 +36,7 @@ import org.fedchain.wallet.Signers;
  * <pre>
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
  *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY] [lr-schedule=constant|cosine]
- *     [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH]
+ *     [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH] [strategy=fedavg|fednova]
  * </pre>
  *
  * <p>The first four settings change the local training from {@link #config}'s defaults; {@code
@@ -46,7 +47,8 @@ import org.fedchain.wallet.Signers;
  * partition-seed} the seed the clients' shards are drawn from (default {@link
  * DataSpec#PARTITION_SEED}; another seed is another draw of the same partition scheme); {@code
  * shard-file} a file of the ten shards to read instead (one run; {@code
- * bench/flower/niid_bench_shards.py} writes NIID-Bench's own Dirichlet draws).
+ * bench/flower/niid_bench_shards.py} writes NIID-Bench's own Dirichlet draws); {@code strategy} the
+ * aggregation ({@link Strategies#parse}, default fedavg; {@code fednova} is NIID-Bench's FedNova).
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -89,13 +91,14 @@ public final class FedAvgBench {
       } else if (!s.startsWith("lr-schedule=")
           && !s.startsWith("init=")
           && !s.startsWith("partition-seed=")
-          && !s.startsWith("shard-file=")) {
+          && !s.startsWith("shard-file=")
+          && !s.startsWith("strategy=")) {
         throw new IllegalArgumentException(
             "unknown setting "
                 + s
                 + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
                 + " wd=DECAY, lr-schedule=constant|cosine, init=kaiming|pytorch,"
-                + " partition-seed=S, shard-file=PATH");
+                + " partition-seed=S, shard-file=PATH, strategy=fedavg|fednova");
       }
     }
     return b.build();
@@ -111,6 +114,11 @@ public final class FedAvgBench {
    */
   static Architecture.Init init(List<String> settings) {
     return last(settings, "init=").map(Architecture.Init::parse).orElse(Architecture.Init.KAIMING);
+  }
+
+  /** The aggregation among {@code settings}: {@code strategy=ID} (default fedavg). */
+  static Strategy strategy(List<String> settings) {
+    return last(settings, "strategy=").map(Strategies::parse).orElse(Strategies.fedAvg());
   }
 
   /** The seed the shards are drawn from, among {@code settings}: {@code partition-seed=S}. */
@@ -204,6 +212,7 @@ public final class FedAvgBench {
     RoundSchedule schedule = roundSchedule(settings);
     Architecture.Init init = init(settings);
     long partitionSeed = partitionSeed(settings);
+    Strategy strategy = strategy(settings);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
     FashionMnist data = FashionMnist.standard();
     List<String> summary = new ArrayList<>();
@@ -229,7 +238,7 @@ public final class FedAvgBench {
                     init,
                     config,
                     schedule,
-                    Strategies.fedAvg(),
+                    strategy,
                     CLIENTS,
                     rounds,
                     false,
@@ -249,10 +258,11 @@ public final class FedAvgBench {
         summary.add(
             String.format(
                 Locale.ROOT,
-                "%-16s rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
+                "%-16s %s, rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
                     + " weight decay %s, init %s, %s), threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha, shardFile),
+                strategy.id(),
                 rounds,
                 epochs,
                 config.learningRate(),
@@ -270,6 +280,7 @@ public final class FedAvgBench {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("system", "FedChain");
         line.put("partition", partitionName(alpha, shardFile));
+        line.put("strategy", strategy.id());
         line.put("rounds", rounds);
         line.put("local_epochs", epochs);
         line.put("threads", threads);

@@ -50,6 +50,19 @@ final class Aggregator {
     return arch;
   }
 
+  /**
+   * The momentum a LOCAL manifest states, 0 if it states none a strategy could use. Like the sample
+   * count FedAvg weights by, it is the client's signed claim; robust strategies do not read it.
+   */
+  private static double momentum(Manifest m) {
+    try {
+      double v = Double.parseDouble(m.hyperparameters().getOrDefault("momentum", "0"));
+      return v >= 0 && v < 1 ? v : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
   /** Aggregates {@code inputs} into a new global model after {@code global}; records it. */
   UpdateRecord aggregate(EthereumIdentity coordinator, UpdateRecord global, List<Input> inputs)
       throws IOException, LedgerException {
@@ -61,9 +74,18 @@ final class Aggregator {
     }
     List<Strategy.Input> in = new ArrayList<>();
     for (Input l : inputs) {
-      in.add(new Strategy.Input(l.tensors(), l.update().receipt().samples(), l.weight()));
+      // What local training did (FedNova reads it) comes from the client's signed manifest.
+      Manifest local = Manifest.parse(store.get(l.update().receipt().manifest()));
+      in.add(
+          new Strategy.Input(
+              l.tensors(),
+              l.update().receipt().samples(),
+              l.weight(),
+              local.steps(),
+              momentum(local)));
     }
-    List<Tensor> tensors = strategy.aggregate(in);
+    List<Tensor> parent = ModelCodec.read(arch, store.get(global.receipt().model()));
+    List<Tensor> tensors = strategy.aggregate(parent, in);
     Hash32 runId = global.receipt().runId();
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
     var existing = ledger.updateOfModel(runId, modelHash);

@@ -2,12 +2,15 @@ package org.fedchain.trainer.aggregate;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.fedchain.core.model.DType;
 import org.fedchain.core.model.Tensor;
 
 /**
- * The aggregation strategies: FedAvg (weighted mean), and the Byzantine-robust coordinate-wise
+ * The aggregation strategies: FedAvg (weighted mean), FedNova (FedAvg with each client's change
+ * normalised by its local step count, for non-IID data), and the Byzantine-robust coordinate-wise
  * median, trimmed mean and Krum, which bound the influence of a minority of bad clients.
  */
 public final class Strategies {
@@ -77,7 +80,7 @@ public final class Strategies {
       }
 
       @Override
-      public List<Tensor> aggregate(List<Input> inputs) {
+      public List<Tensor> aggregate(List<Tensor> global, List<Input> inputs) {
         check(inputs);
         int n = inputs.size();
         if (n < 2 * f + 3) {
@@ -124,18 +127,120 @@ public final class Strategies {
     };
   }
 
-  /** Parses a strategy id as the CLI takes it: fedavg, median, trimmed-mean:0.2, krum:2. */
+  /**
+   * FedNova (Wang et al. 2020), as NIID-Bench runs it: each client's change {@code global - w_i} is
+   * divided by its momentum-corrected step count {@code a_i = (tau_i - rho (1 - rho^tau_i) / (1 -
+   * rho)) / (1 - rho)}, the normalised changes are averaged with FedAvg's weights {@code p_i}, and
+   * the global model moves by that average times {@code sum p_i a_i}. With equal local epochs a
+   * client with more data takes more steps and drifts further towards its own optimum; FedAvg lets
+   * it pull the global model that much harder, FedNova does not. Stateless: the result is a
+   * function of the parent model and the inputs (their steps and momentum are in the LOCAL
+   * manifests).
+   */
+  public static Strategy fedNova() {
+    return new Strategy() {
+      @Override
+      public String id() {
+        return "fednova";
+      }
+
+      @Override
+      public List<Tensor> aggregate(List<Tensor> global, List<Input> inputs) {
+        check(inputs);
+        global = inOrderOf(inputs.get(0).tensors(), global);
+        int n = inputs.size();
+        double[] p = new double[n];
+        double[] a = new double[n];
+        double total = 0;
+        for (int i = 0; i < n; i++) {
+          Input in = inputs.get(i);
+          if (in.steps() == 0) {
+            throw new IllegalArgumentException(
+                "fednova needs each client's local step count; client " + i + " has none");
+          }
+          p[i] = in.samples() * in.weight();
+          a[i] = normalizer(in.steps(), in.momentum());
+          total += p[i];
+        }
+        if (!(total > 0)) {
+          throw new IllegalArgumentException("all clients have zero weight (samples x weight)");
+        }
+        double coeff = 0;
+        for (int i = 0; i < n; i++) {
+          p[i] /= total;
+          coeff += p[i] * a[i];
+        }
+        List<Tensor> out = new ArrayList<>();
+        for (int t = 0; t < global.size(); t++) {
+          float[] g = global.get(t).floats();
+          double[] step = new double[g.length];
+          for (int i = 0; i < n; i++) {
+            float[] w = inputs.get(i).tensors().get(t).floats();
+            double scale = coeff * p[i] / a[i];
+            for (int k = 0; k < g.length; k++) {
+              step[k] += scale * (g[k] - w[k]);
+            }
+          }
+          float[] result = new float[g.length];
+          for (int k = 0; k < g.length; k++) {
+            result[k] = (float) (g[k] - step[k]);
+          }
+          out.add(Tensor.ofFloats(global.get(t).name(), global.get(t).shape(), result));
+        }
+        return out;
+      }
+    };
+  }
+
+  /**
+   * {@code global}'s tensors in the order of {@code clientModel}'s (a model file lists them by
+   * name, a trainer in layer order), checked to have the same names and shapes.
+   */
+  private static List<Tensor> inOrderOf(List<Tensor> clientModel, List<Tensor> global) {
+    Map<String, Tensor> byName = new HashMap<>();
+    global.forEach(t -> byName.put(t.name(), t));
+    List<Tensor> out = new ArrayList<>();
+    for (Tensor c : clientModel) {
+      Tensor g = byName.get(c.name());
+      if (g == null || !Arrays.equals(g.shape(), c.shape()) || g.dtype() != DType.F32) {
+        throw new IllegalArgumentException(
+            "the clients' models do not match the global model (at tensor " + c + ")");
+      }
+      out.add(g);
+    }
+    if (global.size() != clientModel.size()) {
+      throw new IllegalArgumentException(
+          "the global model has " + global.size() + " tensors, the clients' " + clientModel.size());
+    }
+    return out;
+  }
+
+  /** FedNova's {@code a_i}: the effective step count of {@code steps} SGD steps with momentum. */
+  static double normalizer(long steps, double momentum) {
+    if (momentum == 0) {
+      return steps;
+    }
+    double rho = momentum;
+    return (steps - rho * (1 - Math.pow(rho, steps)) / (1 - rho)) / (1 - rho);
+  }
+
+  /**
+   * Parses a strategy id as the CLI takes it: fedavg, fednova, median, trimmed-mean:0.2, krum:2.
+   */
   public static Strategy parse(String text) {
     String[] p = text.split(":", 2);
     try {
       return switch (p[0]) {
         case "fedavg" -> fedAvg();
+        case "fednova" -> fedNova();
         case "median" -> median();
         case "trimmed-mean" -> trimmedMean(p.length > 1 ? Double.parseDouble(p[1]) : 0.2);
         case "krum" -> krum(p.length > 1 ? Integer.parseInt(p[1]) : 1);
         default ->
             throw new IllegalArgumentException(
-                "unknown strategy '" + text + "' (fedavg, median, trimmed-mean[:BETA], krum[:F])");
+                "unknown strategy '"
+                    + text
+                    + "' (fedavg, fednova, median, trimmed-mean[:BETA], krum[:F])");
       };
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("strategy '" + text + "' has a bad parameter");
@@ -162,7 +267,7 @@ public final class Strategies {
     }
 
     @Override
-    public List<Tensor> aggregate(List<Input> inputs) {
+    public List<Tensor> aggregate(List<Tensor> global, List<Input> inputs) {
       check(inputs);
       int n = inputs.size();
       double[] weights = new double[n];

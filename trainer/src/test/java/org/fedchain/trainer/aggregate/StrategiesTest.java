@@ -2,6 +2,7 @@ package org.fedchain.trainer.aggregate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -20,7 +21,8 @@ class StrategiesTest {
 
   @Test
   void fedavg_weights_by_sample_count() {
-    List<Tensor> g = Strategies.fedAvg().aggregate(List.of(client(3, 1, 10), client(1, 5, 2)));
+    List<Tensor> g =
+        Strategies.fedAvg().aggregate(List.of(), List.of(client(3, 1, 10), client(1, 5, 2)));
     assertThat(w(g)).containsExactly(2f, 8f);
   }
 
@@ -28,17 +30,19 @@ class StrategiesTest {
   void fedavg_applies_the_extra_weight_for_staleness() {
     Strategy.Input fresh = client(1, 0);
     Strategy.Input stale = new Strategy.Input(client(1, 4).tensors(), 1, 0.25);
-    assertThat(w(Strategies.fedAvg().aggregate(List.of(fresh, stale)))).containsExactly(0.8f);
+    assertThat(w(Strategies.fedAvg().aggregate(List.of(), List.of(fresh, stale))))
+        .containsExactly(0.8f);
   }
 
   @Test
   void median_ignores_a_minority_of_huge_values() {
     List<Strategy.Input> in =
         List.of(client(1, 1), client(1, 2), client(1, 3), client(1, 1e6f), client(1, -1e6f));
-    assertThat(w(Strategies.median().aggregate(in))).containsExactly(2f);
+    assertThat(w(Strategies.median().aggregate(List.of(), in))).containsExactly(2f);
     assertThat(
-            w(Strategies.fedAvg().aggregate(List.of(client(1, 1), client(1, 2), client(1, 1e6f))))[
-                0])
+            w(
+                Strategies.fedAvg()
+                    .aggregate(List.of(), List.of(client(1, 1), client(1, 2), client(1, 1e6f))))[0])
         .isGreaterThan(1000f);
   }
 
@@ -46,7 +50,7 @@ class StrategiesTest {
   void trimmed_mean_drops_both_tails() {
     List<Strategy.Input> in =
         List.of(client(1, 100), client(1, 1), client(1, 2), client(1, 3), client(1, -100));
-    assertThat(w(Strategies.trimmedMean(0.2).aggregate(in))).containsExactly(2f);
+    assertThat(w(Strategies.trimmedMean(0.2).aggregate(List.of(), in))).containsExactly(2f);
   }
 
   @Test
@@ -57,20 +61,88 @@ class StrategiesTest {
     }
     in.add(client(1, 50, -50));
     in.add(client(1, -40, 60));
-    float[] chosen = w(Strategies.krum(2).aggregate(in));
+    float[] chosen = w(Strategies.krum(2).aggregate(List.of(), in));
     assertThat(chosen[0]).isBetween(1f, 1.06f);
-    assertThatThrownBy(() -> Strategies.krum(3).aggregate(in))
+    assertThatThrownBy(() -> Strategies.krum(3).aggregate(List.of(), in))
         .hasMessageContaining("needs at least 9 clients");
   }
 
   @Test
   void mismatched_models_are_refused_naming_the_client() {
-    assertThatThrownBy(() -> Strategies.fedAvg().aggregate(List.of(client(1, 1, 2), client(1, 1))))
+    assertThatThrownBy(
+            () -> Strategies.fedAvg().aggregate(List.of(), List.of(client(1, 1, 2), client(1, 1))))
         .hasMessageContaining("client 1");
+  }
+
+  static Strategy.Input trained(long samples, long steps, double momentum, float... w) {
+    return new Strategy.Input(
+        List.of(Tensor.ofFloats("w", new long[] {w.length}, w)), samples, 1.0, steps, momentum);
+  }
+
+  static List<Tensor> model(float... w) {
+    return List.of(Tensor.ofFloats("w", new long[] {w.length}, w));
+  }
+
+  @Test
+  void fednova_normalises_each_change_by_its_step_count() {
+    // p = (3/4, 1/4), a = (3, 1), sum p a = 2.5: 0 + 2.5 (3/4 x 1/3 + 1/4 x 5/1) = 3.75
+    List<Tensor> g =
+        Strategies.fedNova().aggregate(model(0), List.of(trained(3, 3, 0, 1), trained(1, 1, 0, 5)));
+    assertThat(w(g)[0]).isCloseTo(3.75f, within(1e-6f));
+  }
+
+  @Test
+  void fednova_is_fedavg_when_every_client_takes_the_same_steps() {
+    List<Strategy.Input> in =
+        List.of(trained(3, 40, 0.9, 1, 10), trained(1, 40, 0.9, 5, 2), trained(2, 40, 0.9, -1, 0));
+    float[] nova = w(Strategies.fedNova().aggregate(model(0.5f, 0.5f), in));
+    float[] avg = w(Strategies.fedAvg().aggregate(model(0.5f, 0.5f), in));
+    assertThat(nova[0]).isCloseTo(avg[0], within(1e-5f));
+    assertThat(nova[1]).isCloseTo(avg[1], within(1e-5f));
+  }
+
+  @Test
+  void fednova_matches_the_global_model_by_tensor_name() {
+    // a model file lists its tensors by name; a trainer's output is in layer order
+    List<Tensor> global =
+        List.of(
+            Tensor.ofFloats("a", new long[] {1}, new float[] {1}),
+            Tensor.ofFloats("b", new long[] {1}, new float[] {0}));
+    Strategy.Input c =
+        new Strategy.Input(
+            List.of(
+                Tensor.ofFloats("b", new long[] {1}, new float[] {2}),
+                Tensor.ofFloats("a", new long[] {1}, new float[] {1})),
+            1,
+            1,
+            5,
+            0);
+    List<Tensor> next = Strategies.fedNova().aggregate(global, List.of(c));
+    assertThat(next.get(0).name()).isEqualTo("b");
+    assertThat(w(next)).containsExactly(2f);
+  }
+
+  @Test
+  void fednova_counts_momentum_steps_as_pytorch_takes_them() {
+    assertThat(Strategies.normalizer(1, 0.9)).isCloseTo(1, within(1e-12));
+    assertThat(Strategies.normalizer(2, 0.9))
+        .isCloseTo(1 + 1.9, within(1e-12)); // g, then g + 0.9 g
+    assertThat(Strategies.normalizer(7, 0)).isEqualTo(7);
+  }
+
+  @Test
+  void fednova_refuses_inputs_without_a_step_count_or_of_another_model() {
+    assertThatThrownBy(
+            () -> Strategies.fedNova().aggregate(model(0), List.of(client(1, 1), client(1, 2))))
+        .hasMessageContaining("local step count");
+    assertThatThrownBy(
+            () -> Strategies.fedNova().aggregate(model(0, 0), List.of(trained(1, 1, 0, 1))))
+        .hasMessageContaining("do not match the global model");
   }
 
   @Test
   void parses_strategy_ids() {
+    assertThat(Strategies.parse("fednova").id()).isEqualTo("fednova");
     assertThat(Strategies.parse("trimmed-mean:0.1").id()).isEqualTo("trimmed-mean(0.1)");
     assertThat(Strategies.parse("krum:2").id()).isEqualTo("krum(2)");
     assertThatThrownBy(() -> Strategies.parse("mean"))

@@ -3,7 +3,8 @@
 10 Flower clients (one per shard written by org.fedchain.client.ShardExport), all sampled every
 round, train the same CNN from the same genesis model with FedChain's local training (see
 fedchain_torch.py); Flower's FedAvg (flwr.serverapp.strategy.FedAvg, weighted by the clients'
-sample counts) aggregates, and the server evaluates on the 10k test set after each round.
+sample counts) aggregates, or FedNova (below, on FedAvg) when the spec says strategy fednova, and
+the server evaluates on the 10k test set after each round.
 
 Runs in Flower's simulation runtime (Ray, in this process) with one actor of one CPU, so the
 clients train one after the other with THREADS torch threads, as FedChain's FedAvgRun does.
@@ -30,8 +31,9 @@ from importlib.metadata import version  # noqa: E402
 # Ray passes this process's sys.path to its workers, so the actor imports fedchain_torch as well.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
-from flwr.app import ArrayRecord, ConfigRecord, Context, Message, MetricRecord, RecordDict  # noqa: E402
+from flwr.app import Array, ArrayRecord, ConfigRecord, Context, Message, MetricRecord, RecordDict  # noqa: E402
 from flwr.clientapp import ClientApp  # noqa: E402
 from flwr.serverapp import Grid, ServerApp  # noqa: E402
 from flwr.serverapp.strategy import FedAvg  # noqa: E402
@@ -55,15 +57,55 @@ def train(msg: Message, context: Context) -> Message:
     server_round = int(cfg["server-round"])
     seed = ft.client_seed(spec.training["seed"], server_round, index)
     training = ft.round_training(spec.training, server_round, int(cfg["rounds"]))
-    _, _, loss, seconds = ft.local_train(
+    _, steps, loss, seconds = ft.local_train(
         model, data.train_x[shard], data.train_y[shard], training, seed
     )
     metrics = MetricRecord(
         # FedChain weights a client by its whole shard (the held-out 10% included): so do we
-        {"num-examples": len(shard), "train-loss": loss, "train-seconds": seconds}
+        {"num-examples": len(shard), "train-loss": loss, "train-seconds": seconds,
+         "steps": steps, "momentum": float(training["momentum"])}
     )
     reply = RecordDict({"arrays": ArrayRecord(model.state_dict()), "metrics": metrics})
     return Message(content=reply, reply_to=msg)
+
+
+def fednova_normalizer(steps, rho):
+    """FedNova's a_i: the effective step count of `steps` SGD steps with momentum rho."""
+    if rho == 0:
+        return float(steps)
+    return (steps - rho * (1 - rho ** steps) / (1 - rho)) / (1 - rho)
+
+
+class FedNova(FedAvg):
+    """NIID-Bench's FedNova on Flower's FedAvg: each client's change from the global model is
+    divided by its a_i, the changes are averaged with FedAvg's weights p_i, and the global model
+    moves by that average times sum p_i a_i (org.fedchain.trainer.aggregate.Strategies.fedNova)."""
+
+    def configure_train(self, server_round, arrays, config, grid):
+        self.global_arrays = arrays.to_numpy_ndarrays()
+        self.global_keys = list(arrays.keys())
+        return super().configure_train(server_round, arrays, config, grid)
+
+    def aggregate_train(self, server_round, replies):
+        valid, _ = self._check_and_log_replies(replies, is_train=True)
+        if not valid:
+            return None, None
+        contents = [m.content for m in valid]
+        metrics = [next(iter(c.metric_records.values())) for c in contents]
+        n = [float(m["num-examples"]) for m in metrics]
+        p = [x / sum(n) for x in n]
+        a = [fednova_normalizer(int(m["steps"]), float(m["momentum"])) for m in metrics]
+        coeff = sum(pi * ai for pi, ai in zip(p, a))
+        step = [np.zeros_like(g, dtype=np.float64) for g in self.global_arrays]
+        for c, pi, ai in zip(contents, p, a):
+            local = next(iter(c.array_records.values()))
+            for k, key in enumerate(self.global_keys):
+                step[k] += (coeff * pi / ai) * (self.global_arrays[k] - local[key].numpy())
+        arrays = ArrayRecord(
+            {key: Array(np.asarray(g - s, dtype=np.float32))
+             for key, g, s in zip(self.global_keys, self.global_arrays, step)}
+        )
+        return arrays, self.train_metrics_aggr_fn(contents, self.weighted_by_key)
 
 
 def run(spec_dir, rounds, partition, threads):
@@ -89,7 +131,7 @@ def run(spec_dir, rounds, partition, threads):
 
     @server_app.main()
     def main(grid: Grid, context: Context) -> None:
-        strategy = FedAvg(
+        strategy = (FedNova if spec.raw.get("strategy") == "fednova" else FedAvg)(
             fraction_train=1.0,
             fraction_evaluate=0.0,
             min_train_nodes=spec.clients,
@@ -148,6 +190,7 @@ def main():
             {
                 "system": "Flower",
                 "partition": partition,
+                "strategy": spec.raw.get("strategy", "fedavg"),
                 "rounds": rounds,
                 "local_epochs": spec.training["epochs"],
                 "threads": threads,

@@ -14,11 +14,11 @@ if not rows:
     sys.exit("table.py: no BENCH lines in " + ", ".join(sys.argv[1:]))
 
 partitions = list(dict.fromkeys(r["partition"] for r in rows))
-header = ["partition", "system", "rounds", "local epochs", "final test acc", "best acc", "wall s"]
+header = ["partition", "system", "strategy", "rounds", "local epochs", "final test acc", "best acc", "wall s"]
 table = [header]
 for p in partitions:
     for r in (r for r in rows if r["partition"] == p):
-        table.append([p, r["system"], str(r["rounds"]), str(r["local_epochs"]),
+        table.append([p, r["system"], r.get("strategy", "fedavg"), str(r["rounds"]), str(r["local_epochs"]),
                       f"{r['final_acc']:.4f}", f"{r['best_acc']:.4f}", f"{r['wall_s']:.1f}"])
 widths = [max(len(row[i]) for row in table) for i in range(len(header))]
 rule = "-+-".join("-" * w for w in widths)

@@ -126,6 +126,7 @@ public final class ShardExport {
     spec.put("pytorch_source", arch.pytorchSource());
     spec.put("genesis", "genesis.safetensors");
     spec.put("training", training);
+    spec.put("strategy", FedAvgBench.strategy(settings).id());
     spec.put("partitions", parts);
     new ObjectMapper().writeValue(out.resolve("spec.json").toFile(), spec);
     System.err.printf(

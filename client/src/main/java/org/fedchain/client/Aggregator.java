@@ -51,6 +51,18 @@ final class Aggregator {
   }
 
   /**
+   * A recorded LOCAL update as a strategy reads it: its model, sample count, {@code weight} and,
+   * from the client's signed manifest, what its local training did (FedNova reads it).
+   */
+  static Strategy.Input strategyInput(
+      BlobStore store, UpdateRecord update, List<Tensor> tensors, double weight)
+      throws IOException {
+    Manifest local = Manifest.parse(store.get(update.receipt().manifest()));
+    return new Strategy.Input(
+        tensors, update.receipt().samples(), weight, local.steps(), momentum(local));
+  }
+
+  /**
    * The momentum a LOCAL manifest states, 0 if it states none a strategy could use. Like the sample
    * count FedAvg weights by, it is the client's signed claim; robust strategies do not read it.
    */
@@ -74,15 +86,7 @@ final class Aggregator {
     }
     List<Strategy.Input> in = new ArrayList<>();
     for (Input l : inputs) {
-      // What local training did (FedNova reads it) comes from the client's signed manifest.
-      Manifest local = Manifest.parse(store.get(l.update().receipt().manifest()));
-      in.add(
-          new Strategy.Input(
-              l.tensors(),
-              l.update().receipt().samples(),
-              l.weight(),
-              local.steps(),
-              momentum(local)));
+      in.add(strategyInput(store, l.update(), l.tensors(), l.weight()));
     }
     List<Tensor> parent = ModelCodec.read(arch, store.get(global.receipt().model()));
     List<Tensor> tensors = strategy.aggregate(parent, in);

@@ -97,7 +97,7 @@ final class CoordinatorCommand {
     @Option(
         names = "--strategy",
         defaultValue = "fedavg",
-        description = "fedavg|median|trimmed-mean:BETA|krum:F. Default: ${DEFAULT-VALUE}.")
+        description = "fedavg|fednova|median|trimmed-mean:BETA|krum:F. Default: ${DEFAULT-VALUE}.")
     String strategy;
 
     @Option(
@@ -167,6 +167,9 @@ final class CoordinatorCommand {
               training.config(),
               RoundSchedule.parse(lrSchedule));
       var strategy0 = Strategies.parse(strategy);
+      if (async) {
+        Strategies.checkAsync(strategy0);
+      }
       Architecture.Init how = init.scheme();
       List<Tensor> start = null; // a resumed run already has its models
       if (resume == null) {

@@ -134,7 +134,8 @@ final class DemoCommand implements Callable<Integer> {
       names = "--strategy",
       defaultValue = "fedavg",
       description =
-          "fedavg: aggregation, fedavg|median|trimmed-mean:BETA|krum:F. Default: ${DEFAULT-VALUE}.")
+          "fedavg: aggregation, fedavg|fednova|median|trimmed-mean:BETA|krum:F. Default:"
+              + " ${DEFAULT-VALUE}.")
   String strategy;
 
   @Option(

@@ -18,6 +18,7 @@ import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.trainer.aggregate.Strategy;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.VerificationException;
@@ -67,6 +68,9 @@ final class FedAvgRun {
       long partitionSeed,
       Path shardFile) {
     Settings {
+      if (async) {
+        Strategies.checkAsync(strategy);
+      }
       if (clients < 1 || rounds < 1 || buffer < 1) {
         throw new IllegalArgumentException(
             "clients, rounds and buffer must be >= 1, got "
@@ -192,7 +196,8 @@ final class FedAvgRun {
       }
     }
     out.println(rule);
-    RunAudit audit = new Verifier(ledger, store).audit(runId);
+    RunAudit audit =
+        AggregateReplay.recomputed(ledger, store, new Verifier(ledger, store).audit(runId));
     Map<String, Long> kinds = new TreeMap<>();
     for (var c : audit.updates()) {
       kinds.merge(c.update().receipt().kind().name(), 1L, Long::sum);

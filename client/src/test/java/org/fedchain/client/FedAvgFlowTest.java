@@ -130,6 +130,7 @@ class FedAvgFlowTest {
       RunAudit audit = new Verifier(ledger, store).audit(runId);
       assertThat(audit.ok()).as("%s", audit).isTrue();
       assertThat(audit.updates()).hasSize(1 + 3 * 5);
+      assertThat(AggregateReplay.recomputed(ledger, store, audit).ok()).isTrue();
     }
   }
 
@@ -183,6 +184,74 @@ class FedAvgFlowTest {
       var check = new Verifier(ledger, store).check(bad);
       assertThat(check.problems())
           .containsExactly("AGGREGATE data field is not the Merkle root of the manifest's inputs");
+    }
+  }
+
+  /** The hash of the FedAvg of a round's inputs. */
+  private static Hash32 fedAvgOf(FedAvgFlow.Aggregation round) {
+    List<Strategy.Input> in = new ArrayList<>();
+    for (FedAvgFlow.Local l : round.inputs()) {
+      in.add(new Strategy.Input(l.tensors(), l.update().receipt().samples(), 1));
+    }
+    List<Tensor> avg = Strategies.fedAvg().aggregate(List.of(), in);
+    return Hash32.sha256(org.fedchain.trainer.ModelCodec.write(avg));
+  }
+
+  @Test
+  void fednova_aggregates_replay_from_the_ledger_and_a_mislabelled_aggregate_is_caught()
+      throws Exception {
+    // unequal shards take unequal step counts, so FedNova's weights differ from FedAvg's
+    List<FedAvgFlow.Client> clients = new ArrayList<>();
+    int[] bounds = {0, 900, 1200, 1500};
+    for (int i = 0; i < 3; i++) {
+      clients.add(
+          new FedAvgFlow.Client(
+              "client" + i,
+              key("client" + i),
+              train.slice(bounds[i], bounds[i + 1]),
+              1.0,
+              FedAvgFlow.Behaviour.HONEST));
+    }
+    Outcome nova = sync("fednova", Strategies.fedNova(), clients, 2);
+    assertThat(nova.accuracy()).isGreaterThan(accuracy(MLP.initialTensors(1)) + 0.3);
+    BlobStore store = BlobStore.open(dir.resolve("fednova").resolve("store"));
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("fednova.db"))) {
+      RunAudit replayed = AggregateReplay.recomputed(ledger, store, nova.audit());
+      assertThat(replayed.ok()).as("%s", replayed).isTrue();
+      UpdateRecord last = nova.rounds().get(1).global();
+      assertThat(Manifest.parse(store.get(last.receipt().manifest())).hyperparameters())
+          .containsEntry("strategy", "fednova");
+      // the same inputs under FedAvg give another model: FedNova changed the weights
+      assertThat(fedAvgOf(nova.rounds().get(1))).isNotEqualTo(last.receipt().model());
+    }
+
+    // a coordinator that records one strategy and computes another is caught by the replay
+    Strategy median = Strategies.median();
+    Strategy mislabelled =
+        new Strategy() {
+          @Override
+          public String id() {
+            return "fedavg";
+          }
+
+          @Override
+          public List<Tensor> aggregate(List<Tensor> global, List<Input> inputs) {
+            return median.aggregate(global, inputs);
+          }
+        };
+    Outcome forged = sync("forged", mislabelled, clients, 1);
+    assertThat(forged.audit().ok()).as("signatures and lineage are fine").isTrue();
+    BlobStore forgedStore = BlobStore.open(dir.resolve("forged").resolve("store"));
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("forged.db"))) {
+      RunAudit replayed = AggregateReplay.recomputed(ledger, forgedStore, forged.audit());
+      assertThat(replayed.failing()).hasSize(1);
+      assertThat(replayed.failing().get(0).problems().get(0))
+          .isEqualTo(
+              "recomputed: model "
+                  + forged.rounds().get(0).global().receipt().model().hex()
+                  + " is not fedavg of the inputs its manifest lists (they give "
+                  + fedAvgOf(forged.rounds().get(0)).hex()
+                  + ")");
     }
   }
 
@@ -247,6 +316,9 @@ class FedAvgFlowTest {
       assertThat(accuracy(aggs.get(5).tensors())).isGreaterThan(accuracy(g0Tensors()) + 0.3);
       RunAudit audit = new Verifier(ledger, store).audit(g0.receipt().runId());
       assertThat(audit.ok()).as("%s", audit).isTrue();
+      // the staleness weights are recorded, so each aggregate recomputes
+      RunAudit replayed = AggregateReplay.recomputed(ledger, store, audit);
+      assertThat(replayed.ok()).as("%s", replayed).isTrue();
     }
   }
 

@@ -231,13 +231,16 @@ class FedAvgProcessesIT {
 
   /**
    * Audits the run the coordinator announced in {@code log} (ledger and store under {@code dir}, as
-   * the coordinator of these tests keeps them) and counts its updates by kind.
+   * the coordinator of these tests keeps them), recomputing each AGGREGATE, and counts its updates
+   * by kind.
    */
   static Map<String, Integer> auditedKinds(String log, Path dir) throws Exception {
     Hash32 runId = runId(log);
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      BlobStore store = BlobStore.open(dir.resolve("coordinator/store"));
+      // every AGGREGATE must also recompute from the inputs the nodes sent over gRPC
       RunAudit audit =
-          new Verifier(ledger, BlobStore.open(dir.resolve("coordinator/store"))).audit(runId);
+          AggregateReplay.recomputed(ledger, store, new Verifier(ledger, store).audit(runId));
       assertThat(audit.ok()).as(audit.toString()).isTrue();
       Map<String, Integer> kinds = new TreeMap<>();
       for (UpdateRecord u : ledger.updates(runId)) {

@@ -215,6 +215,18 @@ public final class Strategies {
     return out;
   }
 
+  /**
+   * Refuses a strategy that cannot aggregate FedBuff's stale updates: FedNova measures each change
+   * from the global model it is given, and a stale update started from an older one.
+   */
+  public static void checkAsync(Strategy s) {
+    if (s.id().equals("fednova")) {
+      throw new IllegalArgumentException(
+          "fednova needs every update trained from the current global model, which asynchronous"
+              + " (FedBuff) updates are not: use it with rounds, or another strategy with --async");
+    }
+  }
+
   /** FedNova's {@code a_i}: the effective step count of {@code steps} SGD steps with momentum. */
   static double normalizer(long steps, double momentum) {
     if (momentum == 0) {
@@ -225,10 +237,12 @@ public final class Strategies {
   }
 
   /**
-   * Parses a strategy id as the CLI takes it: fedavg, fednova, median, trimmed-mean:0.2, krum:2.
+   * Parses a strategy as the CLI takes it (fedavg, fednova, median, trimmed-mean:0.2, krum:2) or as
+   * {@link Strategy#id} writes it (trimmed-mean(0.2), krum(2)).
    */
   public static Strategy parse(String text) {
-    String[] p = text.split(":", 2);
+    // an id as a manifest records it, e.g. krum(2), reads as krum:2
+    String[] p = text.replaceFirst("^([a-z-]+)\\((.*)\\)$", "$1:$2").split(":", 2);
     try {
       return switch (p[0]) {
         case "fedavg" -> fedAvg();

@@ -123,6 +123,13 @@ class StrategiesTest {
   }
 
   @Test
+  void fednova_is_refused_for_asynchronous_runs() {
+    assertThatThrownBy(() -> Strategies.checkAsync(Strategies.fedNova()))
+        .hasMessageContaining("fednova needs every update trained from the current global model");
+    Strategies.checkAsync(Strategies.fedAvg()); // FedBuff's own
+  }
+
+  @Test
   void fednova_counts_momentum_steps_as_pytorch_takes_them() {
     assertThat(Strategies.normalizer(1, 0.9)).isCloseTo(1, within(1e-12));
     assertThat(Strategies.normalizer(2, 0.9))
@@ -145,6 +152,9 @@ class StrategiesTest {
     assertThat(Strategies.parse("fednova").id()).isEqualTo("fednova");
     assertThat(Strategies.parse("trimmed-mean:0.1").id()).isEqualTo("trimmed-mean(0.1)");
     assertThat(Strategies.parse("krum:2").id()).isEqualTo("krum(2)");
+    for (String id : List.of("fedavg", "fednova", "median", "trimmed-mean(0.1)", "krum(3)")) {
+      assertThat(Strategies.parse(id).id()).isEqualTo(id); // a manifest's id reads back
+    }
     assertThatThrownBy(() -> Strategies.parse("mean"))
         .hasMessageContaining("unknown strategy 'mean'");
   }

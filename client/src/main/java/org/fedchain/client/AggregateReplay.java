@@ -1,0 +1,139 @@
+package org.fedchain.client;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.aggregate.Strategies;
+import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.verifier.RunAudit;
+import org.fedchain.verifier.UpdateCheck;
+
+/**
+ * Recomputes an AGGREGATE from what is recorded (decision 13): the strategy and input weights in
+ * its manifest, the input LOCAL updates it lists, their models and manifests, and the parent global
+ * model, all read from the ledger and the store; the result must hash to the recorded model. An
+ * auditor so checks that the coordinator computed what it claims, not only that it signed it.
+ */
+final class AggregateReplay {
+  private AggregateReplay() {}
+
+  /**
+   * {@code audit} with, for each AGGREGATE that verified, the problem found recomputing it, if any.
+   */
+  static RunAudit recomputed(Ledger ledger, BlobStore store, RunAudit audit)
+      throws LedgerException {
+    List<UpdateCheck> checks = new ArrayList<>();
+    for (UpdateCheck c : audit.updates()) {
+      Optional<String> problem = Optional.empty();
+      if (c.ok() && c.update().receipt().kind() == UpdateKind.AGGREGATE) {
+        try {
+          problem = check(ledger, store, c.update());
+        } catch (IOException | RuntimeException e) {
+          problem = Optional.of("cannot recompute: " + e.getMessage());
+        }
+      }
+      checks.add(
+          problem.isEmpty()
+              ? c
+              : new UpdateCheck(c.update(), List.of("recomputed: " + problem.get()), c.model()));
+    }
+    return new RunAudit(audit.runId(), checks);
+  }
+
+  /**
+   * Why {@code aggregate}'s model is not what its recorded inputs give, or empty if it is.
+   *
+   * @throws IOException if a blob is missing from the store or corrupt
+   */
+  static Optional<String> check(Ledger ledger, BlobStore store, UpdateRecord aggregate)
+      throws IOException, LedgerException {
+    if (aggregate.receipt().kind() != UpdateKind.AGGREGATE) {
+      throw new IllegalArgumentException("not an AGGREGATE: " + aggregate.receipt().kind());
+    }
+    Manifest m = Manifest.parse(store.get(aggregate.receipt().manifest()));
+    String id = m.hyperparameters().get("strategy");
+    if (id == null) {
+      return Optional.of("the manifest names no strategy");
+    }
+    Strategy strategy;
+    Architecture arch;
+    try {
+      strategy = Strategies.parse(id);
+      arch = Architectures.get(m.architecture());
+    } catch (IllegalArgumentException e) {
+      return Optional.of("cannot recompute: " + e.getMessage());
+    }
+    double[] weights = weights(m.hyperparameters().get("weights"), m.inputs().size());
+    if (weights == null) {
+      return Optional.of(
+          "the manifest's weights do not list one number per input: "
+              + m.hyperparameters().get("weights"));
+    }
+    List<Strategy.Input> inputs = new ArrayList<>();
+    for (int i = 0; i < m.inputs().size(); i++) {
+      Optional<UpdateRecord> u = ledger.update(Hash32.parse(m.inputs().get(i)));
+      if (u.isEmpty()) {
+        return Optional.of("input " + m.inputs().get(i) + " is not recorded");
+      }
+      List<Tensor> tensors = ModelCodec.read(arch, store.get(u.get().receipt().model()));
+      inputs.add(Aggregator.strategyInput(store, u.get(), tensors, weights[i]));
+    }
+    List<Tensor> parent = ModelCodec.read(arch, store.get(aggregate.receipt().parent()));
+    List<Tensor> result;
+    try {
+      result = strategy.aggregate(parent, inputs);
+    } catch (IllegalArgumentException e) {
+      return Optional.of("the inputs cannot be aggregated with " + id + ": " + e.getMessage());
+    }
+    Hash32 recomputed = Hash32.sha256(ModelCodec.write(result));
+    if (!recomputed.equals(aggregate.receipt().model())) {
+      return Optional.of(
+          "model "
+              + aggregate.receipt().model().hex()
+              + " is not "
+              + id
+              + " of the inputs its manifest lists (they give "
+              + recomputed.hex()
+              + ")");
+    }
+    return Optional.empty();
+  }
+
+  /** The weights as the Aggregator writes them ({@code [1.0, 0.5]}); all 1 if absent. */
+  private static double[] weights(String text, int n) {
+    double[] w = new double[n];
+    if (text == null) {
+      java.util.Arrays.fill(w, 1);
+      return w;
+    }
+    String body = text.strip();
+    if (!body.startsWith("[") || !body.endsWith("]")) {
+      return null;
+    }
+    body = body.substring(1, body.length() - 1).strip();
+    String[] parts = body.isEmpty() ? new String[0] : body.split(",");
+    if (parts.length != n) {
+      return null;
+    }
+    try {
+      for (int i = 0; i < n; i++) {
+        w[i] = Double.parseDouble(parts[i].strip());
+      }
+    } catch (NumberFormatException e) {
+      return null;
+    }
+    return w;
+  }
+}

@@ -69,6 +69,47 @@ class FedAvgDemoTest {
   }
 
   @Test
+  void a_fednova_run_passes_the_cli_audit_which_recomputes_each_aggregate() {
+    Cli.Result r =
+        demo(
+            "--mode",
+            "fedavg",
+            "--in-process",
+            "--arch",
+            "mlp",
+            "--clients",
+            "10",
+            "--fraction",
+            "0.3",
+            "--rounds",
+            "2",
+            "--dirichlet",
+            "0.5",
+            "--strategy",
+            "fednova");
+    assertThat(r.exit()).as("%s\n%s", r.out(), r.err()).isZero();
+    Matcher next =
+        Pattern.compile(
+                "next: +\\./fedchain --home (\\S+) --ledger '([^']+)' audit --run ([0-9a-f]{64})")
+            .matcher(r.out());
+    assertThat(next.find()).as(r.out()).isTrue();
+    Cli.Result audit =
+        Cli.run(
+            Map.of(),
+            List.of("--home", next.group(1), "--ledger", next.group(2)),
+            "audit",
+            "--run",
+            next.group(3));
+    assertThat(audit.exit()).as("%s\n%s", audit.out(), audit.err()).isZero();
+    assertThat(audit.out()).contains("AGGREGATE", "audit OK: 9 updates verified");
+
+    Cli.Result async = demo("--mode", "fedavg", "--in-process", "--async", "--strategy", "fednova");
+    assertThat(async.exit()).isEqualTo(Main.FAILED);
+    assertThat(async.err())
+        .contains("fednova needs every update trained from the current global model");
+  }
+
+  @Test
   void asynchronous_demo_runs_fedbuff_with_a_slow_client() {
     Cli.Result r =
         demo(

@@ -2,6 +2,7 @@ package org.fedchain.client;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.fedchain.core.Hash32;
@@ -115,7 +116,7 @@ final class AggregateReplay {
   private static double[] weights(String text, int n) {
     double[] w = new double[n];
     if (text == null) {
-      java.util.Arrays.fill(w, 1);
+      Arrays.fill(w, 1);
       return w;
     }
     String body = text.strip();

@@ -256,6 +256,63 @@ class FedAvgFlowTest {
   }
 
   @Test
+  void verifier_refuses_a_local_update_whose_manifest_records_no_training_steps() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(2, 100, Map.of(), Map.of());
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedNova());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      FedAvgFlow.Local l =
+          flow.train(clients.get(0), g0, MLP.initialTensors(1), 0, flow.configFor(1, 3));
+      assertThat(new Verifier(ledger, store).check(l.update()).ok()).isTrue();
+      // the same client's claim with a model it did not record and no steps
+      Manifest real = Manifest.parse(store.get(l.update().receipt().manifest()));
+      List<Tensor> model = MLP.initialTensors(2);
+      Hash32 modelHash = store.put(org.fedchain.trainer.ModelCodec.write(model));
+      Manifest m =
+          new Manifest(
+              real.format(),
+              real.runId(),
+              real.kind(),
+              real.parents(),
+              modelHash.hex(),
+              Manifest.tensorHashes(model),
+              real.architecture(),
+              real.hyperparameters(),
+              real.seed(),
+              real.epochs(),
+              0,
+              real.dataset(),
+              real.metrics(),
+              real.frozen(),
+              real.inputs(),
+              real.software(),
+              real.threads());
+      var r = l.update().receipt();
+      var receipt =
+          new org.fedchain.core.receipt.ModelUpdate(
+              r.runId(),
+              r.seq(),
+              UpdateKind.LOCAL,
+              r.parent(),
+              modelHash,
+              store.put(m.toJson()),
+              r.data(),
+              r.samples());
+      EthereumIdentity client = clients.get(0).identity();
+      UpdateRecord bad =
+          ledger.submit(
+              new org.fedchain.core.receipt.Signed<>(
+                  receipt,
+                  client.address(),
+                  client.signer().sign(receipt.digest(ledger.domain()))));
+      assertThat(new Verifier(ledger, store).check(bad).problems())
+          .containsExactly("LOCAL manifest records 0 optimizer steps");
+    }
+  }
+
+  @Test
   void krum_makes_the_selected_local_update_the_next_global_model() throws Exception {
     Outcome o = sync("krum", Strategies.krum(1), clients(5, 100, Map.of(), Map.of()), 2);
     for (FedAvgFlow.Aggregation a : o.rounds()) {

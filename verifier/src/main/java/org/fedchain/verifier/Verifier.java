@@ -257,6 +257,10 @@ public final class Verifier {
                 + r.samples());
       }
     }
+    if (r.kind() == UpdateKind.LOCAL && m.steps() < 1) {
+      // an aggregation reads it (FedNova divides by it): an honest client takes at least one step
+      problems.add("LOCAL manifest records " + m.steps() + " optimizer steps");
+    }
     if (tensors != null && !Manifest.tensorHashes(tensors).equals(m.tensors())) {
       problems.add("per-tensor hashes in the manifest do not match the model file");
     }

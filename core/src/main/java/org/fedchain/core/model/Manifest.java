@@ -94,6 +94,15 @@ public record Manifest(
     software = sorted(software);
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(architecture, "architecture");
+    if (epochs < 0 || steps < 0 || threads < 0) {
+      throw new IllegalArgumentException(
+          "manifest fields epochs, steps and threads must be >= 0, got "
+              + epochs
+              + ", "
+              + steps
+              + ", "
+              + threads);
+    }
   }
 
   private static <V> SortedMap<String, V> sorted(Map<String, V> m) {

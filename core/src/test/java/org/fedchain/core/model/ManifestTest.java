@@ -74,4 +74,13 @@ class ManifestTest {
     assertThatThrownBy(() -> Manifest.parse(json.getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("model must be 64 lower-case hex digits");
   }
+
+  @Test
+  void rejects_a_negative_step_count() {
+    String json =
+        new String(manifest().toJson(), StandardCharsets.UTF_8)
+            .replace("\"steps\":313", "\"steps\":-1");
+    assertThatThrownBy(() -> Manifest.parse(json.getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("epochs, steps and threads must be >= 0, got 1, -1, 1");
+  }
 }

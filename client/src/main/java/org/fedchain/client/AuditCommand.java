@@ -35,25 +35,13 @@ final class AuditCommand implements Callable<Integer> {
           "Print, per update, its EIP-712 typed data and signature (verifiable by any EIP-712 tool).")
   boolean json;
 
-  @Option(
-      names = "--recompute",
-      negatable = true,
-      defaultValue = "true",
-      fallbackValue = "true",
-      description =
-          "Recompute each AGGREGATE from its recorded inputs with its recorded strategy and check"
-              + " that it gives the recorded model (needs the inputs' blobs). Default: on;"
-              + " --no-recompute skips it.")
-  boolean recompute;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     try (Ledger ledger = main.openLedger()) {
-      RunAudit audit = new Verifier(ledger, main.store()).audit(Args.runId(run));
-      if (recompute) {
-        audit = AggregateReplay.recomputed(ledger, main.store(), audit);
-      }
+      RunAudit audit =
+          AggregateReplay.recomputed(
+              ledger, main.store(), new Verifier(ledger, main.store()).audit(Args.runId(run)));
       if (json) {
         out.println(AuditJson.write(audit, ledger.domain()));
       } else {

@@ -100,7 +100,9 @@ class FedNova(FedAvg):
         for c, pi, ai in zip(contents, p, a):
             local = next(iter(c.array_records.values()))
             for k, key in enumerate(self.global_keys):
-                step[k] += (coeff * pi / ai) * (self.global_arrays[k] - local[key].numpy())
+                # float32 difference, scaled and summed in float64, as Strategies.fedNova does
+                diff = self.global_arrays[k] - local[key].numpy()
+                step[k] += (coeff * pi / ai) * diff.astype(np.float64)
         arrays = ArrayRecord(
             {key: Array(np.asarray(g - s, dtype=np.float32))
              for key, g, s in zip(self.global_keys, self.global_arrays, step)}

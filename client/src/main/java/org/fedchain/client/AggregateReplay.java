@@ -3,7 +3,9 @@ package org.fedchain.client;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
@@ -35,12 +37,19 @@ final class AggregateReplay {
    */
   static RunAudit recomputed(Ledger ledger, BlobStore store, RunAudit audit)
       throws LedgerException {
+    // the audit has already read and hashed every verified model: reuse them, do not read twice
+    Map<Hash32, List<Tensor>> verified = new HashMap<>();
+    for (UpdateCheck c : audit.updates()) {
+      if (c.ok() && !c.model().isEmpty()) {
+        verified.put(c.update().receipt().model(), c.model());
+      }
+    }
     List<UpdateCheck> checks = new ArrayList<>();
     for (UpdateCheck c : audit.updates()) {
       Optional<String> problem = Optional.empty();
       if (c.ok() && c.update().receipt().kind() == UpdateKind.AGGREGATE) {
         try {
-          problem = check(ledger, store, c.update());
+          problem = check(ledger, store, c.update(), verified);
         } catch (IOException | RuntimeException e) {
           problem = Optional.of("cannot recompute: " + e.getMessage());
         }
@@ -54,11 +63,13 @@ final class AggregateReplay {
   }
 
   /**
-   * Why {@code aggregate}'s model is not what its recorded inputs give, or empty if it is.
+   * Why {@code aggregate}'s model is not what its recorded inputs give, or empty if it is. Models
+   * in {@code verified} (by hash) are taken from there instead of the store.
    *
    * @throws IOException if a blob is missing from the store or corrupt
    */
-  static Optional<String> check(Ledger ledger, BlobStore store, UpdateRecord aggregate)
+  static Optional<String> check(
+      Ledger ledger, BlobStore store, UpdateRecord aggregate, Map<Hash32, List<Tensor>> verified)
       throws IOException, LedgerException {
     if (aggregate.receipt().kind() != UpdateKind.AGGREGATE) {
       throw new IllegalArgumentException("not an AGGREGATE: " + aggregate.receipt().kind());
@@ -88,10 +99,10 @@ final class AggregateReplay {
       if (u.isEmpty()) {
         return Optional.of("input " + m.inputs().get(i) + " is not recorded");
       }
-      List<Tensor> tensors = ModelCodec.read(arch, store.get(u.get().receipt().model()));
+      List<Tensor> tensors = model(store, arch, u.get().receipt().model(), verified);
       inputs.add(Aggregator.strategyInput(store, u.get(), tensors, weights[i]));
     }
-    List<Tensor> parent = ModelCodec.read(arch, store.get(aggregate.receipt().parent()));
+    List<Tensor> parent = model(store, arch, aggregate.receipt().parent(), verified);
     List<Tensor> result;
     try {
       result = strategy.aggregate(parent, inputs);
@@ -110,6 +121,18 @@ final class AggregateReplay {
               + ")");
     }
     return Optional.empty();
+  }
+
+  /** A model the audit verified, else read from the store; checked against {@code arch}. */
+  private static List<Tensor> model(
+      BlobStore store, Architecture arch, Hash32 hash, Map<Hash32, List<Tensor>> verified)
+      throws IOException {
+    List<Tensor> known = verified.get(hash);
+    if (known == null) {
+      return ModelCodec.read(arch, store.get(hash));
+    }
+    ModelCodec.check(arch, known);
+    return known;
   }
 
   /** The weights as the Aggregator writes them ({@code [1.0, 0.5]}); all 1 if absent. */

@@ -38,7 +38,7 @@ final class AuditCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    try (Ledger ledger = main.openLedger()) {
+    try (Ledger ledger = main.readLedger()) {
       RunAudit audit =
           AggregateReplay.recomputed(
               ledger, main.store(), new Verifier(ledger, main.store()).audit(Args.runId(run)));

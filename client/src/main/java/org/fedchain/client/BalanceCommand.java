@@ -5,7 +5,6 @@ import java.math.BigInteger;
 import java.util.concurrent.Callable;
 import org.fedchain.core.Address;
 import org.fedchain.ledger.Ledger;
-import org.fedchain.ledger.Ledgers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -24,7 +23,7 @@ final class BalanceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Address a = main.address(who);
-    try (Ledger ledger = Ledgers.open(main.ledgerUri())) {
+    try (Ledger ledger = main.readLedger()) {
       spec.commandLine().getOut().println(a + " " + vnx(ledger.balance(a)) + " VNX");
     }
     return 0;

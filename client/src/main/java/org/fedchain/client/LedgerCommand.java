@@ -3,7 +3,6 @@ package org.fedchain.client;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.fedchain.ledger.Ledger;
-import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.LogAudit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -29,7 +28,7 @@ final class LedgerCommand {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      try (Ledger ledger = Ledgers.open(parent.main.ledgerUri())) {
+      try (Ledger ledger = parent.main.readLedger()) {
         if (!(ledger instanceof LogAudit audit)) {
           throw new IllegalArgumentException(
               "ledger "
@@ -64,7 +63,7 @@ final class LedgerCommand {
     @Override
     public Integer call() throws Exception {
       PrintWriter out = spec.commandLine().getOut();
-      try (Ledger ledger = Ledgers.open(parent.main.ledgerUri())) {
+      try (Ledger ledger = parent.main.readLedger()) {
         var d = ledger.domain();
         out.println("ledger:             " + parent.main.ledgerUri());
         out.println("domain name:        " + d.name() + " v" + d.version());

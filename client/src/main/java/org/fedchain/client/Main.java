@@ -55,7 +55,9 @@ public final class Main {
   @Option(
       names = "--ledger",
       scope = CommandLine.ScopeType.INHERIT,
-      description = "Ledger URI: embedded:<file> (default: embedded:<home>/ledger.db).")
+      description =
+          "Ledger URI: embedded:<file> (default: embedded:<home>/ledger.db) or"
+              + " ethereum:<rpc url>?registry=<address> (printed by 'fedchain deploy').")
   String ledger;
 
   @Option(
@@ -111,6 +113,24 @@ public final class Main {
 
   org.fedchain.core.store.BlobStore store() throws java.io.IOException {
     return org.fedchain.core.store.BlobStore.open(home().resolve("store"));
+  }
+
+  /**
+   * The ledger for a command that only reads it: an embedded ledger must exist already, so a
+   * mistyped {@code --home} or {@code --ledger} is named instead of leaving an empty ledger there.
+   */
+  org.fedchain.ledger.Ledger readLedger() throws Exception {
+    String uri = ledgerUri();
+    if (uri.startsWith("embedded:")) {
+      Path file = Path.of(uri.substring("embedded:".length()));
+      if (!java.nio.file.Files.exists(file)) {
+        throw new IllegalArgumentException(
+            "no ledger at "
+                + file
+                + ": nothing has been recorded there (wrong --home or --ledger?)");
+      }
+    }
+    return org.fedchain.ledger.Ledgers.open(uri);
   }
 
   org.fedchain.ledger.Ledger openLedger() throws Exception {

@@ -178,7 +178,7 @@ final class RunCommand {
     @Override
     public Integer call() throws Exception {
       Hash32 id = Args.runId(run);
-      try (Ledger ledger = parent.main.openLedger()) {
+      try (Ledger ledger = parent.main.readLedger()) {
         Run r = known(ledger, id);
         RunConfig c = r.config();
         PrintWriter out = spec.commandLine().getOut();

@@ -64,7 +64,7 @@ final class WatchCommand implements Callable<Integer> {
     long deadline =
         timeoutSeconds > 0 ? System.nanoTime() + timeoutSeconds * 1_000_000_000L : Long.MAX_VALUE;
     BlobStore store = main.store();
-    try (Ledger ledger = main.openLedger()) {
+    try (Ledger ledger = main.readLedger()) {
       ChainFlow flow = new ChainFlow(ledger, store);
       Architecture arch = flow.architecture(flow.run(runId));
       Verifier verifier = new Verifier(ledger, store);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.fedchain.ledger.Ledgers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,7 +146,28 @@ class CliTest {
   }
 
   @Test
-  void verifies_a_fresh_embedded_ledger_and_reports_a_zero_balance() {
+  void read_only_commands_on_a_home_without_a_ledger_name_it_and_create_none() {
+    String run = "0x" + "ab".repeat(32);
+    for (String[] args :
+        List.of(
+            new String[] {"ledger", "info"},
+            new String[] {"ledger", "verify"},
+            new String[] {"balance", "0xf39fd6e51aad88f6f4ce6ab8827279cfffb92266"},
+            new String[] {"audit", "--run", run},
+            new String[] {"run", "show", "--run", run})) {
+      Cli.Result r = run(args);
+      assertThat(r.exit()).as(String.join(" ", args)).isEqualTo(Main.FAILED);
+      assertThat(r.err())
+          .contains("no ledger at " + home.resolve("ledger.db"))
+          .contains("wrong --home or --ledger?");
+    }
+    assertThat(home.resolve("ledger.db")).doesNotExist();
+    assertThat(home.resolve("store")).doesNotExist();
+  }
+
+  @Test
+  void verifies_a_fresh_embedded_ledger_and_reports_a_zero_balance() throws Exception {
+    Ledgers.open("embedded:" + home.resolve("ledger.db")).close();
     Cli.Result info = run("ledger", "info");
     assertThat(info.exit()).as(info.err()).isZero();
     assertThat(info.out()).contains("chainId:            0");

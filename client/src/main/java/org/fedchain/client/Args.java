@@ -1,9 +1,16 @@
 package org.fedchain.client;
 
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.model.ModelFormatException;
+import org.fedchain.core.model.SafeTensors;
+import org.fedchain.core.model.Tensor;
 import org.fedchain.trainer.Architecture;
 
 /** Parsing of command-line values that several commands share; errors name the option. */
@@ -43,6 +50,17 @@ final class Args {
       case "mlp" -> "fmnist-mlp/1";
       default -> text;
     };
+  }
+
+  /** The model of {@code --genesis FILE}; an unreadable model is named with its file. */
+  static List<Tensor> genesis(Path file) throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    try {
+      return SafeTensors.read(bytes, SafeTensors.Form.ANY);
+    } catch (ModelFormatException e) {
+      throw new IllegalArgumentException(
+          "--genesis " + file + " is not a safetensors model: " + e.getMessage(), e);
+    }
   }
 
   /** How a fresh genesis model came to be, as its run records it: "fresh, seed 1, kaiming init". */

@@ -1,14 +1,12 @@
 package org.fedchain.client;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fedchain.comms.ModelStoreServer;
 import org.fedchain.core.Hash32;
-import org.fedchain.core.model.SafeTensors;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
@@ -173,10 +171,7 @@ final class CoordinatorCommand {
       Architecture.Init how = init.scheme();
       List<Tensor> start = null; // a resumed run already has its models
       if (resume == null) {
-        start =
-            genesis != null
-                ? SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY)
-                : a.initialTensors(training.seed, how);
+        start = genesis != null ? Args.genesis(genesis) : a.initialTensors(training.seed, how);
       }
       Samples test = noEval ? null : main.dataset().test();
       BlobStore store = main.store();

@@ -2,14 +2,12 @@ package org.fedchain.client;
 
 import java.io.PrintWriter;
 import java.math.BigInteger;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
-import org.fedchain.core.model.SafeTensors;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712;
@@ -139,7 +137,7 @@ final class RunCommand {
       List<Tensor> tensors;
       String origin;
       if (genesis != null) {
-        tensors = SafeTensors.read(Files.readAllBytes(genesis), SafeTensors.Form.ANY);
+        tensors = Args.genesis(genesis);
         origin = "file " + genesis.getFileName();
       } else {
         Architecture.Init how = init.scheme();

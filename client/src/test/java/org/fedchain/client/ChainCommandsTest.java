@@ -237,6 +237,7 @@ class ChainCommandsTest {
     Path corrupt = home.resolve("corrupt.safetensors");
     Files.write(corrupt, new byte[] {1, 2, 3});
     assertThat(run("run", "open", "--wallet", "coord", "--genesis", corrupt.toString()).err())
+        .contains("--genesis " + corrupt + " is not a safetensors model: ")
         .contains("file too short");
     Cli.Result badInit = run("run", "open", "--wallet", "coord", "--init", "xavier");
     assertThat(badInit.exit()).isEqualTo(Main.FAILED);

@@ -147,7 +147,6 @@ final class CoordinatorCommand {
     public Integer call() throws Exception {
       Main main = parent.main;
       PrintWriter out = spec.commandLine().getOut();
-      EthereumIdentity me = main.unlock(wallet, passwords);
       Architecture a = Architectures.get(Args.architecture(arch));
       if (resume != null && genesis != null) {
         throw new IllegalArgumentException(
@@ -173,6 +172,8 @@ final class CoordinatorCommand {
       if (resume == null) {
         start = genesis != null ? Args.genesis(genesis) : a.initialTensors(training.seed, how);
       }
+      // every argument is checked before the password is asked for
+      EthereumIdentity me = main.unlock(wallet, passwords);
       Samples test = noEval ? null : main.dataset().test();
       BlobStore store = main.store();
       ModelStoreServer.Builder server =

@@ -99,12 +99,17 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       TrainingConfig config,
       RoundSchedule schedule) {
     Settings {
-      if (nodes < 1 || rounds < 1 || buffer < 1) {
-        throw new IllegalArgumentException(
-            "nodes, rounds and buffer must be >= 1, got " + nodes + ", " + rounds + ", " + buffer);
-      }
+      atLeastOne("--nodes", nodes);
+      atLeastOne("--rounds", rounds);
+      atLeastOne("--buffer", buffer);
       if (!(fraction > 0 && fraction <= 1)) {
-        throw new IllegalArgumentException("fraction must be in (0, 1], got " + fraction);
+        throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
+      }
+    }
+
+    private static void atLeastOne(String option, int value) {
+      if (value < 1) {
+        throw new IllegalArgumentException(option + " must be >= 1, got " + value);
       }
     }
   }

@@ -166,6 +166,21 @@ class CliTest {
   }
 
   @Test
+  void coordinator_serve_names_a_bad_setting_before_it_asks_for_a_password() {
+    for (String[] bad :
+        List.of(
+            new String[] {"--rounds", "0", "--rounds must be >= 1, got 0"},
+            new String[] {"--buffer", "-1", "--buffer must be >= 1, got -1"},
+            new String[] {"--fraction", "1.5", "--fraction must be in (0, 1], got 1.5"})) {
+      Cli.Result r =
+          run("coordinator", "serve", "--wallet", "nobody", "--port", "0", bad[0], bad[1]);
+      assertThat(r.exit()).as(r.err()).isEqualTo(Main.FAILED);
+      assertThat(r.err()).contains(bad[2]).doesNotContain("nobody");
+    }
+    assertThat(home.resolve("ledger.db")).doesNotExist();
+  }
+
+  @Test
   void verifies_a_fresh_embedded_ledger_and_reports_a_zero_balance() throws Exception {
     Ledgers.open("embedded:" + home.resolve("ledger.db")).close();
     Cli.Result info = run("ledger", "info");

@@ -443,8 +443,20 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--byzantine needs --in-process (simulated clients)");
     }
     // refused here, not by the coordinator process it starts
-    RoundSchedule.parse(lrSchedule);
-    training.config();
+    new CoordinatorService.Settings(
+        clients,
+        rounds,
+        async,
+        buffer,
+        fraction,
+        Duration.ofSeconds(roundTimeout),
+        Duration.ofSeconds(roundTimeout),
+        training.config(),
+        RoundSchedule.parse(lrSchedule));
+    var strategy0 = org.fedchain.trainer.aggregate.Strategies.parse(strategy);
+    if (async) {
+      org.fedchain.trainer.aggregate.Strategies.checkAsync(strategy0);
+    }
     PrintWriter out = spec.commandLine().getOut();
     Path home = home();
     long t0 = System.nanoTime();

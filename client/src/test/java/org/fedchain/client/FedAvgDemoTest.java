@@ -110,6 +110,21 @@ class FedAvgDemoTest {
   }
 
   @Test
+  void the_process_demo_refuses_bad_settings_before_it_starts_anything() {
+    for (String[] bad :
+        List.of(
+            new String[] {"--rounds", "0", "--rounds must be >= 1, got 0"},
+            new String[] {"--fraction", "0", "--fraction must be in (0, 1], got 0.0"},
+            new String[] {"--strategy", "fednova", "fednova needs every update trained from"})) {
+      Path dir = home.resolve("refused");
+      Cli.Result r = demoIn(dir, "--mode", "fedavg", "--async", bad[0], bad[1]);
+      assertThat(r.exit()).as(r.err()).isEqualTo(Main.FAILED);
+      assertThat(r.err()).contains(bad[2]).doesNotContain("process exited");
+      assertThat(dir).doesNotExist();
+    }
+  }
+
+  @Test
   void asynchronous_demo_runs_fedbuff_with_a_slow_client() {
     Cli.Result r =
         demo(

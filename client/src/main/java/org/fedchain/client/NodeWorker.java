@@ -305,6 +305,7 @@ final class NodeWorker {
       java.util.function.Function<CoordinatorGrpc.CoordinatorBlockingStub, T> rpc)
       throws IOException {
     long end = System.nanoTime() + UNREACHABLE_LIMIT.toNanos();
+    boolean told = false;
     while (true) {
       try {
         return rpc.apply(
@@ -318,6 +319,12 @@ final class NodeWorker {
         }
         if (!transient_) {
           throw new IOException("coordinator refused: " + e.getStatus().getDescription(), e);
+        }
+        if (!told) { // say why the node is quiet rather than wait in silence
+          say(
+              "no answer from the coordinator at %s (%s); trying for up to %d s",
+              coordinatorChannel.authority(), code, UNREACHABLE_LIMIT.toSeconds());
+          told = true;
         }
         if (System.nanoTime() > end) {
           throw new IOException(

@@ -14,7 +14,7 @@
 #                                       shards, genesis model and local training; a table of both
 #                                       (installs bench/flower/requirements.txt into the torch venv
 #                                       of scripts/setup.sh test on first use)
-#   scripts/bench.sh niid-shards SEED FILE [ALPHA [PARTIES]]
+#   scripts/bench.sh niid-shards [--flower-baseline] SEED FILE [ALPHA [PARTIES]]
 #                                       writes NIID-Bench's own Dirichlet shards for its --init_seed SEED
 #                                       (numpy's stream), for shard-file=FILE
 set -euo pipefail

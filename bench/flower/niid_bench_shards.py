@@ -1,6 +1,6 @@
 """Writes the Dirichlet shards NIID-Bench itself trains on, for FedChain and Flower to train on too.
 
-    python niid_bench_shards.py SEED OUT_FILE [ALPHA=0.5] [PARTIES=10] [DATA_DIR]
+    python niid_bench_shards.py [--flower-baseline] SEED OUT_FILE [ALPHA=0.5] [PARTIES=10] [DATA_DIR]
 
 NIID-Bench (Li et al., "Federated Learning on Non-IID Data Silos", ICDE 2022) reports the mean of
 three trials, `--init_seed` 0, 1 and 2; the seed goes to numpy's global generator before the
@@ -11,6 +11,12 @@ Dirichlet(ALPHA), zero those of parties already holding N / PARTIES samples, ren
 class at the cumulative proportions (truncated to whole samples); redraw all classes until every
 party has at least 10 samples; finally shuffle each party's list. The Fashion-MNIST labels are the
 IDX file FedChain reads, in file order (torchvision's order).
+
+--flower-baseline draws the shards of Flower's port of NIID-Bench (flower/baselines/niid_bench), whose
+README table is the reference our goals quote. Same scheme, but from numpy's newer Generator
+(`default_rng(SEED)`, PCG64), and each party's list is left in class order (its loader shuffles every
+epoch, as FedChain's does). Its runs always use seed 42: its `dataset_seed` setting never reaches the
+partition.
 
 OUT_FILE gets one line per party, its sample indices separated by spaces: the form FedChain's
 `--data fashion-mnist:K/N:shards=FILE` and `scripts/bench.sh fedavg|flower ... shard-file=FILE` read.
@@ -33,39 +39,48 @@ def labels(data_dir):
     return np.frombuffer(raw, np.uint8, offset=8).astype(np.int64)
 
 
-def shards(y, parties, alpha, seed):
-    np.random.seed(seed)  # as NIID-Bench's experiments.py does before partition_data
+def shards(y, parties, alpha, seed, flower_baseline=False):
+    if flower_baseline:
+        rng = np.random.default_rng(seed)
+    else:
+        np.random.seed(seed)  # as NIID-Bench's experiments.py does before partition_data
+        rng = np.random.mtrand._rand  # the legacy global stream that seed() set
     n = len(y)
     smallest = 0
     while smallest < MIN_SHARD:
         parts = [[] for _ in range(parties)]
         for k in range(10):
             idx = np.where(y == k)[0]
-            np.random.shuffle(idx)
-            p = np.random.dirichlet(np.repeat(alpha, parties))
+            rng.shuffle(idx)
+            p = rng.dirichlet(np.repeat(alpha, parties))
             p = np.array([q * (len(part) < n / parties) for q, part in zip(p, parts)])
             cuts = (np.cumsum(p / p.sum()) * len(idx)).astype(int)[:-1]
             parts = [part + piece.tolist() for part, piece in zip(parts, np.split(idx, cuts))]
             smallest = min(len(part) for part in parts)
-    for part in parts:
-        np.random.shuffle(part)
+    if not flower_baseline:
+        for part in parts:
+            rng.shuffle(part)
     return parts
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    flower_baseline = bool(args) and args[0] == "--flower-baseline"
+    if flower_baseline:
+        args = args[1:]
+    if len(args) < 2:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
     try:
-        seed, out = int(sys.argv[1]), sys.argv[2]
-        alpha = float(sys.argv[3]) if len(sys.argv) > 3 else 0.5
-        parties = int(sys.argv[4]) if len(sys.argv) > 4 else 10
+        seed, out = int(args[0]), args[1]
+        alpha = float(args[2]) if len(args) > 2 else 0.5
+        parties = int(args[3]) if len(args) > 3 else 10
     except ValueError as e:
         raise SystemExit(f"niid_bench_shards.py: SEED and PARTIES are whole numbers, ALPHA a number ({e})")
     if not (alpha > 0 and parties >= 1):
         raise SystemExit("niid_bench_shards.py: ALPHA must be positive and PARTIES at least 1")
-    y = labels(sys.argv[5] if len(sys.argv) > 5 else DEFAULT_DATA_DIR)
-    parts = shards(y, parties, alpha, seed)
+    y = labels(args[4] if len(args) > 4 else DEFAULT_DATA_DIR)
+    parts = shards(y, parties, alpha, seed, flower_baseline)
     with open(out, "w") as f:
         for part in parts:
             f.write(" ".join(map(str, part)) + "\n")

@@ -163,10 +163,7 @@ final class CoordinatorCommand {
               Duration.ofSeconds(joinTimeout),
               training.config(),
               RoundSchedule.parse(lrSchedule));
-      var strategy0 = Strategies.parse(strategy);
-      if (async) {
-        Strategies.checkAsync(strategy0);
-      }
+      var strategy0 = Strategies.parse(strategy, async);
       Architecture.Init how = init.scheme();
       List<Tensor> start = null; // a resumed run already has its models
       if (resume == null) {

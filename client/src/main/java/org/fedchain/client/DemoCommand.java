@@ -29,6 +29,7 @@ import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.Verifier;
 import org.fedchain.wallet.EthereumIdentity;
@@ -385,7 +386,7 @@ final class DemoCommand implements Callable<Integer> {
             init.scheme(),
             training.config(),
             RoundSchedule.parse(lrSchedule),
-            org.fedchain.trainer.aggregate.Strategies.parse(strategy),
+            Strategies.parse(strategy),
             clients,
             rounds,
             async,
@@ -453,10 +454,7 @@ final class DemoCommand implements Callable<Integer> {
         Duration.ofSeconds(roundTimeout),
         training.config(),
         RoundSchedule.parse(lrSchedule));
-    var strategy0 = org.fedchain.trainer.aggregate.Strategies.parse(strategy);
-    if (async) {
-      org.fedchain.trainer.aggregate.Strategies.checkAsync(strategy0);
-    }
+    Strategies.parse(strategy, async);
     PrintWriter out = spec.commandLine().getOut();
     Path home = home();
     long t0 = System.nanoTime();

@@ -237,6 +237,17 @@ public final class Strategies {
   }
 
   /**
+   * {@link #parse(String)}, refusing with {@link #checkAsync} what asynchronous runs cannot use.
+   */
+  public static Strategy parse(String text, boolean async) {
+    Strategy s = parse(text);
+    if (async) {
+      checkAsync(s);
+    }
+    return s;
+  }
+
+  /**
    * Parses a strategy as the CLI takes it (fedavg, fednova, median, trimmed-mean:0.2, krum:2) or as
    * {@link Strategy#id} writes it (trimmed-mean(0.2), krum(2)).
    */

@@ -127,6 +127,10 @@ class StrategiesTest {
     assertThatThrownBy(() -> Strategies.checkAsync(Strategies.fedNova()))
         .hasMessageContaining("fednova needs every update trained from the current global model");
     Strategies.checkAsync(Strategies.fedAvg()); // FedBuff's own
+    assertThatThrownBy(() -> Strategies.parse("fednova", true))
+        .hasMessageContaining("fednova needs every update");
+    assertThat(Strategies.parse("fednova", false).id()).isEqualTo("fednova");
+    assertThat(Strategies.parse("krum:2", true).id()).isEqualTo("krum(2)");
   }
 
   @Test

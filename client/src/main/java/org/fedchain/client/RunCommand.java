@@ -126,6 +126,14 @@ final class RunCommand {
         vs.add(v.startsWith("0x") ? Address.parse(v) : main.keystore().entry(v).address());
       }
       BigInteger budgetWei = Args.vnx("--budget", budget);
+      if (quorum > vs.size()) {
+        throw new IllegalArgumentException(
+            "--quorum " + quorum + " needs that many --validators, got " + vs.size());
+      }
+      if (budgetWei.signum() > 0 && quorum == 0) {
+        throw new IllegalArgumentException(
+            "--budget pays attested updates only: add --validators and a --quorum of at least 1");
+      }
       RunConfig config =
           new RunConfig(
               m,

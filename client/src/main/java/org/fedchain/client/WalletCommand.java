@@ -39,7 +39,7 @@ final class WalletCommand {
     return Keystore.at(main.home().resolve("keystore"));
   }
 
-  @Command(name = "new", description = "Create a wallet with a new random key.")
+  @Command(name = "new", aliases = "create", description = "Create a wallet with a new random key.")
   static final class New implements Callable<Integer> {
     @ParentCommand WalletCommand wallet;
     @Spec CommandSpec spec;

@@ -246,6 +246,36 @@ class ChainCommandsTest {
     assertThat(logState()).isEqualTo(before);
   }
 
+  List<Path> storedBlobs() throws Exception {
+    try (var files = Files.walk(home.resolve("store/sha256"))) {
+      return files.filter(Files::isRegularFile).sorted().toList();
+    }
+  }
+
+  @Test
+  void a_run_whose_terms_the_ledger_would_refuse_stores_nothing() throws Exception {
+    ok("wallet", "new", "val", "--light");
+    List<Path> blobs = storedBlobs();
+    String before = logState();
+    String[] open = {"run", "open", "--wallet", "coord", "--arch", "mlp", "--seed", "7"};
+    Cli.Result noQuorum = run(concat(open, "--budget", "10"));
+    assertThat(noQuorum.exit()).isEqualTo(Main.FAILED);
+    assertThat(noQuorum.err()).contains("--budget pays attested updates only");
+    Cli.Result tooFew = run(concat(open, "--validators", "val", "--quorum", "2"));
+    assertThat(tooFew.err()).contains("--quorum 2 needs that many --validators, got 1");
+    Cli.Result poor = run(concat(open, "--validators", "val", "--quorum", "1", "--budget", "10"));
+    assertThat(poor.exit()).isEqualTo(Main.FAILED);
+    assertThat(poor.err()).contains("INSUFFICIENT_BALANCE").contains("the budget is");
+    assertThat(storedBlobs()).isEqualTo(blobs); // no orphan genesis model or manifest
+    assertThat(logState()).isEqualTo(before);
+  }
+
+  static String[] concat(String[] head, String... tail) {
+    String[] all = java.util.Arrays.copyOf(head, head.length + tail.length);
+    System.arraycopy(tail, 0, all, head.length, tail.length);
+    return all;
+  }
+
   @Test
   void a_validator_attests_and_the_contributor_is_paid_once() throws Exception {
     ok("wallet", "new", "val", "--light");

@@ -55,6 +55,13 @@ class CliTest {
   }
 
   @Test
+  void wallet_create_is_wallet_new() { // the word the wallet's help uses
+    Cli.Result r = run(Map.of("FEDCHAIN_PASSWORD", "pw"), "wallet", "create", "dave", "--light");
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(home.resolve("keystore/dave.json")).exists();
+  }
+
+  @Test
   void without_any_password_source_it_says_how_to_give_one() {
     Cli.Result r = run("wallet", "new", "carol", "--light");
     assertThat(r.exit()).isEqualTo(Main.FAILED);

@@ -145,7 +145,11 @@ public final class Rules {
     return rec;
   }
 
-  private static void checkConfig(RunConfig c) throws RejectedException {
+  /**
+   * The ledger's rules for a run's terms (validators, quorum, budget), which {@link #openRun}
+   * applies; public so a caller can refuse bad terms before it stores the genesis model.
+   */
+  public static void checkConfig(RunConfig c) throws RejectedException {
     HashSet<Address> seen = new HashSet<>();
     for (Address v : c.validators()) {
       if (v.isZero() || !seen.add(v)) {

@@ -1,7 +1,6 @@
 package org.fedchain.client;
 
 import java.io.IOException;
-import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.List;
@@ -16,8 +15,6 @@ import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
-import org.fedchain.ledger.Reason;
-import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
@@ -61,18 +58,7 @@ final class ChainFlow {
       throws IOException, LedgerException {
     ModelCodec.check(arch, genesis);
     // the ledger would refuse these terms too, but only after the genesis blobs are stored
-    Rules.checkConfig(config);
-    BigInteger balance = ledger.balance(coordinator.address());
-    if (balance.compareTo(config.budget()) < 0) {
-      throw new RejectedException(
-          Reason.INSUFFICIENT_BALANCE,
-          "coordinator "
-              + coordinator.address()
-              + " has "
-              + balance
-              + " VNX wei, the budget is "
-              + config.budget());
-    }
+    Rules.checkTerms(config, coordinator.address(), ledger.balance(coordinator.address()));
     byte[] model = ModelCodec.write(genesis);
     byte[] id = new byte[32];
     new SecureRandom().nextBytes(id);

@@ -122,18 +122,8 @@ public final class Rules {
     if (s.get(runKey(g.runId())).isPresent()) {
       throw new RejectedException(Reason.RUN_EXISTS, "run " + g.runId() + " already exists");
     }
-    checkConfig(config);
     BigInteger balance = balance(s, coordinator);
-    if (balance.compareTo(config.budget()) < 0) {
-      throw new RejectedException(
-          Reason.INSUFFICIENT_BALANCE,
-          "coordinator "
-              + coordinator
-              + " has "
-              + balance
-              + " VNX wei, the budget is "
-              + config.budget());
-    }
+    checkTerms(config, coordinator, balance);
     // all checks passed: write
     if (config.budget().signum() > 0) {
       s.put(balanceKey(coordinator), Codec.big(balance.subtract(config.budget())));
@@ -146,10 +136,26 @@ public final class Rules {
   }
 
   /**
-   * The ledger's rules for a run's terms (validators, quorum, budget), which {@link #openRun}
-   * applies; public so a caller can refuse bad terms before it stores the genesis model.
+   * The ledger's rules for a run's terms (validators, quorum, a budget the coordinator's {@code
+   * balance} covers), which {@link #openRun} applies; public so a caller can refuse bad terms
+   * before it stores the genesis model.
    */
-  public static void checkConfig(RunConfig c) throws RejectedException {
+  public static void checkTerms(RunConfig c, Address coordinator, BigInteger balance)
+      throws RejectedException {
+    checkConfig(c);
+    if (balance.compareTo(c.budget()) < 0) {
+      throw new RejectedException(
+          Reason.INSUFFICIENT_BALANCE,
+          "coordinator "
+              + coordinator
+              + " has "
+              + balance
+              + " VNX wei, the budget is "
+              + c.budget());
+    }
+  }
+
+  private static void checkConfig(RunConfig c) throws RejectedException {
     HashSet<Address> seen = new HashSet<>();
     for (Address v : c.validators()) {
       if (v.isZero() || !seen.add(v)) {

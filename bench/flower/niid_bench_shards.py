@@ -40,11 +40,8 @@ def labels(data_dir):
 
 
 def shards(y, parties, alpha, seed, flower_baseline=False):
-    if flower_baseline:
-        rng = np.random.default_rng(seed)
-    else:
-        np.random.seed(seed)  # as NIID-Bench's experiments.py does before partition_data
-        rng = np.random.mtrand._rand  # the legacy global stream that seed() set
+    # NIID-Bench seeds numpy's global legacy generator, which streams as a RandomState(seed) does
+    rng = np.random.default_rng(seed) if flower_baseline else np.random.RandomState(seed)
     n = len(y)
     smallest = 0
     while smallest < MIN_SHARD:

@@ -9,7 +9,9 @@ FedChain client does:
   - the validation split and batch order come from java.util.Random with the client's seed
     (re-implemented below: the generator and Partition.shuffle's Fisher-Yates are fixed by the
     Java specification), checked against the IID shards Java wrote;
-  - the loss is DJL's SoftmaxCrossEntropyLoss (log_softmax, pick the label, negate, mean);
+  - the loss is DJL's SoftmaxCrossEntropyLoss (log_softmax, pick the label, negate, mean), on
+    logits offset by log(max(n_c, 1e-12) / n) in float32 with `balanced_softmax` (the class counts
+    of the client's training samples, LocalTrainer.BalancedSoftmaxLoss);
   - the optimizer is DJL's SGD on libtorch: v = momentum * v + lr * (g + wd * w); w -= v, where wd is
     the weight decay (PyTorch's own SGD
     puts lr outside the velocity, which differs under a changing rate), with DJL's cosine tracker
@@ -192,6 +194,11 @@ def local_train(model, x, y, cfg, seed):
     base = np.float32(cfg["learning_rate"])
     momentum = float(np.float32(cfg["momentum"]))
     decay = float(np.float32(cfg.get("weight_decay", 0.0)))
+    if cfg.get("balanced_softmax", False):
+        counts = torch.bincount(y[torch.tensor(train_idx)], minlength=10).float()
+        offsets = torch.log(counts.clamp(min=1e-12) / len(train_idx))
+    else:
+        offsets = None
     params = list(model.parameters())
     velocity = [torch.zeros_like(p) for p in params]
     model.train()
@@ -204,7 +211,8 @@ def local_train(model, x, y, cfg, seed):
             idx = torch.tensor(train_idx[start:start + batch])
             step += 1
             lr = float(cosine_lr(base, step, total) if cfg["schedule"] == "COSINE" else base)
-            loss = djl_loss(model(x[idx]), y[idx])
+            logits = model(x[idx])
+            loss = djl_loss(logits if offsets is None else logits + offsets, y[idx])
             for p in params:
                 p.grad = None
             loss.backward()

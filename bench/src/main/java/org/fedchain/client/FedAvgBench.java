@@ -37,6 +37,7 @@ import org.fedchain.wallet.Signers;
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
  *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY] [lr-schedule=constant|cosine]
  *     [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH] [strategy=fedavg|fednova]
+ *     [loss=softmax|balanced]
  * </pre>
  *
  * <p>The first four settings change the local training from {@link #config}'s defaults; {@code
@@ -48,7 +49,8 @@ import org.fedchain.wallet.Signers;
  * DataSpec#PARTITION_SEED}; another seed is another draw of the same partition scheme); {@code
  * shard-file} a file of the ten shards to read instead (one run; {@code
  * bench/flower/niid_bench_shards.py} writes NIID-Bench's own Dirichlet draws); {@code strategy} the
- * aggregation ({@link Strategies#parse}, default fedavg; {@code fednova} is NIID-Bench's FedNova).
+ * aggregation ({@link Strategies#parse}, default fedavg; {@code fednova} is NIID-Bench's FedNova);
+ * {@code loss=balanced} trains with {@link TrainingConfig#balancedSoftmax()}.
  *
  * <p>{@link ShardExport} writes the same shards, genesis model and training settings for the Flower
  * reference in {@code bench/flower}.
@@ -88,6 +90,8 @@ public final class FedAvgBench {
         b.validationFraction(Double.parseDouble(value));
       } else if (s.startsWith("wd=")) {
         b.weightDecay(Float.parseFloat(value));
+      } else if (s.startsWith("loss=")) {
+        b.balancedSoftmax(balancedLoss(value));
       } else if (!s.startsWith("lr-schedule=")
           && !s.startsWith("init=")
           && !s.startsWith("partition-seed=")
@@ -98,10 +102,21 @@ public final class FedAvgBench {
                 + s
                 + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
                 + " wd=DECAY, lr-schedule=constant|cosine, init=kaiming|pytorch,"
-                + " partition-seed=S, shard-file=PATH, strategy=fedavg|fednova");
+                + " partition-seed=S, shard-file=PATH, strategy=fedavg|fednova,"
+                + " loss=softmax|balanced");
       }
     }
     return b.build();
+  }
+
+  private static boolean balancedLoss(String name) {
+    return switch (name) {
+      case "softmax" -> false;
+      case "balanced" -> true;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown loss '" + name + "'; expected softmax or balanced");
+    };
   }
 
   /** The rate's schedule over the rounds among {@code settings}: {@code lr-schedule=NAME}. */
@@ -259,7 +274,7 @@ public final class FedAvgBench {
             String.format(
                 Locale.ROOT,
                 "%-16s %s, rounds %d, local epochs %d (lr %s %s, over rounds %s, validation %s,"
-                    + " weight decay %s, init %s, %s), threads %d: final"
+                    + " weight decay %s, %s loss, init %s, %s), threads %d: final"
                     + " test accuracy %.4f (best %.4f), wall %.1f s, audit %s",
                 partitionName(alpha, shardFile),
                 strategy.id(),
@@ -270,6 +285,7 @@ public final class FedAvgBench {
                 schedule.name().toLowerCase(Locale.ROOT),
                 config.validationFraction(),
                 config.weightDecay(),
+                config.balancedSoftmax() ? "balanced softmax" : "softmax",
                 init.name().toLowerCase(Locale.ROOT),
                 shardFile != null ? "shards read from a file" : "partition seed " + partitionSeed,
                 threads,
@@ -289,6 +305,7 @@ public final class FedAvgBench {
         line.put("round_schedule", schedule.name());
         line.put("validation_fraction", config.validationFraction());
         line.put("weight_decay", config.weightDecay());
+        line.put("balanced_softmax", config.balancedSoftmax());
         line.put("init", init.name());
         line.put("partition_seed", shardFile != null ? null : partitionSeed);
         line.put("final_acc", last);

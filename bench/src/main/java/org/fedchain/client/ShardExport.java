@@ -26,6 +26,7 @@ import org.fedchain.trainer.TrainingConfig;
  * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
  *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]
  *     [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH]
+ *     [loss=softmax|balanced]
  * </pre>
  *
  * <p>Writes {@code OUT_DIR/spec.json} and {@code OUT_DIR/genesis.safetensors}. The local validation
@@ -42,7 +43,7 @@ public final class ShardExport {
           "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]"
               + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]"
               + " [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S]"
-              + " [shard-file=PATH]");
+              + " [shard-file=PATH] [loss=softmax|balanced]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);
@@ -108,6 +109,7 @@ public final class ShardExport {
     training.put("learning_rate", config.learningRate());
     training.put("momentum", config.momentum());
     training.put("weight_decay", config.weightDecay());
+    training.put("balanced_softmax", config.balancedSoftmax());
     training.put("schedule", config.schedule().name());
     training.put("round_schedule", FedAvgBench.roundSchedule(settings).name());
     training.put("batch_size", config.batchSize());

@@ -58,6 +58,14 @@ final class ChainCommand {
     float weightDecay;
 
     @Option(
+        names = "--balanced-softmax",
+        description =
+            "Train with the balanced softmax loss: each logit offset by the log of its class's"
+                + " share of the node's samples, so a shard skewed to a few classes does not"
+                + " teach the model its class frequencies (helps FedAvg on non-IID shards).")
+    boolean balancedSoftmax;
+
+    @Option(
         names = "--local-schedule",
         defaultValue = "cosine",
         paramLabel = "cosine|constant",
@@ -95,6 +103,7 @@ final class ChainCommand {
           .learningRate(lr)
           .momentum(momentum)
           .weightDecay(weightDecay)
+          .balancedSoftmax(balancedSoftmax)
           .schedule(TrainingConfig.Schedule.parse(localSchedule))
           .validationFraction(validation)
           .seed(seed)

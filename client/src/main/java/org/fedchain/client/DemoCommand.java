@@ -499,6 +499,9 @@ final class DemoCommand implements Callable<Integer> {
     if (async) {
       coordArgs.add("--async");
     }
+    if (training.balancedSoftmax) {
+      coordArgs.add("--balanced-softmax");
+    }
     if (main.sender != null) {
       coordArgs.add("--sender=" + main.sender);
     }

@@ -248,6 +248,7 @@ final class NodeWorker {
             .epochs(joined.getLocalEpochs())
             .batchSize(joined.getBatchSize())
             .learningRate(rate)
+            .balancedSoftmax(joined.getBalancedSoftmax())
             .seed(seed)
             .threads(threads);
     if (joined.hasMomentum()) {

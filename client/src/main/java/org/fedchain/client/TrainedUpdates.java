@@ -92,6 +92,7 @@ final class TrainedUpdates {
     hyper.put("optimizer", config.optimizer().name());
     hyper.put("momentum", Float.toString(config.momentum()));
     hyper.put("weight_decay", Float.toString(config.weightDecay()));
+    hyper.put("loss", config.balancedSoftmax() ? "balanced_softmax" : "softmax");
     hyper.put("schedule", config.schedule().name());
     hyper.put("validation_fraction", Double.toString(config.validationFraction()));
     return hyper;

@@ -81,6 +81,7 @@ class FedAvgProcessesIT {
       "--local-schedule=constant",
       "--momentum=0.5",
       "--weight-decay=1e-4",
+      "--balanced-softmax",
       "--validation=0"
     };
     LocalProcess first = coordinator(training);
@@ -122,9 +123,11 @@ class FedAvgProcessesIT {
     List<Map<String, String>> locals = localHyperparameters();
     assertThat(counts(locals, "learning_rate"))
         .isEqualTo(Map.of("0.0125", 3, "0.0375", 3, "0.05", 3));
-    // the coordinator's local training settings, not the nodes' defaults (0.9, 0, COSINE, 0.1)
+    // the coordinator's local training settings, not the nodes' defaults (0.9, 0, plain softmax,
+    // COSINE, 0.1)
     assertThat(counts(locals, "momentum")).isEqualTo(Map.of("0.5", 9));
     assertThat(counts(locals, "weight_decay")).isEqualTo(Map.of("1.0E-4", 9));
+    assertThat(counts(locals, "loss")).isEqualTo(Map.of("balanced_softmax", 9));
     assertThat(counts(locals, "schedule")).isEqualTo(Map.of("CONSTANT", 9));
     assertThat(counts(locals, "validation_fraction")).isEqualTo(Map.of("0.0", 9));
   }

@@ -13,6 +13,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
+import ai.djl.training.loss.SoftmaxCrossEntropyLoss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import java.util.Arrays;
@@ -75,7 +76,7 @@ public final class LocalTrainer {
       try (Model model = Model.newInstance(arch.id(), Device.cpu(), Engines.PYTORCH)) {
         model.setBlock(ModelCodec.block(arch, start));
         DefaultTrainingConfig tc =
-            new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+            new DefaultTrainingConfig(loss(config, samples, trainIdx))
                 .optOptimizer(optimizer(config, totalSteps))
                 .optDevices(new Device[] {Device.cpu()});
         long[] in = arch.inputShape();
@@ -209,6 +210,38 @@ public final class LocalTrainer {
     }
     int n = indices.length;
     return new Evaluation(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n);
+  }
+
+  private static Loss loss(TrainingConfig c, Samples samples, int[] trainIdx) {
+    if (!c.balancedSoftmax()) {
+      return Loss.softmaxCrossEntropyLoss();
+    }
+    float[] counts = new float[Samples.CLASSES];
+    for (int i : trainIdx) {
+      counts[samples.label(i)]++;
+    }
+    return new BalancedSoftmaxLoss(counts, trainIdx.length);
+  }
+
+  /** See {@link TrainingConfig#balancedSoftmax()}. */
+  private static final class BalancedSoftmaxLoss extends SoftmaxCrossEntropyLoss {
+    private final float[] counts;
+    private final float total;
+
+    BalancedSoftmaxLoss(float[] counts, int total) {
+      super("BalancedSoftmaxCrossEntropy");
+      this.counts = counts;
+      this.total = total;
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+      NDArray logits = predictions.singletonOrThrow();
+      // log(n_c / n) in libtorch's float32, as the PyTorch mirror computes it; the floor keeps an
+      // absent class finite (exp(-36) of the others' weight) instead of -infinity.
+      NDArray offsets = logits.getManager().create(counts).maximum(1e-12f).div(total).log();
+      return super.evaluate(labels, new NDList(logits.add(offsets)));
+    }
   }
 
   private static Optimizer optimizer(TrainingConfig c, long totalSteps) {

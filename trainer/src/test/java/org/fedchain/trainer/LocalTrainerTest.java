@@ -125,6 +125,52 @@ class LocalTrainerTest {
   }
 
   @Test
+  void balanced_softmax_leaves_the_classes_a_shard_lacks_alone() {
+    // a shard of classes 0 and 1 only: the plain loss pushes the other eight logits down, the
+    // balanced one gives them (almost exactly) no gradient, so their output rows stay put
+    Samples all = RealData.train().slice(0, 2000);
+    int[] twoClasses =
+        java.util.stream.IntStream.range(0, all.size()).filter(i -> all.label(i) < 2).toArray();
+    Samples shard = all.subset(twoClasses);
+    List<Tensor> start = mlp.initialTensors(4);
+    TrainingConfig plain =
+        TrainingConfig.builder()
+            .learningRate(0.05f)
+            .momentum(0)
+            .schedule(TrainingConfig.Schedule.CONSTANT)
+            .validationFraction(0)
+            .seed(3)
+            .build();
+    TrainingConfig balanced = plain.toBuilder().balancedSoftmax(true).build();
+    List<Tensor> afterPlain =
+        LocalTrainer.train(mlp, start, shard, plain, ProgressListener.NONE).tensors();
+    List<Tensor> afterBalanced =
+        LocalTrainer.train(mlp, start, shard, balanced, ProgressListener.NONE).tensors();
+    double plainMove = outputRowsMove(start, afterPlain);
+    double balancedMove = outputRowsMove(start, afterBalanced);
+    assertThat(shard.size()).isGreaterThan(300);
+    assertThat(plainMove).isGreaterThan(1e-2);
+    assertThat(balancedMove).isLessThan(1e-6);
+    // the classes it has are still learned (an absent class's raw logit may still win some)
+    assertThat(LocalTrainer.evaluate(mlp, afterBalanced, shard).accuracy()).isGreaterThan(0.7);
+    assertThat(balanced.toString()).contains("balancedSoftmax=true");
+  }
+
+  /** The largest change of the last layer's weights and biases of classes 2-9. */
+  private static double outputRowsMove(List<Tensor> before, List<Tensor> after) {
+    double max = 0;
+    for (int t = before.size() - 2; t < before.size(); t++) {
+      float[] a = before.get(t).floats();
+      float[] b = after.get(t).floats();
+      int perClass = a.length / 10;
+      for (int i = 2 * perClass; i < a.length; i++) {
+        max = Math.max(max, Math.abs(a[i] - b[i]));
+      }
+    }
+    return max;
+  }
+
+  @Test
   void weight_decay_adds_decay_times_weight_to_the_gradient() {
     // one step (64 samples, batch 64, no hold-out) from the same start: the gradient is the same
     // with and without decay, so the two results differ by exactly lr * wd * w0

@@ -237,8 +237,8 @@ public final class LocalTrainer {
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
       NDArray logits = predictions.singletonOrThrow();
-      // log(n_c / n) in libtorch's float32, as the PyTorch mirror computes it; the floor keeps an
-      // absent class finite (exp(-36) of the others' weight) instead of -infinity.
+      // log(n_c / n) in libtorch's float32, as the PyTorch mirror computes it; the floor gives an
+      // absent class a finite offset, log(1e-12 / n), rather than -infinity.
       NDArray offsets = logits.getManager().create(counts).maximum(1e-12f).div(total).log();
       return super.evaluate(labels, new NDList(logits.add(offsets)));
     }

@@ -133,8 +133,8 @@ public final class TrainingConfig {
    * learns their features without learning its own class frequencies into the model, and a class it
    * has no samples of (offset {@code log(1e-12 / n)}) gets no gradient, so it does not push down
    * classes other nodes know. Only the training loss changes: the model is evaluated and used on
-   * its raw logits. It helps data-parallel runs on label-skewed shards (the README's Dirichlet(0.5)
-   * rows); with equal class counts it is the plain loss.
+   * its raw logits. It is for data-parallel runs on label-skewed shards (docs/decisions.md,
+   * decision 21); with equal class counts it is the plain loss.
    */
   public boolean balancedSoftmax() {
     return balancedSoftmax;

@@ -76,7 +76,7 @@ public final class LocalTrainer {
       try (Model model = Model.newInstance(arch.id(), Device.cpu(), Engines.PYTORCH)) {
         model.setBlock(ModelCodec.block(arch, start));
         DefaultTrainingConfig tc =
-            new DefaultTrainingConfig(loss(config, samples, trainIdx))
+            new DefaultTrainingConfig(loss(config, samples, trainIdx, model.getNDManager()))
                 .optOptimizer(optimizer(config, totalSteps))
                 .optDevices(new Device[] {Device.cpu()});
         long[] in = arch.inputShape();
@@ -212,7 +212,7 @@ public final class LocalTrainer {
     return new Evaluation(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n);
   }
 
-  private static Loss loss(TrainingConfig c, Samples samples, int[] trainIdx) {
+  private static Loss loss(TrainingConfig c, Samples samples, int[] trainIdx, NDManager manager) {
     if (!c.balancedSoftmax()) {
       return Loss.softmaxCrossEntropyLoss();
     }
@@ -220,27 +220,24 @@ public final class LocalTrainer {
     for (int i : trainIdx) {
       counts[samples.label(i)]++;
     }
-    return new BalancedSoftmaxLoss(counts, trainIdx.length);
+    // log(n_c / n) in libtorch's float32, as the PyTorch mirror computes it; the floor gives an
+    // absent class a finite offset, log(1e-12 / n), rather than -infinity
+    NDArray offsets = manager.create(counts).maximum(1e-12f).div((float) trainIdx.length).log();
+    return new BalancedSoftmaxLoss(offsets);
   }
 
   /** See {@link TrainingConfig#balancedSoftmax()}. */
   private static final class BalancedSoftmaxLoss extends SoftmaxCrossEntropyLoss {
-    private final float[] counts;
-    private final float total;
+    private final NDArray offsets;
 
-    BalancedSoftmaxLoss(float[] counts, int total) {
+    BalancedSoftmaxLoss(NDArray offsets) {
       super("BalancedSoftmaxCrossEntropy");
-      this.counts = counts;
-      this.total = total;
+      this.offsets = offsets;
     }
 
     @Override
     public NDArray evaluate(NDList labels, NDList predictions) {
-      NDArray logits = predictions.singletonOrThrow();
-      // log(n_c / n) in libtorch's float32, as the PyTorch mirror computes it; the floor gives an
-      // absent class a finite offset, log(1e-12 / n), rather than -infinity.
-      NDArray offsets = logits.getManager().create(counts).maximum(1e-12f).div(total).log();
-      return super.evaluate(labels, new NDList(logits.add(offsets)));
+      return super.evaluate(labels, new NDList(predictions.singletonOrThrow().add(offsets)));
     }
   }
 

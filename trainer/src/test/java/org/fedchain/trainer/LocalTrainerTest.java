@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.ModelFormatException;
 import org.fedchain.core.model.Tensor;
@@ -129,8 +130,7 @@ class LocalTrainerTest {
     // a shard of classes 0 and 1 only: the plain loss pushes the other eight logits down, the
     // balanced one gives them (almost exactly) no gradient, so their output rows stay put
     Samples all = RealData.train().slice(0, 2000);
-    int[] twoClasses =
-        java.util.stream.IntStream.range(0, all.size()).filter(i -> all.label(i) < 2).toArray();
+    int[] twoClasses = IntStream.range(0, all.size()).filter(i -> all.label(i) < 2).toArray();
     Samples shard = all.subset(twoClasses);
     List<Tensor> start = mlp.initialTensors(4);
     TrainingConfig plain =
@@ -162,7 +162,7 @@ class LocalTrainerTest {
     for (int t = before.size() - 2; t < before.size(); t++) {
       float[] a = before.get(t).floats();
       float[] b = after.get(t).floats();
-      int perClass = a.length / 10;
+      int perClass = a.length / Samples.CLASSES;
       for (int i = 2 * perClass; i < a.length; i++) {
         max = Math.max(max, Math.abs(a[i] - b[i]));
       }

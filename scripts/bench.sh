@@ -8,7 +8,7 @@
 #                                       SETTING: lr=RATE schedule=cosine|constant validation=FRACTION wd=DECAY
 #                                       lr-schedule=constant|cosine (the rate over the rounds) init=kaiming|pytorch
 #                                       partition-seed=S (another draw) shard-file=FILE (shards read from FILE)
-#                                       strategy=fedavg|fednova loss=softmax|balanced (balanced softmax)
+#                                       strategy=fedavg|fednova loss=softmax|balanced|balanced:TAU (balanced softmax)
 #   scripts/bench.sh byzantine [ROUNDS [ARCH]]   2 of 10 clients attack: FedAvg, median, Krum next to clean
 #   scripts/bench.sh flower [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...] [SETTING ...]]]]
 #                                       the same FedAvg runs, then Flower 1.42 + PyTorch on the same

@@ -10,7 +10,7 @@ FedChain client does:
     (re-implemented below: the generator and Partition.shuffle's Fisher-Yates are fixed by the
     Java specification), checked against the IID shards Java wrote;
   - the loss is DJL's SoftmaxCrossEntropyLoss (log_softmax, pick the label, negate, mean), on
-    logits offset by log(max(n_c, 1e-12) / n) in float32 with `balanced_softmax` (the class counts
+    logits offset by tau * log(max(n_c, 1e-12) / n) in float32 with `balanced_softmax` = tau (the class counts
     of the client's training samples, LocalTrainer.BalancedSoftmaxLoss);
   - the optimizer is DJL's SGD on libtorch: v = momentum * v + lr * (g + wd * w); w -= v, where wd is
     the weight decay (PyTorch's own SGD
@@ -194,9 +194,10 @@ def local_train(model, x, y, cfg, seed):
     base = np.float32(cfg["learning_rate"])
     momentum = float(np.float32(cfg["momentum"]))
     decay = float(np.float32(cfg.get("weight_decay", 0.0)))
-    if cfg.get("balanced_softmax", False):
+    tau = float(np.float32(cfg.get("balanced_softmax", 0)))  # older specs: true for tau 1
+    if tau:
         counts = torch.bincount(y[torch.tensor(train_idx)], minlength=10).float()
-        offsets = torch.log(counts.clamp(min=1e-12) / len(train_idx))
+        offsets = torch.log(counts.clamp(min=1e-12) / len(train_idx)) * tau
     else:
         offsets = None
     params = list(model.parameters())

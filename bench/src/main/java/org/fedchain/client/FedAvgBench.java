@@ -37,7 +37,7 @@ import org.fedchain.wallet.Signers;
  * scripts/bench.sh fedavg [ROUNDS=50] [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]
  *     [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY] [lr-schedule=constant|cosine]
  *     [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH] [strategy=fedavg|fednova]
- *     [loss=softmax|balanced]
+ *     [loss=softmax|balanced|balanced:TAU]
  * </pre>
  *
  * <p>The first four settings change the local training from {@link #config}'s defaults; {@code
@@ -103,20 +103,28 @@ public final class FedAvgBench {
                 + "; expected lr=RATE, schedule=cosine|constant, validation=F,"
                 + " wd=DECAY, lr-schedule=constant|cosine, init=kaiming|pytorch,"
                 + " partition-seed=S, shard-file=PATH, strategy=fedavg|fednova,"
-                + " loss=softmax|balanced");
+                + " loss=softmax|balanced|balanced:TAU");
       }
     }
     return b.build();
   }
 
-  private static boolean balancedLoss(String name) {
-    return switch (name) {
-      case "softmax" -> false;
-      case "balanced" -> true;
-      default ->
-          throw new IllegalArgumentException(
-              "unknown loss '" + name + "'; expected softmax or balanced");
-    };
+  /** The balanced softmax tau of {@code loss=softmax|balanced|balanced:TAU}. */
+  private static float balancedLoss(String name) {
+    if (name.equals("softmax")) {
+      return 0;
+    } else if (name.equals("balanced")) {
+      return 1;
+    } else if (name.startsWith("balanced:")) {
+      return Float.parseFloat(name.substring("balanced:".length()));
+    }
+    throw new IllegalArgumentException(
+        "unknown loss '" + name + "'; expected softmax, balanced or balanced:TAU");
+  }
+
+  static String lossName(TrainingConfig config) {
+    float tau = config.balancedSoftmax();
+    return tau == 0 ? "softmax" : tau == 1 ? "balanced softmax" : "balanced softmax, tau " + tau;
   }
 
   /** The rate's schedule over the rounds among {@code settings}: {@code lr-schedule=NAME}. */
@@ -285,7 +293,7 @@ public final class FedAvgBench {
                 schedule.name().toLowerCase(Locale.ROOT),
                 config.validationFraction(),
                 config.weightDecay(),
-                config.balancedSoftmax() ? "balanced softmax" : "softmax",
+                lossName(config),
                 init.name().toLowerCase(Locale.ROOT),
                 shardFile != null ? "shards read from a file" : "partition seed " + partitionSeed,
                 threads,

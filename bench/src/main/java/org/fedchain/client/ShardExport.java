@@ -26,7 +26,7 @@ import org.fedchain.trainer.TrainingConfig;
  * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
  *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]
  *     [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH]
- *     [loss=softmax|balanced]
+ *     [loss=softmax|balanced|balanced:TAU]
  * </pre>
  *
  * <p>Writes {@code OUT_DIR/spec.json} and {@code OUT_DIR/genesis.safetensors}. The local validation
@@ -43,7 +43,7 @@ public final class ShardExport {
           "usage: ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1] [iid|dirichlet=ALPHA ...]"
               + " [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]"
               + " [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S]"
-              + " [shard-file=PATH] [loss=softmax|balanced]");
+              + " [shard-file=PATH] [loss=softmax|balanced|balanced:TAU]");
       System.exit(2);
     }
     Path out = Path.of(args[0]);

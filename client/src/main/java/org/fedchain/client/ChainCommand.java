@@ -59,11 +59,16 @@ final class ChainCommand {
 
     @Option(
         names = "--balanced-softmax",
+        arity = "0..1",
+        fallbackValue = "1",
+        defaultValue = "0",
+        paramLabel = "TAU",
         description =
-            "Train with the balanced softmax loss: each logit offset by the log of its class's"
-                + " share of the node's samples, so a shard skewed to a few classes does not"
-                + " teach the model its class frequencies (helps FedAvg on non-IID shards).")
-    boolean balancedSoftmax;
+            "Train with the balanced softmax loss: each logit offset by TAU times the log of its"
+                + " class's share of the node's samples, so a shard skewed to a few classes does"
+                + " not teach the model its class frequencies (helps FedAvg on non-IID shards)."
+                + " TAU in [0, 1]; 1 without a value, 0 (the plain loss) without the option.")
+    float balancedSoftmax;
 
     @Option(
         names = "--local-schedule",

@@ -500,7 +500,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
             .setLearningRate(c.learningRate())
             .setMomentum(c.momentum())
             .setWeightDecay(c.weightDecay())
-            .setBalancedSoftmax(c.balancedSoftmax())
+            .setBalancedSoftmaxTau(c.balancedSoftmax())
             .setLocalSchedule(c.schedule().name())
             .setValidationFraction(c.validationFraction())
             .build());

@@ -499,8 +499,8 @@ final class DemoCommand implements Callable<Integer> {
     if (async) {
       coordArgs.add("--async");
     }
-    if (training.balancedSoftmax) {
-      coordArgs.add("--balanced-softmax");
+    if (training.balancedSoftmax != 0) {
+      coordArgs.add("--balanced-softmax=" + training.balancedSoftmax);
     }
     if (main.sender != null) {
       coordArgs.add("--sender=" + main.sender);

@@ -248,7 +248,7 @@ final class NodeWorker {
             .epochs(joined.getLocalEpochs())
             .batchSize(joined.getBatchSize())
             .learningRate(rate)
-            .balancedSoftmax(joined.getBalancedSoftmax())
+            .balancedSoftmax(joined.getBalancedSoftmaxTau())
             .seed(seed)
             .threads(threads);
     if (joined.hasMomentum()) {

@@ -92,7 +92,11 @@ final class TrainedUpdates {
     hyper.put("optimizer", config.optimizer().name());
     hyper.put("momentum", Float.toString(config.momentum()));
     hyper.put("weight_decay", Float.toString(config.weightDecay()));
-    hyper.put("loss", config.balancedSoftmax() ? "balanced_softmax" : "softmax");
+    float tau = config.balancedSoftmax();
+    hyper.put("loss", tau == 0 ? "softmax" : "balanced_softmax");
+    if (tau != 0) {
+      hyper.put("balanced_softmax_tau", Float.toString(tau));
+    }
     hyper.put("schedule", config.schedule().name());
     hyper.put("validation_fraction", Double.toString(config.validationFraction()));
     return hyper;

@@ -15,6 +15,9 @@ import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.ModelCodec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 
 /** {@code fedchain demo --mode fedavg} end to end, small: MLP, few clients per round. */
 class FedAvgDemoTest {
@@ -174,7 +177,29 @@ class FedAvgDemoTest {
     assertThat(alpha.exit()).isEqualTo(Main.FAILED);
     assertThat(alpha.err())
         .contains("--dirichlet must be a positive alpha, or 0 for IID; got -0.5");
-    assertThat(schedule.out() + momentum.out() + decay.out() + init.out() + alpha.out())
+    Cli.Result tau = demo("--mode", "fedavg", "--balanced-softmax=2");
+    assertThat(tau.exit()).isEqualTo(Main.FAILED);
+    assertThat(tau.err()).contains("balanced softmax tau must be in [0, 1], got 2.0");
+    assertThat(schedule.out() + momentum.out() + decay.out() + init.out() + alpha.out() + tau.out())
         .doesNotContain("coordinator");
+  }
+
+  @Test
+  void balanced_softmax_is_tau_one_without_a_value_and_off_without_the_option() {
+    assertThat(balancedSoftmax()).isZero();
+    assertThat(balancedSoftmax("--balanced-softmax")).isEqualTo(1f);
+    assertThat(balancedSoftmax("--balanced-softmax=0.5")).isEqualTo(0.5f);
+    assertThat(balancedSoftmax("--balanced-softmax", "--epochs=2")).isEqualTo(1f);
+  }
+
+  @Command
+  static final class Trains {
+    @Mixin ChainCommand.TrainingOptions training;
+  }
+
+  private static float balancedSoftmax(String... args) {
+    Trains t = new Trains();
+    new CommandLine(t).parseArgs(args);
+    return t.training.config().balancedSoftmax();
   }
 }

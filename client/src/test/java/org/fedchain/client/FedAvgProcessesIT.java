@@ -81,7 +81,7 @@ class FedAvgProcessesIT {
       "--local-schedule=constant",
       "--momentum=0.5",
       "--weight-decay=1e-4",
-      "--balanced-softmax",
+      "--balanced-softmax=0.5",
       "--validation=0"
     };
     LocalProcess first = coordinator(training);
@@ -128,6 +128,7 @@ class FedAvgProcessesIT {
     assertThat(counts(locals, "momentum")).isEqualTo(Map.of("0.5", 9));
     assertThat(counts(locals, "weight_decay")).isEqualTo(Map.of("1.0E-4", 9));
     assertThat(counts(locals, "loss")).isEqualTo(Map.of("balanced_softmax", 9));
+    assertThat(counts(locals, "balanced_softmax_tau")).isEqualTo(Map.of("0.5", 9));
     assertThat(counts(locals, "schedule")).isEqualTo(Map.of("CONSTANT", 9));
     assertThat(counts(locals, "validation_fraction")).isEqualTo(Map.of("0.0", 9));
   }

@@ -213,16 +213,22 @@ public final class LocalTrainer {
   }
 
   private static Loss loss(TrainingConfig c, Samples samples, int[] trainIdx, NDManager manager) {
-    if (!c.balancedSoftmax()) {
+    if (c.balancedSoftmax() == 0) {
       return Loss.softmaxCrossEntropyLoss();
     }
     float[] counts = new float[Samples.CLASSES];
     for (int i : trainIdx) {
       counts[samples.label(i)]++;
     }
-    // log(n_c / n) in libtorch's float32, as the PyTorch mirror computes it; the floor gives an
-    // absent class a finite offset, log(1e-12 / n), rather than -infinity
-    NDArray offsets = manager.create(counts).maximum(1e-12f).div((float) trainIdx.length).log();
+    // tau * log(n_c / n) in libtorch's float32, as the PyTorch mirror computes it; the floor gives
+    // an absent class a finite offset, log(1e-12 / n), rather than -infinity
+    NDArray offsets =
+        manager
+            .create(counts)
+            .maximum(1e-12f)
+            .div((float) trainIdx.length)
+            .log()
+            .mul(c.balancedSoftmax());
     return new BalancedSoftmaxLoss(offsets);
   }
 

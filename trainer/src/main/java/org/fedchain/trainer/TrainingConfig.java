@@ -49,7 +49,7 @@ public final class TrainingConfig {
   private final float momentum;
   private final float weightDecay;
   private final Schedule schedule;
-  private final boolean balancedSoftmax;
+  private final float balancedSoftmax;
   private final long seed;
   private final int threads;
   private final double validationFraction;
@@ -127,16 +127,19 @@ public final class TrainingConfig {
   }
 
   /**
-   * Whether the loss is the balanced softmax cross-entropy (Ren et al. 2020) instead of the plain
-   * one: each logit is offset by the log of its class's share of the training samples, {@code
-   * log(n_c / n)}, before the softmax. A node whose shard is skewed towards a few classes then
-   * learns their features without learning its own class frequencies into the model, and a class it
-   * has no samples of (offset {@code log(1e-12 / n)}) gets no gradient, so it does not push down
-   * classes other nodes know. Only the training loss changes: the model is evaluated and used on
-   * its raw logits. It is for data-parallel runs on label-skewed shards (docs/decisions.md,
-   * decision 21); with equal class counts it is the plain loss.
+   * How strongly the loss is balanced, tau: 0 (the default) is the plain softmax cross-entropy, 1
+   * is the balanced softmax cross-entropy (Ren et al. 2020), in between is logit adjustment (Menon
+   * et al. 2021). Each logit is offset by tau times the log of its class's share of the training
+   * samples, {@code tau * log(n_c / n)}, before the softmax. A node whose shard is skewed towards a
+   * few classes then learns their features without learning its own class frequencies into the
+   * model, and a class it has no samples of (offset {@code log(1e-12 / n)}) gets no gradient, so it
+   * does not push down classes other nodes know. Only the training loss changes: the model is
+   * evaluated and used on its raw logits. It is for data-parallel runs on label-skewed shards
+   * (docs/decisions.md, decision 21); with equal class counts it is the plain loss. A tau below 1
+   * weakens the pull of a class a node holds only a few samples of, which tau 1 lets those samples
+   * dominate.
    */
-  public boolean balancedSoftmax() {
+  public float balancedSoftmax() {
     return balancedSoftmax;
   }
 
@@ -191,7 +194,7 @@ public final class TrainingConfig {
     private float momentum = 0.9f;
     private float weightDecay = 0f;
     private Schedule schedule = Schedule.COSINE;
-    private boolean balancedSoftmax = false;
+    private float balancedSoftmax = 0f;
     private long seed = 0;
     private int threads = 1;
     private double validationFraction = 0.1;
@@ -255,8 +258,12 @@ public final class TrainingConfig {
       return this;
     }
 
-    public Builder balancedSoftmax(boolean balancedSoftmax) {
-      this.balancedSoftmax = balancedSoftmax;
+    /** tau in [0, 1]; see {@link TrainingConfig#balancedSoftmax()}. */
+    public Builder balancedSoftmax(float tau) {
+      if (!(tau >= 0 && tau <= 1)) {
+        throw new IllegalArgumentException("balanced softmax tau must be in [0, 1], got " + tau);
+      }
+      this.balancedSoftmax = tau;
       return this;
     }
 

@@ -141,19 +141,38 @@ class LocalTrainerTest {
             .validationFraction(0)
             .seed(3)
             .build();
-    TrainingConfig balanced = plain.toBuilder().balancedSoftmax(true).build();
+    TrainingConfig balanced = plain.toBuilder().balancedSoftmax(1).build();
+    TrainingConfig half = plain.toBuilder().balancedSoftmax(0.5f).build();
     List<Tensor> afterPlain =
         LocalTrainer.train(mlp, start, shard, plain, ProgressListener.NONE).tensors();
     List<Tensor> afterBalanced =
         LocalTrainer.train(mlp, start, shard, balanced, ProgressListener.NONE).tensors();
+    List<Tensor> afterHalf =
+        LocalTrainer.train(mlp, start, shard, half, ProgressListener.NONE).tensors();
     double plainMove = outputRowsMove(start, afterPlain);
     double balancedMove = outputRowsMove(start, afterBalanced);
     assertThat(shard.size()).isGreaterThan(300);
     assertThat(plainMove).isGreaterThan(1e-2);
     assertThat(balancedMove).isLessThan(1e-6);
+    // tau 0.5 halves the offsets: an absent class's, 0.5 * log(1e-12 / n), still silences it,
+    // while the two present classes' offsets differ from tau 1's, so training does too
+    assertThat(outputRowsMove(start, afterHalf)).isLessThan(1e-4);
+    assertThat(Hash32.sha256(ModelCodec.write(afterHalf)))
+        .isNotEqualTo(Hash32.sha256(ModelCodec.write(afterBalanced)));
     // the classes it has are still learned (an absent class's raw logit may still win some)
     assertThat(LocalTrainer.evaluate(mlp, afterBalanced, shard).accuracy()).isGreaterThan(0.7);
-    assertThat(balanced.toString()).contains("balancedSoftmax=true");
+    assertThat(LocalTrainer.evaluate(mlp, afterHalf, shard).accuracy()).isGreaterThan(0.7);
+    assertThat(half.toString()).contains("balancedSoftmax=0.5");
+  }
+
+  @Test
+  void balanced_softmax_tau_outside_zero_to_one_is_refused() {
+    TrainingConfig.Builder b = TrainingConfig.builder();
+    for (float tau : new float[] {-0.1f, 1.5f, Float.NaN}) {
+      assertThatThrownBy(() -> b.balancedSoftmax(tau))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("tau must be in [0, 1]");
+    }
   }
 
   /** The largest change of the last layer's weights and biases of classes 2-9. */

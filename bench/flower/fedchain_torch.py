@@ -10,8 +10,8 @@ FedChain client does:
     (re-implemented below: the generator and Partition.shuffle's Fisher-Yates are fixed by the
     Java specification), checked against the IID shards Java wrote;
   - the loss is DJL's SoftmaxCrossEntropyLoss (log_softmax, pick the label, negate, mean), on
-    logits offset by tau * log(max(n_c, 1e-12) / n) in float32 with `balanced_softmax` = tau (the class counts
-    of the client's training samples, LocalTrainer.BalancedSoftmaxLoss);
+    logits offset by tau * log(max(n_c, 1e-12) / n) in float32 with `balanced_softmax` = tau (the
+    class counts of the client's training samples, LocalTrainer.BalancedSoftmaxLoss);
   - the optimizer is DJL's SGD on libtorch: v = momentum * v + lr * (g + wd * w); w -= v, where wd is
     the weight decay (PyTorch's own SGD
     puts lr outside the velocity, which differs under a changing rate), with DJL's cosine tracker

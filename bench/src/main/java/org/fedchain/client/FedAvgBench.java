@@ -116,7 +116,12 @@ public final class FedAvgBench {
     } else if (name.equals("balanced")) {
       return 1;
     } else if (name.startsWith("balanced:")) {
-      return Float.parseFloat(name.substring("balanced:".length()));
+      String tau = name.substring("balanced:".length());
+      try {
+        return Float.parseFloat(tau);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("loss=balanced:TAU needs a number, got '" + tau + "'");
+      }
     }
     throw new IllegalArgumentException(
         "unknown loss '" + name + "'; expected softmax, balanced or balanced:TAU");

@@ -132,8 +132,8 @@ public final class TrainingConfig {
    * et al. 2021). Each logit is offset by tau times the log of its class's share of the training
    * samples, {@code tau * log(n_c / n)}, before the softmax. A node whose shard is skewed towards a
    * few classes then learns their features without learning its own class frequencies into the
-   * model, and a class it has no samples of (offset {@code log(1e-12 / n)}) gets no gradient, so it
-   * does not push down classes other nodes know. Only the training loss changes: the model is
+   * model, and a class it has no samples of (offset {@code tau * log(1e-12 / n)}) gets no gradient,
+   * so it does not push down classes other nodes know. Only the training loss changes: the model is
    * evaluated and used on its raw logits. It is for data-parallel runs on label-skewed shards
    * (docs/decisions.md, decision 21); with equal class counts it is the plain loss. A tau below 1
    * weakens the pull of a class a node holds only a few samples of, which tau 1 lets those samples

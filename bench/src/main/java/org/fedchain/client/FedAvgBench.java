@@ -127,9 +127,11 @@ public final class FedAvgBench {
         "unknown loss '" + name + "'; expected softmax, balanced or balanced:TAU");
   }
 
-  static String lossName(TrainingConfig config) {
+  private static String lossName(TrainingConfig config) {
     float tau = config.balancedSoftmax();
-    return tau == 0 ? "softmax" : tau == 1 ? "balanced softmax" : "balanced softmax, tau " + tau;
+    return tau == 0
+        ? "softmax"
+        : tau == 1 ? "balanced softmax" : "balanced softmax (tau " + tau + ")";
   }
 
   /** The rate's schedule over the rounds among {@code settings}: {@code lr-schedule=NAME}. */

@@ -93,8 +93,10 @@ final class TrainedUpdates {
     hyper.put("momentum", Float.toString(config.momentum()));
     hyper.put("weight_decay", Float.toString(config.weightDecay()));
     float tau = config.balancedSoftmax();
-    hyper.put("loss", tau == 0 ? "softmax" : "balanced_softmax");
-    if (tau != 0) {
+    if (tau == 0) {
+      hyper.put("loss", "softmax");
+    } else {
+      hyper.put("loss", "balanced_softmax");
       hyper.put("balanced_softmax_tau", Float.toString(tau));
     }
     hyper.put("schedule", config.schedule().name());

@@ -16,8 +16,9 @@ import org.hyperledger.fabric.contract.annotation.Transaction;
  *
  * <p>Run it as a service: {@code CHAINCODE_SERVER_ADDRESS=127.0.0.1:9999
  * CORE_CHAINCODE_ID_NAME=<package id> java -cp <classpath>
- * org.hyperledger.fabric.contract.ContractRouter}. {@code FEDCHAIN_CHAINCODE_NAME} (default {@code
- * fedchain}) must be the name the chaincode is committed under: it is part of the EIP-712 domain.
+ * org.hyperledger.fabric.contract.ContractRouter}. The EIP-712 domain names the channel and the
+ * chaincode definition each transaction came through ({@link ChaincodeName}), so one process may
+ * serve several definitions.
  */
 @Contract(
     name = "fedchain",
@@ -111,4 +112,16 @@ public final class FedChainContract implements ContractInterface {
   public String domain(Context ctx) {
     return Wire.encodeDomain(tx.domain(ctx.getStub()));
   }
+
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String stateDigest(Context ctx) {
+    return tx.stateDigest(ctx.getStub());
+  }
+
+  /**
+   * Reads and writes nothing: the cost of a transaction's trip through both organisations'
+   * endorsement, ordering and commit, the baseline a verified submit is measured against.
+   */
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public void ping(Context ctx) {}
 }

@@ -1,6 +1,7 @@
 package org.fedchain.chaincode;
 
 import java.math.BigInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
@@ -29,23 +30,26 @@ final class Transactions {
   static final String BAD_REQUEST = "BAD_REQUEST";
   static final String UNAUTHORIZED = "UNAUTHORIZED";
 
-  private final String chaincodeName;
+  private final Function<ChaincodeStub, String> chaincodeName;
   private final Minters minters;
 
-  Transactions(String chaincodeName, Minters minters) {
+  /** {@code chaincodeName}: the name a transaction invoked the chaincode under. */
+  Transactions(Function<ChaincodeStub, String> chaincodeName, Minters minters) {
     this.chaincodeName = chaincodeName;
     this.minters = minters;
   }
 
-  /** From the environment: {@code FEDCHAIN_CHAINCODE_NAME} and {@code FEDCHAIN_MINTERS}. */
+  /**
+   * As deployed: the chaincode name from each transaction's proposal, the minters from {@code
+   * FEDCHAIN_MINTERS}.
+   */
   static Transactions fromEnvironment() {
-    String name = System.getenv().getOrDefault("FEDCHAIN_CHAINCODE_NAME", "fedchain");
     String minters = System.getenv().getOrDefault("FEDCHAIN_MINTERS", Minters.DEFAULT);
-    return new Transactions(name, Minters.parse(minters));
+    return new Transactions(ChaincodeName::of, Minters.parse(minters));
   }
 
   Eip712Domain domain(ChaincodeStub stub) {
-    return Eip712Domain.fabric(stub.getChannelId(), chaincodeName);
+    return Eip712Domain.fabric(stub.getChannelId(), chaincodeName.apply(stub));
   }
 
   private Rules rules(ChaincodeStub stub) {
@@ -192,5 +196,34 @@ final class Transactions {
   String balance(ChaincodeStub stub, String account) {
     Address a = arg(() -> Wire.address("account", account));
     return rules(stub).balance(new StubState(stub), a).toString();
+  }
+
+  /**
+   * SHA-256 over every key and value of this chaincode's namespace, in key order (each as a 4-byte
+   * big-endian length and its bytes): two peers with equal digests hold the same FedChain state.
+   */
+  String stateDigest(ChaincodeStub stub) {
+    java.security.MessageDigest sha;
+    try {
+      sha = java.security.MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (var it = stub.getStateByRange("", "")) {
+      for (var kv : it) {
+        byte[] k = kv.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] v = kv.getValue();
+        sha.update(java.nio.ByteBuffer.allocate(4).putInt(k.length).array());
+        sha.update(k);
+        sha.update(java.nio.ByteBuffer.allocate(4).putInt(v.length).array());
+        sha.update(v);
+      }
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException(
+          "range query over the namespace failed: " + e.getMessage(), e);
+    }
+    return Wire.hex(Hash32.of(sha.digest()));
   }
 }

@@ -30,7 +30,8 @@ class TransactionsTest {
   private static final Address SOMEONE = Secp256k1.addressOf(ALICE);
 
   private final FakeWorld world = new FakeWorld();
-  private final Transactions tx = new Transactions("fedchain", Minters.parse("Org1MSP/admin"));
+  private final Transactions tx =
+      new Transactions(stub -> "fedchain", Minters.parse("Org1MSP/admin"));
   private final Eip712Domain domain = Eip712Domain.fabric(FakeWorld.CHANNEL, "fedchain");
 
   private static String payload(ChaincodeException e) {

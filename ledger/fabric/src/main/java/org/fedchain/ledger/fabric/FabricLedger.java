@@ -103,7 +103,9 @@ final class FabricLedger implements Ledger {
                 + l.domain
                 + ": is it committed as '"
                 + u.chaincode()
-                + "' with FEDCHAIN_CHAINCODE_NAME set to it?");
+                + "' on channel '"
+                + u.channel()
+                + "'?");
       }
       return l;
     } catch (IOException | CertificateException | InvalidKeyException e) {
@@ -265,6 +267,16 @@ final class FabricLedger implements Ledger {
   @Override
   public BigInteger balance(Address account) throws LedgerException {
     return new BigInteger(evaluate("balance", Wire.hex(account)));
+  }
+
+  /** SHA-256 over every key and value the chaincode holds, as the peer answering sees it. */
+  Hash32 stateDigest() throws LedgerException {
+    return Wire.hash("stateDigest", evaluate("stateDigest"));
+  }
+
+  /** A transaction that reads and writes nothing, through endorsement, ordering and commit. */
+  void ping() throws LedgerException {
+    submit("ping");
   }
 
   @Override

@@ -56,8 +56,10 @@ public final class Main {
       names = "--ledger",
       scope = CommandLine.ScopeType.INHERIT,
       description =
-          "Ledger URI: embedded:<file> (default: embedded:<home>/ledger.db) or"
-              + " ethereum:<rpc url>?registry=<address> (printed by 'fedchain deploy').")
+          "Ledger URI: embedded:<file> (default: embedded:<home>/ledger.db),"
+              + " ethereum:<rpc url>?registry=<address> (printed by 'fedchain deploy') or"
+              + " fabric:<peer host:port>?msp=<MSP id>&mspdir=<MSP folder>&tlsca=<peer TLS CA>"
+              + "[&channel=fedchain&chaincode=fedchain] (printed by 'fedchain node fabric up').")
   String ledger;
 
   @Option(

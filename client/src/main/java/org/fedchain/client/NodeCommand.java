@@ -3,10 +3,12 @@ package org.fedchain.client;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedchain.comms.ModelStoreServer;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.ethereum.Anvil;
+import org.fedchain.ledger.fabric.FabricNetwork;
 import org.fedchain.trainer.Samples;
 import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
@@ -16,11 +18,19 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-/** {@code fedchain node anvil}: a local Ethereum development node for trying FedChain out. */
+/**
+ * {@code fedchain node serve|certs|anvil|fabric}: serve a store and take tasks; TLS material; local
+ * chain nodes (anvil, a Fabric consortium) for trying FedChain out.
+ */
 @Command(
     name = "node",
     description = "Serve your model store to other nodes; certificates; local chain nodes.",
-    subcommands = {NodeCommand.Serve.class, NodeCommand.Certs.class, NodeCommand.AnvilCmd.class})
+    subcommands = {
+      NodeCommand.Serve.class,
+      NodeCommand.Certs.class,
+      NodeCommand.AnvilCmd.class,
+      NodeCommand.FabricCmd.class
+    })
 final class NodeCommand {
   @ParentCommand Main main;
 
@@ -209,6 +219,67 @@ final class NodeCommand {
         Runtime.getRuntime().addShutdownHook(new Thread(anvil::close));
         return anvil.waitFor();
       }
+    }
+  }
+
+  @Command(
+      name = "fabric",
+      description =
+          "A local Hyperledger Fabric consortium as plain processes on 127.0.0.1: an orderer, two"
+              + " organisations with a peer and a chaincode process each, an endorsement policy"
+              + " that needs both. Development only: its keys are generated on this machine.",
+      subcommands = {FabricUp.class, FabricStatus.class, FabricDown.class})
+  static final class FabricCmd {}
+
+  @Command(
+      name = "up",
+      description =
+          "Install Fabric if needed (see scripts/fabric.sh install), start the network, deploy and"
+              + " start the chaincode, print each organisation's fabric: ledger URI.")
+  static final class FabricUp implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      Map<String, String> standard = Map.of();
+      int code = FabricNetwork.run(standard, out, "install");
+      if (code == 0) {
+        code = FabricNetwork.run(standard, out, "up");
+      }
+      if (code != 0) {
+        return Main.FAILED;
+      }
+      String org1 = FabricNetwork.attach(standard).uris("fedchain").get(0);
+      out.println("Org1's admin may mint VNX; try:  fedchain --ledger '" + org1 + "' demo");
+      out.println("stop it with:  fedchain node fabric down");
+      return 0;
+    }
+  }
+
+  @Command(name = "status", description = "What runs of the local Fabric network, and its URIs.")
+  static final class FabricStatus implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      return FabricNetwork.run(Map.of(), spec.commandLine().getOut(), "status") == 0
+          ? 0
+          : Main.FAILED;
+    }
+  }
+
+  @Command(
+      name = "down",
+      description = "Stop the local Fabric network and delete its data (its ledger is gone).")
+  static final class FabricDown implements Callable<Integer> {
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      return FabricNetwork.run(Map.of(), spec.commandLine().getOut(), "down") == 0
+          ? 0
+          : Main.FAILED;
     }
   }
 }

@@ -1,6 +1,9 @@
 package org.fedchain.ledger.fabric;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,6 +68,38 @@ public final class FabricNetwork implements AutoCloseable {
       e.put("FEDCHAIN_CACHE", cache);
     }
     return e;
+  }
+
+  /** The network with these settings, whether or not it runs (see {@link #uris}). */
+  public static FabricNetwork attach(Map<String, String> settings) throws IOException {
+    return new FabricNetwork(script(), settings);
+  }
+
+  /**
+   * Runs a {@code scripts/fabric.sh} command ({@code install}, {@code up}, {@code status}, {@code
+   * down}, ...) with these settings, its output and progress going line by line to {@code out}.
+   *
+   * @return the script's exit code
+   */
+  public static int run(Map<String, String> settings, PrintWriter out, String... args)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(script().toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(settings);
+    Process p = pb.start();
+    try (BufferedReader r =
+        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+      for (String line = r.readLine(); line != null; line = r.readLine()) {
+        out.println(line);
+        out.flush();
+      }
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      p.destroy();
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while running scripts/fabric.sh", e);
+    }
   }
 
   /**

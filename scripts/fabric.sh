@@ -605,7 +605,8 @@ cmd_env() {
   cat <<TXT
 export FABRIC_CFG_PATH='$fabric_dir/config'
 export FABRIC_LOGGING_SPEC=warning
-export PATH='$bin':"\$PATH"
+export FABRIC_BIN='$bin'
+export PATH="\$FABRIC_BIN:\$PATH"
 export CORE_PEER_LOCALMSPID='$(org_msp "$n")'
 export CORE_PEER_MSPCONFIGPATH='$(org_admin "$n")/msp'
 export CORE_PEER_ADDRESS='127.0.0.1:$(peer_port "$n")'

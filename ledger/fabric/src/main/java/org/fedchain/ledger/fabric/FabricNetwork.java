@@ -145,11 +145,14 @@ public final class FabricNetwork implements AutoCloseable {
     call(args.toArray(String[]::new));
   }
 
-  /** The peer CLI environment of an organisation's admin (1 or 2), for independent checks. */
+  /**
+   * The peer CLI environment of an organisation's admin (1 or 2), for checks with Fabric's own
+   * tools: {@code FABRIC_BIN} is the folder of the {@code peer} binary.
+   */
   public Map<String, String> peerEnv(int org) throws IOException {
     Map<String, String> out = new HashMap<>(env);
     for (String line : call("env", Integer.toString(org)).split("\n")) {
-      if (line.startsWith("export ")) {
+      if (line.startsWith("export ") && !line.startsWith("export PATH=")) {
         int eq = line.indexOf('=');
         String v = line.substring(eq + 1);
         if (v.startsWith("'") && v.endsWith("'")) {

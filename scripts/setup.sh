@@ -50,6 +50,11 @@ fi
 "$(dirname "${BASH_SOURCE[0]}")/setup-foundry.sh"
 "$(dirname "${BASH_SOURCE[0]}")/setup-foundry.sh" slither
 
+# Hyperledger Fabric: peer, orderer and tools for the two-organisation network the ITs start
+# (scripts/fabric.sh install: an installed Fabric 3.1.x, else $FEDCHAIN_FABRIC_SOURCE, else the
+# Go module proxy); built once into the cache
+"$(dirname "${BASH_SOURCE[0]}")/fabric.sh" install
+
 # PyTorch reads our model files in TorchInteropIT; torch from PyPI brings CUDA wheels (GBs), so the
 # venv and pip's cache live in the cache folder and are reused by every later run.
 venv="$cache/torch-venv"

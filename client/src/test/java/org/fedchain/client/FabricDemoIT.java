@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +30,7 @@ class FabricDemoIT {
 
   @BeforeAll
   static void up() throws Exception {
-    net = FabricNetwork.up(FabricNetwork.settings(Files.createTempDirectory("fabric-demo-"), 200));
+    net = FabricNetwork.fresh(200);
     uris = net.uris("fedchain");
   }
 

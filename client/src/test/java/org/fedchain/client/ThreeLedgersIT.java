@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -154,9 +153,7 @@ class ThreeLedgersIT {
       throws Exception {
     Map<String, Map<String, String>> outcome = new LinkedHashMap<>();
     try (Anvil anvil = Anvil.start(0);
-        FabricNetwork net =
-            FabricNetwork.up(
-                FabricNetwork.settings(Files.createTempDirectory("fabric-three-"), 300))) {
+        FabricNetwork net = FabricNetwork.fresh(300)) {
       TransactionSigner sender = devSender();
       String eth = EthereumDeployment.deploy(anvil.rpcUrl(), sender).uri();
       Map<String, String> uris = new LinkedHashMap<>();

@@ -70,6 +70,17 @@ public final class FabricNetwork implements AutoCloseable {
     return e;
   }
 
+  /**
+   * A new network for a test: stops whatever a crashed earlier run left in {@code
+   * <tmp>/fedchain-fabric-<portOffset>}, deletes it, and starts afresh there.
+   */
+  public static FabricNetwork fresh(int portOffset) throws IOException {
+    Path home = Path.of(System.getProperty("java.io.tmpdir"), "fedchain-fabric-" + portOffset);
+    Map<String, String> settings = settings(home, portOffset);
+    new FabricNetwork(script(), settings).close();
+    return up(settings);
+  }
+
   /** The network with these settings, whether or not it runs (see {@link #uris}). */
   public static FabricNetwork attach(Map<String, String> settings) throws IOException {
     return new FabricNetwork(script(), settings);

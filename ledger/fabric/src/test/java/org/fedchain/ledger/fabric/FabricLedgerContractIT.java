@@ -51,8 +51,7 @@ class FabricLedgerContractIT extends AbstractLedgerContractTest {
 
   @BeforeAll
   static void up() throws Exception {
-    Path home = Files.createTempDirectory("fabric-it-");
-    net = FabricNetwork.up(FabricNetwork.settings(home, 100));
+    net = FabricNetwork.fresh(100);
     int vectors;
     try (InputStream in =
         AbstractLedgerContractTest.class.getResourceAsStream("ledger-rules.json")) {

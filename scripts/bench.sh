@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs a benchmark; each prints its numbers next to the reference they are compared with.
 #   scripts/bench.sh chain [updates]    hash+sign+record time per update next to one training epoch
+#   scripts/bench.sh ledger [SUBMITS [CLIENTS]]   verified submits/s and latency: embedded, anvil, and
+#                                       the 2-organisation Fabric network next to its no-op transaction
 #   scripts/bench.sh transfer           50 MB over loopback gRPC (plaintext, TLS) next to raw TCP
 #   scripts/bench.sh trainer ARGS       DJL training speed and accuracy (see TrainerBench)
 #   scripts/bench.sh fedavg [ROUNDS [LOCAL_EPOCHS [THREADS [iid|dirichlet=A ...] [SETTING ...]]]]
@@ -33,6 +35,7 @@ export DJL_OFFLINE=true DJL_CACHE_DIR="$FEDCHAIN_CACHE/djl" OMP_NUM_THREADS=1 MK
 cp="bench/target/fedchain-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.txt)"
 case "${1:-}" in
   chain) shift; exec java -cp "$cp" org.fedchain.bench.ChainBench "$@" ;;
+  ledger) shift; exec java -Dfedchain.root="$PWD" -cp "$cp" org.fedchain.bench.LedgerBench "$@" ;;
   transfer) shift; exec java -cp "$cp" org.fedchain.comms.TransferBench "$@" ;;
   trainer) shift; exec java -cp "$cp" org.fedchain.trainer.TrainerBench "$@" ;;
   fedavg) shift; exec java -cp "$cp" org.fedchain.client.FedAvgBench "$@" ;;

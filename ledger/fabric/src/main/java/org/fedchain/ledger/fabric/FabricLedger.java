@@ -50,8 +50,10 @@ import org.hyperledger.fabric.client.identity.X509Identity;
  * peer's Gateway service, arguments and results in the chaincode's {@link Wire} encoding. A
  * chaincode refusal ({@code REASON: detail}) becomes a {@link RejectedException} with that {@link
  * Reason}; a transport failure an {@link UnavailableException} (a write's outcome may be unknown).
+ * Open it with {@link org.fedchain.ledger.Ledgers#open}; cast to this class for the two Fabric-only
+ * operations, {@link #stateDigest} and {@link #ping}.
  */
-final class FabricLedger implements Ledger {
+public final class FabricLedger implements Ledger {
   private static final Pattern REFUSAL = Pattern.compile("\\b([A-Z][A-Z_]+): (.*)", Pattern.DOTALL);
 
   private final ManagedChannel channel;
@@ -269,13 +271,19 @@ final class FabricLedger implements Ledger {
     return new BigInteger(evaluate("balance", Wire.hex(account)));
   }
 
-  /** SHA-256 over every key and value the chaincode holds, as the peer answering sees it. */
-  Hash32 stateDigest() throws LedgerException {
+  /**
+   * SHA-256 over every key and value the chaincode holds, as the peer this ledger talks to sees it:
+   * open each organisation's URI to check that their peers hold the same state.
+   */
+  public Hash32 stateDigest() throws LedgerException {
     return Wire.hash("stateDigest", evaluate("stateDigest"));
   }
 
-  /** A transaction that reads and writes nothing, through endorsement, ordering and commit. */
-  void ping() throws LedgerException {
+  /**
+   * A transaction that reads and writes nothing, through both organisations' endorsement, ordering
+   * and commit: the network's own cost, the baseline of a recorded update.
+   */
+  public void ping() throws LedgerException {
     submit("ping");
   }
 

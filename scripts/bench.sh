@@ -36,10 +36,10 @@ cp="bench/target/fedchain-bench-0.1.0-SNAPSHOT.jar:$(cat bench/target/classpath.
 case "${1:-}" in
   chain) shift; exec java -cp "$cp" org.fedchain.bench.ChainBench "$@" ;;
   ledger) shift; exec java -Dfedchain.root="$PWD" -cp "$cp" org.fedchain.bench.LedgerBench "$@" ;;
-  transfer) shift; exec java -cp "$cp" org.fedchain.comms.TransferBench "$@" ;;
-  trainer) shift; exec java -cp "$cp" org.fedchain.trainer.TrainerBench "$@" ;;
-  fedavg) shift; exec java -cp "$cp" org.fedchain.client.FedAvgBench "$@" ;;
-  byzantine) shift; exec java -cp "$cp" org.fedchain.client.ByzantineBench "$@" ;;
+  transfer) shift; exec java -cp "$cp" org.fedchain.bench.TransferBench "$@" ;;
+  trainer) shift; exec java -cp "$cp" org.fedchain.bench.TrainerBench "$@" ;;
+  fedavg) shift; exec java -cp "$cp" org.fedchain.bench.FedAvgBench "$@" ;;
+  byzantine) shift; exec java -cp "$cp" org.fedchain.bench.ByzantineBench "$@" ;;
   flower)
     rounds="${2:-50}" epochs="${3:-1}" threads="${4:-1}"
     extra=("${@:5}")  # partitions and training settings, as fedavg takes them
@@ -53,8 +53,8 @@ case "${1:-}" in
     fi
     work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
     start=$SECONDS
-    java -cp "$cp" org.fedchain.client.ShardExport "$work/spec" "$epochs" "$threads" "${extra[@]}"
-    java -cp "$cp" org.fedchain.client.FedAvgBench "$rounds" "$epochs" "$threads" "${extra[@]}" | tee "$work/fedchain.log"
+    java -cp "$cp" org.fedchain.bench.ShardExport "$work/spec" "$epochs" "$threads" "${extra[@]}"
+    java -cp "$cp" org.fedchain.bench.FedAvgBench "$rounds" "$epochs" "$threads" "${extra[@]}" | tee "$work/fedchain.log"
     "$venv/bin/python" bench/flower/fedavg_flower.py "$work/spec" "$rounds" | tee "$work/flower.log"
     echo
     "$venv/bin/python" bench/flower/table.py "$work/fedchain.log" "$work/flower.log"

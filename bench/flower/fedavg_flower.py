@@ -1,6 +1,6 @@
 """Flower FedAvg on FedChain's shards: the reference run of `scripts/bench.sh flower`.
 
-10 Flower clients (one per shard written by org.fedchain.client.ShardExport), all sampled every
+10 Flower clients (one per shard written by org.fedchain.bench.ShardExport), all sampled every
 round, train the same CNN from the same genesis model with FedChain's local training (see
 fedchain_torch.py); Flower's FedAvg (flwr.serverapp.strategy.FedAvg, weighted by the clients'
 sample counts) aggregates, or FedNova (below, on FedAvg) when the spec says strategy fednova, and

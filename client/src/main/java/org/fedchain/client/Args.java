@@ -6,12 +6,10 @@ import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.ModelFormatException;
 import org.fedchain.core.model.SafeTensors;
 import org.fedchain.core.model.Tensor;
-import org.fedchain.trainer.Architecture;
 
 /** Parsing of command-line values that several commands share; errors name the option. */
 final class Args {
@@ -63,8 +61,24 @@ final class Args {
     }
   }
 
-  /** How a fresh genesis model came to be, as its run records it: "fresh, seed 1, kaiming init". */
-  static String freshOrigin(long seed, Architecture.Init init) {
-    return "fresh, seed " + seed + ", " + init.name().toLowerCase(Locale.ROOT) + " init";
+  /**
+   * Builds a library value from options, naming the option when the library refuses one of its
+   * settings: with {@code "nodes=--clients"}, its "nodes must be >= 1" becomes "--clients must be
+   * >= 1".
+   */
+  static <T> T options(java.util.function.Supplier<T> make, String... settingToOption) {
+    try {
+      return make.get();
+    } catch (IllegalArgumentException e) {
+      String m = String.valueOf(e.getMessage());
+      for (String pair : settingToOption) {
+        String setting = pair.substring(0, pair.indexOf('='));
+        if (m.startsWith(setting + " ")) {
+          throw new IllegalArgumentException(
+              pair.substring(pair.indexOf('=') + 1) + m.substring(setting.length()), e);
+        }
+      }
+      throw e;
+    }
   }
 }

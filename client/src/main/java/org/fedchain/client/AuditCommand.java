@@ -3,9 +3,9 @@ package org.fedchain.client;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.verifier.AuditJson;
 import org.fedchain.verifier.RunAudit;
-import org.fedchain.verifier.UpdateCheck;
 import org.fedchain.verifier.Verifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +45,7 @@ final class AuditCommand implements Callable<Integer> {
       if (json) {
         out.println(AuditJson.write(audit, ledger.domain()));
       } else {
-        print(out, audit);
+        audit.print(out);
       }
       if (!audit.ok()) {
         spec.commandLine()
@@ -68,24 +68,5 @@ final class AuditCommand implements Callable<Integer> {
       }
       return 0;
     }
-  }
-
-  static void print(PrintWriter out, RunAudit audit) {
-    out.println("audit of run " + audit.runId().hex());
-    for (UpdateCheck c : audit.updates()) {
-      var u = c.update();
-      out.printf(
-          "  seq %-3d %-9s %s model %s  %s%n",
-          u.receipt().seq(),
-          u.receipt().kind(),
-          u.contributor(),
-          u.receipt().model().hex().substring(0, 16),
-          c.ok() ? "OK" : "FAIL");
-      for (String p : c.problems()) {
-        out.println("      - " + p);
-      }
-    }
-    out.println(
-        audit.ok() ? "audit OK: " + audit.updates().size() + " updates verified" : "audit FAILED");
   }
 }

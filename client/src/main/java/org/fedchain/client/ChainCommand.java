@@ -4,6 +4,9 @@ import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import org.fedchain.core.Hash32;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.node.ChainFlow;
+import org.fedchain.node.DataSpec;
+import org.fedchain.node.Peers;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.verifier.VerificationException;
@@ -126,7 +129,7 @@ final class ChainCommand {
     @Spec CommandSpec spec;
     @Mixin Passwords passwords;
     @Mixin TrainingOptions training;
-    @Mixin Peers.Options peerOptions;
+    @Mixin PeerOptions peerOptions;
 
     @Option(names = "--run", required = true, description = "Run id.")
     String run;
@@ -158,7 +161,7 @@ final class ChainCommand {
         var store = main.store();
         ChainFlow flow = new ChainFlow(ledger, store);
         ChainFlow.Hop hop;
-        try (Peers peers = Peers.open(peerOptions, store)) {
+        try (Peers peers = Peers.open(peerOptions.settings(), store)) {
           hop =
               flow.continueChain(
                   runId, me, shard, config, new Progress(out, "training " + spec0), peers::ensure);

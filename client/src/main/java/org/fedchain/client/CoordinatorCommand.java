@@ -13,6 +13,12 @@ import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.node.Aggregator;
+import org.fedchain.node.ChainFlow;
+import org.fedchain.node.CoordinatorService;
+import org.fedchain.node.FedAvgFlow;
+import org.fedchain.node.Peers;
+import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.LocalTrainer;
@@ -153,16 +159,22 @@ final class CoordinatorCommand {
             "--resume continues a run from its own model: drop --genesis");
       }
       var settings =
-          new CoordinatorService.Settings(
-              nodes,
-              rounds,
-              async,
-              buffer,
-              fraction,
-              Duration.ofSeconds(roundTimeout),
-              Duration.ofSeconds(joinTimeout),
-              training.config(),
-              RoundSchedule.parse(lrSchedule));
+          Args.options(
+              () ->
+                  new CoordinatorService.Settings(
+                      nodes,
+                      rounds,
+                      async,
+                      buffer,
+                      fraction,
+                      Duration.ofSeconds(roundTimeout),
+                      Duration.ofSeconds(joinTimeout),
+                      training.config(),
+                      RoundSchedule.parse(lrSchedule)),
+              "nodes=--nodes",
+              "rounds=--rounds",
+              "buffer=--buffer",
+              "fraction=--fraction");
       var strategy0 = Strategies.parse(strategy, async);
       Architecture.Init how = init.scheme();
       List<Tensor> start = null; // a resumed run already has its models
@@ -188,7 +200,7 @@ final class CoordinatorCommand {
           String origin =
               genesis != null
                   ? "file " + genesis.getFileName()
-                  : Args.freshOrigin(training.seed, how);
+                  : ChainFlow.freshOrigin(training.seed, how);
           g0 = flow.openRun(me, start, origin);
         }
         CoordinatorService service =
@@ -274,7 +286,7 @@ final class CoordinatorCommand {
   @Command(name = "status", description = "Ask a running coordinator how its run is going.")
   static final class StatusCmd implements Callable<Integer> {
     @Spec CommandSpec spec;
-    @Mixin Peers.Options tls;
+    @Mixin PeerOptions tls;
 
     @Option(
         names = "--coordinator",
@@ -285,7 +297,7 @@ final class CoordinatorCommand {
 
     @Override
     public Integer call() throws Exception {
-      io.grpc.ManagedChannel ch = Peers.channel(tls, coordinator);
+      io.grpc.ManagedChannel ch = Peers.channel(tls.settings(), coordinator);
       try {
         var s =
             org.fedchain.comms.v1.CoordinatorGrpc.newBlockingStub(ch)

@@ -22,6 +22,12 @@ import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.node.ChainFlow;
+import org.fedchain.node.CoordinatorService;
+import org.fedchain.node.DataSpec;
+import org.fedchain.node.FedAvgFlow;
+import org.fedchain.node.FedAvgRun;
+import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
@@ -250,7 +256,7 @@ final class DemoCommand implements Callable<Integer> {
               a,
               a.initialTensors(config.seed(), how),
               rc,
-              Args.freshOrigin(config.seed(), how));
+              ChainFlow.freshOrigin(config.seed(), how));
       Hash32 runId = genesis.receipt().runId();
       out.println(
           "opened run "
@@ -315,7 +321,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println(rule);
 
       RunAudit audit = new Verifier(ledger, store).audit(runId);
-      AuditCommand.print(out, audit);
+      audit.print(out);
       boolean logOk =
           !(ledger instanceof LogAudit local) || LedgerCommand.print(out, local.auditLog());
       out.printf(
@@ -444,16 +450,22 @@ final class DemoCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--byzantine needs --in-process (simulated clients)");
     }
     // refused here, not by the coordinator process it starts
-    new CoordinatorService.Settings(
-        clients,
-        rounds,
-        async,
-        buffer,
-        fraction,
-        Duration.ofSeconds(roundTimeout),
-        Duration.ofSeconds(roundTimeout),
-        training.config(),
-        RoundSchedule.parse(lrSchedule));
+    Args.options(
+        () ->
+            new CoordinatorService.Settings(
+                clients,
+                rounds,
+                async,
+                buffer,
+                fraction,
+                Duration.ofSeconds(roundTimeout),
+                Duration.ofSeconds(roundTimeout),
+                training.config(),
+                RoundSchedule.parse(lrSchedule)),
+        "nodes=--clients",
+        "rounds=--rounds",
+        "buffer=--buffer",
+        "fraction=--fraction");
     Strategies.parse(strategy, async);
     PrintWriter out = spec.commandLine().getOut();
     Path home = home();

@@ -3,12 +3,16 @@ package org.fedchain.client;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedchain.comms.ModelStoreServer;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.ethereum.Anvil;
 import org.fedchain.ledger.fabric.FabricNetwork;
+import org.fedchain.node.DataSpec;
+import org.fedchain.node.NodeWorker;
+import org.fedchain.node.Peers;
 import org.fedchain.trainer.Samples;
 import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
@@ -133,10 +137,12 @@ final class NodeCommand {
           server.awaitTermination();
           return 0;
         }
-        Peers.Options tls = new Peers.Options();
-        tls.tlsCa = tlsCa;
-        tls.tlsCert = tlsCa == null ? null : serverTls.cert;
-        tls.tlsKey = tlsCa == null ? null : serverTls.key;
+        Peers.Settings tls =
+            new Peers.Settings(
+                List.of(),
+                tlsCa,
+                tlsCa == null ? null : serverTls.cert,
+                tlsCa == null ? null : serverTls.key);
         ManagedChannel channel = Peers.channel(tls, coordinator);
         try {
           return new NodeWorker(

@@ -18,6 +18,7 @@ import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.node.ChainFlow;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.wallet.EthereumIdentity;
@@ -150,7 +151,7 @@ final class RunCommand {
       } else {
         Architecture.Init how = init.scheme();
         tensors = a.initialTensors(seed, how);
-        origin = Args.freshOrigin(seed, how);
+        origin = ChainFlow.freshOrigin(seed, how);
       }
       EthereumIdentity coordinator = main.unlock(wallet, passwords);
       try (Ledger ledger = main.openLedger()) {

@@ -9,6 +9,7 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.node.ChainFlow;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Evaluation;
 import org.fedchain.trainer.LocalTrainer;

@@ -21,6 +21,7 @@ import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.Verifier;
 import org.fedchain.wallet.Keystore;

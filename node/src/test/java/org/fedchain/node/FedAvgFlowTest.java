@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,6 +25,7 @@ import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.Verifier;
 import org.fedchain.wallet.EthereumIdentity;

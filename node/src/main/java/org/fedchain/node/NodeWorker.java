@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -52,12 +52,12 @@ import org.fedchain.wallet.EthereumIdentity;
  * its receipt, train on the local shard, store model and manifest, upload both, sign the LOCAL
  * receipt and submit it, until the coordinator says the run is done.
  */
-final class NodeWorker {
+public final class NodeWorker {
   /** How long the node keeps retrying an unreachable coordinator before giving up. */
   static final Duration UNREACHABLE_LIMIT = Duration.ofSeconds(60);
 
   private final ManagedChannel coordinatorChannel;
-  private final Peers.Options tls;
+  private final Peers.Settings tls;
   private final BlobStore store;
   private final EthereumIdentity me;
   private final Samples shard;
@@ -68,9 +68,9 @@ final class NodeWorker {
   private final PrintWriter out;
   private final ModelStoreClient stores;
 
-  NodeWorker(
+  public NodeWorker(
       ManagedChannel coordinatorChannel,
-      Peers.Options tls,
+      Peers.Settings tls,
       BlobStore store,
       EthereumIdentity me,
       Samples shard,
@@ -93,7 +93,7 @@ final class NodeWorker {
   }
 
   /** Joins run {@code run} (null: the coordinator's current run) and works until it is done. */
-  int run(Hash32 run) throws Exception {
+  public int run(Hash32 run) throws Exception {
     var stub = CoordinatorGrpc.newBlockingStub(coordinatorChannel);
     if (run == null) {
       run =

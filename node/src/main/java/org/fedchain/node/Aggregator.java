@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -18,6 +18,7 @@ import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.wallet.EthereumIdentity;
 
 /**
@@ -26,57 +27,33 @@ import org.fedchain.wallet.EthereumIdentity;
  * update ids) and record it as an AGGREGATE signed by the coordinator. Used in-process by {@link
  * FedAvgFlow} and over gRPC by {@link CoordinatorService}.
  */
-final class Aggregator {
+public final class Aggregator {
   /**
    * One recorded LOCAL update to aggregate.
    *
    * @param weight multiplies the update's sample count (1, or FedBuff's staleness weight)
    */
-  record Input(UpdateRecord update, List<Tensor> tensors, double weight) {}
+  public record Input(UpdateRecord update, List<Tensor> tensors, double weight) {}
 
   private final Ledger ledger;
   private final BlobStore store;
   private final Architecture arch;
   private final Strategy strategy;
 
-  Aggregator(Ledger ledger, BlobStore store, Architecture arch, Strategy strategy) {
+  public Aggregator(Ledger ledger, BlobStore store, Architecture arch, Strategy strategy) {
     this.ledger = ledger;
     this.store = store;
     this.arch = arch;
     this.strategy = strategy;
   }
 
-  Architecture architecture() {
+  public Architecture architecture() {
     return arch;
   }
 
-  /**
-   * A recorded LOCAL update as a strategy reads it: its model, sample count, {@code weight} and,
-   * from the client's signed manifest, what its local training did (FedNova reads it).
-   */
-  static Strategy.Input strategyInput(
-      BlobStore store, UpdateRecord update, List<Tensor> tensors, double weight)
-      throws IOException {
-    Manifest local = Manifest.parse(store.get(update.receipt().manifest()));
-    return new Strategy.Input(
-        tensors, update.receipt().samples(), weight, local.steps(), momentum(local));
-  }
-
-  /**
-   * The momentum a LOCAL manifest states, 0 if it states none a strategy could use. Like the sample
-   * count FedAvg weights by, it is the client's signed claim; robust strategies do not read it.
-   */
-  private static double momentum(Manifest m) {
-    try {
-      double v = Double.parseDouble(m.hyperparameters().getOrDefault("momentum", "0"));
-      return v >= 0 && v < 1 ? v : 0;
-    } catch (NumberFormatException e) {
-      return 0;
-    }
-  }
-
   /** Aggregates {@code inputs} into a new global model after {@code global}; records it. */
-  UpdateRecord aggregate(EthereumIdentity coordinator, UpdateRecord global, List<Input> inputs)
+  public UpdateRecord aggregate(
+      EthereumIdentity coordinator, UpdateRecord global, List<Input> inputs)
       throws IOException, LedgerException {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException(
@@ -86,7 +63,7 @@ final class Aggregator {
     }
     List<Strategy.Input> in = new ArrayList<>();
     for (Input l : inputs) {
-      in.add(strategyInput(store, l.update(), l.tensors(), l.weight()));
+      in.add(AggregateReplay.strategyInput(store, l.update(), l.tensors(), l.weight()));
     }
     List<Tensor> parent = ModelCodec.read(arch, store.get(global.receipt().model()));
     List<Tensor> tensors = strategy.aggregate(parent, in);

@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,9 +18,9 @@ import org.fedchain.trainer.Samples;
  *
  * @param shardFile the file the shards are read from, or null when they are drawn from the seed
  */
-record DataSpec(
+public record DataSpec(
     String dataset, int shard, int shards, double dirichletAlpha, long seed, Path shardFile) {
-  static final long PARTITION_SEED = 2026;
+  public static final long PARTITION_SEED = 2026;
 
   private static final String FORM =
       "fashion-mnist:K/N[:iid|:dirichlet=ALPHA][:seed=S] or fashion-mnist:K/N:shards=FILE"
@@ -29,16 +29,16 @@ record DataSpec(
   private static final String SHARDS = ":shards=";
 
   /** Shard {@code shard} of {@code shards}, partitioned from the default seed. */
-  DataSpec(String dataset, int shard, int shards, double dirichletAlpha) {
+  public DataSpec(String dataset, int shard, int shards, double dirichletAlpha) {
     this(dataset, shard, shards, dirichletAlpha, PARTITION_SEED);
   }
 
   /** Shard {@code shard} of {@code shards}, partitioned from {@code seed}. */
-  DataSpec(String dataset, int shard, int shards, double dirichletAlpha, long seed) {
+  public DataSpec(String dataset, int shard, int shards, double dirichletAlpha, long seed) {
     this(dataset, shard, shards, dirichletAlpha, seed, null);
   }
 
-  static DataSpec parse(String text) {
+  public static DataSpec parse(String text) {
     int file = text.indexOf(SHARDS);
     if (file >= 0) { // the file name runs to the end and may hold colons
       String path = text.substring(file + SHARDS.length());
@@ -111,7 +111,7 @@ record DataSpec(
    * @throws IllegalArgumentException if the shard file breaks {@link Partition#read}'s rules
    * @throws UncheckedIOException if the shard file cannot be read
    */
-  Samples load(FashionMnist data) {
+  public Samples load(FashionMnist data) {
     Samples train = data.train();
     List<int[]> parts;
     if (shardFile != null) {

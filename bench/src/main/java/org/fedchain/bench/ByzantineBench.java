@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.bench;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,6 +11,10 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
+import org.fedchain.node.DataSpec;
+import org.fedchain.node.FedAvgFlow;
+import org.fedchain.node.FedAvgRun;
+import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;

@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +20,7 @@ import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.trainer.aggregate.Strategy;
+import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.VerificationException;
 import org.fedchain.verifier.Verifier;
@@ -29,7 +30,7 @@ import org.fedchain.wallet.EthereumIdentity;
  * A whole data-parallel run on Fashion-MNIST with a table per round: shared by {@code fedchain demo
  * --mode fedavg} and the FedAvg benchmark.
  */
-final class FedAvgRun {
+public final class FedAvgRun {
   private FedAvgRun() {}
 
   /**
@@ -48,7 +49,7 @@ final class FedAvgRun {
    * @param shardFile the file the shards are read from instead ({@link DataSpec}'s {@code
    *     :shards=FILE}), or null to draw them
    */
-  record Settings(
+  public record Settings(
       Architecture arch,
       Architecture.Init init,
       TrainingConfig config,
@@ -67,7 +68,7 @@ final class FedAvgRun {
       double dirichlet,
       long partitionSeed,
       Path shardFile) {
-    Settings {
+    public Settings {
       if (async) {
         Strategies.checkAsync(strategy);
       }
@@ -94,9 +95,9 @@ final class FedAvgRun {
   }
 
   /** The run, the test accuracy after each round and the audit. */
-  record Result(Hash32 runId, List<Double> accuracy, double seconds, RunAudit audit) {}
+  public record Result(Hash32 runId, List<Double> accuracy, double seconds, RunAudit audit) {}
 
-  static Result run(
+  public static Result run(
       PrintWriter out,
       Ledger ledger,
       BlobStore store,
@@ -132,7 +133,7 @@ final class FedAvgRun {
         flow.openRun(
             coordinator,
             s.arch().initialTensors(s.config().seed(), s.init()),
-            Args.freshOrigin(s.config().seed(), s.init()));
+            ChainFlow.freshOrigin(s.config().seed(), s.init()));
     Hash32 runId = global.receipt().runId();
     out.printf(
         "opened DATA_PARALLEL run %s: %d clients (%s), %s, %s, %d local epoch(s), %s%n",
@@ -203,7 +204,7 @@ final class FedAvgRun {
       kinds.merge(c.update().receipt().kind().name(), 1L, Long::sum);
     }
     out.printf("recorded updates: %s%n", kinds);
-    AuditCommand.print(out, audit);
+    audit.print(out);
     return new Result(runId, acc, (System.nanoTime() - t0) / 1e9, audit);
   }
 }

@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import com.google.protobuf.ByteString;
 import io.grpc.Status;
@@ -74,7 +74,7 @@ import org.fedchain.wallet.EthereumIdentity;
  * <p>The coordinator computes nothing but aggregates; it trusts nothing it is sent: receipts are
  * checked by signature, blobs by hash, and the ledger applies its own rules again.
  */
-final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
+public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   /**
    * How the run is scheduled.
    *
@@ -88,7 +88,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
    * @param config local training settings sent to nodes (epochs, batch size, learning rate, seed)
    * @param schedule how the learning rate changes over the rounds; each task carries its own
    */
-  record Settings(
+  public record Settings(
       int nodes,
       int rounds,
       boolean async,
@@ -98,27 +98,28 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
       Duration joinTimeout,
       TrainingConfig config,
       RoundSchedule schedule) {
-    Settings {
-      atLeastOne("--nodes", nodes);
-      atLeastOne("--rounds", rounds);
-      atLeastOne("--buffer", buffer);
+    public Settings {
+      atLeastOne("nodes", nodes);
+      atLeastOne("rounds", rounds);
+      atLeastOne("buffer", buffer);
       if (!(fraction > 0 && fraction <= 1)) {
-        throw new IllegalArgumentException("--fraction must be in (0, 1], got " + fraction);
+        throw new IllegalArgumentException("fraction must be in (0, 1], got " + fraction);
       }
     }
 
-    private static void atLeastOne(String option, int value) {
+    private static void atLeastOne(String setting, int value) {
       if (value < 1) {
-        throw new IllegalArgumentException(option + " must be >= 1, got " + value);
+        throw new IllegalArgumentException(setting + " must be >= 1, got " + value);
       }
     }
   }
 
   /** A new global model; {@code inputs} are the LOCAL updates aggregated into it. */
-  record Global(int version, UpdateRecord update, List<UpdateRecord> inputs, double seconds) {}
+  public record Global(
+      int version, UpdateRecord update, List<UpdateRecord> inputs, double seconds) {}
 
   /** Thrown by {@link #run} when the run cannot go on (nodes never joined, rounds all empty). */
-  static final class RunFailedException extends Exception {
+  public static final class RunFailedException extends Exception {
     RunFailedException(String message) {
       super(message);
     }
@@ -174,7 +175,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   private final Map<Hash32, Integer> startVersion = new HashMap<>();
   private long tasks;
 
-  CoordinatorService(
+  public CoordinatorService(
       Ledger ledger,
       BlobStore store,
       Aggregator aggregator,
@@ -195,7 +196,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
     versions.put(version, start);
   }
 
-  Hash32 runId() {
+  public Hash32 runId() {
     return runId;
   }
 
@@ -204,7 +205,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
    * GENESIS, AGGREGATE or (Krum) selected LOCAL update with the highest seq that is a global model,
    * i.e. the genesis, an aggregate, or the parent of another update.
    */
-  static UpdateRecord latestGlobal(Ledger ledger, Hash32 runId) throws LedgerException {
+  public static UpdateRecord latestGlobal(Ledger ledger, Hash32 runId) throws LedgerException {
     List<UpdateRecord> all = ledger.updates(runId);
     Set<Hash32> parents = new HashSet<>();
     all.forEach(u -> parents.add(u.receipt().parent()));
@@ -231,7 +232,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
    * Waits for the nodes, runs every round (or aggregation), then tells the nodes the run is done;
    * {@code onGlobal} sees each new global model. Returns the last global model.
    */
-  UpdateRecord run(java.util.function.Consumer<Global> onGlobal)
+  public UpdateRecord run(java.util.function.Consumer<Global> onGlobal)
       throws RunFailedException, IOException, LedgerException, InterruptedException {
     try {
       awaitNodes();
@@ -251,7 +252,7 @@ final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBase {
   /**
    * After {@link #run}: waits up to {@code grace} until every node has been told the run is done.
    */
-  void awaitNodesToldDone(Duration grace) throws InterruptedException {
+  public void awaitNodesToldDone(Duration grace) throws InterruptedException {
     long end = System.nanoTime() + grace.toNanos();
     lock.lock();
     try {

@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import java.io.IOException;
 import java.util.List;

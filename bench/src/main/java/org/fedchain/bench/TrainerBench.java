@@ -1,9 +1,20 @@
-package org.fedchain.trainer;
+package org.fedchain.bench;
 
 import java.util.List;
 import java.util.Locale;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Tensor;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.Evaluation;
+import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.Partition;
+import org.fedchain.trainer.ProgressListener;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.TrainingResult;
 
 /**
  * Measures training speed and accuracy on the full Fashion-MNIST set (not a unit test; run with

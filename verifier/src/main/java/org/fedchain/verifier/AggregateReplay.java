@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.verifier;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -20,8 +20,6 @@ import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.trainer.aggregate.Strategy;
-import org.fedchain.verifier.RunAudit;
-import org.fedchain.verifier.UpdateCheck;
 
 /**
  * Recomputes an AGGREGATE from what is recorded (decision 13): the strategy and input weights in
@@ -29,13 +27,13 @@ import org.fedchain.verifier.UpdateCheck;
  * model, all read from the ledger and the store; the result must hash to the recorded model. An
  * auditor so checks that the coordinator computed what it claims, not only that it signed it.
  */
-final class AggregateReplay {
+public final class AggregateReplay {
   private AggregateReplay() {}
 
   /**
    * {@code audit} with, for each AGGREGATE that verified, the problem found recomputing it, if any.
    */
-  static RunAudit recomputed(Ledger ledger, BlobStore store, RunAudit audit)
+  public static RunAudit recomputed(Ledger ledger, BlobStore store, RunAudit audit)
       throws LedgerException {
     // the audit has already read and hashed every verified model: reuse them, do not read twice
     Map<Hash32, List<Tensor>> verified = new HashMap<>();
@@ -68,7 +66,7 @@ final class AggregateReplay {
    *
    * @throws IOException if a blob is missing from the store or corrupt
    */
-  static Optional<String> check(
+  public static Optional<String> check(
       Ledger ledger, BlobStore store, UpdateRecord aggregate, Map<Hash32, List<Tensor>> verified)
       throws IOException, LedgerException {
     if (aggregate.receipt().kind() != UpdateKind.AGGREGATE) {
@@ -100,7 +98,7 @@ final class AggregateReplay {
         return Optional.of("input " + m.inputs().get(i) + " is not recorded");
       }
       List<Tensor> tensors = model(store, arch, u.get().receipt().model(), verified);
-      inputs.add(Aggregator.strategyInput(store, u.get(), tensors, weights[i]));
+      inputs.add(strategyInput(store, u.get(), tensors, weights[i]));
     }
     List<Tensor> parent = model(store, arch, aggregate.receipt().parent(), verified);
     List<Tensor> result;
@@ -121,6 +119,32 @@ final class AggregateReplay {
               + ")");
     }
     return Optional.empty();
+  }
+
+  /**
+   * What a strategy reads of one LOCAL update: its tensors, the samples its receipt claims, the
+   * weight the coordinator gave it, and the steps and momentum its manifest states. The coordinator
+   * aggregates from exactly this, so the audit recomputes from exactly this.
+   */
+  public static Strategy.Input strategyInput(
+      BlobStore store, UpdateRecord update, List<Tensor> tensors, double weight)
+      throws IOException {
+    Manifest local = Manifest.parse(store.get(update.receipt().manifest()));
+    return new Strategy.Input(
+        tensors, update.receipt().samples(), weight, local.steps(), momentum(local));
+  }
+
+  /**
+   * The momentum a LOCAL manifest states, 0 if it states none a strategy could use. Like the sample
+   * count FedAvg weights by, it is the client's signed claim; robust strategies do not read it.
+   */
+  private static double momentum(Manifest m) {
+    try {
+      double v = Double.parseDouble(m.hyperparameters().getOrDefault("momentum", "0"));
+      return v >= 0 && v < 1 ? v : 0;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   /** A model the audit verified, else read from the store; checked against {@code arch}. */

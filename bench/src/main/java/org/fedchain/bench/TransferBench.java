@@ -1,4 +1,4 @@
-package org.fedchain.comms;
+package org.fedchain.bench;
 
 import io.grpc.ManagedChannel;
 import java.io.IOException;
@@ -15,6 +15,11 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.fedchain.comms.Certificates;
+import org.fedchain.comms.ModelStoreClient;
+import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.comms.PeerChannels;
+import org.fedchain.comms.PemFiles;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 
@@ -45,7 +50,7 @@ public final class TransferBench {
   public static void main(String[] args) throws Exception {
     int mb = Integer.getInteger("mb", 50);
     int rounds = Integer.getInteger("rounds", 5);
-    int chunk = Integer.getInteger("chunk", Limits.DEFAULT_CHUNK_BYTES);
+    int chunk = Integer.getInteger("chunk", 256 << 10); // the stores' default chunk size
     int window = Integer.getInteger("window", 8 << 20);
     int maxMessage = Math.max(2 << 20, chunk + 1024);
     Path dir = Files.createTempDirectory("transfer-bench");

@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.fedchain.node.DataSpec;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.ModelCodec;
@@ -23,7 +24,7 @@ import org.fedchain.trainer.TrainingConfig;
  * the local training settings.
  *
  * <pre>
- * java -cp ... org.fedchain.client.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
+ * java -cp ... org.fedchain.bench.ShardExport OUT_DIR [LOCAL_EPOCHS=1] [THREADS=1]
  *     [iid|dirichlet=ALPHA ...] [lr=RATE] [schedule=cosine|constant] [validation=FRACTION] [wd=DECAY]
  *     [lr-schedule=constant|cosine] [init=kaiming|pytorch] [partition-seed=S] [shard-file=PATH]
  *     [loss=softmax|balanced|balanced:TAU]

@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -56,9 +56,9 @@ import org.fedchain.wallet.EthereumIdentity;
  * FedAvgFlow.Aggregation r1 = flow.round(coordinator, 1, g0, clients, 1.0, 0, 7);
  * }</pre>
  */
-final class FedAvgFlow {
+public final class FedAvgFlow {
   /** What a client does to its update: honest, or a Byzantine change of its delta from G. */
-  enum Behaviour {
+  public enum Behaviour {
     HONEST(1),
     /** Sends global + (-10) x delta. */
     SCALE(-10),
@@ -77,9 +77,9 @@ final class FedAvgFlow {
    *
    * @param slowdown its speed relative to a normal client (1 normal, 5 five times slower)
    */
-  record Client(
+  public record Client(
       String name, EthereumIdentity identity, Samples shard, double slowdown, Behaviour behaviour) {
-    Client {
+    public Client {
       Objects.requireNonNull(identity, "identity");
       Objects.requireNonNull(shard, "shard");
       Objects.requireNonNull(behaviour, "behaviour");
@@ -98,7 +98,7 @@ final class FedAvgFlow {
   }
 
   /** A recorded LOCAL update and what the coordinator needs to aggregate it. */
-  record Local(
+  public record Local(
       Client client, UpdateRecord update, List<Tensor> tensors, int startVersion, double seconds) {}
 
   /**
@@ -112,7 +112,7 @@ final class FedAvgFlow {
    * @param stragglers clients sampled but left out (synchronous rounds only)
    * @param seconds wall time of the round, or of this aggregation since the previous one
    */
-  record Aggregation(
+  public record Aggregation(
       int version,
       UpdateRecord global,
       List<Tensor> tensors,
@@ -129,7 +129,7 @@ final class FedAvgFlow {
   private final Verifier verifier;
   private final Aggregator aggregator;
 
-  FedAvgFlow(
+  public FedAvgFlow(
       Ledger ledger, BlobStore store, Architecture arch, TrainingConfig config, Strategy strategy) {
     this(ledger, store, arch, config, strategy, RoundSchedule.CONSTANT, 1);
   }
@@ -138,7 +138,7 @@ final class FedAvgFlow {
    * @param schedule how the learning rate of {@code config} changes over the run's {@code rounds}
    *     (synchronous rounds or FedBuff aggregations)
    */
-  FedAvgFlow(
+  public FedAvgFlow(
       Ledger ledger,
       BlobStore store,
       Architecture arch,
@@ -157,14 +157,14 @@ final class FedAvgFlow {
   }
 
   /** Opens a DATA_PARALLEL run with this genesis model; returns G_0. */
-  UpdateRecord openRun(EthereumIdentity coordinator, List<Tensor> genesis, String origin)
+  public UpdateRecord openRun(EthereumIdentity coordinator, List<Tensor> genesis, String origin)
       throws IOException, LedgerException {
     return new ChainFlow(ledger, store)
         .openRun(coordinator, arch, genesis, RunConfig.unrewarded(Mode.DATA_PARALLEL), origin);
   }
 
   /** The model of a recorded update, after checking that update (its ancestors checked before). */
-  List<Tensor> verifiedModel(UpdateRecord u)
+  public List<Tensor> verifiedModel(UpdateRecord u)
       throws IOException, LedgerException, VerificationException {
     UpdateCheck c = verifier.check(u);
     if (!c.ok()) {
@@ -184,7 +184,7 @@ final class FedAvgFlow {
    * deadline} times the median of the sampled ones ({@code deadline <= 0}: no deadline), trains the
    * others and aggregates.
    */
-  Aggregation round(
+  public Aggregation round(
       EthereumIdentity coordinator,
       int round,
       UpdateRecord global,
@@ -236,7 +236,7 @@ final class FedAvgFlow {
    * buffer} updates with staleness weight {@code 1/sqrt(1 + staleness)}. Updates still in flight at
    * the end are dropped.
    */
-  List<Aggregation> runAsync(
+  public List<Aggregation> runAsync(
       EthereumIdentity coordinator,
       UpdateRecord genesis,
       List<Client> clients,
@@ -317,7 +317,7 @@ final class FedAvgFlow {
   /**
    * The local training of a client in round {@code round} (FedBuff: version + 1) with this seed.
    */
-  TrainingConfig configFor(int round, long seed) {
+  public TrainingConfig configFor(int round, long seed) {
     return config.toBuilder()
         .learningRate(schedule.rate(config.learningRate(), round, rounds))
         .seed(seed)
@@ -325,7 +325,7 @@ final class FedAvgFlow {
   }
 
   /** A client trains from {@code global}, writes model and manifest, signs and records LOCAL. */
-  Local train(
+  public Local train(
       Client c, UpdateRecord global, List<Tensor> start, int startVersion, TrainingConfig cfg)
       throws IOException, LedgerException {
     TrainingResult r = LocalTrainer.train(arch, start, c.shard(), cfg, ProgressListener.NONE);
@@ -341,7 +341,7 @@ final class FedAvgFlow {
    * The coordinator aggregates {@code inputs} (weights: samples x {@code weights}) into a new
    * global model after {@code global} and records it as an AGGREGATE.
    */
-  UpdateRecord aggregate(
+  public UpdateRecord aggregate(
       EthereumIdentity coordinator, UpdateRecord global, List<Local> inputs, List<Double> weights)
       throws IOException, LedgerException {
     List<Aggregator.Input> in = new ArrayList<>();

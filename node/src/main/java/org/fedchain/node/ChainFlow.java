@@ -1,4 +1,4 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 import java.io.IOException;
 import java.security.SecureRandom;
@@ -37,19 +37,19 @@ import org.fedchain.wallet.EthereumIdentity;
  * record. Blobs are stored before the update is submitted, so a crash after recording never loses
  * the model the ledger points to.
  */
-final class ChainFlow {
+public final class ChainFlow {
   private final Ledger ledger;
   private final BlobStore store;
 
-  ChainFlow(Ledger ledger, BlobStore store) {
+  public ChainFlow(Ledger ledger, BlobStore store) {
     this.ledger = ledger;
     this.store = store;
   }
 
   /** One step of the chain: the recorded update and what training measured. */
-  record Hop(UpdateRecord update, TrainingResult training) {}
+  public record Hop(UpdateRecord update, TrainingResult training) {}
 
-  UpdateRecord openRun(
+  public UpdateRecord openRun(
       EthereumIdentity coordinator,
       Architecture arch,
       List<Tensor> genesis,
@@ -91,7 +91,7 @@ final class ChainFlow {
   }
 
   /** The head a node continues from: the highest seq, earliest recorded on a tie. */
-  UpdateRecord head(Hash32 runId) throws LedgerException {
+  public UpdateRecord head(Hash32 runId) throws LedgerException {
     List<UpdateRecord> heads = ledger.heads(runId);
     if (heads.isEmpty()) {
       throw new LedgerException("no run " + runId + " on this ledger");
@@ -103,7 +103,7 @@ final class ChainFlow {
         .orElseThrow();
   }
 
-  Run run(Hash32 runId) throws LedgerException {
+  public Run run(Hash32 runId) throws LedgerException {
     return ledger
         .run(runId)
         .orElseThrow(
@@ -117,7 +117,7 @@ final class ChainFlow {
   }
 
   /** The architecture named by the run's genesis manifest. */
-  Architecture architecture(Run run) throws IOException, LedgerException {
+  public Architecture architecture(Run run) throws IOException, LedgerException {
     UpdateRecord g = ledger.update(run.genesisUpdate()).orElseThrow();
     return Architectures.get(Manifest.parse(store.get(g.receipt().manifest())).architecture());
   }
@@ -125,20 +125,20 @@ final class ChainFlow {
   /**
    * Verifies the head's lineage, then loads its model. Refuses anything that fails verification.
    */
-  List<Tensor> verifiedModel(Architecture arch, UpdateRecord head)
+  public List<Tensor> verifiedModel(Architecture arch, UpdateRecord head)
       throws IOException, LedgerException, VerificationException {
     new Verifier(ledger, store).requireVerifiedLineage(head);
     return ModelCodec.read(arch, store.get(head.receipt().model()));
   }
 
   /** Where blobs missing from the local store come from: nowhere, or peers ({@link Peers}). */
-  interface BlobSource {
+  public interface BlobSource {
     BlobSource LOCAL = hash -> {};
 
     void ensure(Hash32 hash) throws IOException;
   }
 
-  Hop continueChain(
+  public Hop continueChain(
       Hash32 runId,
       EthereumIdentity node,
       Samples shard,
@@ -148,7 +148,7 @@ final class ChainFlow {
     return continueChain(runId, node, shard, config, progress, BlobSource.LOCAL);
   }
 
-  Hop continueChain(
+  public Hop continueChain(
       Hash32 runId,
       EthereumIdentity node,
       Samples shard,
@@ -178,5 +178,10 @@ final class ChainFlow {
       ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));
     }
     return new Hop(ledger.submit(signed), r);
+  }
+
+  /** How a fresh genesis model came to be, as its run records it: "fresh, seed 1, kaiming init". */
+  public static String freshOrigin(long seed, Architecture.Init init) {
+    return "fresh, seed " + seed + ", " + init.name().toLowerCase(java.util.Locale.ROOT) + " init";
   }
 }

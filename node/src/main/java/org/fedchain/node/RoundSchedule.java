@@ -1,11 +1,11 @@
-package org.fedchain.client;
+package org.fedchain.node;
 
 /**
  * How the clients' learning rate changes from round to round of a data-parallel run (within one
  * local training, {@code TrainingConfig.Schedule} applies on top). The rate a LOCAL update was
  * trained with is in its manifest, so an auditor replays it without knowing the schedule.
  */
-enum RoundSchedule {
+public enum RoundSchedule {
   /** Every round trains at the configured rate. */
   CONSTANT,
   /**
@@ -17,7 +17,7 @@ enum RoundSchedule {
   COSINE;
 
   /** The learning rate of round {@code round} (1-based) of {@code rounds}, from {@code base}. */
-  float rate(float base, int round, int rounds) {
+  public float rate(float base, int round, int rounds) {
     if (round < 1 || (this == COSINE && round > rounds)) {
       throw new IllegalArgumentException("round " + round + " is not in 1.." + rounds);
     }
@@ -28,7 +28,7 @@ enum RoundSchedule {
   }
 
   /** Parses {@code constant} or {@code cosine} (any case) with an error naming the choices. */
-  static RoundSchedule parse(String text) {
+  public static RoundSchedule parse(String text) {
     for (RoundSchedule s : values()) {
       if (s.name().equalsIgnoreCase(text)) {
         return s;

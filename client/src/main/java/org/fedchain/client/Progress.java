@@ -1,16 +1,22 @@
 package org.fedchain.client;
 
 import java.io.PrintWriter;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
 import org.fedchain.trainer.ProgressListener;
 
-/** Training progress: a redrawn bar on a terminal, a line per quarter otherwise (logs, CI). */
+/**
+ * Training progress as people see it: a progress bar (me.tongfei:progressbar) when standard output
+ * is a terminal, and a plain line at each quarter when it is not (CI logs, pipes, tests), so logs
+ * hold no carriage returns.
+ */
 final class Progress implements ProgressListener {
   private final PrintWriter out;
   private final String label;
   private final boolean terminal;
-  private final long started = System.nanoTime();
+  private ProgressBar bar;
   private int lastQuarter;
-  private long lastDraw;
 
   Progress(PrintWriter out, String label) {
     this.out = out;
@@ -20,37 +26,33 @@ final class Progress implements ProgressListener {
 
   @Override
   public void onStep(int epoch, long step, long totalSteps, float loss) {
-    double frac = (double) step / totalSteps;
     if (terminal) {
-      long now = System.nanoTime();
-      if (now - lastDraw < 100_000_000L && step != totalSteps) {
-        return;
+      if (bar == null) {
+        out.flush(); // the bar writes to the terminal directly: keep what came before above it
+        bar =
+            new ProgressBarBuilder()
+                .setTaskName(label)
+                .setInitialMax(totalSteps)
+                .setStyle(ProgressBarStyle.ASCII)
+                .setUpdateIntervalMillis(200)
+                .clearDisplayOnFinish()
+                .build();
       }
-      lastDraw = now;
-      int width = 30;
-      int filled = (int) Math.round(frac * width);
-      out.printf(
-          "\r%s [%s%s] %3d%% epoch %d loss %.3f %5.1fs",
-          label,
-          "#".repeat(filled),
-          " ".repeat(width - filled),
-          (int) (frac * 100),
-          epoch,
-          loss,
-          (now - started) / 1e9);
+      bar.stepTo(step);
+      bar.setExtraMessage(String.format("epoch %d loss %.3f", epoch, loss));
       if (step == totalSteps) {
-        out.print("\r\033[K");
+        bar.close();
+        bar = null;
       }
+      return;
+    }
+    int quarter = (int) (4.0 * step / totalSteps);
+    if (quarter > lastQuarter) {
+      lastQuarter = quarter;
+      out.printf(
+          "%s %d%% (step %d/%d, epoch %d, loss %.3f)%n",
+          label, quarter * 25, step, totalSteps, epoch, loss);
       out.flush();
-    } else {
-      int quarter = (int) (frac * 4);
-      if (quarter > lastQuarter) {
-        lastQuarter = quarter;
-        out.printf(
-            "%s %d%% (step %d/%d, epoch %d, loss %.3f)%n",
-            label, quarter * 25, step, totalSteps, epoch, loss);
-        out.flush();
-      }
     }
   }
 }

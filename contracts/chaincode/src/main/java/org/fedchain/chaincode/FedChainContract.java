@@ -1,5 +1,6 @@
 package org.fedchain.chaincode;
 
+import org.fedchain.chaincode.wire.Wire;
 import org.hyperledger.fabric.contract.ClientIdentity;
 import org.hyperledger.fabric.contract.Context;
 import org.hyperledger.fabric.contract.ContractInterface;

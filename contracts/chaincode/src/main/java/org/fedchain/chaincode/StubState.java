@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.ledger.Event;
 import org.fedchain.ledger.rules.State;
 import org.hyperledger.fabric.shim.ChaincodeStub;

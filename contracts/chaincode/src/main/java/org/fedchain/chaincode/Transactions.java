@@ -3,6 +3,7 @@ package org.fedchain.chaincode;
 import java.math.BigInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Attestation;

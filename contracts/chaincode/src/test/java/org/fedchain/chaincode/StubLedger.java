@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Attestation;

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;

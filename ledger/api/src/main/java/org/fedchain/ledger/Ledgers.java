@@ -13,7 +13,7 @@ public final class Ledgers {
   /** Backends we ship, so a missing one can be named. */
   private static final Map<String, String> KNOWN =
       Map.of(
-          "embedded", "org.fedchain:fedchain-ledger-api",
+          "embedded", "org.fedchain:fedchain-ledger-embedded",
           "ethereum", "org.fedchain:fedchain-ledger-ethereum",
           "fabric", "org.fedchain:fedchain-ledger-fabric");
 

@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.fedchain.chaincode.Wire;
+import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Attestation;

@@ -17,7 +17,7 @@ import java.security.SecureRandom;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.fedchain.chaincode.Wire;
+import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Eip712Domain;

@@ -1,4 +1,4 @@
-package org.fedchain.chaincode;
+package org.fedchain.chaincode.wire;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package org.fedchain.chaincode;
+package org.fedchain.chaincode.wire;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -12,8 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedchain.core.Hash32;
-import org.fedchain.core.receipt.Attestation;
-import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
@@ -28,6 +26,7 @@ import org.fedchain.node.DataSpec;
 import org.fedchain.node.FedAvgFlow;
 import org.fedchain.node.FedAvgRun;
 import org.fedchain.node.RoundSchedule;
+import org.fedchain.node.Validator;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
@@ -265,10 +264,7 @@ final class DemoCommand implements Callable<Integer> {
               + coordinator.address()
               + ", budget 100 VNX)");
 
-      double parentEval =
-          LocalTrainer.evaluate(
-                  a, ModelCodec.read(a, store.get(genesis.receipt().model())), evalSet)
-              .accuracy();
+      Validator scorer = new Validator(ledger, store, validator, evalSet);
       String rule = "-".repeat(118);
       out.println(rule);
       out.printf(
@@ -287,20 +283,10 @@ final class DemoCommand implements Callable<Integer> {
                 config,
                 new Progress(out, "node" + (i + 1) + " training " + shard));
         UpdateRecord u = hop.update();
-        var tensors = ModelCodec.read(a, store.get(u.receipt().model()));
-        double eval = LocalTrainer.evaluate(a, tensors, evalSet).accuracy();
-        finalTest = LocalTrainer.evaluate(a, tensors, test).accuracy();
-        long score = Math.round((eval - parentEval) * 10_000); // basis points of accuracy gain
-        parentEval = eval;
-        Attestation att =
-            new Attestation(
-                u.updateId(),
-                score,
-                evalSet.commitment(),
-                Hash32.sha256(("eval " + eval).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        ledger.attest(
-            new Signed<>(
-                att, validator.address(), validator.signer().sign(att.digest(ledger.domain()))));
+        scorer.attest(u); // the accuracy gain on the validator's held-out images, recorded
+        finalTest =
+            LocalTrainer.evaluate(a, ModelCodec.read(a, store.get(u.receipt().model())), test)
+                .accuracy();
         String reward;
         try {
           reward = BalanceCommand.vnx(ledger.claim(u.updateId()));

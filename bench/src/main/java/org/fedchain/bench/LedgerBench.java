@@ -64,7 +64,7 @@ public final class LedgerBench {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     int clients = args.length > 1 ? Integer.parseInt(args[1]) : 64;
     byte[] coordinatorKey = Hex.decode(Anvil.DEV_KEY);
-    TransactionSigner sender = signer(coordinatorKey);
+    TransactionSigner sender = TransactionSigner.ofKey(coordinatorKey);
     List<Row> rows = new ArrayList<>();
 
     Path dir = Files.createTempDirectory("fedchain-ledger-bench");
@@ -163,20 +163,5 @@ public final class LedgerBench {
   static Signed<ModelUpdate> sign(Eip712Domain d, ModelUpdate u, byte[] key) {
     Address a = Secp256k1.addressOf(key);
     return new Signed<>(u, a, Secp256k1.sign(Eip712.digest(d, u), key));
-  }
-
-  static TransactionSigner signer(byte[] key) {
-    Address a = Secp256k1.addressOf(key);
-    return new TransactionSigner() {
-      @Override
-      public Address address() {
-        return a;
-      }
-
-      @Override
-      public byte[] sign(Hash32 digest) {
-        return Secp256k1.sign(digest, key);
-      }
-    };
   }
 }

@@ -2,9 +2,8 @@ package org.fedchain.node;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.TreeMap;
+import java.util.Map;
 import org.fedchain.core.DatasetCommitment;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
@@ -76,28 +75,19 @@ public final class Aggregator {
     List<Hash32> ids = inputs.stream().map(l -> l.update().updateId()).toList();
     Hash32 data = DatasetCommitment.root(ids);
     long samples = inputs.stream().mapToLong(l -> l.update().receipt().samples()).sum();
-    TreeMap<String, String> hyper = new TreeMap<>();
-    hyper.put("strategy", strategy.id());
-    hyper.put("weights", Arrays.toString(inputs.stream().mapToDouble(Input::weight).toArray()));
     Manifest m =
-        new Manifest(
-            Manifest.FORMAT,
-            runId.hex(),
-            UpdateKind.AGGREGATE.name(),
-            List.of(global.receipt().model().hex()),
-            modelHash.hex(),
-            Manifest.tensorHashes(tensors),
-            arch.id(),
-            hyper,
-            0,
-            0,
-            0,
-            new Manifest.Dataset(data.hex(), samples),
-            new TreeMap<>(),
-            List.of(),
-            ids.stream().map(Hash32::hex).toList(),
-            TrainedUpdates.software(),
-            0);
+        Manifest.builder()
+            .runId(runId)
+            .kind(UpdateKind.AGGREGATE)
+            .parents(List.of(global.receipt().model()))
+            .model(modelHash)
+            .tensors(tensors)
+            .architecture(arch.id())
+            .hyperparameters(Map.of("strategy", strategy.id()))
+            .dataset(data, samples)
+            .inputs(ids, inputs.stream().map(Input::weight).toList())
+            .software(TrainedUpdates.software())
+            .build();
     Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate receipt =
         new ModelUpdate(

@@ -5,7 +5,6 @@ import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
@@ -65,24 +64,15 @@ public final class ChainFlow {
     Hash32 runId = Hash32.of(id);
     Hash32 modelHash = store.put(model);
     Manifest m =
-        new Manifest(
-            Manifest.FORMAT,
-            runId.hex(),
-            UpdateKind.GENESIS.name(),
-            List.of(),
-            modelHash.hex(),
-            Manifest.tensorHashes(genesis),
-            arch.id(),
-            new TreeMap<>(Map.of("origin", origin, "mode", config.mode().name())),
-            0,
-            0,
-            0,
-            null,
-            new TreeMap<>(),
-            List.of(),
-            List.of(),
-            TrainedUpdates.software(),
-            0);
+        Manifest.builder()
+            .runId(runId)
+            .kind(UpdateKind.GENESIS)
+            .model(modelHash)
+            .tensors(genesis)
+            .architecture(arch.id())
+            .hyperparameters(Map.of("origin", origin, "mode", config.mode().name()))
+            .software(TrainedUpdates.software())
+            .build();
     Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate receipt =
         new ModelUpdate(

@@ -47,24 +47,22 @@ final class TrainedUpdates {
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
     Hash32 commitment = shard.commitment();
     Manifest m =
-        new Manifest(
-            Manifest.FORMAT,
-            runId.hex(),
-            kind.name(),
-            List.of(parent.model().hex()),
-            modelHash.hex(),
-            Manifest.tensorHashes(tensors),
-            arch.id(),
-            hyperparameters(config),
-            config.seed(),
-            config.epochs(),
-            r.steps(),
-            new Manifest.Dataset(commitment.hex(), shard.size()),
-            metrics(r),
-            List.of(),
-            List.of(),
-            software(),
-            config.threads());
+        Manifest.builder()
+            .runId(runId)
+            .kind(kind)
+            .parents(List.of(parent.model()))
+            .model(modelHash)
+            .tensors(tensors)
+            .architecture(arch.id())
+            .hyperparameters(hyperparameters(config))
+            .seed(config.seed())
+            .epochs(config.epochs())
+            .steps(r.steps())
+            .dataset(commitment, shard.size())
+            .metrics(metrics(r))
+            .software(software())
+            .threads(config.threads())
+            .build();
     Hash32 manifestHash = store.put(m.toJson());
     return new ModelUpdate(
         runId,

@@ -116,8 +116,9 @@ class FedAvgFlowTest {
         Manifest m = Manifest.parse(store.get(a.global().receipt().manifest()));
         assertThat(m.inputs())
             .containsExactlyElementsOf(
-                a.inputs().stream().map(l -> l.update().updateId().hex()).toList());
-        assertThat(m.parents()).containsExactly(global.receipt().model().hex());
+                a.inputs().stream().map(l -> l.update().updateId()).toList());
+        assertThat(m.weights()).containsExactly(1.0, 1.0, 1.0, 1.0);
+        assertThat(m.parents()).containsExactly(global.receipt().model());
         for (FedAvgFlow.Local l : a.inputs()) {
           assertThat(l.update().receipt().kind()).isEqualTo(UpdateKind.LOCAL);
           assertThat(l.update().receipt().parent()).isEqualTo(global.receipt().model());
@@ -148,24 +149,15 @@ class FedAvgFlowTest {
       List<Tensor> model = MLP.initialTensors(2);
       Hash32 modelHash = store.put(org.fedchain.trainer.ModelCodec.write(model));
       Manifest m =
-          new Manifest(
-              Manifest.FORMAT,
-              g0.receipt().runId().hex(),
-              "AGGREGATE",
-              List.of(g0.receipt().model().hex()),
-              modelHash.hex(),
-              Manifest.tensorHashes(model),
-              MLP.id(),
-              null,
-              0,
-              0,
-              0,
-              null,
-              null,
-              null,
-              List.of(l.update().updateId().hex()),
-              null,
-              0);
+          Manifest.builder()
+              .runId(g0.receipt().runId())
+              .kind(UpdateKind.AGGREGATE)
+              .parents(List.of(g0.receipt().model()))
+              .model(modelHash)
+              .tensors(model)
+              .architecture(MLP.id())
+              .inputs(List.of(l.update().updateId()), null)
+              .build();
       var receipt =
           new org.fedchain.core.receipt.ModelUpdate(
               g0.receipt().runId(),
@@ -277,7 +269,7 @@ class FedAvgFlowTest {
               real.runId(),
               real.kind(),
               real.parents(),
-              modelHash.hex(),
+              modelHash,
               Manifest.tensorHashes(model),
               real.architecture(),
               real.hyperparameters(),
@@ -288,6 +280,7 @@ class FedAvgFlowTest {
               real.metrics(),
               real.frozen(),
               real.inputs(),
+              real.weights(),
               real.software(),
               real.threads());
       var r = l.update().receipt();

@@ -2,7 +2,6 @@ package org.fedchain.verifier;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,20 +84,14 @@ public final class AggregateReplay {
     } catch (IllegalArgumentException e) {
       return Optional.of("cannot recompute: " + e.getMessage());
     }
-    double[] weights = weights(m.hyperparameters().get("weights"), m.inputs().size());
-    if (weights == null) {
-      return Optional.of(
-          "the manifest's weights do not list one number per input: "
-              + m.hyperparameters().get("weights"));
-    }
     List<Strategy.Input> inputs = new ArrayList<>();
     for (int i = 0; i < m.inputs().size(); i++) {
-      Optional<UpdateRecord> u = ledger.update(Hash32.parse(m.inputs().get(i)));
+      Optional<UpdateRecord> u = ledger.update(m.inputs().get(i));
       if (u.isEmpty()) {
-        return Optional.of("input " + m.inputs().get(i) + " is not recorded");
+        return Optional.of("input " + m.inputs().get(i).hex() + " is not recorded");
       }
       List<Tensor> tensors = model(store, arch, u.get().receipt().model(), verified);
-      inputs.add(strategyInput(store, u.get(), tensors, weights[i]));
+      inputs.add(strategyInput(store, u.get(), tensors, m.weight(i)));
     }
     List<Tensor> parent = model(store, arch, aggregate.receipt().parent(), verified);
     List<Tensor> result;
@@ -157,31 +150,5 @@ public final class AggregateReplay {
     }
     ModelCodec.check(arch, known);
     return known;
-  }
-
-  /** The weights as the Aggregator writes them ({@code [1.0, 0.5]}); all 1 if absent. */
-  private static double[] weights(String text, int n) {
-    double[] w = new double[n];
-    if (text == null) {
-      Arrays.fill(w, 1);
-      return w;
-    }
-    String body = text.strip();
-    if (!body.startsWith("[") || !body.endsWith("]")) {
-      return null;
-    }
-    body = body.substring(1, body.length() - 1).strip();
-    String[] parts = body.isEmpty() ? new String[0] : body.split(",");
-    if (parts.length != n) {
-      return null;
-    }
-    try {
-      for (int i = 0; i < n; i++) {
-        w[i] = Double.parseDouble(parts[i].strip());
-      }
-    } catch (NumberFormatException e) {
-      return null;
-    }
-    return w;
   }
 }

@@ -166,8 +166,8 @@ public final class Verifier {
       return;
     }
     List<Hash32> ids = new ArrayList<>();
-    for (String hex : m.inputs()) {
-      Hash32 id = Hash32.parse(hex);
+    for (Hash32 id : m.inputs()) {
+      String hex = id.hex();
       ids.add(id);
       Optional<UpdateRecord> in = ledger.update(id);
       if (in.isEmpty()) {
@@ -229,24 +229,24 @@ public final class Verifier {
       List<Tensor> tensors,
       Optional<UpdateRecord> parent,
       List<String> problems) {
-    if (!m.runId().equals(r.runId().hex())) {
-      problems.add("manifest names run " + m.runId() + ", the receipt " + r.runId().hex());
+    if (!m.runId().equals(r.runId())) {
+      problems.add("manifest names run " + m.runId().hex() + ", the receipt " + r.runId().hex());
     }
-    if (!m.kind().equals(r.kind().name())) {
+    if (m.kind() != r.kind()) {
       problems.add("manifest kind " + m.kind() + " differs from the receipt's " + r.kind());
     }
-    if (!m.model().equals(r.model().hex())) {
-      problems.add("manifest names model " + m.model() + ", the receipt " + r.model().hex());
+    if (!m.model().equals(r.model())) {
+      problems.add("manifest names model " + m.model().hex() + ", the receipt " + r.model().hex());
     }
-    if (r.kind() != UpdateKind.GENESIS && !m.parents().contains(r.parent().hex())) {
+    if (r.kind() != UpdateKind.GENESIS && !m.parents().contains(r.parent())) {
       problems.add(
           "manifest parents "
-              + m.parents()
+              + m.parents().stream().map(Hash32::hex).toList()
               + " do not include the receipt's parent "
               + r.parent().hex());
     }
     if (r.kind() != UpdateKind.GENESIS && r.kind() != UpdateKind.AGGREGATE && m.dataset() != null) {
-      if (!m.dataset().commitment().equals(r.data().hex())) {
+      if (!m.dataset().commitment().equals(r.data())) {
         problems.add("manifest dataset commitment differs from the receipt's data field");
       }
       if (m.dataset().samples() != r.samples()) {
@@ -265,8 +265,8 @@ public final class Verifier {
       problems.add("per-tensor hashes in the manifest do not match the model file");
     }
     if (!m.frozen().isEmpty() && tensors != null && parent.isPresent()) {
-      Map<String, String> now = Manifest.tensorHashes(tensors);
-      Map<String, String> before = parentTensorHashes(parent.get());
+      Map<String, Hash32> now = Manifest.tensorHashes(tensors);
+      Map<String, Hash32> before = parentTensorHashes(parent.get());
       for (String name : m.frozen()) {
         if (before == null) {
           problems.add(
@@ -280,7 +280,7 @@ public final class Verifier {
     }
   }
 
-  private Map<String, String> parentTensorHashes(UpdateRecord parent) {
+  private Map<String, Hash32> parentTensorHashes(UpdateRecord parent) {
     try {
       return new HashMap<>(
           Manifest.tensorHashes(

@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
 import org.fedchain.core.model.Manifest;
@@ -62,25 +61,24 @@ class VerifierTest {
         kind == UpdateKind.GENESIS
             ? RunConfig.unrewarded(Mode.CHAINED).hash()
             : Hash32.sha256(("data" + seq).getBytes());
-    Manifest m =
-        new Manifest(
-            Manifest.FORMAT,
-            RUN.hex(),
-            kind.name(),
-            parent.isZero() ? List.of() : List.of(parent.hex()),
-            modelHash.hex(),
-            new TreeMap<>(Manifest.tensorHashes(tensors)),
-            "test/1",
-            new TreeMap<>(),
-            1,
-            1,
-            10,
-            kind == UpdateKind.GENESIS ? null : new Manifest.Dataset(data.hex(), 100),
-            new TreeMap<>(Map.of("accuracy", 0.5)),
-            frozen,
-            List.of(),
-            new TreeMap<>(),
-            1);
+    Manifest.Builder b =
+        Manifest.builder()
+            .runId(RUN)
+            .kind(kind)
+            .parents(parent.isZero() ? List.of() : List.of(parent))
+            .model(modelHash)
+            .tensors(tensors)
+            .architecture("test/1")
+            .seed(1)
+            .epochs(1)
+            .steps(10)
+            .metrics(Map.of("accuracy", 0.5))
+            .frozen(frozen)
+            .threads(1);
+    if (kind != UpdateKind.GENESIS) {
+      b.dataset(data, 100);
+    }
+    Manifest m = b.build();
     Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate u =
         new ModelUpdate(

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.UpdateKind;
 import org.junit.jupiter.api.Test;
 
 class ManifestTest {
@@ -16,20 +17,21 @@ class ManifestTest {
   static Manifest manifest() {
     return new Manifest(
         Manifest.FORMAT,
-        H,
-        "CHAINED",
-        List.of("cd".repeat(32)),
-        "ef".repeat(32),
-        new TreeMap<>(Map.of("fc.weight", H, "fc.bias", H)),
+        Hash32.parse(H),
+        UpdateKind.CHAINED,
+        List.of(Hash32.parse("cd".repeat(32))),
+        Hash32.parse("ef".repeat(32)),
+        new TreeMap<>(Map.of("fc.weight", Hash32.parse(H), "fc.bias", Hash32.parse(H))),
         "fmnist-cnn/1",
         new TreeMap<>(Map.of("lr", "0.05", "batch", "64")),
         42,
         1,
         313,
-        new Manifest.Dataset(H, 20000),
+        new Manifest.Dataset(Hash32.parse(H), 20000),
         new TreeMap<>(Map.of("accuracy", 0.86, "loss", 0.41)),
         List.of(),
         List.of(),
+        null,
         new TreeMap<>(Map.of("fedchain", "0.1.0")),
         1);
   }
@@ -82,5 +84,37 @@ class ManifestTest {
             .replace("\"steps\":313", "\"steps\":-1");
     assertThatThrownBy(() -> Manifest.parse(json.getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("epochs, steps and threads must be >= 0, got 1, -1, 1");
+  }
+
+  @Test
+  void an_aggregate_lists_its_weights_as_numbers_one_per_input() {
+    Hash32 a = Hash32.parse("01".repeat(32));
+    Hash32 b = Hash32.parse("02".repeat(32));
+    Manifest m =
+        Manifest.builder()
+            .runId(Hash32.parse(H))
+            .kind(UpdateKind.AGGREGATE)
+            .model(Hash32.parse(H))
+            .architecture("fmnist-mlp/1")
+            .inputs(List.of(a, b), List.of(1.0, 0.5))
+            .build();
+    String text = new String(m.toJson(), StandardCharsets.UTF_8);
+    assertThat(text).contains("\"weights\":[1.0,0.5]");
+    assertThat(Manifest.parse(m.toJson()).weight(1)).isEqualTo(0.5);
+    assertThatThrownBy(
+            () ->
+                Manifest.parse(text.replace("[1.0,0.5]", "[1.0]").getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("1 weights for 2 inputs");
+    assertThatThrownBy(
+            () ->
+                Manifest.parse(
+                    text.replace("[1.0,0.5]", "[1.0,-2.0]").getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("finite and >= 0");
+    assertThatThrownBy(
+            () ->
+                Manifest.parse(
+                    text.replace("\"kind\":\"AGGREGATE\"", "\"kind\":\"SELF\"")
+                        .getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("invalid manifest");
   }
 }

@@ -1,10 +1,7 @@
 package org.fedchain.ledger.ethereum;
 
 import java.nio.file.Path;
-import org.fedchain.core.Address;
-import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
-import org.fedchain.core.receipt.Secp256k1;
 import org.fedchain.ledger.AbstractLedgerContractTest;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.TransactionSigner;
@@ -17,22 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
  */
 class EthereumLedgerContractIT extends AbstractLedgerContractTest {
   static Anvil anvil;
-
-  static TransactionSigner signer(String hexKey) {
-    byte[] key = Hex.decode(hexKey);
-    Address a = Secp256k1.addressOf(key);
-    return new TransactionSigner() {
-      @Override
-      public Address address() {
-        return a;
-      }
-
-      @Override
-      public byte[] sign(Hash32 digest) {
-        return Secp256k1.sign(digest, key);
-      }
-    };
-  }
 
   @BeforeAll
   static void startAnvil() throws Exception {
@@ -48,7 +29,7 @@ class EthereumLedgerContractIT extends AbstractLedgerContractTest {
 
   @Override
   protected Ledger newLedger(Path dir) throws Exception {
-    TransactionSigner sender = signer(Anvil.DEV_KEY);
+    TransactionSigner sender = TransactionSigner.ofKey(Hex.decode(Anvil.DEV_KEY));
     EthereumDeployment.Deployed d = EthereumDeployment.deploy(anvil.rpcUrl(), sender);
     return new EthereumLedgerProvider().open(d.uri(), sender);
   }

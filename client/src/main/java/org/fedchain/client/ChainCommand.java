@@ -172,7 +172,11 @@ final class ChainCommand {
               .println("fedchain: not training on an unverified model; nothing was recorded");
           return Main.FAILED;
         }
+        for (String why : hop.skipped()) {
+          out.println("passed over " + why);
+        }
         var u = hop.update();
+        out.printf("continued from seq %d %s%n", hop.from().receipt().seq(), hop.from().updateId());
         out.printf("recorded seq %d by %s%n", u.receipt().seq(), u.contributor());
         out.printf("  model   %s%n  update  %s%n", u.receipt().model().hex(), u.updateId());
         out.printf(

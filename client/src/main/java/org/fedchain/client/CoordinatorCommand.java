@@ -143,6 +143,15 @@ final class CoordinatorCommand {
     String resume;
 
     @Option(
+        names = "--max-samples",
+        paramLabel = "N",
+        defaultValue = "10000000",
+        description =
+            "The most samples one update may claim: FedAvg weights by the claim, so a larger one is"
+                + " refused. Default: ${DEFAULT-VALUE}.")
+    long maxSamples;
+
+    @Option(
         names = "--no-eval",
         negatable = false,
         description =
@@ -170,11 +179,13 @@ final class CoordinatorCommand {
                       Duration.ofSeconds(roundTimeout),
                       Duration.ofSeconds(joinTimeout),
                       training.config(),
-                      RoundSchedule.parse(lrSchedule)),
+                      RoundSchedule.parse(lrSchedule),
+                      maxSamples),
               "nodes=--nodes",
               "rounds=--rounds",
               "buffer=--buffer",
-              "fraction=--fraction");
+              "fraction=--fraction",
+              "max-samples=--max-samples");
       var strategy0 = Strategies.parse(strategy, async);
       Architecture.Init how = init.scheme();
       List<Tensor> start = null; // a resumed run already has its models

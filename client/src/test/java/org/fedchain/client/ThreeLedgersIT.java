@@ -20,12 +20,16 @@ import org.fedchain.core.receipt.Secp256k1;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.TransactionSigner;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.ledger.ethereum.Anvil;
+import org.fedchain.ledger.ethereum.EthereumDeployment;
+import org.fedchain.ledger.fabric.FabricNetwork;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -131,6 +135,49 @@ class ThreeLedgersIT {
 
   static TransactionSigner devSender() {
     return TransactionSigner.ofKey(COORDINATOR);
+  }
+
+  @Test
+  void one_receipt_is_accepted_and_the_same_forgeries_refused_alike_on_all_three()
+      throws Exception {
+    Map<String, Map<String, String>> outcome = new LinkedHashMap<>();
+    try (Anvil anvil = Anvil.start(0);
+        FabricNetwork net = FabricNetwork.fresh(300)) {
+      TransactionSigner sender = devSender();
+      String eth = EthereumDeployment.deploy(anvil.rpcUrl(), sender).uri();
+      Map<String, String> uris = new LinkedHashMap<>();
+      uris.put("embedded", "embedded:" + dir.resolve("ledger.db"));
+      uris.put("ethereum", eth);
+      uris.put("fabric", net.uris("fedchain").get(0));
+      Map<String, Eip712Domain> domains = new LinkedHashMap<>();
+      for (var e : uris.entrySet()) {
+        try (Ledger l = Ledgers.open(e.getValue(), sender)) {
+          domains.put(e.getKey(), l.domain());
+        }
+      }
+      assertThat(domains.values()).doesNotHaveDuplicates();
+      for (var e : uris.entrySet()) {
+        String name = e.getKey();
+        // the domain of the next backend: its signatures must mean nothing here
+        List<String> names = List.copyOf(uris.keySet());
+        Eip712Domain other = domains.get(names.get((names.indexOf(name) + 1) % names.size()));
+        outcome.put(name, exercise(Ledgers.open(e.getValue(), sender), other));
+      }
+    }
+    StringBuilder table = new StringBuilder(String.format("%-36s", "receipt"));
+    outcome.keySet().forEach(b -> table.append(String.format(" %-17s", b)));
+    for (String row : outcome.get("embedded").keySet()) {
+      table.append(String.format("%n%-36s", row));
+      outcome.values().forEach(o -> table.append(String.format(" %-17s", o.get(row))));
+    }
+    System.out.println(table);
+
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("honest receipt", "accepted");
+    forgeries(null).forEach(f -> expected.put(f.name(), f.reason()));
+    for (var e : outcome.entrySet()) {
+      assertThat(e.getValue()).as("%s\n%s", e.getKey(), table).isEqualTo(expected);
+    }
   }
 
   /** Opens the run, submits the honest receipt then each forgery; returns what happened to each. */

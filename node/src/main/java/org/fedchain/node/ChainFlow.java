@@ -2,11 +2,13 @@ package org.fedchain.node;
 
 import java.io.IOException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.ModelFormatException;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.Signed;
@@ -46,7 +48,15 @@ public final class ChainFlow {
   }
 
   /** One step of the chain: the recorded update and what training measured. */
-  public record Hop(UpdateRecord update, TrainingResult training) {}
+  /**
+   * A recorded hop: the new update, how training went, the head it continued from and the later
+   * heads it passed over, each with the reason ("seq 4 0x..: tensor fc.weight holds NaN ...").
+   */
+  public record Hop(
+      UpdateRecord update, TrainingResult training, UpdateRecord from, List<String> skipped) {}
+
+  /** The head a node continues from, its verified model, and the heads it passed over and why. */
+  public record Start(UpdateRecord head, List<Tensor> model, List<String> skipped) {}
 
   public UpdateRecord openRun(
       EthereumIdentity coordinator,
@@ -150,14 +160,10 @@ public final class ChainFlow {
     if (!run.open()) {
       throw new LedgerException("run " + runId + " is closed");
     }
-    UpdateRecord head = head(runId);
-    // the ledger says which hashes are valid; peers only supply bytes, checked on arrival
-    for (UpdateRecord u : ledger.lineage(head.updateId())) {
-      source.ensure(u.receipt().model());
-      source.ensure(u.receipt().manifest());
-    }
     Architecture arch = architecture(run);
-    List<Tensor> start = verifiedModel(arch, head);
+    Start from = soundHead(runId, arch, source);
+    UpdateRecord head = from.head();
+    List<Tensor> start = from.model();
     TrainingResult r = LocalTrainer.train(arch, start, shard, config, progress);
 
     ModelUpdate receipt =
@@ -167,7 +173,65 @@ public final class ChainFlow {
     if (run.config().commitReveal()) {
       ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));
     }
-    return new Hop(ledger.submit(signed), r);
+    return new Hop(ledger.submit(signed), r, head, from.skipped());
+  }
+
+  /**
+   * The latest sound head of a run: its lineage verifies and its model has the run's architecture
+   * and only finite values. A head whose recorded model is unsound (a NaN, the wrong shapes) is
+   * passed over with its reason, and so is its branch: the next candidates are the other heads,
+   * then the run's older updates, latest first. A lineage that does not verify against this node's
+   * store (a blob altered or missing here) is an error, not a reason to fork the chain.
+   */
+  public Start soundHead(Hash32 runId, Architecture arch, BlobSource source)
+      throws IOException, LedgerException, VerificationException {
+    Comparator<UpdateRecord> latest =
+        Comparator.comparingLong((UpdateRecord r) -> r.receipt().seq())
+            .reversed()
+            .thenComparingLong(UpdateRecord::height);
+    List<UpdateRecord> candidates = new ArrayList<>(ledger.heads(runId));
+    if (candidates.isEmpty()) {
+      throw new LedgerException("no run " + runId + " on this ledger");
+    }
+    candidates.sort(latest);
+    List<UpdateRecord> older = new ArrayList<>(ledger.updates(runId));
+    older.removeIf(u -> candidates.stream().anyMatch(h -> h.updateId().equals(u.updateId())));
+    older.sort(latest);
+    candidates.addAll(older);
+    List<String> skipped = new ArrayList<>();
+    for (UpdateRecord head : candidates) {
+      // the ledger says which hashes are valid; peers only supply bytes, checked on arrival
+      for (UpdateRecord u : ledger.lineage(head.updateId())) {
+        source.ensure(u.receipt().model());
+        source.ensure(u.receipt().manifest());
+      }
+      new Verifier(ledger, store).requireVerifiedLineage(head);
+      String why;
+      try {
+        List<Tensor> model = ModelCodec.read(arch, store.get(head.receipt().model()));
+        why =
+            model.stream()
+                .filter(t -> !t.isFinite())
+                .findFirst()
+                .map(t -> "tensor " + t.name() + " holds NaN or infinite values")
+                .orElse(null);
+        if (why == null) {
+          return new Start(head, model, List.copyOf(skipped));
+        }
+      } catch (ModelFormatException e) {
+        why = "not a model of " + arch.id() + ": " + e.getMessage();
+      }
+      skipped.add(
+          "seq "
+              + head.receipt().seq()
+              + " "
+              + head.updateId()
+              + " by "
+              + head.contributor()
+              + ": "
+              + why);
+    }
+    throw new LedgerException("run " + runId + " has no sound model to continue from: " + skipped);
   }
 
   /** How a fresh genesis model came to be, as its run records it: "fresh, seed 1, kaiming init". */

@@ -76,6 +76,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
    * @param joinTimeout how long to wait for {@code nodes} to join
    * @param config local training settings sent to nodes (epochs, batch size, learning rate, seed)
    * @param schedule how the learning rate changes over the rounds; each task carries its own
+   * @param maxSamples the most samples one update may claim (FedAvg weights by the claim)
    */
   public record Settings(
       int nodes,
@@ -86,11 +87,18 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       Duration roundTimeout,
       Duration joinTimeout,
       TrainingConfig config,
-      RoundSchedule schedule) {
+      RoundSchedule schedule,
+      long maxSamples) {
+    /** The default cap on an update's claimed samples. */
+    public static final long MAX_SAMPLES = 10_000_000L;
+
     public Settings {
       atLeastOne("nodes", nodes);
       atLeastOne("rounds", rounds);
       atLeastOne("buffer", buffer);
+      if (maxSamples < 1) {
+        throw new IllegalArgumentException("max-samples must be >= 1, got " + maxSamples);
+      }
       if (!(fraction > 0 && fraction <= 1)) {
         throw new IllegalArgumentException("fraction must be in (0, 1], got " + fraction);
       }
@@ -139,7 +147,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     this.runId = start.receipt().runId();
     this.architecture = aggregator.architecture();
     this.schedule = new TaskSchedule(aggregator, coordinator, start, settings, log);
-    this.check = new SubmissionCheck(ledger, store, architecture, runId);
+    this.check = new SubmissionCheck(ledger, store, architecture, runId, settings);
   }
 
   public Hash32 runId() {
@@ -281,24 +289,26 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       task = schedule.assignment(req.getSession(), req.getRound());
     } catch (TaskSchedule.UnknownSessionException e) {
       throw unknownSession(e);
+    } catch (TaskSchedule.AlreadyDeliveringException e) {
+      throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
     }
     if (task == null) {
       return late();
     }
-    Signed<ModelUpdate> signed;
-    try {
-      signed = CoordinatorMessages.receipt(req.getUpdate());
-    } catch (IllegalArgumentException e) {
-      throw Status.INVALID_ARGUMENT
-          .withDescription("malformed receipt: " + e.getMessage())
-          .asException();
-    }
     UpdateRecord recorded;
     List<Tensor> tensors;
+    Signed<ModelUpdate> signed;
     try {
+      try {
+        signed = CoordinatorMessages.receipt(req.getUpdate());
+      } catch (IllegalArgumentException e) {
+        throw new SubmissionCheck.Refused(
+            SubmissionCheck.Refused.Kind.INVALID, "malformed receipt: " + e.getMessage());
+      }
       tensors = check.check(signed, task.participant().address, task.parent());
       recorded = check.record(signed);
     } catch (SubmissionCheck.Refused e) {
+      schedule.release(task.participant());
       Status status =
           switch (e.kind) {
             case INVALID -> Status.INVALID_ARGUMENT;
@@ -307,6 +317,9 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             case LEDGER_UNAVAILABLE -> Status.UNAVAILABLE;
           };
       throw status.withDescription(e.getMessage()).asException();
+    } catch (RuntimeException e) {
+      schedule.release(task.participant());
+      throw Status.INTERNAL.withDescription("cannot check the update: " + e).asException();
     }
     if (!schedule.deliver(task.participant(), req.getRound(), recorded, tensors)) {
       return late();

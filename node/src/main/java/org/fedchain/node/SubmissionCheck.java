@@ -3,6 +3,7 @@ package org.fedchain.node;
 import java.util.List;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.ModelFormatException;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.ModelUpdate;
@@ -54,13 +55,20 @@ final class SubmissionCheck {
   private final Verifier verifier;
   private final Architecture arch;
   private final Hash32 runId;
+  private final CoordinatorService.Settings settings;
 
-  SubmissionCheck(Ledger ledger, BlobStore store, Architecture arch, Hash32 runId) {
+  SubmissionCheck(
+      Ledger ledger,
+      BlobStore store,
+      Architecture arch,
+      Hash32 runId,
+      CoordinatorService.Settings settings) {
     this.ledger = ledger;
     this.store = store;
     this.verifier = new Verifier(ledger, store);
     this.arch = arch;
     this.runId = runId;
+    this.settings = settings;
   }
 
   /** The update's tensors, if {@code signed}, sent by {@code node}, trains on {@code parent}. */
@@ -73,6 +81,17 @@ final class SubmissionCheck {
     }
     if (u.kind() != UpdateKind.LOCAL || !u.runId().equals(runId)) {
       throw new Refused(Refused.Kind.INVALID, "expected a LOCAL update of run " + runId.hex());
+    }
+    // FedAvg weights by the claimed samples: a claim beyond the cap would take the round alone
+    // (a uint64 of 2^63 or more reads as negative here)
+    if (u.samples() < 1 || u.samples() > settings.maxSamples()) {
+      throw new Refused(
+          Refused.Kind.INVALID,
+          "claims "
+              + Long.toUnsignedString(u.samples())
+              + " samples; this run takes 1 to "
+              + settings.maxSamples()
+              + " per update");
     }
     if (!u.parent().equals(parent.receipt().model())) {
       throw new Refused(
@@ -95,9 +114,40 @@ final class SubmissionCheck {
             Refused.Kind.INVALID, "update refused: " + String.join("; ", check.problems()));
       }
       ModelCodec.check(arch, check.model());
+      for (Tensor t : check.model()) {
+        if (!t.isFinite()) {
+          throw new Refused(
+              Refused.Kind.INVALID, "tensor " + t.name() + " holds NaN or infinite values");
+        }
+      }
+      checkSteps(Manifest.parse(store.get(u.manifest())).steps(), u.samples());
       return check.model();
-    } catch (LedgerException | ModelFormatException e) {
+    } catch (LedgerException | ModelFormatException | java.io.IOException e) {
       throw new Refused(Refused.Kind.INVALID, "update refused: " + e.getMessage());
+    }
+  }
+
+  /**
+   * FedNova normalises by the steps a node claims: at most what the run's local training takes on
+   * the claimed samples (epochs x batches), at least one.
+   */
+  private void checkSteps(long steps, long samples) throws Refused {
+    long batch = settings.config().batchSize();
+    long most =
+        Math.multiplyExact((long) settings.config().epochs(), (samples + batch - 1) / batch);
+    if (steps < 1 || steps > most) {
+      throw new Refused(
+          Refused.Kind.INVALID,
+          "manifest claims "
+              + steps
+              + " optimizer steps; "
+              + samples
+              + " samples in "
+              + settings.config().epochs()
+              + " epoch(s) of batches of "
+              + batch
+              + " take at most "
+              + most);
     }
   }
 

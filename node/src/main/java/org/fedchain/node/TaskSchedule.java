@@ -40,6 +40,13 @@ final class TaskSchedule {
   /** A task's node and the global model it trains from. */
   record Assignment(Participant participant, UpdateRecord parent) {}
 
+  /** A node that already delivered its update for this task, or is delivering it now. */
+  static final class AlreadyDeliveringException extends Exception {
+    AlreadyDeliveringException(String message) {
+      super(message);
+    }
+  }
+
   /** A session that never joined, or was replaced by a newer join of the same node. */
   static final class UnknownSessionException extends Exception {
     UnknownSessionException() {
@@ -68,6 +75,8 @@ final class TaskSchedule {
   private final Set<Participant> sampled = new LinkedHashSet<>();
   private final Set<Participant> assigned = new LinkedHashSet<>();
   private final Map<Participant, Aggregator.Input> received = new LinkedHashMap<>();
+  // whose submission is being checked and recorded now: one at a time per node
+  private final Set<Participant> delivering = new LinkedHashSet<>();
   private long roundDeadline;
   // asynchronous state: the version each node is training from, and the buffer
   private final Map<Participant, Integer> inFlight = new HashMap<>();
@@ -393,14 +402,23 @@ final class TaskSchedule {
 
   /**
    * The task a session's node may deliver for {@code round} now, or null if it is late (no task,
-   * the round closed, the run done).
+   * the round closed, the run done). Reserves the task: until {@link #deliver} or {@link #release},
+   * the node's other submissions are refused, so one node records at most one update per task.
    */
-  Assignment assignment(ByteString session, int round) throws UnknownSessionException {
+  Assignment assignment(ByteString session, int round)
+      throws UnknownSessionException, AlreadyDeliveringException {
     lock.lock();
     try {
       Participant p = participants.bySession(session);
       if (p == null) {
         throw new UnknownSessionException();
+      }
+      if (delivering.contains(p) || (!s.async() && received.containsKey(p))) {
+        throw new AlreadyDeliveringException(
+            p.name
+                + " already delivered an update for "
+                + (s.async() ? "this task" : "round " + this.round)
+                + ": one update per node and task");
       }
       Integer from = s.async() ? inFlight.get(p) : (assigned.contains(p) ? version : null);
       if (from == null
@@ -409,7 +427,18 @@ final class TaskSchedule {
           || (!s.async() && (round != this.round || !roundOpen))) {
         return null;
       }
+      delivering.add(p);
       return new Assignment(p, versions.get(from));
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Ends a reservation whose submission was refused. */
+  void release(Participant p) {
+    lock.lock();
+    try {
+      delivering.remove(p);
     } finally {
       lock.unlock();
     }
@@ -422,6 +451,7 @@ final class TaskSchedule {
   boolean deliver(Participant p, int round, UpdateRecord recorded, List<Tensor> tensors) {
     lock.lock();
     try {
+      delivering.remove(p);
       if (s.async()) {
         Integer from = inFlight.remove(p);
         if (from == null) {

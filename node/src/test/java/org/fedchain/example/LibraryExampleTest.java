@@ -119,7 +119,8 @@ class LibraryExampleTest {
                   Duration.ofSeconds(60),
                   Duration.ofSeconds(60),
                   config,
-                  RoundSchedule.CONSTANT),
+                  RoundSchedule.CONSTANT,
+                  CoordinatorService.Settings.MAX_SAMPLES),
               log);
       ExecutorService workers = Executors.newFixedThreadPool(2);
       try (ModelStoreServer server =

@@ -13,6 +13,8 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.fedchain.comms.CoordinatorMessages;
 import org.fedchain.comms.ModelStoreServer;
@@ -21,9 +23,12 @@ import org.fedchain.comms.v1.JoinRequest;
 import org.fedchain.comms.v1.JoinResponse;
 import org.fedchain.comms.v1.Receipt;
 import org.fedchain.comms.v1.SubmitRequest;
+import org.fedchain.comms.v1.SubmitResult;
 import org.fedchain.comms.v1.Task;
 import org.fedchain.comms.v1.TaskRequest;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
@@ -32,6 +37,7 @@ import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.wallet.EthereumIdentity;
@@ -65,7 +71,8 @@ class CoordinatorServiceTest {
   void start() throws Exception {
     ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"));
     store = BlobStore.open(dir.resolve("store"));
-    TrainingConfig config = TrainingConfig.builder().build();
+    // one local epoch in batches of 64: an update of 100 samples takes at most 2 steps
+    TrainingConfig config = TrainingConfig.builder().epochs(1).batchSize(64).build();
     genesis =
         new FedAvgFlow(ledger, store, arch, config, Strategies.fedAvg())
             .openRun(coordinator, arch.initialTensors(1), "test");
@@ -85,7 +92,8 @@ class CoordinatorServiceTest {
                 Duration.ofSeconds(30),
                 Duration.ofSeconds(30),
                 config,
-                RoundSchedule.COSINE),
+                RoundSchedule.COSINE,
+                CoordinatorService.Settings.MAX_SAMPLES),
             new PrintWriter(new StringWriter()));
     String name = "coordinator-" + System.nanoTime();
     server = ModelStoreServer.newBuilder(store).inProcess(name).addService(service).build();
@@ -195,6 +203,84 @@ class CoordinatorServiceTest {
 
     assertThat(ledger.updates(run)).hasSize(1); // the genesis only
     assertThat(running.isAlive()).as("the round still waits for a valid update").isTrue();
+  }
+
+  /**
+   * What a dishonest node can try with a LOCAL that is otherwise well formed: its model and
+   * manifest uploaded, the manifest consistent with the receipt, the receipt signed by the node
+   * itself.
+   */
+  @Test
+  void poisoned_or_greedy_submissions_are_refused_and_one_update_per_round_is_recorded()
+      throws Exception {
+    Hash32 run = genesis.receipt().runId();
+    JoinResponse joined = stub.join(join(alice, alice, run));
+    stub.nextTask(TaskRequest.newBuilder().setSession(joined.getSession()).build());
+    List<Tensor> sound = arch.initialTensors(2);
+    List<Tensor> poisoned = new ArrayList<>(sound);
+    float[] v = poisoned.get(0).floats();
+    v[0] = Float.NaN;
+    poisoned.set(0, Tensor.ofFloats(poisoned.get(0).name(), poisoned.get(0).shape(), v));
+
+    assertRefused(
+        joined, crafted(alice, poisoned, 100, 100, 2), Status.Code.INVALID_ARGUMENT, "NaN");
+    assertRefused(
+        joined,
+        crafted(alice, sound, 1_000_000_000_000L, 1_000_000_000_000L, 2),
+        Status.Code.INVALID_ARGUMENT,
+        "claims 1000000000000 samples");
+    // 2^63 as a uint64: once a crash of the coordinator's sums
+    assertRefused(
+        joined,
+        crafted(alice, sound, Long.MIN_VALUE, 1, 2),
+        Status.Code.INVALID_ARGUMENT,
+        "claims 9223372036854775808 samples");
+    assertRefused(
+        joined, crafted(alice, sound, 100, 100, 10_000), Status.Code.INVALID_ARGUMENT, "steps");
+    assertThat(ledger.updates(run)).hasSize(1);
+
+    SubmitResult first =
+        stub.submit(
+            SubmitRequest.newBuilder()
+                .setSession(joined.getSession())
+                .setRound(1)
+                .setUpdate(crafted(alice, sound, 100, 100, 2))
+                .build());
+    assertThat(first.getOutcome()).isEqualTo(SubmitResult.Outcome.ACCEPTED);
+    // a second LOCAL for the same round is refused before it reaches the ledger
+    assertRefused(
+        joined,
+        crafted(alice, arch.initialTensors(3), 100, 100, 2),
+        Status.Code.FAILED_PRECONDITION,
+        "one update per node");
+    assertThat(ledger.updates(run).stream().filter(u -> u.receipt().kind() == UpdateKind.LOCAL))
+        .hasSize(1);
+  }
+
+  /** A LOCAL on the genesis with its blobs in the coordinator's store, signed by {@code who}. */
+  Receipt crafted(
+      EthereumIdentity who, List<Tensor> tensors, long samples, long manifestSamples, long steps)
+      throws Exception {
+    Hash32 run = genesis.receipt().runId();
+    Hash32 model = store.put(ModelCodec.write(tensors));
+    Hash32 data = Hash32.sha256(("data " + model).getBytes(StandardCharsets.UTF_8));
+    Manifest m =
+        Manifest.builder()
+            .runId(run)
+            .kind(UpdateKind.LOCAL)
+            .parents(List.of(genesis.receipt().model()))
+            .model(model)
+            .tensors(tensors)
+            .architecture(arch.id())
+            .epochs(1)
+            .steps(steps)
+            .dataset(data, manifestSamples)
+            .build();
+    Hash32 manifest = store.put(m.toJson());
+    ModelUpdate u =
+        new ModelUpdate(
+            run, 1, UpdateKind.LOCAL, genesis.receipt().model(), model, manifest, data, samples);
+    return CoordinatorMessages.receipt(TrainedUpdates.sign(ledger, who, u));
   }
 
   Receipt local(EthereumIdentity signer, Hash32 parent, Hash32 model, Hash32 manifest) {

@@ -106,6 +106,41 @@ public final class Tensor {
     return out;
   }
 
+  /**
+   * Whether every value is a finite number: false if a floating-point tensor holds a NaN or an
+   * infinity (integer tensors always are). A model with such a value is never a sound update.
+   */
+  public boolean isFinite() {
+    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    switch (dtype) {
+      case F32 -> {
+        for (int i = 0; i < data.length; i += 4) {
+          if (!Float.isFinite(b.getFloat(i))) {
+            return false;
+          }
+        }
+      }
+      case F64 -> {
+        for (int i = 0; i < data.length; i += 8) {
+          if (!Double.isFinite(b.getDouble(i))) {
+            return false;
+          }
+        }
+      }
+      case F16, BF16 -> {
+        // all exponent bits set (5 in half precision, 8 in bfloat16) is an infinity or a NaN
+        int mask = dtype == DType.F16 ? 0x7C00 : 0x7F80;
+        for (int i = 0; i < data.length; i += 2) {
+          if ((b.getShort(i) & mask) == mask) {
+            return false;
+          }
+        }
+      }
+      default -> {}
+    }
+    return true;
+  }
+
   /** SHA-256 of the raw data bytes, as listed per tensor in the manifest. */
   public Hash32 sha256() {
     return Hash32.sha256(data);

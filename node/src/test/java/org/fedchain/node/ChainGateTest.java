@@ -1,0 +1,121 @@
+package org.fedchain.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Manifest;
+import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Ledgers;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.ProgressListener;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.wallet.EthereumIdentity;
+import org.fedchain.wallet.Signers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A chain that a contributor poisons: its recorded model holds a NaN (as a node training at a
+ * learning rate of 5 records). The next node passes that head over, says why, and continues from
+ * the last sound one; before, it trained on the NaN head, produced the same NaN bytes and was
+ * refused with MODEL_EXISTS, so one bad update ended the run.
+ */
+class ChainGateTest {
+  @TempDir Path dir;
+  final Architecture arch = Architectures.get("fmnist-mlp/1");
+  final TrainingConfig config = TrainingConfig.builder().epochs(1).seed(3).threads(1).build();
+
+  static EthereumIdentity key(String name) {
+    return Signers.secp256k1(Hash32.sha256(name.getBytes(StandardCharsets.UTF_8)).toBytes());
+  }
+
+  @Test
+  void a_head_holding_nan_is_passed_over_and_the_chain_goes_on_from_the_last_sound_one()
+      throws Exception {
+    Samples train = FashionMnist.standard().train();
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      BlobStore store = BlobStore.open(dir.resolve("store"));
+      ChainFlow flow = new ChainFlow(ledger, store);
+      Hash32 run =
+          flow.openRun(
+                  key("coordinator"),
+                  arch,
+                  arch.initialTensors(1),
+                  RunConfig.unrewarded(Mode.CHAINED),
+                  "test")
+              .receipt()
+              .runId();
+      ChainFlow.Hop alice =
+          flow.continueChain(run, key("alice"), train.slice(0, 600), config, ProgressListener.NONE);
+      assertThat(alice.skipped()).isEmpty();
+
+      UpdateRecord poisoned = recordNan(ledger, store, alice.update(), key("mallory"));
+      assertThat(flow.head(run).updateId()).isEqualTo(poisoned.updateId());
+
+      ChainFlow.Hop bob =
+          flow.continueChain(
+              run, key("bob"), train.slice(600, 1200), config, ProgressListener.NONE);
+      assertThat(bob.from().updateId()).isEqualTo(alice.update().updateId());
+      assertThat(bob.update().receipt().parent()).isEqualTo(alice.update().receipt().model());
+      assertThat(bob.skipped())
+          .singleElement()
+          .asString()
+          .contains(poisoned.updateId().toString())
+          .contains(key("mallory").address().toString())
+          .contains("NaN");
+      for (Tensor t : ModelCodec.read(arch, store.get(bob.update().receipt().model()))) {
+        assertThat(t.isFinite()).as(t.name()).isTrue();
+      }
+    }
+  }
+
+  /** Records, as {@code who}, a CHAINED update on {@code parent} whose model holds a NaN. */
+  private UpdateRecord recordNan(
+      Ledger ledger, BlobStore store, UpdateRecord parent, EthereumIdentity who) throws Exception {
+    List<Tensor> tensors =
+        new ArrayList<>(ModelCodec.read(arch, store.get(parent.receipt().model())));
+    float[] v = tensors.get(0).floats();
+    v[v.length / 2] = Float.NaN;
+    tensors.set(0, Tensor.ofFloats(tensors.get(0).name(), tensors.get(0).shape(), v));
+    Hash32 model = store.put(ModelCodec.write(tensors));
+    Hash32 data = Hash32.sha256("mallory's data".getBytes(StandardCharsets.UTF_8));
+    Manifest m =
+        Manifest.builder()
+            .runId(parent.receipt().runId())
+            .kind(UpdateKind.CHAINED)
+            .parents(List.of(parent.receipt().model()))
+            .model(model)
+            .tensors(tensors)
+            .architecture(arch.id())
+            .epochs(1)
+            .steps(1)
+            .dataset(data, 600)
+            .build();
+    ModelUpdate u =
+        new ModelUpdate(
+            parent.receipt().runId(),
+            parent.receipt().seq() + 1,
+            UpdateKind.CHAINED,
+            parent.receipt().model(),
+            model,
+            store.put(m.toJson()),
+            data,
+            600);
+    return ledger.submit(TrainedUpdates.sign(ledger, who, u));
+  }
+}

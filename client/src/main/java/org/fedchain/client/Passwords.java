@@ -33,6 +33,7 @@ final class Passwords {
   private char[] obtain(Map<String, String> env, String prompt, boolean confirm)
       throws IOException {
     if (passwordFile != null) {
+      refuseIfOthersCanRead(passwordFile);
       String text = Files.readString(passwordFile, StandardCharsets.UTF_8);
       int nl = text.indexOf('\n');
       String line = nl >= 0 ? text.substring(0, nl) : text;
@@ -65,5 +66,27 @@ final class Passwords {
       Arrays.fill(again, '\0');
     }
     return first;
+  }
+
+  /**
+   * A password that others on the machine can read is no secret: refuse the file, as ssh refuses
+   * such a private key, and say how to fix it. File systems without POSIX permissions pass.
+   */
+  static void refuseIfOthersCanRead(Path file) throws IOException {
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> perms;
+    try {
+      perms = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException e) {
+      return;
+    }
+    if (perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ)
+        || perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+      throw new IOException(
+          "password file "
+              + file
+              + " can be read by others ("
+              + java.nio.file.attribute.PosixFilePermissions.toString(perms)
+              + "): chmod 600 it first");
+    }
   }
 }

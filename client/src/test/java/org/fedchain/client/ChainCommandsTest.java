@@ -220,6 +220,8 @@ class ChainCommandsTest {
         .contains("no such file");
     Path wrong = home.resolve("wrong-pw");
     Files.writeString(wrong, "nope\n");
+    Files.setPosixFilePermissions(
+        wrong, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     assertThat(
             run(
                     "chain",

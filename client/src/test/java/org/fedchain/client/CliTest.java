@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.fedchain.ledger.Ledgers;
@@ -24,7 +25,18 @@ class CliTest {
   Path passwordFile(String pw) throws Exception {
     Path f = home.resolve("pw-" + pw.hashCode());
     Files.writeString(f, pw + "\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
     return f;
+  }
+
+  @Test
+  void a_password_file_others_can_read_is_refused() throws Exception {
+    Path f = passwordFile("s3cret");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+    Cli.Result r = run("wallet", "new", "alice", "--password-file", f.toString());
+    assertThat(r.exit()).isEqualTo(Main.FAILED);
+    assertThat(r.err()).contains("can be read by others").contains("chmod 600");
+    assertThat(run("wallet", "list").out()).doesNotContain("alice");
   }
 
   @Test

@@ -70,7 +70,22 @@ public final class Aggregator {
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
     var existing = ledger.updateOfModel(runId, modelHash);
     if (existing.isPresent()) {
-      return existing.get(); // the strategy selected one input unchanged (Krum)
+      // the strategy selected one input unchanged (Krum): that input is the new global model
+      for (Input input : inputs) {
+        if (input.update().updateId().equals(existing.get().updateId())) {
+          return existing.get();
+        }
+      }
+      // anyone who computed the aggregate first and recorded it as their own update would
+      // otherwise own the round: never adopt a record that is not one of this round's inputs
+      throw new IOException(
+          "the aggregate "
+              + modelHash.hex()
+              + " is already recorded as update "
+              + existing.get().updateId()
+              + " by "
+              + existing.get().contributor()
+              + ", which is not one of the round's inputs: refusing to adopt it");
     }
     List<Hash32> ids = inputs.stream().map(l -> l.update().updateId()).toList();
     Hash32 data = DatasetCommitment.root(ids);

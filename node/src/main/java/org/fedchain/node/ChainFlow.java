@@ -16,6 +16,8 @@ import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.Reason;
+import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
@@ -171,7 +173,15 @@ public final class ChainFlow {
             store, UpdateKind.CHAINED, head.receipt(), arch, config, r, r.tensors(), shard);
     Signed<ModelUpdate> signed = TrainedUpdates.sign(ledger, node, receipt);
     if (run.config().commitReveal()) {
-      ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));
+      try {
+        ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));
+      } catch (RejectedException e) {
+        // the commitment binds this update to this node: if someone replayed it first, it is
+        // still ours, and the submit that follows reveals it
+        if (e.reason() != Reason.COMMIT_EXISTS) {
+          throw e;
+        }
+      }
     }
     return new Hop(ledger.submit(signed), r, head, from.skipped());
   }

@@ -84,6 +84,54 @@ class ChainGateTest {
     }
   }
 
+  /**
+   * Commit-reveal: someone who sees a node's pending commitment records it first. The commitment
+   * binds the update to that node, so the node carries on and its update is recorded as its own.
+   */
+  @Test
+  void a_node_whose_commitment_someone_replayed_first_carries_on() throws Exception {
+    try (Ledger real = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      Ledger ledger =
+          (Ledger)
+              java.lang.reflect.Proxy.newProxyInstance(
+                  Ledger.class.getClassLoader(),
+                  new Class<?>[] {Ledger.class},
+                  (proxy, method, args) -> {
+                    try {
+                      if (method.getName().equals("commit")) {
+                        method.invoke(real, args); // the copier's replay lands first
+                      }
+                      return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                      throw e.getCause();
+                    }
+                  });
+      BlobStore store = BlobStore.open(dir.resolve("store"));
+      ChainFlow flow = new ChainFlow(ledger, store);
+      RunConfig commitReveal =
+          new RunConfig(
+              Mode.CHAINED,
+              true,
+              List.of(),
+              0,
+              java.math.BigInteger.ZERO,
+              java.math.BigInteger.ZERO);
+      Hash32 run =
+          flow.openRun(key("coordinator"), arch, arch.initialTensors(1), commitReveal, "test")
+              .receipt()
+              .runId();
+      ChainFlow.Hop alice =
+          flow.continueChain(
+              run,
+              key("alice"),
+              FashionMnist.standard().train().slice(0, 300),
+              config,
+              ProgressListener.NONE);
+      assertThat(alice.update().contributor()).isEqualTo(key("alice").address());
+      assertThat(real.updates(run)).hasSize(2);
+    }
+  }
+
   /** Records, as {@code who}, a CHAINED update on {@code parent} whose model holds a NaN. */
   private UpdateRecord recordNan(
       Ledger ledger, BlobStore store, UpdateRecord parent, EthereumIdentity who) throws Exception {

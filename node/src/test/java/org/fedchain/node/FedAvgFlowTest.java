@@ -1,6 +1,7 @@
 package org.fedchain.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -21,8 +22,10 @@ import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.Partition;
+import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.trainer.TrainingResult;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.trainer.aggregate.Strategy;
 import org.fedchain.verifier.AggregateReplay;
@@ -411,5 +414,53 @@ class FedAvgFlowTest {
     assertThat(fedavgFlip.accuracy()).as(all).isLessThan(medianFlip.accuracy() - 0.02);
     assertThat(fedavgFlip.accuracy()).as(all).isLessThan(clean);
     assertThat(fedavgScale.accuracy()).as(all).isLessThan(clean - 0.3);
+  }
+
+  /**
+   * A node that computes the round's average from the recorded LOCAL blobs and records it first, as
+   * its own LOCAL, must not own the round: the coordinator refuses to adopt that record.
+   */
+  @Test
+  void the_coordinator_never_adopts_an_aggregate_someone_else_recorded_first() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(2, 100, Map.of(), Map.of());
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      List<FedAvgFlow.Local> locals = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        locals.add(flow.train(clients.get(i), g0, MLP.initialTensors(1), 0, flow.configFor(1, i)));
+      }
+      List<Strategy.Input> in = new ArrayList<>();
+      for (FedAvgFlow.Local l : locals) {
+        in.add(AggregateReplay.strategyInput(store, l.update(), l.tensors(), 1));
+      }
+      List<Tensor> average = Strategies.fedAvg().aggregate(MLP.initialTensors(1), in);
+      // mallory records the average on the global model before the coordinator does
+      FedAvgFlow.Client mallory =
+          new FedAvgFlow.Client(
+              "mallory", key("mallory"), clients.get(0).shard(), 1.0, FedAvgFlow.Behaviour.HONEST);
+      TrainingResult r =
+          LocalTrainer.train(
+              MLP,
+              MLP.initialTensors(1),
+              mallory.shard().slice(0, 32),
+              CONFIG,
+              ProgressListener.NONE);
+      var receipt =
+          TrainedUpdates.store(
+              store, UpdateKind.LOCAL, g0.receipt(), MLP, CONFIG, r, average, mallory.shard());
+      UpdateRecord stolen = ledger.submit(TrainedUpdates.sign(ledger, mallory.identity(), receipt));
+
+      assertThatThrownBy(() -> flow.aggregate(coordinator, g0, locals, List.of(1.0, 1.0)))
+          .isInstanceOf(java.io.IOException.class)
+          .hasMessageContaining("refusing to adopt")
+          .hasMessageContaining(stolen.updateId().toString());
+      assertThat(
+              ledger.updates(g0.receipt().runId()).stream()
+                  .filter(u -> u.receipt().kind() == UpdateKind.AGGREGATE))
+          .isEmpty();
+    }
   }
 }

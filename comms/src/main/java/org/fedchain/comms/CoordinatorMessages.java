@@ -20,15 +20,20 @@ import org.fedchain.core.receipt.UpdateKind;
 public final class CoordinatorMessages {
   private CoordinatorMessages() {}
 
-  private static final byte[] JOIN_TAG = "FedChain join v1".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] JOIN_TAG = "FedChain join v2".getBytes(StandardCharsets.UTF_8);
 
-  /** What a node signs to join run {@code runId}: proves it holds the key of {@code address}. */
-  public static Hash32 joinDigest(Hash32 runId, Address address, String storeEndpoint) {
+  /**
+   * What a node signs to join run {@code runId}: proves it holds the key of {@code address} now,
+   * since it signs the coordinator's fresh {@code nonce}.
+   */
+  public static Hash32 joinDigest(
+      Hash32 runId, Address address, String storeEndpoint, Hash32 nonce) {
     return Hash32.keccak256(
         JOIN_TAG,
         runId.toBytes(),
         address.toBytes(),
-        storeEndpoint.getBytes(StandardCharsets.UTF_8));
+        storeEndpoint.getBytes(StandardCharsets.UTF_8),
+        nonce.toBytes());
   }
 
   public static ByteString bytes(Hash32 h) {

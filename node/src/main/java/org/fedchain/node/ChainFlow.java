@@ -57,8 +57,12 @@ public final class ChainFlow {
   public record Hop(
       UpdateRecord update, TrainingResult training, UpdateRecord from, List<String> skipped) {}
 
-  /** The head a node continues from, its verified model, and the heads it passed over and why. */
-  public record Start(UpdateRecord head, List<Tensor> model, List<String> skipped) {}
+  /**
+   * The head a node continues from, its verified model, the run's architecture, and the heads it
+   * passed over and why.
+   */
+  public record Start(
+      UpdateRecord head, List<Tensor> model, Architecture arch, List<String> skipped) {}
 
   public UpdateRecord openRun(
       EthereumIdentity coordinator,
@@ -162,10 +166,10 @@ public final class ChainFlow {
     if (!run.open()) {
       throw new LedgerException("run " + runId + " is closed");
     }
-    Architecture arch = architecture(run);
-    Start from = soundHead(runId, arch, source);
+    Start from = soundHead(run, source);
     UpdateRecord head = from.head();
     List<Tensor> start = from.model();
+    Architecture arch = from.arch();
     TrainingResult r = LocalTrainer.train(arch, start, shard, config, progress);
 
     ModelUpdate receipt =
@@ -193,8 +197,10 @@ public final class ChainFlow {
    * then the run's older updates, latest first. A lineage that does not verify against this node's
    * store (a blob altered or missing here) is an error, not a reason to fork the chain.
    */
-  public Start soundHead(Hash32 runId, Architecture arch, BlobSource source)
+  public Start soundHead(Run run, BlobSource source)
       throws IOException, LedgerException, VerificationException {
+    Hash32 runId = run.runId();
+    Architecture arch = null; // read from the genesis manifest once the first lineage is here
     Comparator<UpdateRecord> latest =
         Comparator.comparingLong((UpdateRecord r) -> r.receipt().seq())
             .reversed()
@@ -216,6 +222,9 @@ public final class ChainFlow {
         source.ensure(u.receipt().manifest());
       }
       new Verifier(ledger, store).requireVerifiedLineage(head);
+      if (arch == null) {
+        arch = architecture(run);
+      }
       String why;
       try {
         List<Tensor> model = ModelCodec.read(arch, store.get(head.receipt().model()));
@@ -226,7 +235,7 @@ public final class ChainFlow {
                 .map(t -> "tensor " + t.name() + " holds NaN or infinite values")
                 .orElse(null);
         if (why == null) {
-          return new Start(head, model, List.copyOf(skipped));
+          return new Start(head, model, arch, List.copyOf(skipped));
         }
       } catch (ModelFormatException e) {
         why = "not a model of " + arch.id() + ": " + e.getMessage();

@@ -16,6 +16,8 @@ import java.util.function.Consumer;
 import org.fedchain.comms.CoordinatorMessages;
 import org.fedchain.comms.v1.AnnounceResult;
 import org.fedchain.comms.v1.Announcement;
+import org.fedchain.comms.v1.ChallengeRequest;
+import org.fedchain.comms.v1.ChallengeResponse;
 import org.fedchain.comms.v1.CoordinatorGrpc;
 import org.fedchain.comms.v1.JoinRequest;
 import org.fedchain.comms.v1.JoinResponse;
@@ -131,6 +133,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
   private final Architecture architecture;
   private final TaskSchedule schedule;
   private final SubmissionCheck check;
+  private final JoinNonces nonces = new JoinNonces();
 
   public CoordinatorService(
       Ledger ledger,
@@ -199,14 +202,26 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
   // ---- the gRPC service: parse, ask the schedule or the checks, answer ----
 
   @Override
+  public void challenge(ChallengeRequest req, StreamObserver<ChallengeResponse> response) {
+    response.onNext(
+        ChallengeResponse.newBuilder().setNonce(CoordinatorMessages.bytes(nonces.issue())).build());
+    response.onCompleted();
+  }
+
+  @Override
   public void join(JoinRequest req, StreamObserver<JoinResponse> response) {
     Address address;
     Hash32 run;
+    Hash32 nonce;
     try {
       address = CoordinatorMessages.address("address", req.getAddress());
       run = CoordinatorMessages.hash("run_id", req.getRunId());
+      nonce = CoordinatorMessages.hash("nonce", req.getNonce());
     } catch (IllegalArgumentException e) {
-      response.onError(Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asException());
+      response.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription(e.getMessage() + " (a join signs a nonce from Challenge)")
+              .asException());
       return;
     }
     if (!run.equals(runId)) {
@@ -219,7 +234,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     try {
       Address signer =
           Secp256k1.recover(
-              CoordinatorMessages.joinDigest(run, address, req.getStoreEndpoint()),
+              CoordinatorMessages.joinDigest(run, address, req.getStoreEndpoint(), nonce),
               req.getSignature().toByteArray());
       if (!signer.equals(address)) {
         throw new SignatureException(
@@ -229,6 +244,17 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       response.onError(
           Status.PERMISSION_DENIED
               .withDescription("join signature does not prove " + address + ": " + e.getMessage())
+              .asException());
+      return;
+    }
+    // only after the signature: nobody can use up a node's nonce with a join it did not sign
+    if (!nonces.redeem(nonce)) {
+      response.onError(
+          Status.PERMISSION_DENIED
+              .withDescription(
+                  "join nonce "
+                      + nonce.hex()
+                      + " is unknown, used or expired: ask Challenge for a fresh one")
               .asException());
       return;
     }

@@ -14,6 +14,7 @@ import org.fedchain.comms.FetchException;
 import org.fedchain.comms.ModelStoreClient;
 import org.fedchain.comms.ModelStoreException;
 import org.fedchain.comms.v1.Announcement;
+import org.fedchain.comms.v1.ChallengeRequest;
 import org.fedchain.comms.v1.CoordinatorGrpc;
 import org.fedchain.comms.v1.JoinRequest;
 import org.fedchain.comms.v1.JoinResponse;
@@ -102,18 +103,7 @@ public final class NodeWorker {
               call(stub, 10, c -> c.status(StatusRequest.getDefaultInstance())).getRunId());
     }
     Hash32 runId = run;
-    JoinRequest join =
-        JoinRequest.newBuilder()
-            .setRunId(CoordinatorMessages.bytes(runId))
-            .setAddress(CoordinatorMessages.bytes(me.address()))
-            .setStoreEndpoint(endpoint)
-            .setName(name)
-            .setSignature(
-                com.google.protobuf.ByteString.copyFrom(
-                    me.signer()
-                        .sign(CoordinatorMessages.joinDigest(runId, me.address(), endpoint))))
-            .build();
-    JoinResponse joined = call(stub, 10, c -> c.join(join));
+    JoinResponse joined = join(stub, runId);
     Address coordinator = CoordinatorMessages.address("coordinator", joined.getCoordinator());
     Eip712Domain domain = CoordinatorMessages.domain(joined.getDomain());
     Architecture arch = Architectures.get(joined.getArchitecture());
@@ -132,7 +122,7 @@ public final class NodeWorker {
         task = call(stub, 30, c -> c.nextTask(next));
       } catch (SessionLostException e) { // the coordinator restarted (coordinator serve --resume)
         say("the coordinator forgot this node (restarted?); joining again");
-        joined = call(stub, 10, c -> c.join(join));
+        joined = join(stub, runId);
         continue;
       }
       switch (task.getKind()) {
@@ -155,6 +145,29 @@ public final class NodeWorker {
   }
 
   /** One task; false (with the reason printed) when it was skipped or refused. */
+  /** Asks the coordinator for a fresh nonce and joins with a signature over it. */
+  private JoinResponse join(CoordinatorGrpc.CoordinatorBlockingStub stub, Hash32 runId)
+      throws Exception {
+    Hash32 nonce =
+        CoordinatorMessages.hash(
+            "nonce",
+            call(stub, 10, c -> c.challenge(ChallengeRequest.getDefaultInstance())).getNonce());
+    JoinRequest join =
+        JoinRequest.newBuilder()
+            .setRunId(CoordinatorMessages.bytes(runId))
+            .setAddress(CoordinatorMessages.bytes(me.address()))
+            .setStoreEndpoint(endpoint)
+            .setName(name)
+            .setNonce(CoordinatorMessages.bytes(nonce))
+            .setSignature(
+                com.google.protobuf.ByteString.copyFrom(
+                    me.signer()
+                        .sign(
+                            CoordinatorMessages.joinDigest(runId, me.address(), endpoint, nonce))))
+            .build();
+    return call(stub, 10, c -> c.join(join));
+  }
+
   private boolean work(
       CoordinatorGrpc.CoordinatorBlockingStub stub,
       JoinResponse joined,

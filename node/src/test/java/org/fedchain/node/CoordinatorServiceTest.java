@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.fedchain.comms.CoordinatorMessages;
 import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.comms.v1.ChallengeRequest;
 import org.fedchain.comms.v1.CoordinatorGrpc;
 import org.fedchain.comms.v1.JoinRequest;
 import org.fedchain.comms.v1.JoinResponse;
@@ -122,17 +123,50 @@ class CoordinatorServiceTest {
     ledger.close();
   }
 
+  /** A join with a fresh nonce from the coordinator's Challenge. */
   JoinRequest join(EthereumIdentity who, EthereumIdentity signer, Hash32 run) {
+    Hash32 nonce =
+        CoordinatorMessages.hash(
+            "nonce", stub.challenge(ChallengeRequest.getDefaultInstance()).getNonce());
+    return join(who, signer, run, nonce);
+  }
+
+  JoinRequest join(EthereumIdentity who, EthereumIdentity signer, Hash32 run, Hash32 nonce) {
     String endpoint = "10.0.0.1:7700";
     return JoinRequest.newBuilder()
         .setRunId(CoordinatorMessages.bytes(run))
         .setAddress(CoordinatorMessages.bytes(who.address()))
         .setStoreEndpoint(endpoint)
         .setName("n")
+        .setNonce(CoordinatorMessages.bytes(nonce))
         .setSignature(
             ByteString.copyFrom(
-                signer.signer().sign(CoordinatorMessages.joinDigest(run, who.address(), endpoint))))
+                signer
+                    .signer()
+                    .sign(CoordinatorMessages.joinDigest(run, who.address(), endpoint, nonce))))
         .build();
+  }
+
+  /**
+   * A join someone recorded (on a plaintext connection, from a log) is refused when replayed, and
+   * so is one signed over a nonce the coordinator never issued.
+   */
+  @Test
+  void a_recorded_join_cannot_be_replayed() {
+    Hash32 run = genesis.receipt().runId();
+    JoinRequest recorded = join(alice, alice, run);
+    assertThat(stub.join(recorded).getSession()).isNotEmpty();
+    assertThatThrownBy(() -> stub.join(recorded))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
+        .hasMessageContaining("unknown, used or expired");
+    Hash32 madeUp = Hash32.sha256("a nonce of my own".getBytes(StandardCharsets.UTF_8));
+    assertThatThrownBy(() -> stub.join(join(alice, alice, run, madeUp)))
+        .isInstanceOfSatisfying(
+            StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
+        .hasMessageContaining("unknown, used or expired");
   }
 
   @Test

@@ -308,7 +308,9 @@ final class CoordinatorCommand {
 
     @Override
     public Integer call() throws Exception {
-      io.grpc.ManagedChannel ch = Peers.channel(tls.settings(), coordinator);
+      Peers.Settings settings = tls.settings();
+      PeerOptions.check(settings, coordinator);
+      io.grpc.ManagedChannel ch = Peers.channel(settings, coordinator);
       try {
         var s =
             org.fedchain.comms.v1.CoordinatorGrpc.newBlockingStub(ch)

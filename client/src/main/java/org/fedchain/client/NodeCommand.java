@@ -115,6 +115,16 @@ final class NodeCommand {
       if (!(slowdown >= 1)) {
         throw new IllegalArgumentException("--slowdown must be >= 1, got " + slowdown);
       }
+      Peers.Settings tls =
+          new Peers.Settings(
+              List.of(),
+              tlsCa,
+              tlsCa == null ? null : serverTls.cert,
+              tlsCa == null ? null : serverTls.key,
+              serverTls.insecure);
+      if (coordinator != null) {
+        PeerOptions.check(tls, coordinator);
+      }
       // the data first: a malformed spec or shard file should not cost a password prompt
       DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data);
       Samples shard = spec0 == null ? null : spec0.load(main.dataset());
@@ -137,12 +147,6 @@ final class NodeCommand {
           server.awaitTermination();
           return 0;
         }
-        Peers.Settings tls =
-            new Peers.Settings(
-                List.of(),
-                tlsCa,
-                tlsCa == null ? null : serverTls.cert,
-                tlsCa == null ? null : serverTls.key);
         ManagedChannel channel = Peers.channel(tls, coordinator);
         try {
           return new NodeWorker(

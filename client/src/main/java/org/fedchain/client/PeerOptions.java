@@ -33,10 +33,31 @@ final class PeerOptions {
       description = "Your private key, for peers that require mutual TLS.")
   Path tlsKey;
 
+  @Option(
+      names = "--insecure",
+      description =
+          "Talk plaintext to peers off this machine (without --tls-ca that is refused: the"
+              + " traffic could be read and changed).")
+  boolean insecure;
+
   Peers.Settings settings() {
     if ((tlsCert == null) != (tlsKey == null)) {
       throw new IllegalArgumentException("mutual TLS needs both --tls-cert and --tls-key");
     }
-    return new Peers.Settings(peers, tlsCa, tlsCert, tlsKey);
+    Peers.Settings s = new Peers.Settings(peers, tlsCa, tlsCert, tlsKey, insecure);
+    for (String peer : peers) {
+      check(s, peer);
+    }
+    return s;
+  }
+
+  /** Refuses plaintext to {@code target} off this machine, naming the options that allow it. */
+  static void check(Peers.Settings s, String target) {
+    try {
+      s.check(target);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          e.getMessage() + ": give --tls-ca FILE, or --insecure to accept that", e);
+    }
   }
 }

@@ -27,13 +27,25 @@ final class ServerTls {
       description = "Require client certificates signed by this CA (mutual TLS).")
   Path clientCa;
 
-  /** Applies the options to {@code b}; plaintext without --tls-cert. */
+  @Option(
+      names = "--insecure",
+      description =
+          "Serve plaintext on every interface. Without TLS (--tls-cert) the server otherwise"
+              + " listens on loopback only: off this machine, traffic and joins can be read.")
+  boolean insecure;
+
+  /**
+   * Applies the options to {@code b}: TLS with --tls-cert, else plaintext on loopback only unless
+   * --insecure.
+   */
   ModelStoreServer.Builder configure(ModelStoreServer.Builder b) {
     if (cert != null || key != null) {
       if (cert == null || key == null) {
         throw new IllegalArgumentException("TLS needs both --tls-cert and --tls-key");
       }
       b.tls(new PemFiles(cert, key));
+    } else if (!insecure) {
+      b.loopbackOnly();
     }
     if (clientCa != null) {
       b.trustRoots(clientCa).clientAuth(ClientAuth.REQUIRE);
@@ -41,8 +53,11 @@ final class ServerTls {
     return b;
   }
 
-  /** "plaintext", "TLS" or "mutual TLS", for the startup line. */
+  /** How the server listens, for the startup line. */
   String label() {
-    return cert == null ? "plaintext" : clientCa == null ? "TLS" : "mutual TLS";
+    if (cert == null) {
+      return insecure ? "plaintext, every interface" : "plaintext, loopback only";
+    }
+    return clientCa == null ? "TLS" : "mutual TLS";
   }
 }

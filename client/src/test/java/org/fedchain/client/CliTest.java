@@ -218,4 +218,26 @@ class CliTest {
     assertThat(r.exit()).isEqualTo(Main.FAILED);
     assertThat(r.err()).contains("an address has 40 hex digits");
   }
+
+  @Test
+  void plaintext_to_a_coordinator_off_this_machine_is_refused_before_any_password() {
+    Cli.Result r =
+        run(
+            "node",
+            "serve",
+            "--port",
+            "0",
+            "--coordinator",
+            "10.1.2.3:7800",
+            "--wallet",
+            "alice",
+            "--data",
+            "fashion-mnist:1/3");
+    assertThat(r.exit()).isEqualTo(Main.FAILED);
+    assertThat(r.err())
+        .contains("refusing plaintext to 10.1.2.3:7800")
+        .contains("--tls-ca")
+        .contains("--insecure")
+        .doesNotContain("password");
+  }
 }

@@ -55,6 +55,7 @@ public interface ModelStoreServer extends AutoCloseable {
   final class Builder {
     final BlobStore store;
     int port = -1;
+    boolean loopbackOnly;
     String inProcessName;
     PemFiles keyCertChain;
     Path trustRoots;
@@ -77,6 +78,15 @@ public interface ModelStoreServer extends AutoCloseable {
         throw new IllegalArgumentException("port must be 0..65535, got " + port);
       }
       this.port = port;
+      return this;
+    }
+
+    /**
+     * Listens on the loopback interface only, so nothing off this machine can connect: what a
+     * plaintext server should do unless its operator chose otherwise.
+     */
+    public Builder loopbackOnly() {
+      this.loopbackOnly = true;
       return this;
     }
 

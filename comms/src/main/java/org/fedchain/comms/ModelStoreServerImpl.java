@@ -31,7 +31,12 @@ final class ModelStoreServerImpl implements ModelStoreServer {
     io.grpc.ServerBuilder<?> builder =
         b.inProcessName != null
             ? InProcessServerBuilder.forName(b.inProcessName)
-            : NettyServerBuilder.forPort(b.port, credentials(b))
+            : (b.loopbackOnly
+                    ? NettyServerBuilder.forAddress(
+                        new java.net.InetSocketAddress(
+                            java.net.InetAddress.getLoopbackAddress(), b.port),
+                        credentials(b))
+                    : NettyServerBuilder.forPort(b.port, credentials(b)))
                 .flowControlWindow(b.flowControlWindowBytes);
     builder.maxInboundMessageSize(b.maxMessageBytes).addService(service);
     b.extraServices.forEach(builder::addService);

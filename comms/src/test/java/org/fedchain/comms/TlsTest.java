@@ -160,4 +160,34 @@ class TlsTest {
         .clientAuth(ClientAuth.REQUIRE)
         .build();
   }
+
+  /**
+   * A plaintext server meant for this machine only: it answers on loopback and nobody reaches it
+   * through the machine's other addresses.
+   */
+  @Test
+  void a_loopback_only_server_is_not_reachable_from_other_addresses() throws Exception {
+    java.net.InetAddress other = null;
+    for (var nic : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+      for (var a : java.util.Collections.list(nic.getInetAddresses())) {
+        if (!a.isLoopbackAddress() && a instanceof java.net.Inet4Address && nic.isUp()) {
+          other = a;
+        }
+      }
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(other != null, "no non-loopback IPv4 address");
+    try (ModelStoreServer s =
+        ModelStoreServer.newBuilder(BlobStore.open(dir.resolve("loopback")))
+            .port(0)
+            .loopbackOnly()
+            .build()) {
+      try (java.net.Socket ok = new java.net.Socket("127.0.0.1", s.port())) {
+        org.assertj.core.api.Assertions.assertThat(ok.isConnected()).isTrue();
+      }
+      java.net.InetAddress target = other;
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> new java.net.Socket(target, s.port()).close())
+          .isInstanceOf(java.net.ConnectException.class);
+    }
+  }
 }

@@ -21,10 +21,11 @@ import org.fedchain.core.store.BlobStore;
 public final class Peers implements AutoCloseable {
   /**
    * Where the peers are and how to reach them: trust roots for their TLS certificates (null:
-   * plaintext), and this node's certificate and key for peers that require mutual TLS (both or
-   * neither).
+   * plaintext, which is refused off loopback unless {@code insecure}), and this node's certificate
+   * and key for peers that require mutual TLS (both or neither).
    */
-  public record Settings(List<String> peers, Path tlsCa, Path tlsCert, Path tlsKey) {
+  public record Settings(
+      List<String> peers, Path tlsCa, Path tlsCert, Path tlsKey, boolean insecure) {
     public Settings {
       peers = List.copyOf(peers);
       if ((tlsCert == null) != (tlsKey == null)) {
@@ -33,14 +34,27 @@ public final class Peers implements AutoCloseable {
       }
     }
 
-    /** No peers, plaintext. */
+    /** No peers; plaintext, on loopback only. */
     public static Settings none() {
-      return new Settings(List.of(), null, null, null);
+      return new Settings(List.of(), null, null, null, false);
+    }
+
+    /**
+     * Refuses a plaintext connection to {@code target} off this machine unless {@code insecure}:
+     * before anything else happens (a password prompt, loading data).
+     */
+    public void check(String target) {
+      if (tlsCa == null && !insecure && !onLoopback(target)) {
+        throw new IllegalArgumentException(
+            "refusing plaintext to "
+                + target
+                + ", which is not on this machine: its traffic could be read and changed");
+      }
     }
 
     /** The same TLS settings for other peers. */
     public Settings withPeers(List<String> others) {
-      return new Settings(others, tlsCa, tlsCert, tlsKey);
+      return new Settings(others, tlsCa, tlsCert, tlsKey, insecure);
     }
   }
 
@@ -67,6 +81,7 @@ public final class Peers implements AutoCloseable {
 
   /** A channel to {@code target} with the TLS settings of {@code o} (plaintext without a CA). */
   public static ManagedChannel channel(Settings o, String target) throws IOException {
+    o.check(target);
     PeerChannels.Builder b = PeerChannels.forTarget(target);
     if (o.tlsCa() == null) {
       b.plaintext();
@@ -77,6 +92,20 @@ public final class Peers implements AutoCloseable {
       }
     }
     return b.build();
+  }
+
+  /** Whether {@code host:port} names this machine's loopback interface. */
+  static boolean onLoopback(String target) {
+    int colon = target.lastIndexOf(':');
+    String host = colon < 0 ? target : target.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
+    }
   }
 
   /** Shuts a channel down, waiting briefly. */

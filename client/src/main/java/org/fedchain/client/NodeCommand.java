@@ -238,8 +238,28 @@ final class NodeCommand {
           "A local Hyperledger Fabric consortium as plain processes on 127.0.0.1: an orderer, two"
               + " organisations with a peer and a chaincode process each, an endorsement policy"
               + " that needs both. Development only: its keys are generated on this machine.",
-      subcommands = {FabricUp.class, FabricStatus.class, FabricDown.class})
-  static final class FabricCmd {}
+      subcommands = {FabricUp.class})
+  static final class FabricCmd {
+    @Spec CommandSpec spec;
+
+    @Command(name = "status", description = "What runs of the local Fabric network, and its URIs.")
+    int status() throws java.io.IOException {
+      return script("status");
+    }
+
+    @Command(
+        name = "down",
+        description = "Stop the local Fabric network and delete its data (its ledger is gone).")
+    int down() throws java.io.IOException {
+      return script("down");
+    }
+
+    private int script(String command) throws java.io.IOException {
+      return FabricNetwork.run(Map.of(), spec.commandLine().getOut(), command) == 0
+          ? 0
+          : Main.FAILED;
+    }
+  }
 
   @Command(
       name = "up",
@@ -264,32 +284,6 @@ final class NodeCommand {
       out.println("Org1's admin may mint VNX; try:  fedchain --ledger '" + org1 + "' demo");
       out.println("stop it with:  fedchain node fabric down");
       return 0;
-    }
-  }
-
-  @Command(name = "status", description = "What runs of the local Fabric network, and its URIs.")
-  static final class FabricStatus implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-      return FabricNetwork.run(Map.of(), spec.commandLine().getOut(), "status") == 0
-          ? 0
-          : Main.FAILED;
-    }
-  }
-
-  @Command(
-      name = "down",
-      description = "Stop the local Fabric network and delete its data (its ledger is gone).")
-  static final class FabricDown implements Callable<Integer> {
-    @Spec CommandSpec spec;
-
-    @Override
-    public Integer call() throws Exception {
-      return FabricNetwork.run(Map.of(), spec.commandLine().getOut(), "down") == 0
-          ? 0
-          : Main.FAILED;
     }
   }
 }

@@ -128,15 +128,6 @@ public final class ChainFlow {
     return Architectures.get(Manifest.parse(store.get(g.receipt().manifest())).architecture());
   }
 
-  /**
-   * Verifies the head's lineage, then loads its model. Refuses anything that fails verification.
-   */
-  public List<Tensor> verifiedModel(Architecture arch, UpdateRecord head)
-      throws IOException, LedgerException, VerificationException {
-    new Verifier(ledger, store).requireVerifiedLineage(head);
-    return ModelCodec.read(arch, store.get(head.receipt().model()));
-  }
-
   /** Where blobs missing from the local store come from: nowhere, or peers ({@link Peers}). */
   public interface BlobSource {
     BlobSource LOCAL = hash -> {};

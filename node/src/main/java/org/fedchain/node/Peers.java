@@ -51,11 +51,6 @@ public final class Peers implements AutoCloseable {
                 + ", which is not on this machine: its traffic could be read and changed");
       }
     }
-
-    /** The same TLS settings for other peers. */
-    public Settings withPeers(List<String> others) {
-      return new Settings(others, tlsCa, tlsCert, tlsKey, insecure);
-    }
   }
 
   private final List<ManagedChannel> channels;

@@ -41,11 +41,12 @@ public final class LedgerBench {
   private LedgerBench() {}
 
   record Row(String backend, String tx, int clients, int n, double perSecond, long[] latencyUs) {
+    /** One row of the table docs/benchmarks.md carries, in Markdown. */
     String format() {
       long[] l = latencyUs.clone();
       Arrays.sort(l);
       return String.format(
-          "%-26s %-22s %7d %6d %9.1f %9.1f %9.1f",
+          "| %s | %s | %d | %d | %.1f | %.1f | %.1f |",
           backend,
           tx,
           clients,
@@ -79,18 +80,19 @@ public final class LedgerBench {
     try (FabricNetwork net = FabricNetwork.fresh(400)) {
       String uri = net.uris("fedchain").get(0);
       String backend = "fabric (2 orgs, AND)";
+      // the baseline: the same network and clients, a transaction that reads and writes nothing
       for (int c : new int[] {1, clients}) {
         int m = c == 1 ? Math.min(n, 200) : n;
         try (FabricLedger l = (FabricLedger) Ledgers.open(uri)) {
-          rows.add(measure(backend, "no-op (ping)", c, m, i -> l.ping()));
+          rows.add(measure(backend, "no-op (`ping`), baseline", c, m, i -> l.ping()));
         }
         rows.add(submits(backend, uri, sender, m, c));
       }
     }
 
-    System.out.printf(
-        "%-26s %-22s %7s %6s %9s %9s %9s%n",
-        "backend", "transaction", "clients", "n", "tx/s", "p50 ms", "p95 ms");
+    // the table as docs/benchmarks.md carries it, so it can be pasted as printed
+    System.out.println("| backend | transaction | clients | n | tx/s | p50 ms | p95 ms |");
+    System.out.println("|---|---|---:|---:|---:|---:|---:|");
     rows.forEach(r -> System.out.println(r.format()));
     System.out.printf(
         "%d cores; Fabric: BatchTimeout 100 ms, MaxMessageCount 100, one orderer (Raft), LevelDB;"

@@ -50,7 +50,7 @@ die() { say "error: $*"; exit 1; }
 
 # ---------------------------------------------------------------- install
 BINARIES=(peer orderer configtxgen cryptogen osnadmin)
-# git archive of v3.1.5 with its vendor/ folder (../shared/fabric/README.md says how it was made)
+# git archive of tag v3.1.5 with its vendor/ folder (docs/fabric.md, "Where the binaries come from")
 FABRIC_SOURCE_SHA256=a5ab757f33b7d0cb000b85313607a9fcfa0628fc12669179029477d122151641
 
 installed() {

@@ -71,10 +71,9 @@ public final class Aggregator {
     var existing = ledger.updateOfModel(runId, modelHash);
     if (existing.isPresent()) {
       // the strategy selected one input unchanged (Krum): that input is the new global model
-      for (Input input : inputs) {
-        if (input.update().updateId().equals(existing.get().updateId())) {
-          return existing.get();
-        }
+      Hash32 recorded = existing.get().updateId();
+      if (inputs.stream().anyMatch(i -> i.update().updateId().equals(recorded))) {
+        return existing.get();
       }
       // anyone who computed the aggregate first and recorded it as their own update would
       // otherwise own the round: never adopt a record that is not one of this round's inputs

@@ -44,12 +44,17 @@ public final class ChainFlow {
   private final Ledger ledger;
   private final BlobStore store;
 
+  /** Latest first: the highest seq, the earliest recorded on a tie. */
+  private static final Comparator<UpdateRecord> LATEST =
+      Comparator.comparingLong((UpdateRecord r) -> r.receipt().seq())
+          .reversed()
+          .thenComparingLong(UpdateRecord::height);
+
   public ChainFlow(Ledger ledger, BlobStore store) {
     this.ledger = ledger;
     this.store = store;
   }
 
-  /** One step of the chain: the recorded update and what training measured. */
   /**
    * A recorded hop: the new update, how training went, the head it continued from and the later
    * heads it passed over, each with the reason ("seq 4 0x..: tensor fc.weight holds NaN ...").
@@ -102,11 +107,7 @@ public final class ChainFlow {
     if (heads.isEmpty()) {
       throw new LedgerException("no run " + runId + " on this ledger");
     }
-    return heads.stream()
-        .max(
-            Comparator.comparingLong((UpdateRecord r) -> r.receipt().seq())
-                .thenComparing(r -> -r.height()))
-        .orElseThrow();
+    return heads.stream().min(LATEST).orElseThrow();
   }
 
   public Run run(Hash32 runId) throws LedgerException {
@@ -192,18 +193,14 @@ public final class ChainFlow {
       throws IOException, LedgerException, VerificationException {
     Hash32 runId = run.runId();
     Architecture arch = null; // read from the genesis manifest once the first lineage is here
-    Comparator<UpdateRecord> latest =
-        Comparator.comparingLong((UpdateRecord r) -> r.receipt().seq())
-            .reversed()
-            .thenComparingLong(UpdateRecord::height);
     List<UpdateRecord> candidates = new ArrayList<>(ledger.heads(runId));
     if (candidates.isEmpty()) {
       throw new LedgerException("no run " + runId + " on this ledger");
     }
-    candidates.sort(latest);
+    candidates.sort(LATEST);
     List<UpdateRecord> older = new ArrayList<>(ledger.updates(runId));
     older.removeIf(u -> candidates.stream().anyMatch(h -> h.updateId().equals(u.updateId())));
-    older.sort(latest);
+    older.sort(LATEST);
     candidates.addAll(older);
     List<String> skipped = new ArrayList<>();
     for (UpdateRecord head : candidates) {
@@ -219,12 +216,7 @@ public final class ChainFlow {
       String why;
       try {
         List<Tensor> model = ModelCodec.read(arch, store.get(head.receipt().model()));
-        why =
-            model.stream()
-                .filter(t -> !t.isFinite())
-                .findFirst()
-                .map(t -> "tensor " + t.name() + " holds NaN or infinite values")
-                .orElse(null);
+        why = ModelCodec.nonFinite(model).orElse(null);
         if (why == null) {
           return new Start(head, model, arch, List.copyOf(skipped));
         }

@@ -127,7 +127,6 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
   private final Ledger ledger;
   private final EthereumIdentity coordinator;
   private final Settings s;
-  private final PrintWriter log;
   private final SecureRandom random = new SecureRandom();
   private final Hash32 runId;
   private final Architecture architecture;
@@ -146,7 +145,6 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     this.ledger = ledger;
     this.coordinator = coordinator;
     this.s = settings;
-    this.log = log;
     this.runId = start.receipt().runId();
     this.architecture = aggregator.architecture();
     this.schedule = new TaskSchedule(aggregator, coordinator, start, settings, log);
@@ -263,7 +261,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     ByteString session = ByteString.copyFrom(token);
     String name = req.getName().isBlank() ? address.toString() : req.getName();
     schedule.join(new Participant(address, name, req.getStoreEndpoint(), session));
-    say("%s joined as %s (store %s)", name, address, req.getStoreEndpoint());
+    schedule.say("%s joined as %s (store %s)", name, address, req.getStoreEndpoint());
     TrainingConfig c = s.config();
     response.onNext(
         JoinResponse.newBuilder()
@@ -304,7 +302,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       response.onCompleted();
     } catch (StatusException e) {
       schedule.refused(req.getSession());
-      say("refused a submission: %s", e.getStatus().getDescription());
+      schedule.say("refused a submission: %s", e.getStatus().getDescription());
       response.onError(e);
     }
   }
@@ -350,7 +348,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     if (!schedule.deliver(task.participant(), req.getRound(), recorded, tensors)) {
       return late();
     }
-    say(
+    schedule.say(
         "%s: update %s (%d samples) accepted",
         task.participant().name, recorded.updateId(), signed.message().samples());
     return SubmitResult.newBuilder()
@@ -412,12 +410,5 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             .setDone(p.done())
             .build());
     response.onCompleted();
-  }
-
-  private void say(String format, Object... args) {
-    synchronized (log) {
-      log.printf("coordinator: " + format + "%n", args);
-      log.flush();
-    }
   }
 }

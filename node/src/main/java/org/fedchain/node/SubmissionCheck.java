@@ -114,11 +114,9 @@ final class SubmissionCheck {
             Refused.Kind.INVALID, "update refused: " + String.join("; ", check.problems()));
       }
       ModelCodec.check(arch, check.model());
-      for (Tensor t : check.model()) {
-        if (!t.isFinite()) {
-          throw new Refused(
-              Refused.Kind.INVALID, "tensor " + t.name() + " holds NaN or infinite values");
-        }
+      java.util.Optional<String> unsound = ModelCodec.nonFinite(check.model());
+      if (unsound.isPresent()) {
+        throw new Refused(Refused.Kind.INVALID, unsound.get());
       }
       checkSteps(Manifest.parse(store.get(u.manifest())).steps(), u.samples());
       return check.model();

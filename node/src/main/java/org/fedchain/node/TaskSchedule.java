@@ -526,7 +526,8 @@ final class TaskSchedule {
     }
   }
 
-  private void say(String format, Object... args) {
+  /** One line of the coordinator's log; the gRPC face writes through here too. */
+  void say(String format, Object... args) {
     synchronized (log) {
       log.printf("coordinator: " + format + "%n", args);
       log.flush();

@@ -31,6 +31,17 @@ import org.fedchain.core.model.Tensor;
 public final class ModelCodec {
   private ModelCodec() {}
 
+  /**
+   * Why a model cannot be trained on or aggregated: its first tensor holding a NaN or an infinity
+   * ("tensor fc.weight holds NaN or infinite values"), or empty when every value is finite.
+   */
+  public static java.util.Optional<String> nonFinite(List<Tensor> tensors) {
+    return tensors.stream()
+        .filter(t -> !t.isFinite())
+        .findFirst()
+        .map(t -> "tensor " + t.name() + " holds NaN or infinite values");
+  }
+
   /** The canonical safetensors bytes of these tensors. */
   public static byte[] write(List<Tensor> tensors) {
     return SafeTensors.write(tensors);

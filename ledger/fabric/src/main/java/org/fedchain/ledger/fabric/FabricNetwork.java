@@ -94,11 +94,7 @@ public final class FabricNetwork implements AutoCloseable {
    */
   public static int run(Map<String, String> settings, PrintWriter out, String... args)
       throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(script().toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().putAll(settings);
-    Process p = pb.start();
+    Process p = command(script(), settings, args).redirectErrorStream(true).start();
     try (BufferedReader r =
         new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       for (String line = r.readLine(); line != null; line = r.readLine()) {
@@ -177,10 +173,7 @@ public final class FabricNetwork implements AutoCloseable {
 
   /** Runs one script command; returns its standard output, or fails with its log's tail. */
   private String call(String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(script.toString()));
-    cmd.addAll(List.of(args));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(false);
-    pb.environment().putAll(env);
+    ProcessBuilder pb = command(script, env, args);
     Path err = Files.createTempFile("fabric-", ".log");
     pb.redirectError(err.toFile());
     try {
@@ -203,6 +196,15 @@ public final class FabricNetwork implements AutoCloseable {
     } finally {
       Files.deleteIfExists(err);
     }
+  }
+
+  /** {@code scripts/fabric.sh ARGS} with these settings in its environment. */
+  private static ProcessBuilder command(Path script, Map<String, String> env, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(script.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().putAll(env);
+    return pb;
   }
 
   /** Stops every process of this network and deletes its run folder. */

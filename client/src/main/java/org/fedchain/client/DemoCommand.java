@@ -16,23 +16,15 @@ import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.LogAudit;
-import org.fedchain.ledger.Mode;
-import org.fedchain.ledger.RejectedException;
-import org.fedchain.ledger.RunConfig;
-import org.fedchain.ledger.UpdateRecord;
-import org.fedchain.node.ChainFlow;
+import org.fedchain.node.ChainedRun;
 import org.fedchain.node.CoordinatorService;
 import org.fedchain.node.DataSpec;
 import org.fedchain.node.FedAvgFlow;
 import org.fedchain.node.FedAvgRun;
 import org.fedchain.node.RoundSchedule;
-import org.fedchain.node.Validator;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
-import org.fedchain.trainer.LocalTrainer;
-import org.fedchain.trainer.ModelCodec;
-import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.verifier.RunAudit;
@@ -214,8 +206,6 @@ final class DemoCommand implements Callable<Integer> {
     }
     TrainingConfig config = training.config();
     FashionMnist data = main.dataset();
-    Samples test = data.test();
-    Samples evalSet = test.slice(0, test.size() / 2); // the validator's held-out images
     out.printf(
         "FedChain demo: %d nodes, %s, %d epoch(s) each, in %s%n",
         nodes, a.id(), config.epochs(), home);
@@ -237,102 +227,72 @@ final class DemoCommand implements Callable<Integer> {
         main.ledger != null ? main.ledgerUri() : "embedded:" + home.resolve("ledger.db");
     try (Ledger ledger = main.ledger != null ? main.openLedger() : Ledgers.open(ledgerUri)) {
       out.println("ledger " + ledgerUri);
-      BigInteger vnx = BigInteger.TEN.pow(18);
-      ledger.mint(coordinator.address(), vnx.multiply(BigInteger.valueOf(1000)));
-      // reward: 0.01 VNX per basis point of test-accuracy gain, from a 100 VNX budget
-      RunConfig rc =
-          new RunConfig(
-              Mode.CHAINED,
-              false,
-              List.of(validator.address()),
-              1,
-              vnx.multiply(BigInteger.valueOf(100)),
-              vnx.divide(BigInteger.valueOf(100)));
-      ChainFlow flow = new ChainFlow(ledger, store);
-      UpdateRecord genesis =
-          flow.openRun(
-              coordinator,
-              a,
-              a.initialTensors(config.seed(), how),
-              rc,
-              ChainFlow.freshOrigin(config.seed(), how));
-      Hash32 runId = genesis.receipt().runId();
-      out.println(
-          "opened run "
-              + runId.hex()
-              + " (coordinator "
-              + coordinator.address()
-              + ", budget 100 VNX)");
-
-      Validator scorer = new Validator(ledger, store, validator, evalSet);
+      ledger.mint(coordinator.address(), BigInteger.TEN.pow(21)); // 1000 VNX
+      ChainedRun.Settings settings = ChainedRun.Settings.demo(a, how, config);
+      out.printf(
+          "coordinator %s opens a run with a %d VNX budget%n",
+          coordinator.address(), settings.budgetVnx());
       String rule = "-".repeat(118);
       out.println(rule);
       out.printf(
           "%-4s %-42s %-16s %8s %8s %8s %12s%n",
           "hop", "node", "model", "val acc", "test acc", "train s", "reward VNX");
       out.println(rule);
-      double finalTest = 0;
-      for (int i = 0; i < nodes; i++) {
-        DataSpec shard = new DataSpec("fashion-mnist", i + 1, nodes, 0);
-        Samples samples = shard.load(data);
-        ChainFlow.Hop hop =
-            flow.continueChain(
-                runId,
-                nodeIds.get(i),
-                samples,
-                config,
-                new Progress(out, "node" + (i + 1) + " training " + shard));
-        UpdateRecord u = hop.update();
-        scorer.attest(u); // the accuracy gain on the validator's held-out images, recorded
-        finalTest =
-            LocalTrainer.evaluate(a, ModelCodec.read(a, store.get(u.receipt().model())), test)
-                .accuracy();
-        String reward;
-        try {
-          reward = BalanceCommand.vnx(ledger.claim(u.updateId()));
-        } catch (RejectedException e) {
-          reward = "0 (" + e.reason() + ")";
-        }
-        out.printf(
-            "%-4d %-42s %-16s %8.4f %8.4f %8.1f %12s%n",
-            i + 1,
-            u.contributor(),
-            u.receipt().model().hex().substring(0, 16),
-            hop.training().validation().accuracy(),
-            finalTest,
-            hop.training().seconds(),
-            reward);
-        out.flush();
-      }
+      ChainedRun.Result r =
+          ChainedRun.run(
+              ledger,
+              store,
+              coordinator,
+              validator,
+              nodeIds,
+              data,
+              settings,
+              shard -> new Progress(out, "node" + shard.shard() + " training " + shard),
+              h -> {
+                out.printf(
+                    "%-4d %-42s %-16s %8.4f %8.4f %8.1f %12s%n",
+                    h.update().receipt().seq(),
+                    h.node().address(),
+                    h.update().receipt().model().hex().substring(0, 16),
+                    h.training().training().validation().accuracy(),
+                    h.testAccuracy(),
+                    h.training().training().seconds(),
+                    h.reward() != null
+                        ? BalanceCommand.vnx(h.reward())
+                        : "0 (" + h.unpaidReason() + ")");
+                out.flush();
+              });
       out.println(rule);
-
-      RunAudit audit = new Verifier(ledger, store).audit(runId);
-      audit.print(out);
+      r.audit().print(out);
       boolean logOk =
           !(ledger instanceof LogAudit local) || LedgerCommand.print(out, local.auditLog());
       out.printf(
           "final model: test accuracy %.4f on %d images; demo took %.0f s%n",
-          finalTest, test.size(), (System.nanoTime() - t0) / 1e9);
+          r.finalAccuracy(), data.test().size(), (System.nanoTime() - t0) / 1e9);
       for (EthereumIdentity n : nodeIds) {
         out.printf(
             "  balance %s %s VNX%n", n.address(), BalanceCommand.vnx(ledger.balance(n.address())));
       }
-      out.println("run id: " + runId.hex());
+      out.println("run id: " + r.runId().hex());
       out.println(
           "files:  "
               + home
               + " (keystore/, store/sha256/"
               + (main.ledger == null ? ", ledger.db)" : ")"));
-      out.println(
-          "next:   ./fedchain --home "
-              + home
-              + " --ledger '"
-              + ledgerUri
-              + "' audit --run "
-              + runId.hex()
-              + " --json");
-      return audit.ok() && logOk ? 0 : Main.FAILED;
+      printNext(out, home, ledgerUri, r.runId());
+      return r.audit().ok() && logOk ? 0 : Main.FAILED;
     }
+  }
+
+  private static void printNext(PrintWriter out, Path home, String ledgerUri, Hash32 runId) {
+    out.println(
+        "next:   ./fedchain --home "
+            + home
+            + " --ledger '"
+            + ledgerUri
+            + "' audit --run "
+            + runId.hex()
+            + " --json");
   }
 
   private Path home() {
@@ -412,14 +372,7 @@ final class DemoCommand implements Callable<Integer> {
           "final model: test accuracy %.4f; demo took %.0f s%n",
           r.accuracy().get(r.accuracy().size() - 1), r.seconds());
       out.println("run id: " + r.runId().hex());
-      out.println(
-          "next:   ./fedchain --home "
-              + home
-              + " --ledger '"
-              + ledgerUri
-              + "' audit --run "
-              + r.runId().hex()
-              + " --json");
+      printNext(out, home, ledgerUri, r.runId());
       return r.audit().ok() && logOk ? 0 : Main.FAILED;
     }
   }
@@ -568,13 +521,7 @@ final class DemoCommand implements Callable<Integer> {
               ? "audit OK: " + audit.updates().size() + " updates verified"
               : "audit FAILED: " + audit);
       out.printf("demo took %.0f s%n", (System.nanoTime() - t0) / 1e9);
-      out.println(
-          "next:   ./fedchain --home "
-              + home.resolve("coordinator")
-              + " --ledger '"
-              + ledgerUri
-              + "' audit --run "
-              + runId.hex());
+      printNext(out, home.resolve("coordinator"), ledgerUri, runId);
       return audit.ok() ? 0 : Main.FAILED;
     }
   }

@@ -1,0 +1,136 @@
+package org.fedchain.node;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.fedchain.core.Hash32;
+import org.fedchain.core.store.BlobStore;
+import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.RejectedException;
+import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.ProgressListener;
+import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
+import org.fedchain.verifier.RunAudit;
+import org.fedchain.verifier.VerificationException;
+import org.fedchain.verifier.Verifier;
+import org.fedchain.wallet.EthereumIdentity;
+
+/**
+ * A whole chained run with rewards, through the same roles a user calls one by one: the coordinator
+ * opens a rewarded run, each node continues the chain on its own disjoint shard, a validator scores
+ * every update on held-out images, the node claims its reward, and the run is audited. {@code
+ * fedchain demo} prints it as a table.
+ */
+public final class ChainedRun {
+  private ChainedRun() {}
+
+  /** VNX has 18 decimals. */
+  private static final BigInteger VNX = BigInteger.TEN.pow(18);
+
+  /**
+   * What to run.
+   *
+   * @param budgetVnx the run's reward budget in whole VNX, escrowed from the coordinator (who must
+   *     hold it)
+   * @param rewardPerPoint VNX wei paid per basis point of accuracy gain
+   */
+  public record Settings(
+      Architecture arch,
+      Architecture.Init init,
+      TrainingConfig config,
+      long budgetVnx,
+      BigInteger rewardPerPoint) {
+    /** The demo's terms: 100 VNX, 0.01 VNX per basis point of test-accuracy gain. */
+    public static Settings demo(Architecture arch, Architecture.Init init, TrainingConfig config) {
+      return new Settings(arch, init, config, 100, VNX.divide(BigInteger.valueOf(100)));
+    }
+  }
+
+  /** One node's turn: its update, the accuracies and what it was paid (null: nothing, and why). */
+  public record Hop(
+      EthereumIdentity node,
+      UpdateRecord update,
+      ChainFlow.Hop training,
+      double testAccuracy,
+      BigInteger reward,
+      String unpaidReason) {}
+
+  /** The run, its hops and its audit. */
+  public record Result(Hash32 runId, List<Hop> hops, RunAudit audit, double seconds) {
+    public double finalAccuracy() {
+      return hops.isEmpty() ? 0 : hops.get(hops.size() - 1).testAccuracy();
+    }
+  }
+
+  /**
+   * Runs the chain: node {@code i} trains on shard {@code i+1/N} of {@code data}; the validator
+   * holds out the first half of the test images, the accuracy reported is on all of them.
+   *
+   * @param progress how each node reports its training (given its 0-based index and shard)
+   * @param onHop called after every hop, e.g. to print a table row
+   */
+  public static Result run(
+      Ledger ledger,
+      BlobStore store,
+      EthereumIdentity coordinator,
+      EthereumIdentity validator,
+      List<EthereumIdentity> nodes,
+      FashionMnist data,
+      Settings s,
+      Function<DataSpec, ProgressListener> progress,
+      Consumer<Hop> onHop)
+      throws IOException, LedgerException, VerificationException {
+    long t0 = System.nanoTime();
+    Samples test = data.test();
+    Architecture a = s.arch();
+    BigInteger budget = VNX.multiply(BigInteger.valueOf(s.budgetVnx()));
+    RunConfig terms =
+        new RunConfig(
+            Mode.CHAINED, false, List.of(validator.address()), 1, budget, s.rewardPerPoint());
+    ChainFlow flow = new ChainFlow(ledger, store);
+    TrainingConfig config = s.config();
+    UpdateRecord genesis =
+        flow.openRun(
+            coordinator,
+            a,
+            a.initialTensors(config.seed(), s.init()),
+            terms,
+            ChainFlow.freshOrigin(config.seed(), s.init()));
+    Hash32 runId = genesis.receipt().runId();
+    Validator scorer = new Validator(ledger, store, validator, test.slice(0, test.size() / 2));
+    List<Hop> hops = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      DataSpec shard = new DataSpec("fashion-mnist", i + 1, nodes.size(), 0);
+      ChainFlow.Hop hop =
+          flow.continueChain(runId, nodes.get(i), shard.load(data), config, progress.apply(shard));
+      UpdateRecord u = hop.update();
+      scorer.attest(u);
+      double testAccuracy =
+          LocalTrainer.evaluate(a, ModelCodec.read(a, store.get(u.receipt().model())), test)
+              .accuracy();
+      BigInteger reward = null;
+      String unpaid = null;
+      try {
+        reward = ledger.claim(u.updateId());
+      } catch (RejectedException e) {
+        unpaid = e.reason().name();
+      }
+      Hop h = new Hop(nodes.get(i), u, hop, testAccuracy, reward, unpaid);
+      hops.add(h);
+      onHop.accept(h);
+    }
+    RunAudit audit = new Verifier(ledger, store).audit(runId);
+    return new Result(runId, List.copyOf(hops), audit, (System.nanoTime() - t0) / 1e9);
+  }
+}

@@ -23,7 +23,9 @@ contract GasOnAnvil {
 
     function local(bytes32 run, bytes32 g, uint256 i) internal pure returns (ContributionRegistry.Receipt memory) {
         bytes32 m = keccak256(abi.encode("model", i));
-        return ContributionRegistry.Receipt(run, 1, 2, g, m, keccak256(abi.encode(m)), keccak256(abi.encode(i)), 6000);
+        return ContributionRegistry.Receipt(
+            run, 1, 2, g, m, keccak256(abi.encode(m)), keccak256(abi.encode(i)), 6000, vm.addr(ALICE)
+        );
     }
 
     function run() external {
@@ -35,12 +37,11 @@ contract GasOnAnvil {
 
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(V1), vm.addr(V2));
-        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(1, false, 2, 1e21, 1e18, validators);
+        ContributionRegistry.RunConfig memory c =
+            ContributionRegistry.RunConfig(1, false, 2, 1e21, 1e18, validators, new address[](0));
         bytes32 runId = keccak256("gas run");
         bytes32 g = keccak256("genesis");
-        ContributionRegistry.Receipt memory genesis =
-            ContributionRegistry.Receipt(runId, 0, 0, bytes32(0), g, g, reg.configHash(c), 0);
-        reg.openRun(c, genesis, vm.addr(COORDINATOR), sig(COORDINATOR, reg.updateIdOf(genesis)));
+        open(c, runId, g);
 
         // one submit
         ContributionRegistry.Receipt memory r = local(runId, g, 0);
@@ -55,7 +56,21 @@ contract GasOnAnvil {
         attest(r, V1, 5);
         attest(r, V2, 7);
         reg.claim(r);
+
+        // an unrewarded run that admits alice only, and one submit to it (one more cold read)
+        c = ContributionRegistry.RunConfig(1, false, 0, 0, 0, new address[](0), new address[](1));
+        c.admitted[0] = vm.addr(ALICE);
+        bytes32 restricted = keccak256("gas run admitting alice");
+        open(c, restricted, g);
+        r = local(restricted, g, 0);
+        reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
         vm.stopBroadcast();
+    }
+
+    function open(ContributionRegistry.RunConfig memory c, bytes32 runId, bytes32 g) internal {
+        ContributionRegistry.Receipt memory genesis =
+            ContributionRegistry.Receipt(runId, 0, 0, bytes32(0), g, g, reg.configHash(c), 0, vm.addr(COORDINATOR));
+        reg.openRun(c, genesis, vm.addr(COORDINATOR), sig(COORDINATOR, reg.updateIdOf(genesis)));
     }
 
     function batch(bytes32 runId, bytes32 g, uint256 n, uint256 first) internal {

@@ -16,21 +16,28 @@ import {VNXToken} from "./VNXToken.sol";
 /// Java `Reason` (PascalCase, no arguments).
 /// @dev Anyone may send the transactions (a relayer): the contributor, coordinator or validator is
 /// the address recovered from the signature, which must equal the claimed address argument (else a
-/// changed field, chain or contract would silently recover some other address).
+/// changed field, chain or contract would silently recover some other address). A receipt also
+/// names its contributor, who must be that signer: the updateId binds who is paid, so a copier who
+/// re-signs a victim's fields with its own key must name itself and makes another update.
+///
+/// A run may restrict who contributes: a non-empty `admitted` list in its configuration (covered by
+/// the genesis signature through `configHash`) admits those addresses and the coordinator only.
 ///
 /// Storage is one slot per update, `keccak256(runId, model) -> seq|kind|contributor`; everything
 /// else about an update lives in the UpdateRecorded event. Model uniqueness per run plus the EIP-712
 /// domain make every receipt single-use, so no nonce is stored. Because the slot does not hold the
 /// updateId, attestations and claims identify an update by what the contract can check, its
-/// (runId, model, seq, kind): the per-update state (votes, tally, claimed) is keyed by the update's
-/// slot key, so one recorded update has one tally and is paid at most once whatever receipt
-/// variant a caller passes. Events carry runId and model next to the updateId for the same reason.
+/// (runId, model, seq, kind, contributor): the per-update state (votes, tally, claimed) is keyed by
+/// the update's slot key, so one recorded update has one tally and is paid at most once whatever
+/// receipt variant a caller passes. Events carry runId and model next to the updateId for the same
+/// reason.
 contract ContributionRegistry is EIP712, Ownable {
     using SafeERC20 for VNXToken;
 
     // ---- types ----
 
-    /// @notice The signed EIP-712 `ModelUpdate`; field order is the type's.
+    /// @notice The signed EIP-712 `ModelUpdate`; field order is the type's. `contributor` must be the
+    /// signer: it is the account recorded and paid for the update.
     struct Receipt {
         bytes32 runId;
         uint64 seq;
@@ -40,6 +47,7 @@ contract ContributionRegistry is EIP712, Ownable {
         bytes32 manifest;
         bytes32 data;
         uint64 samples;
+        address contributor;
     }
 
     /// @notice What a run is opened with; `configHash` of it is the genesis receipt's `data`.
@@ -50,6 +58,7 @@ contract ContributionRegistry is EIP712, Ownable {
         uint256 budget;
         uint256 rewardPerPoint;
         address[] validators;
+        address[] admitted; // who may contribute besides the coordinator; empty: anyone
     }
 
     /// @notice A run as stored. The first slot holds everything `submit` reads, so a submit reads
@@ -62,6 +71,7 @@ contract ContributionRegistry is EIP712, Ownable {
         bool commitReveal;
         uint8 quorum;
         bool open;
+        bool restricted; // an admitted list was given: only it and the coordinator contribute
         uint256 budget;
         uint256 unpaid;
         uint256 rewardPerPoint;
@@ -85,7 +95,7 @@ contract ContributionRegistry is EIP712, Ownable {
     // ---- constants ----
 
     bytes32 public constant MODEL_UPDATE_TYPEHASH = keccak256(
-        "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples)"
+        "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples,address contributor)"
     );
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(bytes32 updateId,int64 score,bytes32 evalSet,bytes32 report)");
@@ -114,6 +124,9 @@ contract ContributionRegistry is EIP712, Ownable {
     mapping(bytes32 runId => Run) internal _runs;
     /// @notice Whether an address may attest updates of a run.
     mapping(bytes32 runId => mapping(address account => bool)) public isValidator;
+    /// @notice Whether an address is on a run's admitted list (the coordinator is admitted without
+    /// it; a run without a list admits anyone).
+    mapping(bytes32 runId => mapping(address account => bool)) public isAdmitted;
     /// @notice Block number of each commitment `keccak256(abi.encodePacked(updateId, contributor))`.
     mapping(bytes32 commitment => uint256 blockNumber) public commits;
 
@@ -132,7 +145,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint8 quorum,
         uint256 budget,
         uint256 rewardPerPoint,
-        address[] validators
+        address[] validators,
+        address[] admitted
     );
     /// @notice An update (the genesis of a run included) was recorded; with the signature, an
     /// indexer can rebuild and re-verify every read (lineage, children, heads) from these events.
@@ -181,6 +195,7 @@ contract ContributionRegistry is EIP712, Ownable {
     error BadConfig();
     error KindNotAllowed();
     error NotCoordinator();
+    error NotAdmitted();
     error ParentUnknown();
     error SeqMismatch();
     error ModelExists();
@@ -205,7 +220,8 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @notice Opens a run from its coordinator's signed GENESIS receipt and escrows the budget.
     /// @dev The genesis `data` must be `configHash(config)`, so the signature covers mode,
-    /// validators, quorum, budget and rate: nobody can replay a genesis with another configuration.
+    /// validators, quorum, budget, rate and the admitted list: nobody can replay a genesis with
+    /// another configuration. The genesis names the coordinator as its contributor.
     /// The budget moves from the coordinator into this contract without an allowance
     /// (`VNXToken.escrowFrom`); that signature is the coordinator's consent.
     function openRun(RunConfig calldata config, Receipt calldata genesis, address coordinator, bytes calldata signature)
@@ -213,6 +229,7 @@ contract ContributionRegistry is EIP712, Ownable {
     {
         bytes32 updateId = _updateId(genesis);
         _checkSigner(updateId, signature, coordinator);
+        if (genesis.contributor != coordinator) revert WrongSigner();
         if (genesis.kind != GENESIS || genesis.seq != 0 || genesis.parent != bytes32(0)) revert BadGenesis();
         if (genesis.data != configHash(config)) revert ConfigMismatch();
         Run storage run = _runs[genesis.runId];
@@ -226,6 +243,7 @@ contract ContributionRegistry is EIP712, Ownable {
         run.commitReveal = config.commitReveal;
         run.quorum = config.quorum;
         run.open = true;
+        run.restricted = config.admitted.length != 0;
         run.budget = budget;
         run.unpaid = budget;
         run.rewardPerPoint = config.rewardPerPoint;
@@ -290,7 +308,7 @@ contract ContributionRegistry is EIP712, Ownable {
         emit Attested(updateId, validator, r.runId, r.model, score, evalSet, report, signature);
     }
 
-    /// @notice Pays the recorded contributor of `r` once a quorum attested it:
+    /// @notice Pays the recorded contributor of `r` (whom `r` must name) once a quorum attested it:
     /// `max(0, sum / count) * rewardPerPoint` (the mean truncates toward zero), capped at what is
     /// left of the run's budget. Anyone may call it; the reward always goes to the contributor.
     /// Claims still pay after the run is closed.
@@ -406,11 +424,18 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @notice `keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint,
-    /// keccak256(abi.encodePacked(validators))))`, as Java's `RunConfig.hash()`.
+    /// keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted))))`, as Java's
+    /// `RunConfig.hash()` (encodePacked pads each address of an array to a word).
     function configHash(RunConfig calldata c) public pure returns (bytes32) {
         return keccak256(
             abi.encode(
-                c.mode, c.commitReveal, c.quorum, c.budget, c.rewardPerPoint, keccak256(abi.encodePacked(c.validators))
+                c.mode,
+                c.commitReveal,
+                c.quorum,
+                c.budget,
+                c.rewardPerPoint,
+                keccak256(abi.encodePacked(c.validators)),
+                keccak256(abi.encodePacked(c.admitted))
             )
         );
     }
@@ -423,12 +448,14 @@ contract ContributionRegistry is EIP712, Ownable {
     {
         updateId = _updateId(r);
         _checkSigner(updateId, signature, contributor);
+        if (r.contributor != contributor) revert WrongSigner();
         uint8 kind = r.kind;
         if (kind == GENESIS) revert KindNotAllowed(); // a genesis is recorded only by openRun
         bytes32 runId = r.runId;
         Run storage run = _openRun(runId);
         if ((MODE_KINDS >> (uint256(run.mode) * 8 + kind)) & 1 == 0) revert KindNotAllowed();
         if (kind == AGGREGATE && contributor != run.coordinator) revert NotCoordinator();
+        if (run.restricted && contributor != run.coordinator && !isAdmitted[runId][contributor]) revert NotAdmitted();
         uint256 parent = _updates[_updateKey(runId, r.parent)];
         if (parent == 0) revert ParentUnknown();
         if (uint256(r.seq) != uint256(uint64(parent >> SEQ_SHIFT)) + 1) revert SeqMismatch();
@@ -440,15 +467,22 @@ contract ContributionRegistry is EIP712, Ownable {
         _record(r, updateId, contributor, signature);
     }
 
-    /// @dev BadConfig unless validators are non-zero and distinct, quorum <= validators, a budget
-    /// has a quorum, and the mode is known. Validators are registered while checked (one pass, no
-    /// second copy); a BadConfig revert undoes those writes too.
+    /// @dev BadConfig unless validators are non-zero and distinct, so are the admitted addresses,
+    /// quorum <= validators, a budget has a quorum, and the mode is known. Validators and admitted
+    /// addresses are registered while checked (one pass, no second copy); a BadConfig revert undoes
+    /// those writes too.
     function _checkConfig(bytes32 runId, RunConfig calldata config) internal {
         address[] calldata validators = config.validators;
         for (uint256 i = 0; i < validators.length; ++i) {
             address v = validators[i];
             if (v == address(0) || isValidator[runId][v]) revert BadConfig();
             isValidator[runId][v] = true;
+        }
+        address[] calldata admitted = config.admitted;
+        for (uint256 i = 0; i < admitted.length; ++i) {
+            address a = admitted[i];
+            if (a == address(0) || isAdmitted[runId][a]) revert BadConfig();
+            isAdmitted[runId][a] = true;
         }
         if (config.quorum > validators.length || (config.budget > 0 && config.quorum == 0)) revert BadConfig();
         if (config.mode > MODEL_PARALLEL) revert BadConfig(); // Java's Mode cannot even express this
@@ -464,7 +498,8 @@ contract ContributionRegistry is EIP712, Ownable {
             config.quorum,
             config.budget,
             config.rewardPerPoint,
-            config.validators
+            config.validators,
+            config.admitted
         );
     }
 
@@ -500,10 +535,13 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @dev The packed slot of the update `r` names (UpdateUnknown unless `r`'s run and model are
-    /// recorded with `r`'s seq and kind).
+    /// recorded with `r`'s seq, kind and contributor: a receipt naming someone else is not that update).
     function _recorded(bytes32 key, Receipt calldata r) internal view returns (uint256 u) {
         u = _updates[key];
-        if (u == 0 || uint64(u >> SEQ_SHIFT) != r.seq || uint8(u >> KIND_SHIFT) != r.kind) revert UpdateUnknown();
+        if (
+            u == 0 || uint64(u >> SEQ_SHIFT) != r.seq || uint8(u >> KIND_SHIFT) != r.kind
+                || address(uint160(u)) != r.contributor
+        ) revert UpdateUnknown();
     }
 
     function _updateKey(bytes32 runId, bytes32 model) internal pure returns (bytes32 key) {
@@ -514,18 +552,19 @@ contract ContributionRegistry is EIP712, Ownable {
         }
     }
 
-    /// @dev EIP-712 digest of a ModelUpdate. The receipt's eight static words are hashed as they
-    /// sit in calldata; Solidity validates each field's range when the caller reads it (every path
-    /// reads seq and kind, and the event reads all), so a dirty word reverts rather than being
-    /// recorded under a digest that no signer produced over canonical values.
+    /// @dev EIP-712 digest of a ModelUpdate. The receipt's nine static words are hashed as they
+    /// sit in calldata; Solidity validates each field's range when the caller reads it (openRun and
+    /// submit read every ranged field, attest and claim the seq, kind and contributor they match), so
+    /// a dirty word reverts rather than being recorded under a digest that no signer produced over
+    /// canonical values.
     function _updateId(Receipt calldata r) internal view returns (bytes32) {
         bytes32 typeHash = MODEL_UPDATE_TYPEHASH;
         bytes32 structHash;
         assembly ("memory-safe") {
             let m := mload(0x40)
             mstore(m, typeHash)
-            calldatacopy(add(m, 0x20), r, 0x100)
-            structHash := keccak256(m, 0x120)
+            calldatacopy(add(m, 0x20), r, 0x120)
+            structHash := keccak256(m, 0x140)
         }
         return _hashTypedDataV4(structHash);
     }

@@ -26,6 +26,17 @@ contract GasTest is RuleHarness {
         doSubmit(s, bytes4(0));
     }
 
+    /// One more cold read than a submit to an open run: the contributor's admission.
+    function test_gas_submit_to_a_run_with_admissions() public {
+        Open memory o = open("r2", "coordinator");
+        o.mode = 1;
+        o.admitted = list("alice");
+        doOpen(o, bytes4(0));
+        Sub memory s = sub("r2", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+    }
+
     function test_gas_batch_of_100() public {
         uint256 n = 100;
         ContributionRegistry.Receipt[] memory rs = new ContributionRegistry.Receipt[](n);

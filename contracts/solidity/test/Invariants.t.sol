@@ -16,6 +16,7 @@ contract Handler is Test {
 
     bytes32[] public recorded; // models in recording order, the genesis first
     mapping(bytes32 model => uint64) public seqOf;
+    mapping(bytes32 model => address) public contributorOf;
     mapping(bytes32 model => uint256) public recordings;
     mapping(bytes32 model => uint256) public claims;
     uint256 public totalPaid;
@@ -29,22 +30,23 @@ contract Handler is Test {
         return keccak256(abi.encode("model", seed % MODELS));
     }
 
-    /// @dev A receipt naming the recorded update of `m` (run, model, seq, kind); its other fields
-    /// differ from the submitted receipt, which the registry must treat as the same update.
+    /// @dev A receipt naming the recorded update of `m` (run, model, seq, kind, contributor); its
+    /// other fields differ from the submitted receipt, which the registry must treat as the same update.
     function receipt(bytes32 m) internal view returns (ContributionRegistry.Receipt memory) {
-        return ContributionRegistry.Receipt(RUN, seqOf[m], 1, bytes32(0), m, m, m, 1);
+        return ContributionRegistry.Receipt(RUN, seqOf[m], 1, bytes32(0), m, m, m, 1, contributorOf[m]);
     }
 
     function submit(uint256 who, uint256 parentSeed, uint256 modelSeed) external {
         bytes32 parent = recorded[parentSeed % recorded.length];
         bytes32 m = model(modelSeed);
-        ContributionRegistry.Receipt memory r =
-            ContributionRegistry.Receipt(RUN, seqOf[parent] + 1, 1, parent, m, m, m, 1);
         uint256 pk = contributorKeys[who % 3];
+        ContributionRegistry.Receipt memory r =
+            ContributionRegistry.Receipt(RUN, seqOf[parent] + 1, 1, parent, m, m, m, 1, vm.addr(pk));
         (uint8 v, bytes32 sr, bytes32 ss) = vm.sign(pk, reg.updateIdOf(r));
         try reg.submit(r, vm.addr(pk), abi.encodePacked(sr, ss, v)) {
             recorded.push(m);
             seqOf[m] = r.seq;
+            contributorOf[m] = r.contributor;
             recordings[m] += 1;
         } catch {}
     }
@@ -95,10 +97,11 @@ contract InvariantsTest is Test {
         reg.mint(coordinator, BUDGET);
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(0x71), vm.addr(0x72));
-        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(0, false, 2, BUDGET, 7, validators);
+        ContributionRegistry.RunConfig memory c =
+            ContributionRegistry.RunConfig(0, false, 2, BUDGET, 7, validators, new address[](0));
         bytes32 g = keccak256("genesis");
         ContributionRegistry.Receipt memory genesis =
-            ContributionRegistry.Receipt(keccak256("run"), 0, 0, bytes32(0), g, g, reg.configHash(c), 0);
+            ContributionRegistry.Receipt(keccak256("run"), 0, 0, bytes32(0), g, g, reg.configHash(c), 0, coordinator);
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(coordinatorKey, reg.updateIdOf(genesis));
         reg.openRun(c, genesis, coordinator, abi.encodePacked(r, s, v));
         handler = new Handler(reg, g);

@@ -297,6 +297,32 @@ contract LedgerRulesTest is RuleHarness {
         checkBalance("coordinator", 1000);
     }
 
+    /// openRun: the receipt names its signer
+    function test_rejects_a_genesis_naming_another_contributor() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.contributor = "mallory";
+            doOpen(o, ContributionRegistry.WrongSigner.selector);
+        }
+        checkBalance("coordinator", 1000);
+    }
+
+    /// openRun: admitted addresses unique
+    function test_rejects_an_admitted_address_listed_twice() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice", "alice");
+            doOpen(o, ContributionRegistry.BadConfig.selector);
+        }
+    }
+
     /// submit accepted
     function test_records_a_chained_update_from_the_genesis() public {
         {
@@ -1032,6 +1058,111 @@ contract LedgerRulesTest is RuleHarness {
         }
     }
 
+    /// submit: the receipt names its signer
+    function test_rejects_a_receipt_naming_another_contributor() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "mallory", "m1");
+            s.contributor = "alice";
+            doSubmit(s, ContributionRegistry.WrongSigner.selector);
+        }
+        checkRecorded("r1", "m1", false);
+    }
+
+    /// submit: the update id binds the contributor
+    function test_a_copier_resigning_a_receipt_as_its_own_gets_another_update_id() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "mallory", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        checkContributor("r1", "m1", "mallory");
+        checkRecorded("r1", "m1", "alice", false);
+    }
+
+    /// submit: admitted contributors
+    function test_accepts_an_update_from_an_admitted_node() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice", "bob");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "bob", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        checkContributor("r1", "m1", "bob");
+    }
+
+    /// submit: admitted contributors
+    function test_rejects_an_update_from_a_node_not_admitted() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice", "bob");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "mallory", "m1");
+            doSubmit(s, ContributionRegistry.NotAdmitted.selector);
+        }
+        checkHeads("r1", list("g"));
+    }
+
+    /// submit: order of checks
+    function test_checks_the_kind_before_admission() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "mallory", "m1");
+            s.kind = 2;
+            doSubmit(s, ContributionRegistry.KindNotAllowed.selector);
+        }
+    }
+
+    /// submit: order of checks
+    function test_checks_admission_before_the_parent() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "mallory", "m1");
+            s.parent = "nowhere";
+            doSubmit(s, ContributionRegistry.NotAdmitted.selector);
+        }
+    }
+
+    /// submit: the coordinator is always admitted
+    function test_the_coordinator_aggregates_in_a_run_with_admissions() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.mode = 1;
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "l1");
+            s.kind = 2;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "coordinator", "g1");
+            s.kind = 3;
+            doSubmit(s, bytes4(0));
+        }
+        checkContributor("r1", "g1", "coordinator");
+    }
+
     /// commit: each commitment once
     function test_rejects_a_duplicate_commit() public {
         {
@@ -1191,6 +1322,29 @@ contract LedgerRulesTest is RuleHarness {
         {
             doAttest("r1", "m1", "v1", 5, "tampered", ContributionRegistry.WrongSigner.selector);
         }
+    }
+
+    /// attest: update must exist
+    function test_rejects_attestation_of_a_receipt_naming_another_contributor() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "mallory", "v1", 5, "valid", ContributionRegistry.UpdateUnknown.selector);
+        }
+        checkAttestations("r1", "m1", 0);
     }
 
     /// claim: mean score x rate
@@ -1475,6 +1629,36 @@ contract LedgerRulesTest is RuleHarness {
             doClaim("r1", "m1", bytes4(0));
         }
         checkBalance("alice", 40);
+    }
+
+    /// claim: update must exist
+    function test_rejects_a_claim_for_a_receipt_naming_another_contributor() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", "mallory", ContributionRegistry.UpdateUnknown.selector);
+        }
+        checkBalance("mallory", 0);
+        checkPaid("r1", 0);
     }
 
     /// closeRun accepted

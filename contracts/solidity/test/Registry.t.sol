@@ -6,9 +6,10 @@ import {Ownable} from "@openzeppelin/contracts/access/Ownable.sol";
 import {ContributionRegistry} from "../src/ContributionRegistry.sol";
 import {VNXToken} from "../src/VNXToken.sol";
 import {RuleHarness} from "./utils/RuleHarness.sol";
+import {Vm} from "./utils/Test.sol";
 
-/// @notice Rules and properties beyond the shared vectors: fuzzed signatures, batches, front-running,
-/// reward arithmetic, the token's registry privilege and the events.
+/// @notice Rules and properties beyond the shared vectors: fuzzed signatures, the receipt's contributor,
+/// admissions, batches, front-running, reward arithmetic, the token's registry privilege and the events.
 contract RegistryTest is RuleHarness {
     function openChained(bool commitReveal, uint256 budget) internal {
         doMint("coordinator", 1000, bytes4(0));
@@ -33,7 +34,7 @@ contract RegistryTest is RuleHarness {
         openChained(false, 500);
         (ContributionRegistry.Receipt memory r, bytes memory sig) = signed(sub("r1", "alice", "m1"));
         delta = delta % type(uint64).max + 1; // 1..2^64-1: a change for every field type
-        field = field % 8;
+        field = field % 9;
         if (field == 0) r.runId = bytes32(uint256(r.runId) ^ delta);
         if (field == 1) r.seq = uint64(r.seq ^ delta);
         if (field == 2) r.kind = uint8(r.kind ^ (delta % 255 + 1));
@@ -42,6 +43,7 @@ contract RegistryTest is RuleHarness {
         if (field == 5) r.manifest = bytes32(uint256(r.manifest) ^ delta);
         if (field == 6) r.data = bytes32(uint256(r.data) ^ delta);
         if (field == 7) r.samples = uint64(r.samples ^ delta);
+        if (field == 8) r.contributor = address(uint160(r.contributor) ^ uint160(delta));
         address alice = who("alice");
         vm.expectRevert(ContributionRegistry.WrongSigner.selector);
         reg.submit(r, alice, sig);
@@ -135,6 +137,150 @@ contract RegistryTest is RuleHarness {
         doSubmit(honest, bytes4(0));
         doSubmit(copy, ContributionRegistry.ModelExists.selector);
         checkContributor("r1", "m1", "alice");
+    }
+
+    // ---- the receipt names its contributor ----
+
+    /// A copier takes alice's signed receipt and re-signs its fields as its own: it must name itself
+    /// as contributor (alice's receipt under its key is WrongSigner), so it makes another updateId,
+    /// which alice's commitment, attestations and rewards never refer to.
+    function test_a_copier_resigning_a_receipt_gets_another_update_id() public {
+        openChained(false, 500);
+        (ContributionRegistry.Receipt memory r, bytes memory aliceSig) = signed(sub("r1", "alice", "m1"));
+        address mallory = who("mallory");
+        bytes memory mallorySig = sign("mallory", receiptHash(r), "valid");
+        vm.expectRevert(ContributionRegistry.WrongSigner.selector);
+        reg.submit(r, mallory, mallorySig); // alice's receipt signed by mallory
+
+        ContributionRegistry.Receipt memory copy = abi.decode(abi.encode(r), (ContributionRegistry.Receipt));
+        copy.contributor = mallory;
+        bytes32 copyId = reg.updateIdOf(copy);
+        assertTrue(copyId != reg.updateIdOf(r), "the copy has another updateId");
+        bytes memory copySig = sign("mallory", receiptHash(copy), "valid");
+        assertEq(reg.submit(copy, mallory, copySig), copyId, "the copy records under its own id");
+        checkContributor("r1", "m1", "mallory");
+        vm.expectRevert(ContributionRegistry.ModelExists.selector); // alice lost the model, not her id
+        reg.submit(r, who("alice"), aliceSig);
+    }
+
+    /// Anyone may relay a receipt: the contributor recorded (and paid) is the one it names.
+    function test_a_relayed_receipt_records_the_contributor_it_names() public {
+        openChained(false, 500);
+        (ContributionRegistry.Receipt memory r, bytes memory sig) = signed(sub("r1", "alice", "m1"));
+        address alice = who("alice");
+        vm.prank(who("mallory"));
+        reg.submit(r, alice, sig);
+        checkContributor("r1", "m1", "alice");
+    }
+
+    /// The contributor word is hashed as it sits in calldata; a dirty word (bits above the address)
+    /// reverts on the Solidity read even when the signature covers exactly those bytes.
+    function test_a_dirty_contributor_word_reverts() public {
+        openChained(false, 500);
+        ContributionRegistry.Receipt memory r = receiptOf(sub("r1", "alice", "m1"));
+        uint256 dirty = uint256(uint160(r.contributor)) | (1 << 200);
+        bytes32 structHash;
+        bytes memory words = abi.encode(r);
+        assembly {
+            mstore(add(words, 0x120), dirty) // the ninth word
+        }
+        structHash = keccak256(
+            abi.encodePacked(
+                keccak256(
+                    "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples,address contributor)"
+                ),
+                words
+            )
+        );
+        bytes memory sig = signDigest(key("alice"), typedDigest(structHash));
+        bytes memory data = abi.encodeCall(ContributionRegistry.submit, (r, who("alice"), sig));
+        assembly {
+            mstore(add(data, 0x124), dirty) // 0x20 length + 4 selector + 8 words
+        }
+        (bool ok, bytes memory err) = address(reg).call(data);
+        assertTrue(!ok && err.length == 0, "reverts without a ledger reason");
+        checkRecorded("r1", "m1", false);
+    }
+
+    // ---- admissions ----
+
+    function openAdmitting(string[] memory admitted) internal {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        o.admitted = admitted;
+        doOpen(o, bytes4(0));
+    }
+
+    function test_a_run_with_admissions_refuses_anyone_else() public {
+        openAdmitting(list("alice", "bob"));
+        assertTrue(reg.isAdmitted(runId("r1"), who("bob")), "bob admitted");
+        assertTrue(!reg.isAdmitted(runId("r1"), who("mallory")), "mallory not admitted");
+        Sub memory s = sub("r1", "mallory", "m1");
+        s.kind = 2;
+        doSubmit(s, ContributionRegistry.NotAdmitted.selector);
+        s.signer = "bob";
+        doSubmit(s, bytes4(0));
+        checkContributor("r1", "m1", "bob");
+    }
+
+    /// The coordinator needs no place on the list: it aggregates and may contribute itself.
+    function test_the_coordinator_passes_admission() public {
+        openAdmitting(list("alice"));
+        assertTrue(!reg.isAdmitted(runId("r1"), who("coordinator")), "coordinator not listed");
+        Sub memory s = sub("r1", "coordinator", "l1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+        s.model = "a1";
+        s.kind = 3;
+        doSubmit(s, bytes4(0));
+        checkContributor("r1", "a1", "coordinator");
+    }
+
+    /// Admissions are per run: an address admitted to one run is nobody special in another.
+    function test_admissions_are_per_run() public {
+        openAdmitting(list("alice"));
+        Open memory o = open("r2", "coordinator");
+        o.mode = 1;
+        o.admitted = list("bob");
+        doOpen(o, bytes4(0));
+        Sub memory s = sub("r2", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, ContributionRegistry.NotAdmitted.selector);
+    }
+
+    function test_rejects_a_zero_admitted_address() public {
+        ContributionRegistry.RunConfig memory c = config(open("r1", "coordinator"));
+        c.admitted = new address[](1);
+        ContributionRegistry.Receipt memory g = genesisOf(open("r1", "coordinator"), c);
+        bytes memory sig = sign("coordinator", receiptHash(g), "valid");
+        address coordinator = who("coordinator");
+        vm.expectRevert(ContributionRegistry.BadConfig.selector);
+        reg.openRun(c, g, coordinator, sig);
+    }
+
+    /// RunOpened carries the admitted list last, after the validators (Java's EventIndex reads it).
+    function test_run_opened_event_carries_the_admitted_list() public {
+        Open memory o = open("r1", "coordinator");
+        o.validators = list("v1");
+        o.admitted = list("alice", "bob");
+        ContributionRegistry.RunConfig memory c = config(o);
+        ContributionRegistry.Receipt memory g = genesisOf(o, c);
+        bytes memory sig = sign("coordinator", receiptHash(g), "valid");
+        vm.getRecordedLogs();
+        reg.openRun(c, g, who("coordinator"), sig);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        bool found;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] != ContributionRegistry.RunOpened.selector) continue;
+            (,,,,,, address[] memory validators, address[] memory admitted) =
+                abi.decode(logs[i].data, (bytes32, uint8, bool, uint8, uint256, uint256, address[], address[]));
+            assertEq(validators.length, 1, "validators");
+            assertEq(admitted.length, 2, "admitted");
+            assertEq(admitted[0], who("alice"), "admitted[0]");
+            assertEq(admitted[1], who("bob"), "admitted[1]");
+            found = true;
+        }
+        assertTrue(found, "RunOpened emitted");
     }
 
     // ---- batches ----
@@ -254,6 +400,15 @@ contract RegistryTest is RuleHarness {
         reg.claim(r);
     }
 
+    /// A receipt naming another contributor is not the recorded update: it can be neither attested
+    /// nor paid, so a claim can only ever pay the contributor alice signed as.
+    function test_claim_needs_the_recorded_contributor() public {
+        attested(5, 5, 1000, 10);
+        doClaim("r1", "m1", "mallory", ContributionRegistry.UpdateUnknown.selector);
+        assertEq(doClaim("r1", "m1", bytes4(0)), 50, "5 points x 10");
+        checkBalance("alice", 50);
+    }
+
     // ---- openRun details ----
 
     function test_rejects_a_zero_validator() public {
@@ -283,6 +438,10 @@ contract RegistryTest is RuleHarness {
         o.rate = 10;
         ContributionRegistry.RunConfig memory c = config(o);
         assertEq(reg.configHash(c), configHashOf(c), "configHash");
+        o.admitted = list("alice", "bob");
+        ContributionRegistry.RunConfig memory admitting = config(o);
+        assertEq(reg.configHash(admitting), configHashOf(admitting), "configHash with admissions");
+        assertTrue(reg.configHash(admitting) != reg.configHash(c), "the admitted list is covered");
     }
 
     // ---- mint and token ----

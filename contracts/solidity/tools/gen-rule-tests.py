@@ -46,6 +46,8 @@ def call(c, exp):
             lines.append("o.commitReveal = true;")
         if c.get("validators"):
             lines.append("o.validators = %s;" % names(c["validators"]))
+        if c.get("admitted"):
+            lines.append("o.admitted = %s;" % names(c["admitted"]))
         for f in ("quorum", "budget", "rate"):
             if int(c.get(f, 0)) != 0:
                 lines.append("o.%s = %s;" % (f, c[f]))
@@ -55,7 +57,7 @@ def call(c, exp):
             lines.append("o.genesisKind = %d;" % KINDS[c["genesisKind"]])
         if "genesisSeq" in c:
             lines.append("o.genesisSeq = %s;" % seq(c["genesisSeq"]))
-        for f in ("genesisParent", "genesisData", "sig"):
+        for f in ("genesisParent", "genesisData", "sig", "contributor"):
             if f in c:
                 lines.append("o.%s = %s;" % (f, q(c[f])))
         return lines + ["doOpen(o, %s);" % exp]
@@ -67,16 +69,19 @@ def call(c, exp):
             lines.append("s.parent = %s;" % q(c["parent"]))
         if int(c.get("seq", 1)) != 1:
             lines.append("s.seq = %s;" % seq(c["seq"]))
-        if "sig" in c:
-            lines.append("s.sig = %s;" % q(c["sig"]))
+        for f in ("sig", "contributor"):
+            if f in c:
+                lines.append("s.%s = %s;" % (f, q(c[f])))
         if op == "submit":
             return lines + ["doSubmit(s, %s);" % exp]
         return lines + ["doCommit(s, %s, %s);" % (q(c.get("for", c["signer"])), exp)]
+    # attest and claim name the recorded receipt; "contributor" makes it name someone else
+    who = (q(c["contributor"]) + ", ") if "contributor" in c else ""
     if op == "attest":
-        return ["doAttest(%s, %s, %s, %s, %s, %s);" % (q(c["run"]), q(c["model"]), q(c["signer"]), c["score"],
-                                                       q(c.get("sig", "valid")), exp)]
+        return ["doAttest(%s, %s, %s%s, %s, %s, %s);" % (q(c["run"]), q(c["model"]), who, q(c["signer"]), c["score"],
+                                                         q(c.get("sig", "valid")), exp)]
     if op == "claim":
-        return ["doClaim(%s, %s, %s);" % (q(c["run"]), q(c["model"]), exp)]
+        return ["doClaim(%s, %s, %s%s);" % (q(c["run"]), q(c["model"]), who, exp)]
     if op == "close":
         return ["doClose(%s, %s, %s, %s);" % (q(c["run"]), q(c["signer"]), q(c.get("sig", "valid")), exp)]
     raise ValueError("unknown op " + op)
@@ -86,7 +91,9 @@ def check(a):
     if "balance" in a:
         return "checkBalance(%s, %s);" % (q(a["balance"]), a["is"])
     if "recorded" in a:
-        return "checkRecorded(%s, %s, %s);" % (q(a["recorded"]["run"]), q(a["recorded"]["model"]), str(a["is"]).lower())
+        r = a["recorded"]
+        by = (q(r["contributor"]) + ", ") if "contributor" in r else ""
+        return "checkRecorded(%s, %s, %s%s);" % (q(r["run"]), q(r["model"]), by, str(a["is"]).lower())
     if "contributor" in a:
         return "checkContributor(%s, %s, %s);" % (q(a["contributor"]["run"]), q(a["contributor"]["model"]), q(a["is"]))
     if "open" in a:

@@ -35,6 +35,8 @@ abstract contract RuleHarness is Test {
         string genesisParent; // "" = zero
         string genesisData; // "" = the config hash
         string sig;
+        string[] admitted;
+        string contributor; // the genesis receipt's contributor; "" = the signer
     }
 
     /// @notice A submit (and commit) call.
@@ -46,6 +48,7 @@ abstract contract RuleHarness is Test {
         uint64 seq;
         string model;
         string sig;
+        string contributor; // the receipt's contributor; "" = the signer
     }
 
     struct Rec {
@@ -119,13 +122,14 @@ abstract contract RuleHarness is Test {
         o.run = run;
         o.signer = signer;
         o.validators = list();
+        o.admitted = list();
         o.genesis = "g";
         o.sig = "valid";
     }
 
     /// @notice A submit with Java's defaults: kind CHAINED, parent "g", seq 1.
     function sub(string memory run, string memory signer, string memory model) internal pure returns (Sub memory s) {
-        s = Sub(run, signer, 1, "g", 1, model, "valid");
+        s = Sub(run, signer, 1, "g", 1, model, "valid", "");
     }
 
     // ---- EIP-712, computed here ----
@@ -142,7 +146,7 @@ abstract contract RuleHarness is Test {
         return keccak256(
             abi.encode(
                 keccak256(
-                    "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples)"
+                    "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples,address contributor)"
                 ),
                 r.runId,
                 r.seq,
@@ -151,7 +155,8 @@ abstract contract RuleHarness is Test {
                 r.model,
                 r.manifest,
                 r.data,
-                r.samples
+                r.samples,
+                r.contributor
             )
         );
     }
@@ -223,12 +228,22 @@ abstract contract RuleHarness is Test {
 
     // ---- calls ----
 
-    function config(Open memory o) internal pure returns (ContributionRegistry.RunConfig memory c) {
-        address[] memory vs = new address[](o.validators.length);
-        for (uint256 i = 0; i < vs.length; ++i) {
-            vs[i] = who(o.validators[i]);
+    function addresses(string[] memory actors) internal pure returns (address[] memory out) {
+        out = new address[](actors.length);
+        for (uint256 i = 0; i < out.length; ++i) {
+            out[i] = who(actors[i]);
         }
-        c = ContributionRegistry.RunConfig(o.mode, o.commitReveal, o.quorum, o.budget, o.rate, vs);
+    }
+
+    /// @notice `actor`, or `fallback_` when `actor` is "".
+    function orElse(string memory actor, string memory fallback_) internal pure returns (string memory) {
+        return bytes(actor).length == 0 ? fallback_ : actor;
+    }
+
+    function config(Open memory o) internal pure returns (ContributionRegistry.RunConfig memory c) {
+        c = ContributionRegistry.RunConfig(
+            o.mode, o.commitReveal, o.quorum, o.budget, o.rate, addresses(o.validators), addresses(o.admitted)
+        );
     }
 
     function configHashOf(ContributionRegistry.RunConfig memory c) internal pure returns (bytes32) {
@@ -239,7 +254,8 @@ abstract contract RuleHarness is Test {
                 uint256(c.quorum),
                 c.budget,
                 c.rewardPerPoint,
-                keccak256(abi.encodePacked(c.validators))
+                keccak256(abi.encodePacked(c.validators)),
+                keccak256(abi.encodePacked(c.admitted))
             )
         );
     }
@@ -257,7 +273,8 @@ abstract contract RuleHarness is Test {
             h(o.genesis),
             h("manifest:config"),
             bytes(o.genesisData).length == 0 ? configHashOf(c) : h(o.genesisData),
-            0
+            0,
+            who(orElse(o.contributor, o.signer))
         );
     }
 
@@ -280,7 +297,8 @@ abstract contract RuleHarness is Test {
             h(s.model),
             h(string.concat("manifest:", s.model)),
             h(string.concat("data:", s.model)),
-            100
+            100,
+            who(orElse(s.contributor, s.signer))
         );
     }
 
@@ -304,12 +322,22 @@ abstract contract RuleHarness is Test {
         settle();
     }
 
-    /// @notice The recorded receipt of (run, model), or the default receipt of an unrecorded one.
+    /// @notice The recorded receipt of (run, model), or the default receipt (alice's) of an unrecorded one.
     function recorded(string memory run, string memory model) internal view returns (ContributionRegistry.Receipt memory) {
         for (uint256 i = 0; i < recs.length; ++i) {
             if (recs[i].receipt.runId == runId(run) && recs[i].receipt.model == h(model)) return recs[i].receipt;
         }
         return receiptOf(sub(run, "alice", model));
+    }
+
+    /// @notice `recorded(run, model)`, naming `contributor` instead unless it is "".
+    function recordedAs(string memory run, string memory model, string memory contributor)
+        internal
+        view
+        returns (ContributionRegistry.Receipt memory r)
+    {
+        r = recorded(run, model);
+        if (bytes(contributor).length != 0) r.contributor = who(contributor);
     }
 
     function doAttest(
@@ -320,7 +348,20 @@ abstract contract RuleHarness is Test {
         string memory sigMode,
         bytes4 expected
     ) internal {
-        ContributionRegistry.Receipt memory r = recorded(run, model);
+        doAttest(run, model, "", signer, score, sigMode, expected);
+    }
+
+    /// @notice Attests the recorded receipt of (run, model), naming `contributor` unless it is "".
+    function doAttest(
+        string memory run,
+        string memory model,
+        string memory contributor,
+        string memory signer,
+        int64 score,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
+        ContributionRegistry.Receipt memory r = recordedAs(run, model, contributor);
         bytes memory sig = sign(signer, attestationHash(updateIdOf(r), score, h("eval"), h("report")), sigMode);
         if (isMode(sigMode, "tampered")) score += 1;
         (bytes32 evalSet, bytes32 report, address validator) = (h("eval"), h("report"), who(signer));
@@ -330,7 +371,15 @@ abstract contract RuleHarness is Test {
     }
 
     function doClaim(string memory run, string memory model, bytes4 expected) internal returns (uint256 amount) {
-        ContributionRegistry.Receipt memory r = recorded(run, model);
+        return doClaim(run, model, "", expected);
+    }
+
+    /// @notice Claims for the recorded receipt of (run, model), naming `contributor` unless it is "".
+    function doClaim(string memory run, string memory model, string memory contributor, bytes4 expected)
+        internal
+        returns (uint256 amount)
+    {
+        ContributionRegistry.Receipt memory r = recordedAs(run, model, contributor);
         expectOrNot(expected);
         amount = reg.claim(r);
         settle();
@@ -373,8 +422,9 @@ abstract contract RuleHarness is Test {
             bytes memory sig;
             (r.seq, r.kind, r.parent, r.model, r.manifest, r.data, r.samples, sig) =
                 abi.decode(logs[i].data, (uint64, uint8, bytes32, bytes32, bytes32, bytes32, uint64, bytes));
-            bytes32 updateId = updateIdOf(r);
             address contributor = address(uint160(uint256(logs[i].topics[3])));
+            r.contributor = contributor;
+            bytes32 updateId = updateIdOf(r);
             assertEq(logs[i].topics[2], updateId, "event updateId is the digest of the event's fields");
             (bytes32 sr, bytes32 ss) = abi.decode(sig, (bytes32, bytes32));
             assertEq(ecrecover(updateId, uint8(sig[64]), sr, ss), contributor, "event signature recovers contributor");
@@ -391,6 +441,12 @@ abstract contract RuleHarness is Test {
     function checkRecorded(string memory run, string memory model, bool expected) internal view {
         (bool exists,,,) = reg.updateOf(runId(run), h(model));
         assertEq(exists, expected, string.concat("recorded ", model));
+    }
+
+    /// @notice Whether an update of `model` by exactly `actor` is recorded.
+    function checkRecorded(string memory run, string memory model, string memory actor, bool expected) internal view {
+        (bool exists,,, address contributor) = reg.updateOf(runId(run), h(model));
+        assertEq(exists && contributor == who(actor), expected, string.concat("recorded ", model, " by ", actor));
     }
 
     function checkContributor(string memory run, string memory model, string memory actor) internal view {

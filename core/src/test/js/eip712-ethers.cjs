@@ -13,6 +13,7 @@ const TYPES = {
     { name: "manifest", type: "bytes32" },
     { name: "data", type: "bytes32" },
     { name: "samples", type: "uint64" },
+    { name: "contributor", type: "address" },
   ],
   Attestation: [
     { name: "updateId", type: "bytes32" },

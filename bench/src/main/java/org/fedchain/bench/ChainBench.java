@@ -68,7 +68,8 @@ public final class ChainBench {
               Hash32.sha256(genesis),
               Hash32.ZERO,
               rc.hash(),
-              0);
+              0,
+              coordinator.address());
       ledger.openRun(
           rc,
           new Signed<>(
@@ -87,7 +88,15 @@ public final class ChainBench {
         long t1 = System.nanoTime();
         ModelUpdate u =
             new ModelUpdate(
-                runId, i + 1, UpdateKind.CHAINED, parent, model, Hash32.ZERO, data, shard.size());
+                runId,
+                i + 1,
+                UpdateKind.CHAINED,
+                parent,
+                model,
+                Hash32.ZERO,
+                data,
+                shard.size(),
+                node.address());
         Signed<ModelUpdate> s =
             new Signed<>(u, node.address(), node.signer().sign(u.digest(ledger.domain())));
         long t2 = System.nanoTime();

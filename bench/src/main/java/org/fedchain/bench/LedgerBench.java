@@ -111,14 +111,31 @@ public final class LedgerBench {
       Hash32 genesisModel = Hash32.sha256(("genesis " + run).getBytes());
       ModelUpdate g =
           new ModelUpdate(
-              run, 0, UpdateKind.GENESIS, Hash32.ZERO, genesisModel, Hash32.ZERO, config.hash(), 0);
+              run,
+              0,
+              UpdateKind.GENESIS,
+              Hash32.ZERO,
+              genesisModel,
+              Hash32.ZERO,
+              config.hash(),
+              0,
+              Secp256k1.addressOf(coordinatorKey));
       l.openRun(config, sign(d, g, coordinatorKey));
       List<Signed<ModelUpdate>> receipts = new ArrayList<>();
       for (int i = 0; i < n; i++) {
         byte[] nodeKey = Hash32.sha256(("bench node " + (i % 16)).getBytes()).toBytes();
         Hash32 model = Hash32.sha256((run + " model " + i).getBytes());
         ModelUpdate u =
-            new ModelUpdate(run, 1, UpdateKind.LOCAL, genesisModel, model, model, model, 600);
+            new ModelUpdate(
+                run,
+                1,
+                UpdateKind.LOCAL,
+                genesisModel,
+                model,
+                model,
+                model,
+                600,
+                Secp256k1.addressOf(nodeKey));
         receipts.add(sign(d, u, nodeKey));
       }
       Row r = measure(backend, "verified submit", clients, n, i -> l.submit(receipts.get(i)));

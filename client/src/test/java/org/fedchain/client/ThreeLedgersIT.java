@@ -59,6 +59,11 @@ class ThreeLedgersIT {
   }
 
   static ModelUpdate update(long seq, Hash32 parent, String model, long samples) {
+    return update(seq, parent, model, samples, Secp256k1.addressOf(ALICE));
+  }
+
+  static ModelUpdate update(
+      long seq, Hash32 parent, String model, long samples, Address contributor) {
     return new ModelUpdate(
         RUN,
         seq,
@@ -67,7 +72,8 @@ class ThreeLedgersIT {
         h("model:" + model),
         h("manifest:" + model),
         h("data:" + model),
-        samples);
+        samples,
+        contributor);
   }
 
   /** The honest receipt every backend must accept, and the forgeries each must refuse. */
@@ -78,6 +84,7 @@ class ThreeLedgersIT {
 
   static List<Forgery> forgeries(Eip712Domain other) {
     Address alice = Secp256k1.addressOf(ALICE);
+    Address mallory = Secp256k1.addressOf(MALLORY);
     return List.of(
         new Forgery("replayed honest receipt", "MODEL_EXISTS", d -> sign(d, HONEST, ALICE, alice)),
         new Forgery(
@@ -92,6 +99,14 @@ class ThreeLedgersIT {
             "mallory signs as alice",
             "WRONG_SIGNER",
             d -> sign(d, update(1, GENESIS_MODEL, "m-1", 600), MALLORY, alice)),
+        new Forgery(
+            "mallory signs a receipt naming alice",
+            "WRONG_SIGNER",
+            d -> sign(d, update(1, GENESIS_MODEL, "m-2", 600), MALLORY, mallory)),
+        new Forgery(
+            "mallory re-signs alice's receipt as hers",
+            "MODEL_EXISTS",
+            d -> sign(d, update(1, GENESIS_MODEL, "alice-1", 600, mallory), MALLORY, mallory)),
         new Forgery(
             "signed for another ledger's domain",
             "WRONG_SIGNER",
@@ -197,7 +212,8 @@ class ThreeLedgersIT {
               GENESIS_MODEL,
               h("manifest:genesis"),
               config.hash(),
-              0);
+              0,
+              coordinator);
       ledger.openRun(config, sign(d, genesis, COORDINATOR, coordinator));
       UpdateRecord r = ledger.submit(sign(d, HONEST, ALICE, Secp256k1.addressOf(ALICE)));
       assertThat(r.contributor()).isEqualTo(Secp256k1.addressOf(ALICE));

@@ -79,6 +79,7 @@ public final class CoordinatorMessages {
       throw new IllegalArgumentException(
           "receipt signature must be 65 bytes, got " + r.getSignature().size());
     }
+    Address signer = address("receipt signer", r.getSigner());
     ModelUpdate u =
         new ModelUpdate(
             hash("receipt run_id", r.getRunId()),
@@ -88,9 +89,9 @@ public final class CoordinatorMessages {
             hash("receipt model", r.getModel()),
             hash("receipt manifest", r.getManifest()),
             hash("receipt data", r.getData()),
-            r.getSamples());
-    return new Signed<>(
-        u, address("receipt signer", r.getSigner()), r.getSignature().toByteArray());
+            r.getSamples(),
+            signer); // a receipt on the wire is signed by the contributor it names
+    return new Signed<>(u, signer, r.getSignature().toByteArray());
   }
 
   public static Domain domain(Eip712Domain d) {

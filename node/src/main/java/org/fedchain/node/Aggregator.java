@@ -112,7 +112,8 @@ public final class Aggregator {
             modelHash,
             manifestHash,
             data,
-            samples);
+            samples,
+            coordinator.address());
     return ledger.submit(TrainedUpdates.sign(ledger, coordinator, receipt));
   }
 }

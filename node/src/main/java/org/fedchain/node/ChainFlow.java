@@ -97,7 +97,15 @@ public final class ChainFlow {
     Hash32 manifestHash = store.put(m.toJson());
     ModelUpdate receipt =
         new ModelUpdate(
-            runId, 0, UpdateKind.GENESIS, Hash32.ZERO, modelHash, manifestHash, config.hash(), 0);
+            runId,
+            0,
+            UpdateKind.GENESIS,
+            Hash32.ZERO,
+            modelHash,
+            manifestHash,
+            config.hash(),
+            0,
+            coordinator.address());
     return ledger.openRun(config, TrainedUpdates.sign(ledger, coordinator, receipt));
   }
 
@@ -166,7 +174,15 @@ public final class ChainFlow {
 
     ModelUpdate receipt =
         TrainedUpdates.store(
-            store, UpdateKind.CHAINED, head.receipt(), arch, config, r, r.tensors(), shard);
+            store,
+            node.address(),
+            UpdateKind.CHAINED,
+            head.receipt(),
+            arch,
+            config,
+            r,
+            r.tensors(),
+            shard);
     Signed<ModelUpdate> signed = TrainedUpdates.sign(ledger, node, receipt);
     if (run.config().commitReveal()) {
       try {

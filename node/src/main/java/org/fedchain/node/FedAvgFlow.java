@@ -332,7 +332,15 @@ public final class FedAvgFlow {
     List<Tensor> tensors = attack(c.behaviour(), start, r.tensors());
     ModelUpdate receipt =
         TrainedUpdates.store(
-            store, UpdateKind.LOCAL, global.receipt(), arch, cfg, r, tensors, c.shard());
+            store,
+            c.identity().address(),
+            UpdateKind.LOCAL,
+            global.receipt(),
+            arch,
+            cfg,
+            r,
+            tensors,
+            c.shard());
     UpdateRecord u = ledger.submit(TrainedUpdates.sign(ledger, c.identity(), receipt));
     return new Local(c, u, tensors, startVersion, r.seconds());
   }

@@ -214,7 +214,15 @@ public final class NodeWorker {
     }
     ModelUpdate receipt =
         TrainedUpdates.store(
-            store, UpdateKind.LOCAL, global.message(), arch, config, r, r.tensors(), shard);
+            store,
+            me.address(),
+            UpdateKind.LOCAL,
+            global.message(),
+            arch,
+            config,
+            r,
+            r.tensors(),
+            shard);
     Signed<ModelUpdate> signed = TrainedUpdates.sign(domain, me, receipt);
     try {
       stores.put(coordinatorChannel, receipt.model());

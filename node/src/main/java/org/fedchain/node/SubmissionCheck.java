@@ -106,7 +106,7 @@ final class SubmissionCheck {
       }
     }
     Hash32 id = u.digest(ledger.domain());
-    UpdateRecord candidate = new UpdateRecord(id, u, signed.signer(), signed.signature(), 0);
+    UpdateRecord candidate = new UpdateRecord(id, u, signed.signature(), 0);
     try {
       UpdateCheck check = verifier.check(candidate);
       if (!check.ok()) {

@@ -3,6 +3,7 @@ package org.fedchain.node;
 import java.io.IOException;
 import java.util.List;
 import java.util.TreeMap;
+import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
@@ -30,11 +31,12 @@ final class TrainedUpdates {
 
   /**
    * Stores {@code tensors} (normally {@code r.tensors()}) and their manifest; returns the unsigned
-   * receipt of kind {@code kind} continuing the receipt {@code parent} (seq {@code parent.seq +
-   * 1}).
+   * receipt of {@code contributor}, of kind {@code kind}, continuing the receipt {@code parent}
+   * (seq {@code parent.seq + 1}).
    */
   static ModelUpdate store(
       BlobStore store,
+      Address contributor,
       UpdateKind kind,
       ModelUpdate parent,
       Architecture arch,
@@ -72,7 +74,8 @@ final class TrainedUpdates {
         modelHash,
         manifestHash,
         commitment,
-        shard.size());
+        shard.size(),
+        contributor);
   }
 
   static Signed<ModelUpdate> sign(Ledger ledger, EthereumIdentity who, ModelUpdate u) {

@@ -163,7 +163,8 @@ class ChainGateTest {
             model,
             store.put(m.toJson()),
             data,
-            600);
+            600,
+            who.address());
     return ledger.submit(TrainedUpdates.sign(ledger, who, u));
   }
 }

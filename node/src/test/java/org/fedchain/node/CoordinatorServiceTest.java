@@ -313,7 +313,15 @@ class CoordinatorServiceTest {
     Hash32 manifest = store.put(m.toJson());
     ModelUpdate u =
         new ModelUpdate(
-            run, 1, UpdateKind.LOCAL, genesis.receipt().model(), model, manifest, data, samples);
+            run,
+            1,
+            UpdateKind.LOCAL,
+            genesis.receipt().model(),
+            model,
+            manifest,
+            data,
+            samples,
+            who.address());
     return CoordinatorMessages.receipt(TrainedUpdates.sign(ledger, who, u));
   }
 
@@ -327,7 +335,8 @@ class CoordinatorServiceTest {
             model,
             manifest,
             Hash32.sha256(new byte[] {1}),
-            100);
+            100,
+            signer.address());
     return CoordinatorMessages.receipt(TrainedUpdates.sign(ledger, signer, u));
   }
 

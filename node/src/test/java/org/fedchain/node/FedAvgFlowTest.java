@@ -170,7 +170,8 @@ class FedAvgFlowTest {
               modelHash,
               store.put(m.toJson()),
               Hash32.sha256(new byte[] {1}),
-              100);
+              100,
+              coordinator.address());
       UpdateRecord bad =
           ledger.submit(
               new org.fedchain.core.receipt.Signed<>(
@@ -296,7 +297,8 @@ class FedAvgFlowTest {
               modelHash,
               store.put(m.toJson()),
               r.data(),
-              r.samples());
+              r.samples(),
+              clients.get(0).identity().address());
       EthereumIdentity client = clients.get(0).identity();
       UpdateRecord bad =
           ledger.submit(
@@ -450,7 +452,15 @@ class FedAvgFlowTest {
               ProgressListener.NONE);
       var receipt =
           TrainedUpdates.store(
-              store, UpdateKind.LOCAL, g0.receipt(), MLP, CONFIG, r, average, mallory.shard());
+              store,
+              mallory.identity().address(),
+              UpdateKind.LOCAL,
+              g0.receipt(),
+              MLP,
+              CONFIG,
+              r,
+              average,
+              mallory.shard());
       UpdateRecord stolen = ledger.submit(TrainedUpdates.sign(ledger, mallory.identity(), receipt));
 
       assertThatThrownBy(() -> flow.aggregate(coordinator, g0, locals, List.of(1.0, 1.0)))

@@ -64,6 +64,7 @@ public final class AuditJson {
     field(m, "manifest", "bytes32");
     field(m, "data", "bytes32");
     field(m, "samples", "uint64");
+    field(m, "contributor", "address");
     td.put("primaryType", "ModelUpdate");
     ObjectNode dom = td.putObject("domain");
     dom.put("name", domain.name());
@@ -79,6 +80,7 @@ public final class AuditJson {
     msg.put("manifest", r.manifest().toString());
     msg.put("data", r.data().toString());
     msg.put("samples", Long.toUnsignedString(r.samples()));
+    msg.put("contributor", r.contributor().lowerHex());
     return td;
   }
 

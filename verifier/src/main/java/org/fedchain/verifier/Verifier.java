@@ -122,6 +122,9 @@ public final class Verifier {
               + ", not the run's coordinator "
               + run.coordinator());
     }
+    if (!run.config().admits(u.contributor(), run.coordinator())) {
+      problems.add("contributor " + u.contributor() + " is not admitted to the run");
+    }
     Optional<UpdateRecord> parent = Optional.empty();
     if (r.kind() == UpdateKind.GENESIS) {
       if (r.seq() != 0 || !r.parent().isZero()) {

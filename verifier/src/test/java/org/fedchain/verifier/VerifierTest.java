@@ -89,7 +89,8 @@ class VerifierTest {
             modelHash,
             manifestHash,
             data,
-            kind == UpdateKind.GENESIS ? 0 : 100);
+            kind == UpdateKind.GENESIS ? 0 : 100,
+            Secp256k1.addressOf(key));
     Signed<ModelUpdate> s =
         new Signed<>(u, Secp256k1.addressOf(key), Secp256k1.sign(u.digest(ledger.domain()), key));
     UpdateRecord r =

@@ -110,14 +110,32 @@ class TransactionsTest {
     RunConfig cfg =
         new RunConfig(Mode.CHAINED, true, List.of(), 0, BigInteger.ZERO, BigInteger.ZERO);
     ModelUpdate g =
-        new ModelUpdate(run, 0, UpdateKind.GENESIS, Hash32.ZERO, h("m0"), h("man0"), cfg.hash(), 0);
+        new ModelUpdate(
+            run,
+            0,
+            UpdateKind.GENESIS,
+            Hash32.ZERO,
+            h("m0"),
+            h("man0"),
+            cfg.hash(),
+            0,
+            Secp256k1.addressOf(COORDINATOR));
     FakeWorld.Tx open = world.tx();
     tx.openRun(
         open.stub, Wire.encodeConfig(cfg), Wire.encodeSignedUpdate(sign(g, domain, COORDINATOR)));
     open.commit();
 
     ModelUpdate u =
-        new ModelUpdate(run, 1, UpdateKind.CHAINED, h("m0"), h("m1"), h("man1"), h("d1"), 10);
+        new ModelUpdate(
+            run,
+            1,
+            UpdateKind.CHAINED,
+            h("m0"),
+            h("m1"),
+            h("man1"),
+            h("d1"),
+            10,
+            Secp256k1.addressOf(ALICE));
     Signed<ModelUpdate> su = sign(u, domain, ALICE);
     Hash32 commitment = Rules.commitment(u.digest(domain), SOMEONE);
 
@@ -141,7 +159,16 @@ class TransactionsTest {
     Hash32 run = h("run2");
     RunConfig cfg = RunConfig.unrewarded(Mode.CHAINED);
     ModelUpdate g =
-        new ModelUpdate(run, 0, UpdateKind.GENESIS, Hash32.ZERO, h("g"), h("man"), cfg.hash(), 0);
+        new ModelUpdate(
+            run,
+            0,
+            UpdateKind.GENESIS,
+            Hash32.ZERO,
+            h("g"),
+            h("man"),
+            cfg.hash(),
+            0,
+            Secp256k1.addressOf(COORDINATOR));
     FakeWorld.Tx t = world.tx();
     tx.openRun(
         t.stub, Wire.encodeConfig(cfg), Wire.encodeSignedUpdate(sign(g, domain, COORDINATOR)));

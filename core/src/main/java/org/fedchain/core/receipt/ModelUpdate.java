@@ -1,14 +1,18 @@
 package org.fedchain.core.receipt;
 
 import java.util.Objects;
+import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 
 /**
  * The signed receipt of one model update (EIP-712 type {@code ModelUpdate}). {@code seq} and {@code
- * samples} are uint64: Java longs read as unsigned.
+ * samples} are uint64: Java longs read as unsigned. The receipt names its {@code contributor}, the
+ * one account that may sign it and is paid for it: someone who copies the fields and signs them
+ * with another key makes another update, with another id.
  *
  * <pre>{@code
- * ModelUpdate u = new ModelUpdate(runId, 1, UpdateKind.CHAINED, parent, model, manifest, data, 6000);
+ * ModelUpdate u =
+ *     new ModelUpdate(runId, 1, UpdateKind.CHAINED, parent, model, manifest, data, 6000, me);
  * Hash32 updateId = u.digest(domain);   // what is signed
  * }</pre>
  */
@@ -20,10 +24,11 @@ public record ModelUpdate(
     Hash32 model,
     Hash32 manifest,
     Hash32 data,
-    long samples)
+    long samples,
+    Address contributor)
     implements Eip712.Struct {
   public static final String TYPE =
-      "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples)";
+      "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples,address contributor)";
   private static final Hash32 TYPE_HASH = Eip712.typeHash(TYPE);
 
   public ModelUpdate {
@@ -33,6 +38,7 @@ public record ModelUpdate(
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(manifest, "manifest");
     Objects.requireNonNull(data, "data");
+    Objects.requireNonNull(contributor, "contributor");
   }
 
   @Override
@@ -51,7 +57,8 @@ public record ModelUpdate(
         model.toBytes(),
         manifest.toBytes(),
         data.toBytes(),
-        Eip712.uint64(samples));
+        Eip712.uint64(samples),
+        Eip712.address(contributor));
   }
 
   /** The update id: the EIP-712 digest in this domain. */

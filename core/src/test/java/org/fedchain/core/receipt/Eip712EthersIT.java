@@ -37,24 +37,57 @@ class Eip712EthersIT {
         new Case(
             Eip712Domain.embedded("demo"),
             new ModelUpdate(
-                h("run"), 1, UpdateKind.CHAINED, h("g"), h("m1"), h("man1"), h("d1"), 20000),
+                h("run"),
+                1,
+                UpdateKind.CHAINED,
+                h("g"),
+                h("m1"),
+                h("man1"),
+                h("d1"),
+                20000,
+                Secp256k1.addressOf(k1)),
             k1));
     cs.add(
         new Case(
             Eip712Domain.ethereum(1, registry),
             new ModelUpdate(
-                h("run"), 0, UpdateKind.GENESIS, Hash32.ZERO, h("g"), h("cfg"), h("cfg"), 0),
+                h("run"),
+                0,
+                UpdateKind.GENESIS,
+                Hash32.ZERO,
+                h("g"),
+                h("cfg"),
+                h("cfg"),
+                0,
+                Secp256k1.addressOf(k2)),
             k2));
     cs.add(
         new Case(
             Eip712Domain.ethereum(31337, registry),
-            new ModelUpdate(h("run2"), -1L, UpdateKind.STAGE, h("p"), h("m"), h("x"), h("y"), -1L),
+            new ModelUpdate(
+                h("run2"),
+                -1L,
+                UpdateKind.STAGE,
+                h("p"),
+                h("m"),
+                h("x"),
+                h("y"),
+                -1L,
+                Secp256k1.addressOf(k1)),
             k1));
     cs.add(
         new Case(
             Eip712Domain.fabric("fedchain", "fedchain"),
             new ModelUpdate(
-                h("run3"), 7, UpdateKind.AGGREGATE, h("p"), h("m"), h("x"), h("y"), 123456789012L),
+                h("run3"),
+                7,
+                UpdateKind.AGGREGATE,
+                h("p"),
+                h("m"),
+                h("x"),
+                h("y"),
+                123456789012L,
+                Address.parse("0x00000000000000000000000000000000000000ff")),
             k2));
     cs.add(
         new Case(
@@ -91,7 +124,8 @@ class Eip712EthersIT {
           .put("model", u.model().toString())
           .put("manifest", u.manifest().toString())
           .put("data", u.data().toString())
-          .put("samples", Long.toUnsignedString(u.samples()));
+          .put("samples", Long.toUnsignedString(u.samples()))
+          .put("contributor", u.contributor().lowerHex());
     } else if (c.message instanceof Attestation a) {
       o.put("primaryType", "Attestation");
       m.put("updateId", a.updateId().toString())

@@ -19,6 +19,7 @@ public enum Reason {
   BAD_CONFIG("the run configuration is invalid (quorum, validators)"),
   KIND_NOT_ALLOWED("this kind of update is not accepted here"),
   NOT_COORDINATOR("only the run's coordinator may do this"),
+  NOT_ADMITTED("the contributor is not admitted to the run"),
   PARENT_UNKNOWN("the parent is not a recorded model of the run"),
   SEQ_MISMATCH("seq must be the parent's seq + 1"),
   MODEL_EXISTS("this model is already recorded in the run"),

@@ -16,6 +16,7 @@ import org.fedchain.core.Hash32;
  * @param quorum attestations needed before a reward is paid (0 when there is no budget)
  * @param budget VNX (in wei, 18 decimals) escrowed from the coordinator for rewards
  * @param rewardPerPoint VNX wei paid per point of mean attested score
+ * @param admitted who may contribute besides the coordinator; empty: anyone
  */
 public record RunConfig(
     Mode mode,
@@ -23,11 +24,13 @@ public record RunConfig(
     List<Address> validators,
     int quorum,
     BigInteger budget,
-    BigInteger rewardPerPoint) {
+    BigInteger rewardPerPoint,
+    List<Address> admitted) {
 
   public RunConfig {
     Objects.requireNonNull(mode, "mode");
     validators = List.copyOf(validators);
+    admitted = List.copyOf(admitted);
     Objects.requireNonNull(budget, "budget");
     Objects.requireNonNull(rewardPerPoint, "rewardPerPoint");
     if (quorum < 0 || quorum > 255) {
@@ -41,27 +44,60 @@ public record RunConfig(
     }
   }
 
-  /** A run without validators or rewards. */
+  /** A run anyone may contribute to. */
+  public RunConfig(
+      Mode mode,
+      boolean commitReveal,
+      List<Address> validators,
+      int quorum,
+      BigInteger budget,
+      BigInteger rewardPerPoint) {
+    this(mode, commitReveal, validators, quorum, budget, rewardPerPoint, List.of());
+  }
+
+  /** A run without validators or rewards, open to anyone. */
   public static RunConfig unrewarded(Mode mode) {
     return new RunConfig(mode, false, List.of(), 0, BigInteger.ZERO, BigInteger.ZERO);
   }
 
+  /** These terms, with only {@code nodes} (and the coordinator) admitted to contribute. */
+  public RunConfig admitting(List<Address> nodes) {
+    return new RunConfig(mode, commitReveal, validators, quorum, budget, rewardPerPoint, nodes);
+  }
+
+  /** These terms, with commit-reveal on or off. */
+  public RunConfig withCommitReveal(boolean on) {
+    return new RunConfig(mode, on, validators, quorum, budget, rewardPerPoint, admitted);
+  }
+
+  /** Whether {@code a} may contribute to a run of these terms opened by {@code coordinator}. */
+  public boolean admits(Address a, Address coordinator) {
+    return admitted.isEmpty() || a.equals(coordinator) || admitted.contains(a);
+  }
+
   /**
    * {@code keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint,
-   * keccak256(abi.encodePacked(validators))))}, so Solidity computes the same value.
+   * keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted))))}, so Solidity
+   * computes the same value.
    */
   public Hash32 hash() {
-    byte[] packed = new byte[32 * validators.size()];
-    for (int i = 0; i < validators.size(); i++) {
-      System.arraycopy(validators.get(i).toBytes(), 0, packed, 32 * i + 12, 20);
-    }
     return Hash32.keccak256(
         word(BigInteger.valueOf(mode.ordinal())),
         word(commitReveal ? BigInteger.ONE : BigInteger.ZERO),
         word(BigInteger.valueOf(quorum)),
         word(budget),
         word(rewardPerPoint),
-        Hash32.keccak256(packed).toBytes());
+        packed(validators),
+        packed(admitted));
+  }
+
+  /** {@code keccak256(abi.encodePacked(address[]))}: each address left-padded to a word. */
+  private static byte[] packed(List<Address> as) {
+    byte[] packed = new byte[32 * as.size()];
+    for (int i = 0; i < as.size(); i++) {
+      System.arraycopy(as.get(i).toBytes(), 0, packed, 32 * i + 12, 20);
+    }
+    return Hash32.keccak256(packed).toBytes();
   }
 
   private static byte[] word(BigInteger v) {

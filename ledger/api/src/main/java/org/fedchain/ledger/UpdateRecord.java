@@ -5,13 +5,17 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.ModelUpdate;
 
 /**
- * A recorded update: the signed receipt, its id (EIP-712 digest), the recovered contributor, the
- * signature as submitted and the ledger height it was recorded at.
+ * A recorded update: the signed receipt, its id (EIP-712 digest), the signature as submitted and
+ * the ledger height it was recorded at.
  */
-public record UpdateRecord(
-    Hash32 updateId, ModelUpdate receipt, Address contributor, byte[] signature, long height) {
+public record UpdateRecord(Hash32 updateId, ModelUpdate receipt, byte[] signature, long height) {
   public UpdateRecord {
     signature = signature.clone();
+  }
+
+  /** Who signed the receipt and is paid for it: the contributor it names (the ledger checked). */
+  public Address contributor() {
+    return receipt.contributor();
   }
 
   @Override
@@ -24,7 +28,6 @@ public record UpdateRecord(
     return o instanceof UpdateRecord u
         && updateId.equals(u.updateId)
         && receipt.equals(u.receipt)
-        && contributor.equals(u.contributor)
         && java.util.Arrays.equals(signature, u.signature)
         && height == u.height;
   }

@@ -161,18 +161,15 @@ public abstract class AbstractLedgerContractTest {
     }
 
     private void openRun(JsonNode c) throws LedgerException {
-      List<Address> validators = new ArrayList<>();
-      for (JsonNode n : c.path("validators")) {
-        validators.add(address(n.asText()));
-      }
       RunConfig config =
           new RunConfig(
               Mode.valueOf(c.path("mode").asText("CHAINED")),
               c.path("commitReveal").asBoolean(false),
-              validators,
+              addresses(c.path("validators")),
               c.path("quorum").asInt(0),
               new BigInteger(c.path("budget").asText("0")),
-              new BigInteger(c.path("rate").asText("0")));
+              new BigInteger(c.path("rate").asText("0")),
+              addresses(c.path("admitted")));
       String run = c.get("run").asText();
       configs.put(run, config);
       Hash32 data =
@@ -189,8 +186,20 @@ public abstract class AbstractLedgerContractTest {
               h(c.path("genesis").asText("g")),
               h("manifest:config"),
               data,
-              0);
+              0,
+              contributor(c));
       ledger.openRun(config, sign(c, g));
+    }
+
+    private static List<Address> addresses(JsonNode names) {
+      List<Address> out = new ArrayList<>();
+      names.forEach(n -> out.add(address(n.asText())));
+      return out;
+    }
+
+    /** The receipt's contributor: the vector's {@code contributor}, else its signer. */
+    private static Address contributor(JsonNode c) {
+      return address(c.path("contributor").asText(c.path("signer").asText()));
     }
 
     private static ModelUpdate update(JsonNode c) {
@@ -203,15 +212,36 @@ public abstract class AbstractLedgerContractTest {
           h(model),
           h("manifest:" + model),
           h("data:" + model),
-          c.path("samples").asLong(100));
+          c.path("samples").asLong(100),
+          contributor(c));
     }
 
+    /**
+     * The id of the update a call names: the recorded update of its run and model, or, when the
+     * call names a {@code contributor}, that contributor's receipt of the recorded fields (which is
+     * no recorded update unless that contributor recorded it).
+     */
     private Hash32 updateId(JsonNode c) throws LedgerException {
       Hash32 run = runId(c.get("run").asText());
-      return ledger
-          .updateOfModel(run, h(c.get("model").asText()))
-          .map(UpdateRecord::updateId)
-          .orElse(h("no such update"));
+      Optional<UpdateRecord> u = ledger.updateOfModel(run, h(c.get("model").asText()));
+      if (u.isEmpty()) {
+        return h("no such update");
+      }
+      if (!c.has("contributor")) {
+        return u.get().updateId();
+      }
+      ModelUpdate r = u.get().receipt();
+      return new ModelUpdate(
+              r.runId(),
+              r.seq(),
+              r.kind(),
+              r.parent(),
+              r.model(),
+              r.manifest(),
+              r.data(),
+              r.samples(),
+              address(c.get("contributor").asText()))
+          .digest(ledger.domain());
     }
 
     /** Signs in the ledger's domain, then applies the vector's signature mutation. */
@@ -263,7 +293,8 @@ public abstract class AbstractLedgerContractTest {
                 u.model(),
                 u.manifest(),
                 u.data(),
-                u.samples() + 1);
+                u.samples() + 1,
+                u.contributor());
       }
       if (m instanceof Attestation a) {
         return (T) new Attestation(a.updateId(), a.score() + 1, a.evalSet(), a.report());
@@ -285,6 +316,10 @@ public abstract class AbstractLedgerContractTest {
         assertThat(
                 ledger
                     .updateOfModel(runId(r.get("run").asText()), h(r.get("model").asText()))
+                    .filter(
+                        u ->
+                            !r.has("contributor")
+                                || u.contributor().equals(address(r.get("contributor").asText())))
                     .isPresent())
             .as("recorded %s", r)
             .isEqualTo(c.get("is").asBoolean());

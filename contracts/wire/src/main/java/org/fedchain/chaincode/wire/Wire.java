@@ -134,6 +134,8 @@ public final class Wire {
     o.put("commitReveal", c.commitReveal());
     ArrayNode vs = o.putArray("validators");
     c.validators().forEach(v -> vs.add(hex(v)));
+    ArrayNode as = o.putArray("admitted");
+    c.admitted().forEach(a -> as.add(hex(a)));
     o.put("quorum", c.quorum());
     o.put("budget", c.budget().toString());
     o.put("rewardPerPoint", c.rewardPerPoint().toString());
@@ -141,7 +143,7 @@ public final class Wire {
   }
 
   private static RunConfig config(Obj o) {
-    o.only("mode", "commitReveal", "validators", "quorum", "budget", "rewardPerPoint");
+    o.only("mode", "commitReveal", "validators", "admitted", "quorum", "budget", "rewardPerPoint");
     String modeName = o.text("mode");
     Mode mode;
     try {
@@ -149,18 +151,8 @@ public final class Wire {
     } catch (IllegalArgumentException e) {
       throw bad(o.path("mode"), "is not one of " + List.of(Mode.values()) + ": " + modeName);
     }
-    List<Address> validators = new ArrayList<>();
-    JsonNode vs = o.node("validators");
-    if (!vs.isArray()) {
-      throw bad(o.path("validators"), "must be an array of addresses");
-    }
-    for (int i = 0; i < vs.size(); i++) {
-      String p = o.path("validators") + "[" + i + "]";
-      if (!vs.get(i).isTextual()) {
-        throw bad(p, "must be a hex string");
-      }
-      validators.add(address(p, vs.get(i).asText()));
-    }
+    List<Address> validators = addresses(o, "validators");
+    List<Address> admitted = addresses(o, "admitted");
     int quorum = o.smallInt("quorum", 255);
     try {
       return new RunConfig(
@@ -169,13 +161,30 @@ public final class Wire {
           validators,
           quorum,
           uint256(o.path("budget"), o.text("budget")),
-          uint256(o.path("rewardPerPoint"), o.text("rewardPerPoint")));
+          uint256(o.path("rewardPerPoint"), o.text("rewardPerPoint")),
+          admitted);
     } catch (IllegalArgumentException e) {
       throw bad("config", e.getMessage());
     }
   }
 
-  /** A signed {@link ModelUpdate}: its eight fields, then {@code signer} and {@code signature}. */
+  private static List<Address> addresses(Obj o, String field) {
+    List<Address> out = new ArrayList<>();
+    JsonNode vs = o.node(field);
+    if (!vs.isArray()) {
+      throw bad(o.path(field), "must be an array of addresses");
+    }
+    for (int i = 0; i < vs.size(); i++) {
+      String p = o.path(field) + "[" + i + "]";
+      if (!vs.get(i).isTextual()) {
+        throw bad(p, "must be a hex string");
+      }
+      out.add(address(p, vs.get(i).asText()));
+    }
+    return out;
+  }
+
+  /** A signed {@link ModelUpdate}: its nine fields, then {@code signer} and {@code signature}. */
   public static String encodeSignedUpdate(Signed<ModelUpdate> s) {
     ObjectNode o = update(s.message());
     o.put("signer", hex(s.signer()));
@@ -194,6 +203,7 @@ public final class Wire {
         "manifest",
         "data",
         "samples",
+        "contributor",
         "signer",
         "signature");
     return new Signed<>(update(o), o.address("signer"), o.bytes("signature"));
@@ -209,6 +219,7 @@ public final class Wire {
     o.put("manifest", hex(u.manifest()));
     o.put("data", hex(u.data()));
     o.put("samples", Long.toUnsignedString(u.samples()));
+    o.put("contributor", hex(u.contributor()));
     return o;
   }
 
@@ -228,7 +239,8 @@ public final class Wire {
         o.hash("model"),
         o.hash("manifest"),
         o.hash("data"),
-        uint64(o.path("samples"), o.text("samples")));
+        uint64(o.path("samples"), o.text("samples")),
+        o.address("contributor"));
   }
 
   public static String encodeSignedAttestation(Signed<Attestation> s) {
@@ -279,7 +291,6 @@ public final class Wire {
     ObjectNode o = JSON.createObjectNode();
     o.put("updateId", hex(r.updateId()));
     o.setAll(update(r.receipt()));
-    o.put("contributor", hex(r.contributor()));
     o.put("signature", Hex.prefixed(r.signature()));
     o.put("height", Long.toString(r.height()));
     return o;
@@ -306,7 +317,6 @@ public final class Wire {
     return new UpdateRecord(
         o.hash("updateId"),
         update(o),
-        o.address("contributor"),
         o.bytes("signature"),
         int64(o.path("height"), o.text("height")));
   }

@@ -32,7 +32,7 @@ class WireTest {
   }
 
   private static final ModelUpdate U =
-      new ModelUpdate(h("run"), -1L, UpdateKind.CHAINED, h("p"), h("m"), h("man"), h("d"), -1L);
+      new ModelUpdate(h("run"), -1L, UpdateKind.CHAINED, h("p"), h("m"), h("man"), h("d"), -1L, A);
 
   @Test
   void a_signed_update_has_a_fixed_key_order_and_uint64_as_decimal_strings() {
@@ -40,14 +40,19 @@ class WireTest {
     assertThat(json)
         .startsWith("{\"runId\":\"0x")
         .contains("\"seq\":\"18446744073709551615\",\"kind\":1,\"parent\":\"0x")
-        .contains("\"samples\":\"18446744073709551615\",\"signer\":\"" + A.lowerHex() + "\"")
+        .contains(
+            "\"samples\":\"18446744073709551615\",\"contributor\":\""
+                + A.lowerHex()
+                + "\",\"signer\":\""
+                + A.lowerHex()
+                + "\"")
         .endsWith("\"signature\":\"0x" + "00".repeat(65) + "\"}");
     assertThat(Wire.decodeSignedUpdate(json)).isEqualTo(new Signed<>(U, A, SIG));
   }
 
   @Test
   void records_runs_attestations_and_domains_round_trip() {
-    UpdateRecord r = new UpdateRecord(h("id"), U, A, SIG, 1_767_225_600_000_000_001L);
+    UpdateRecord r = new UpdateRecord(h("id"), U, SIG, 1_767_225_600_000_000_001L);
     assertThat(Wire.decodeRecord(Wire.encodeRecord(r))).isEqualTo(r);
     assertThat(Wire.decodeRecords(Wire.encodeRecords(List.of(r, r)))).containsExactly(r, r);
     assertThat(Wire.decodeOptionalRecord(Wire.encodeOptionalRecord(Optional.empty()))).isEmpty();

@@ -106,6 +106,25 @@ final class Codec {
     return decode(b, Codec::big);
   }
 
+  private static void addresses(DataOutputStream out, List<Address> as) throws IOException {
+    out.writeInt(as.size());
+    for (Address a : as) {
+      address(out, a);
+    }
+  }
+
+  private static List<Address> addresses(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available() / 20) {
+      throw new IOException("address list of " + n + " entries");
+    }
+    List<Address> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(address(in));
+    }
+    return out;
+  }
+
   static byte[] run(Run r) {
     return encode(
         out -> {
@@ -115,10 +134,8 @@ final class Codec {
           out.writeByte(c.mode().ordinal());
           out.writeBoolean(c.commitReveal());
           out.writeByte(c.quorum());
-          out.writeInt(c.validators().size());
-          for (Address v : c.validators()) {
-            address(out, v);
-          }
+          addresses(out, c.validators());
+          addresses(out, c.admitted());
           big(out, c.budget());
           big(out, c.rewardPerPoint());
           hash(out, r.genesisUpdate());
@@ -137,14 +154,12 @@ final class Codec {
           Mode mode = Mode.fromCode(in.readUnsignedByte());
           boolean commitReveal = in.readBoolean();
           int quorum = in.readUnsignedByte();
-          int n = in.readInt();
-          List<Address> validators = new ArrayList<>();
-          for (int i = 0; i < n; i++) {
-            validators.add(address(in));
-          }
+          List<Address> validators = addresses(in);
+          List<Address> admitted = addresses(in);
           BigInteger budget = big(in);
           BigInteger rate = big(in);
-          RunConfig c = new RunConfig(mode, commitReveal, validators, quorum, budget, rate);
+          RunConfig c =
+              new RunConfig(mode, commitReveal, validators, quorum, budget, rate, admitted);
           return new Run(runId, coordinator, c, hash(in), hash(in), big(in), in.readBoolean());
         });
   }
@@ -182,8 +197,9 @@ final class Codec {
                   hash(in),
                   hash(in),
                   hash(in),
-                  in.readLong());
-          return new UpdateRecord(id, u, address(in), bytes(in), in.readLong());
+                  in.readLong(),
+                  address(in));
+          return new UpdateRecord(id, u, bytes(in), in.readLong());
         });
   }
 

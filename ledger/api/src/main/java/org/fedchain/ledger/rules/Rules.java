@@ -102,7 +102,7 @@ public final class Rules {
   public UpdateRecord openRun(State s, RunConfig config, Signed<ModelUpdate> genesis)
       throws RejectedException {
     Hash32 updateId = genesis.digest(domain);
-    Address coordinator = signer(updateId, genesis);
+    Address coordinator = contributor(updateId, genesis);
     ModelUpdate g = genesis.message();
     if (g.kind() != UpdateKind.GENESIS || g.seq() != 0 || !g.parent().isZero()) {
       throw new RejectedException(
@@ -156,13 +156,8 @@ public final class Rules {
   }
 
   private static void checkConfig(RunConfig c) throws RejectedException {
-    HashSet<Address> seen = new HashSet<>();
-    for (Address v : c.validators()) {
-      if (v.isZero() || !seen.add(v)) {
-        throw new RejectedException(
-            Reason.BAD_CONFIG, "validator " + v + " is zero or listed twice");
-      }
-    }
+    distinct(c.validators(), "validator");
+    distinct(c.admitted(), "admitted address");
     if (c.quorum() > c.validators().size()) {
       throw new RejectedException(
           Reason.BAD_CONFIG,
@@ -174,9 +169,18 @@ public final class Rules {
     }
   }
 
+  private static void distinct(List<Address> as, String what) throws RejectedException {
+    HashSet<Address> seen = new HashSet<>();
+    for (Address a : as) {
+      if (a.isZero() || !seen.add(a)) {
+        throw new RejectedException(Reason.BAD_CONFIG, what + " " + a + " is zero or listed twice");
+      }
+    }
+  }
+
   public UpdateRecord submit(State s, Signed<ModelUpdate> signed) throws RejectedException {
     Hash32 updateId = signed.digest(domain);
-    Address contributor = signer(updateId, signed);
+    Address contributor = contributor(updateId, signed);
     ModelUpdate u = signed.message();
     if (u.kind() == UpdateKind.GENESIS) {
       throw new RejectedException(
@@ -195,6 +199,10 @@ public final class Rules {
               + run.coordinator()
               + ", not "
               + contributor);
+    }
+    if (!run.config().admits(contributor, run.coordinator())) {
+      throw new RejectedException(
+          Reason.NOT_ADMITTED, contributor + " is not admitted to run " + run.runId());
     }
     Optional<byte[]> parentId = s.get(modelKey(u.runId(), u.parent()));
     if (parentId.isEmpty()) {
@@ -237,7 +245,7 @@ public final class Rules {
       Address contributor,
       Hash32 parentUpdate) {
     ModelUpdate u = signed.message();
-    UpdateRecord rec = new UpdateRecord(updateId, u, contributor, signed.signature(), s.height());
+    UpdateRecord rec = new UpdateRecord(updateId, u, signed.signature(), s.height());
     s.put(updateKey(updateId), Codec.update(rec));
     s.put(modelKey(u.runId(), u.model()), updateId.toBytes());
     s.put(seqKey(u.runId(), u.seq(), updateId), new byte[] {1});
@@ -436,6 +444,21 @@ public final class Rules {
       throw new RejectedException(Reason.RUN_CLOSED, "run " + runId + " is closed");
     }
     return run;
+  }
+
+  /** The signer of a receipt, which must be the contributor the receipt names. */
+  private static Address contributor(Hash32 updateId, Signed<ModelUpdate> signed)
+      throws RejectedException {
+    Address who = signer(updateId, signed);
+    if (!who.equals(signed.message().contributor())) {
+      throw new RejectedException(
+          Reason.WRONG_SIGNER,
+          "the receipt names contributor "
+              + signed.message().contributor()
+              + " but is signed by "
+              + who);
+    }
+    return who;
   }
 
   /**

@@ -40,10 +40,8 @@ sealed interface Call {
       out.writeByte(config.mode().ordinal());
       out.writeBoolean(config.commitReveal());
       out.writeByte(config.quorum());
-      out.writeInt(config.validators().size());
-      for (Address v : config.validators()) {
-        out.write(v.toBytes());
-      }
+      addresses(out, config.validators());
+      addresses(out, config.admitted());
       big(out, config.budget());
       big(out, config.rewardPerPoint());
       writeUpdate(out, genesis);
@@ -167,12 +165,10 @@ sealed interface Call {
             Mode mode = Mode.fromCode(in.readUnsignedByte());
             boolean cr = in.readBoolean();
             int quorum = in.readUnsignedByte();
-            int n = in.readInt();
-            List<Address> vs = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-              vs.add(Address.of(read(in, 20)));
-            }
-            RunConfig config = new RunConfig(mode, cr, vs, quorum, big(in), big(in));
+            List<Address> vs = addresses(in);
+            List<Address> admitted = addresses(in);
+            BigInteger budget = big(in);
+            RunConfig config = new RunConfig(mode, cr, vs, quorum, budget, big(in), admitted);
             yield new OpenRun(config, readUpdate(in));
           }
           case "submit" -> new Submit(readUpdate(in));
@@ -212,6 +208,7 @@ sealed interface Call {
     out.write(u.manifest().toBytes());
     out.write(u.data().toBytes());
     out.writeLong(u.samples());
+    out.write(u.contributor().toBytes());
     signature(out, s);
   }
 
@@ -225,9 +222,29 @@ sealed interface Call {
             Hash32.of(read(in, 32)),
             Hash32.of(read(in, 32)),
             Hash32.of(read(in, 32)),
-            in.readLong());
+            in.readLong(),
+            Address.of(read(in, 20)));
     Address signer = Address.of(read(in, 20));
     return new Signed<>(u, signer, read(in, in.readInt()));
+  }
+
+  private static void addresses(DataOutputStream out, List<Address> as) throws IOException {
+    out.writeInt(as.size());
+    for (Address a : as) {
+      out.write(a.toBytes());
+    }
+  }
+
+  private static List<Address> addresses(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > in.available() / 20) {
+      throw new IOException("bad address count " + n);
+    }
+    List<Address> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(Address.of(read(in, 20)));
+    }
+    return out;
   }
 
   private static void signature(DataOutputStream out, Signed<?> s) throws IOException {

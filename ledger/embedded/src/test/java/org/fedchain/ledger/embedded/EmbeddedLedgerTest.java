@@ -52,17 +52,43 @@ class EmbeddedLedgerTest {
           signed(
               l,
               new ModelUpdate(
-                  run, 0, UpdateKind.GENESIS, Hash32.ZERO, h("g"), h("cfg"), c.hash(), 0),
+                  run,
+                  0,
+                  UpdateKind.GENESIS,
+                  Hash32.ZERO,
+                  h("g"),
+                  h("cfg"),
+                  c.hash(),
+                  0,
+                  Secp256k1.addressOf(KEY)),
               KEY));
       l.submit(
           signed(
               l,
-              new ModelUpdate(run, 1, UpdateKind.CHAINED, h("g"), h("m1"), h("x"), h("d"), 10),
+              new ModelUpdate(
+                  run,
+                  1,
+                  UpdateKind.CHAINED,
+                  h("g"),
+                  h("m1"),
+                  h("x"),
+                  h("d"),
+                  10,
+                  Secp256k1.addressOf(ALICE)),
               ALICE));
       l.submit(
           signed(
               l,
-              new ModelUpdate(run, 2, UpdateKind.CHAINED, h("m1"), h("m2"), h("x"), h("d"), 10),
+              new ModelUpdate(
+                  run,
+                  2,
+                  UpdateKind.CHAINED,
+                  h("m1"),
+                  h("m2"),
+                  h("x"),
+                  h("d"),
+                  10,
+                  Secp256k1.addressOf(ALICE)),
               ALICE));
     }
     return file;

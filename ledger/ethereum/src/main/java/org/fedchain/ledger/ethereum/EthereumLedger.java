@@ -133,8 +133,6 @@ final class EthereumLedger implements Ledger {
   @Override
   public synchronized UpdateRecord openRun(RunConfig config, Signed<ModelUpdate> genesis)
       throws LedgerException {
-    List<String> validators = new ArrayList<>();
-    config.validators().forEach(v -> validators.add(v.lowerHex()));
     ContributionRegistry.RunConfig c =
         new ContributionRegistry.RunConfig(
             BigInteger.valueOf(config.mode().ordinal()),
@@ -142,7 +140,8 @@ final class EthereumLedger implements Ledger {
             BigInteger.valueOf(config.quorum()),
             config.budget(),
             config.rewardPerPoint(),
-            validators);
+            config.validators().stream().map(Address::lowerHex).toList(),
+            config.admitted().stream().map(Address::lowerHex).toList());
     send(
         registry
             .openRun(
@@ -252,7 +251,8 @@ final class EthereumLedger implements Ledger {
         u.model().toBytes(),
         u.manifest().toBytes(),
         u.data().toBytes(),
-        new BigInteger(Long.toUnsignedString(u.samples())));
+        new BigInteger(Long.toUnsignedString(u.samples())),
+        u.contributor().lowerHex());
   }
 
   /**

@@ -45,6 +45,14 @@ final class EventIndex {
   private final Map<Hash32, Map<Address, Long>> attestations = new HashMap<>();
   long nextBlock;
 
+  private static List<Address> addresses(Type<?> array) {
+    List<Address> out = new ArrayList<>();
+    for (Object a : (List<?>) array.getValue()) {
+      out.add(Address.parse((String) ((Type<?>) a).getValue()));
+    }
+    return out;
+  }
+
   void apply(Log log) {
     String topic = log.getTopics().get(0);
     if (topic.equals(RUN_OPENED)) {
@@ -52,18 +60,15 @@ final class EventIndex {
       Hash32 runId = hash(v.getIndexedValues().get(0));
       Address coordinator = Address.parse((String) v.getIndexedValues().get(1).getValue());
       List<Type> nv = v.getNonIndexedValues();
-      List<Address> validators = new ArrayList<>();
-      for (Object a : (List<?>) nv.get(6).getValue()) {
-        validators.add(Address.parse((String) ((Type<?>) a).getValue()));
-      }
       RunConfig config =
           new RunConfig(
               Mode.fromCode(integer(nv.get(1)).intValue()),
               (Boolean) nv.get(2).getValue(),
-              validators,
+              addresses(nv.get(6)),
               integer(nv.get(3)).intValue(),
               integer(nv.get(4)),
-              integer(nv.get(5)));
+              integer(nv.get(5)),
+              addresses(nv.get(7)));
       Hash32 genesis =
           genesisOf.getOrDefault(runId, Hash32.ZERO); // its UpdateRecorded may come first
       runs.put(
@@ -84,11 +89,11 @@ final class EventIndex {
               hash(nv.get(3)),
               hash(nv.get(4)),
               hash(nv.get(5)),
-              integer(nv.get(6)).longValue());
+              integer(nv.get(6)).longValue(),
+              contributor);
       long height =
           log.getBlockNumber().longValueExact() * 100_000L + log.getLogIndex().longValueExact();
-      UpdateRecord rec =
-          new UpdateRecord(updateId, u, contributor, (byte[]) nv.get(7).getValue(), height);
+      UpdateRecord rec = new UpdateRecord(updateId, u, (byte[]) nv.get(7).getValue(), height);
       updates.put(updateId, rec);
       byModel.put(runId.hex() + model(u.model()), updateId);
       if (u.kind() == UpdateKind.GENESIS) {

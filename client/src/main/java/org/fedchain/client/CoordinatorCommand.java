@@ -3,9 +3,11 @@ package org.fedchain.client;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.store.BlobStore;
@@ -143,6 +145,15 @@ final class CoordinatorCommand {
     String resume;
 
     @Option(
+        names = "--admit",
+        split = ",",
+        paramLabel = "WALLET|ADDRESS",
+        description =
+            "Only these nodes may join and contribute (the ledger refuses others: NOT_ADMITTED)."
+                + " Without it, anyone who can connect may.")
+    List<String> admit = new ArrayList<>();
+
+    @Option(
         names = "--max-samples",
         paramLabel = "N",
         defaultValue = "10000000",
@@ -212,7 +223,11 @@ final class CoordinatorCommand {
               genesis != null
                   ? "file " + genesis.getFileName()
                   : ChainFlow.freshOrigin(training.seed, how);
-          g0 = flow.openRun(me, start, origin);
+          List<Address> admitted = new ArrayList<>();
+          for (String n : admit) {
+            admitted.add(main.address(n));
+          }
+          g0 = flow.openRun(me, start, origin, admitted);
         }
         CoordinatorService service =
             new CoordinatorService(

@@ -211,11 +211,11 @@ final class DemoCommand implements Callable<Integer> {
         nodes, a.id(), config.epochs(), home);
 
     Keystore ks = Keystore.at(home.resolve("keystore"));
-    EthereumIdentity coordinator = wallet(ks, "coordinator");
-    EthereumIdentity validator = wallet(ks, "validator");
+    EthereumIdentity coordinator = identity(ks, "coordinator");
+    EthereumIdentity validator = identity(ks, "validator");
     List<EthereumIdentity> nodeIds = new ArrayList<>();
     for (int i = 1; i <= nodes; i++) {
-      nodeIds.add(wallet(ks, "node" + i));
+      nodeIds.add(identity(ks, "node" + i));
     }
     out.printf(
         "wallets (password '%s', light scrypt: demo only) in %s%n", new String(PASSWORD), ks.dir());
@@ -228,10 +228,15 @@ final class DemoCommand implements Callable<Integer> {
     try (Ledger ledger = main.ledger != null ? main.openLedger() : Ledgers.open(ledgerUri)) {
       out.println("ledger " + ledgerUri);
       ledger.mint(coordinator.address(), BigInteger.TEN.pow(21)); // 1000 VNX
-      ChainedRun.Settings settings = ChainedRun.Settings.demo(a, how, config);
+      // commit-reveal where others see transactions before they are recorded
+      ChainedRun.Settings settings =
+          ChainedRun.Settings.demo(a, how, config, !ledgerUri.startsWith("embedded:"));
       out.printf(
-          "coordinator %s opens a run with a %d VNX budget%n",
-          coordinator.address(), settings.budgetVnx());
+          "coordinator %s opens a run with a %d VNX budget for %d admitted nodes%s%n",
+          coordinator.address(),
+          settings.budgetVnx(),
+          nodes,
+          settings.commitReveal() ? ", commit-reveal" : "");
       String rule = "-".repeat(118);
       out.println(rule);
       out.printf(
@@ -354,10 +359,10 @@ final class DemoCommand implements Callable<Integer> {
             null);
     out.printf("FedChain data-parallel demo in %s%n", home);
     Keystore ks = Keystore.at(home.resolve("keystore"));
-    EthereumIdentity coordinator = wallet(ks, "coordinator");
+    EthereumIdentity coordinator = identity(ks, "coordinator");
     List<EthereumIdentity> ids = new ArrayList<>();
     for (int i = 1; i <= clients; i++) {
-      ids.add(wallet(ks, "client" + i));
+      ids.add(identity(ks, "client" + i));
     }
     BlobStore store = BlobStore.open(home.resolve("store"));
     String ledgerUri =
@@ -422,6 +427,11 @@ final class DemoCommand implements Callable<Integer> {
         "FedChain data-parallel demo: a coordinator and %d node processes on loopback gRPC, in %s%n",
         clients, home);
     wallet(Keystore.at(home.resolve("coordinator/keystore")), "coordinator");
+    List<String> admitted = new ArrayList<>(); // the run admits the demo's nodes only
+    for (int i = 1; i <= clients; i++) {
+      String name = "node" + i;
+      admitted.add(wallet(Keystore.at(home.resolve(name).resolve("keystore")), name).toString());
+    }
     List<String> coordArgs = new ArrayList<>(common);
     coordArgs.addAll(
         List.of(
@@ -432,6 +442,7 @@ final class DemoCommand implements Callable<Integer> {
             "--wallet=coordinator",
             "--port=0",
             "--nodes=" + clients,
+            "--admit=" + String.join(",", admitted),
             "--rounds=" + rounds,
             "--buffer=" + buffer,
             "--fraction=" + fraction,
@@ -467,7 +478,6 @@ final class DemoCommand implements Callable<Integer> {
       try {
         for (int i = 1; i <= clients; i++) {
           String name = "node" + i;
-          wallet(Keystore.at(home.resolve(name).resolve("keystore")), name);
           List<String> nodeArgs = new ArrayList<>(common);
           nodeArgs.addAll(
               List.of(
@@ -526,7 +536,11 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  private static EthereumIdentity wallet(Keystore ks, String name) throws Exception {
+  private static org.fedchain.core.Address wallet(Keystore ks, String name) throws Exception {
+    return identity(ks, name).address();
+  }
+
+  private static EthereumIdentity identity(Keystore ks, String name) throws Exception {
     ks.create(name, PASSWORD, Keystore.Kdf.LIGHT);
     return ks.unlock(name, PASSWORD);
   }

@@ -105,9 +105,22 @@ final class RunCommand {
     String rewardPerPoint;
 
     @Option(
+        names = "--admit",
+        split = ",",
+        paramLabel = "WALLET|ADDRESS",
+        description =
+            "Who may contribute updates besides the coordinator (the ledger refuses anyone else:"
+                + " NOT_ADMITTED). Without it, anyone may.")
+    List<String> admit = new ArrayList<>();
+
+    @Option(
         names = "--commit-reveal",
-        description = "Require commit-reveal submits (against front-running on public chains).")
-    boolean commitReveal;
+        negatable = true,
+        description =
+            "Require commit-reveal submits, so nobody who sees a pending update can record its"
+                + " model first. Default: on for chained runs on Ethereum and Fabric, where others"
+                + " see transactions before they are recorded; off on the embedded ledger.")
+    Boolean commitReveal;
 
     @Override
     public Integer call() throws Exception {
@@ -124,7 +137,11 @@ final class RunCommand {
           };
       List<Address> vs = new ArrayList<>();
       for (String v : validators) {
-        vs.add(v.startsWith("0x") ? Address.parse(v) : main.keystore().entry(v).address());
+        vs.add(main.address(v));
+      }
+      List<Address> admitted = new ArrayList<>();
+      for (String n : admit) {
+        admitted.add(main.address(n));
       }
       BigInteger budgetWei = Args.vnx("--budget", budget);
       if (quorum > vs.size()) {
@@ -135,14 +152,16 @@ final class RunCommand {
         throw new IllegalArgumentException(
             "--budget pays attested updates only: add --validators and a --quorum of at least 1");
       }
+      boolean shared = !main.ledgerUri().startsWith("embedded:");
       RunConfig config =
           new RunConfig(
               m,
-              commitReveal,
+              commitReveal != null ? commitReveal : shared && m == Mode.CHAINED,
               vs,
               quorum,
               budgetWei,
-              Args.vnx("--reward-per-point", rewardPerPoint));
+              Args.vnx("--reward-per-point", rewardPerPoint),
+              admitted);
       List<Tensor> tensors;
       String origin;
       if (genesis != null) {
@@ -167,6 +186,12 @@ final class RunCommand {
                 + ", genesis model "
                 + g.receipt().model().hex());
         out.println("  coordinator " + coordinator.address() + ", ledger " + main.ledgerUri());
+        out.println(
+            "  contributors "
+                + (admitted.isEmpty()
+                    ? "anyone (restrict with --admit)"
+                    : admitted.size() + " admitted")
+                + (config.commitReveal() ? ", commit-reveal" : ""));
       }
       return 0;
     }
@@ -193,6 +218,11 @@ final class RunCommand {
         out.println("  coordinator     " + r.coordinator());
         out.println("  mode            " + c.mode() + (c.commitReveal() ? ", commit-reveal" : ""));
         out.println("  genesis model   " + r.genesisModel().hex());
+        out.println(
+            "  contributors    "
+                + (c.admitted().isEmpty()
+                    ? "anyone"
+                    : String.join(", ", c.admitted().stream().map(Address::toString).toList())));
         out.println(
             "  validators      "
                 + (c.validators().isEmpty()

@@ -345,4 +345,26 @@ class ChainCommandsTest {
     assertThat(updates()).hasSize(3);
     assertThat(ok("audit", "--run", run).out()).contains("audit OK: 3 updates verified");
   }
+
+  @Test
+  void a_stranger_cannot_continue_a_run_that_admits_its_nodes() throws Exception {
+    Matcher m =
+        Pattern.compile("run ([0-9a-f]{64})")
+            .matcher(
+                ok("run", "open", "--wallet", "coord", "--arch", "mlp", "--admit", "n1,n2").out());
+    assertThat(m.find()).isTrue();
+    run = m.group(1);
+    assertThat(ok("run", "show", "--run", run).out())
+        .containsPattern("contributors    0x[0-9a-fA-F]{40}, 0x[0-9a-fA-F]{40}");
+    assertThat(hop("n1", "1/30").exit()).isZero();
+
+    String before = logState();
+    Cli.Result stranger = hop("n3", "3/30");
+    assertThat(stranger.exit()).isEqualTo(Main.FAILED);
+    assertThat(stranger.err()).contains("NOT_ADMITTED");
+    assertThat(logState()).isEqualTo(before);
+    assertThat(updates()).hasSize(2);
+    assertThat(hop("n2", "2/30").exit()).isZero();
+    assertThat(ok("audit", "--run", run).out()).contains("audit OK: 3 updates verified");
+  }
 }

@@ -28,9 +28,9 @@ import org.fedchain.wallet.EthereumIdentity;
 
 /**
  * A whole chained run with rewards, through the same roles a user calls one by one: the coordinator
- * opens a rewarded run, each node continues the chain on its own disjoint shard, a validator scores
- * every update on held-out images, the node claims its reward, and the run is audited. {@code
- * fedchain demo} prints it as a table.
+ * opens a rewarded run that admits the given nodes only, each node continues the chain on its own
+ * disjoint shard, a validator scores every update on held-out images, the node claims its reward,
+ * and the run is audited. {@code fedchain demo} prints it as a table.
  */
 public final class ChainedRun {
   private ChainedRun() {}
@@ -44,16 +44,21 @@ public final class ChainedRun {
    * @param budgetVnx the run's reward budget in whole VNX, escrowed from the coordinator (who must
    *     hold it)
    * @param rewardPerPoint VNX wei paid per basis point of accuracy gain
+   * @param commitReveal whether nodes commit before they reveal (where others see pending
+   *     transactions)
    */
   public record Settings(
       Architecture arch,
       Architecture.Init init,
       TrainingConfig config,
       long budgetVnx,
-      BigInteger rewardPerPoint) {
+      BigInteger rewardPerPoint,
+      boolean commitReveal) {
     /** The demo's terms: 100 VNX, 0.01 VNX per basis point of test-accuracy gain. */
-    public static Settings demo(Architecture arch, Architecture.Init init, TrainingConfig config) {
-      return new Settings(arch, init, config, 100, VNX.divide(BigInteger.valueOf(100)));
+    public static Settings demo(
+        Architecture arch, Architecture.Init init, TrainingConfig config, boolean commitReveal) {
+      return new Settings(
+          arch, init, config, 100, VNX.divide(BigInteger.valueOf(100)), commitReveal);
     }
   }
 
@@ -97,7 +102,13 @@ public final class ChainedRun {
     BigInteger budget = VNX.multiply(BigInteger.valueOf(s.budgetVnx()));
     RunConfig terms =
         new RunConfig(
-            Mode.CHAINED, false, List.of(validator.address()), 1, budget, s.rewardPerPoint());
+                Mode.CHAINED,
+                s.commitReveal(),
+                List.of(validator.address()),
+                1,
+                budget,
+                s.rewardPerPoint())
+            .admitting(nodes.stream().map(EthereumIdentity::address).toList());
     ChainFlow flow = new ChainFlow(ledger, store);
     TrainingConfig config = s.config();
     UpdateRecord genesis =

@@ -40,6 +40,7 @@ import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.node.Participants.Participant;
 import org.fedchain.trainer.Architecture;
@@ -133,6 +134,7 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
   private final TaskSchedule schedule;
   private final SubmissionCheck check;
   private final JoinNonces nonces = new JoinNonces();
+  private final RunConfig terms;
 
   public CoordinatorService(
       Ledger ledger,
@@ -146,6 +148,15 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     this.coordinator = coordinator;
     this.s = settings;
     this.runId = start.receipt().runId();
+    try {
+      this.terms =
+          ledger
+              .run(runId)
+              .orElseThrow(() -> new IllegalArgumentException("no run " + runId + " on the ledger"))
+              .config();
+    } catch (LedgerException e) {
+      throw new IllegalStateException("cannot read the terms of run " + runId, e);
+    }
     this.architecture = aggregator.architecture();
     this.schedule = new TaskSchedule(aggregator, coordinator, start, settings, log);
     this.check = new SubmissionCheck(ledger, store, architecture, runId, settings);
@@ -242,6 +253,14 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       response.onError(
           Status.PERMISSION_DENIED
               .withDescription("join signature does not prove " + address + ": " + e.getMessage())
+              .asException());
+      return;
+    }
+    // the ledger would refuse its updates (NOT_ADMITTED): refuse it before it trains
+    if (!terms.admits(address, coordinator.address())) {
+      response.onError(
+          Status.PERMISSION_DENIED
+              .withDescription(address + " is not admitted to run " + runId.hex())
               .asException());
       return;
     }

@@ -10,6 +10,7 @@ import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.function.Consumer;
+import org.fedchain.core.Address;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.UpdateKind;
@@ -156,11 +157,21 @@ public final class FedAvgFlow {
     this.aggregator = new Aggregator(ledger, store, arch, strategy);
   }
 
-  /** Opens a DATA_PARALLEL run with this genesis model; returns G_0. */
+  /** Opens a DATA_PARALLEL run with this genesis model, open to anyone; returns G_0. */
   public UpdateRecord openRun(EthereumIdentity coordinator, List<Tensor> genesis, String origin)
       throws IOException, LedgerException {
-    return new ChainFlow(ledger, store)
-        .openRun(coordinator, arch, genesis, RunConfig.unrewarded(Mode.DATA_PARALLEL), origin);
+    return openRun(coordinator, genesis, origin, List.of());
+  }
+
+  /**
+   * Opens a DATA_PARALLEL run with this genesis model that only {@code admitted} nodes (and the
+   * coordinator) may contribute to, or anyone when it is empty; returns G_0.
+   */
+  public UpdateRecord openRun(
+      EthereumIdentity coordinator, List<Tensor> genesis, String origin, List<Address> admitted)
+      throws IOException, LedgerException {
+    RunConfig terms = RunConfig.unrewarded(Mode.DATA_PARALLEL).admitting(admitted);
+    return new ChainFlow(ledger, store).openRun(coordinator, arch, genesis, terms, origin);
   }
 
   /** The model of a recorded update, after checking that update (its ancestors checked before). */

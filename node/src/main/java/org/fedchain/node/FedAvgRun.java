@@ -133,7 +133,8 @@ public final class FedAvgRun {
         flow.openRun(
             coordinator,
             s.arch().initialTensors(s.config().seed(), s.init()),
-            ChainFlow.freshOrigin(s.config().seed(), s.init()));
+            ChainFlow.freshOrigin(s.config().seed(), s.init()),
+            ids.subList(0, s.clients()).stream().map(EthereumIdentity::address).toList());
     Hash32 runId = global.receipt().runId();
     out.printf(
         "opened DATA_PARALLEL run %s: %d clients (%s), %s, %s, %d local epoch(s), %s%n",

@@ -166,6 +166,11 @@ public final class ChainFlow {
     if (!run.open()) {
       throw new LedgerException("run " + runId + " is closed");
     }
+    // the ledger would refuse the update: say so before hours of training, not after
+    if (!run.config().admits(node.address(), run.coordinator())) {
+      throw new RejectedException(
+          Reason.NOT_ADMITTED, node.address() + " is not admitted to run " + runId);
+    }
     Start from = soundHead(run, source);
     UpdateRecord head = from.head();
     List<Tensor> start = from.model();

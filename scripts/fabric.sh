@@ -535,7 +535,7 @@ start_chaincode() {
   # a clean environment: the shim must not inherit CORE_PEER_TLS_ENABLED and friends
   start "chaincode$n" env -i PATH="$PATH" HOME="$HOME" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} \
     CHAINCODE_SERVER_ADDRESS="127.0.0.1:$(cc_port "$n")" CORE_CHAINCODE_ID_NAME="$(cat "$net/chaincode$n.id")" \
-    FEDCHAIN_MINTERS="${FEDCHAIN_MINTERS:-Org1MSP/admin}" \
+    FEDCHAIN_MINTERS="${FEDCHAIN_MINTERS:-Org1MSP/admin}" FEDCHAIN_CHANNEL_BLOCK="$net/channel.block" \
     java -XX:+UseSerialGC -cp "$(chaincode_classpath)" org.hyperledger.fabric.contract.ContractRouter
 }
 

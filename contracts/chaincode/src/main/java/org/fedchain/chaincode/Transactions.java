@@ -31,26 +31,35 @@ final class Transactions {
   static final String BAD_REQUEST = "BAD_REQUEST";
   static final String UNAUTHORIZED = "UNAUTHORIZED";
 
+  private final Hash32 network;
   private final Function<ChaincodeStub, String> chaincodeName;
   private final Minters minters;
 
-  /** {@code chaincodeName}: the name a transaction invoked the chaincode under. */
-  Transactions(Function<ChaincodeStub, String> chaincodeName, Minters minters) {
+  /**
+   * {@code network}: the data hash of the channel's genesis block; {@code chaincodeName}: the name
+   * a transaction invoked the chaincode under.
+   */
+  Transactions(Hash32 network, Function<ChaincodeStub, String> chaincodeName, Minters minters) {
+    this.network = network;
     this.chaincodeName = chaincodeName;
     this.minters = minters;
   }
 
   /**
-   * As deployed: the chaincode name from each transaction's proposal, the minters from {@code
-   * FEDCHAIN_MINTERS}.
+   * As deployed: the network from the channel's genesis block at {@code FEDCHAIN_CHANNEL_BLOCK}
+   * (chaincode cannot query the ledger's blocks itself: the peer refuses qscc from chaincode), the
+   * chaincode name from each transaction's proposal, the minters from {@code FEDCHAIN_MINTERS}.
    */
   static Transactions fromEnvironment() {
     String minters = System.getenv().getOrDefault("FEDCHAIN_MINTERS", Minters.DEFAULT);
-    return new Transactions(ChaincodeName::of, Minters.parse(minters));
+    return new Transactions(
+        GenesisBlock.network(System.getenv("FEDCHAIN_CHANNEL_BLOCK")),
+        ChaincodeName::of,
+        Minters.parse(minters));
   }
 
   Eip712Domain domain(ChaincodeStub stub) {
-    return Eip712Domain.fabric(stub.getChannelId(), chaincodeName.apply(stub));
+    return Eip712Domain.fabric(network, stub.getChannelId(), chaincodeName.apply(stub));
   }
 
   private Rules rules(ChaincodeStub stub) {

@@ -24,6 +24,8 @@ import org.hyperledger.fabric.shim.ledger.QueryResultsIterator;
  */
 final class FakeWorld {
   static final String CHANNEL = "fedchain";
+  static final org.fedchain.core.Hash32 NETWORK =
+      org.fedchain.core.Hash32.sha256("a fake network's genesis block".getBytes());
 
   private final TreeMap<String, byte[]> committed = new TreeMap<>();
   private final List<String> events = new ArrayList<>();

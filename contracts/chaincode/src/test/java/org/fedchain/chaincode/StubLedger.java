@@ -32,7 +32,7 @@ import org.hyperledger.fabric.shim.ChaincodeStub;
 final class StubLedger implements Ledger {
   final FakeWorld world = new FakeWorld();
   private final Transactions tx =
-      new Transactions(stub -> "fedchain", Minters.parse(Minters.DEFAULT));
+      new Transactions(FakeWorld.NETWORK, stub -> "fedchain", Minters.parse(Minters.DEFAULT));
   private final Caller minter;
 
   StubLedger(Caller minter) {

@@ -32,8 +32,9 @@ class TransactionsTest {
 
   private final FakeWorld world = new FakeWorld();
   private final Transactions tx =
-      new Transactions(stub -> "fedchain", Minters.parse("Org1MSP/admin"));
-  private final Eip712Domain domain = Eip712Domain.fabric(FakeWorld.CHANNEL, "fedchain");
+      new Transactions(FakeWorld.NETWORK, stub -> "fedchain", Minters.parse("Org1MSP/admin"));
+  private final Eip712Domain domain =
+      Eip712Domain.fabric(FakeWorld.NETWORK, FakeWorld.CHANNEL, "fedchain");
 
   private static String payload(ChaincodeException e) {
     return new String(e.getPayload(), StandardCharsets.UTF_8);

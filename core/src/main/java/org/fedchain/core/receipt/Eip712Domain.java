@@ -32,10 +32,17 @@ public record Eip712Domain(
     return new Eip712Domain(NAME, VERSION, BigInteger.valueOf(chainId), registry);
   }
 
-  /** Domain of the chaincode on a Fabric channel. */
-  public static Eip712Domain fabric(String channel, String chaincode) {
+  /**
+   * Domain of the chaincode on a Fabric channel. {@code network} names the network: the data hash
+   * of the channel's genesis block (every network has its own), so a receipt signed on one Fabric
+   * network does not replay on another whose channel and chaincode have the same names.
+   */
+  public static Eip712Domain fabric(Hash32 network, String channel, String chaincode) {
     return new Eip712Domain(
-        NAME, VERSION, BigInteger.ZERO, derived("fabric/" + channel + "/" + chaincode));
+        NAME,
+        VERSION,
+        new BigInteger(1, network.toBytes()),
+        derived("fabric/" + channel + "/" + chaincode));
   }
 
   /** Domain of an embedded ledger, named by its ledger id. */

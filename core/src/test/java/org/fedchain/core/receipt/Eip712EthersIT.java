@@ -77,7 +77,7 @@ class Eip712EthersIT {
             k1));
     cs.add(
         new Case(
-            Eip712Domain.fabric("fedchain", "fedchain"),
+            Eip712Domain.fabric(h("genesis block"), "fedchain", "fedchain"),
             new ModelUpdate(
                 h("run3"),
                 7,

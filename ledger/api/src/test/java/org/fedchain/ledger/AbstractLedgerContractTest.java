@@ -92,7 +92,38 @@ public abstract class AbstractLedgerContractTest {
     for (JsonNode v : vectors) {
       tests.add(DynamicTest.dynamicTest(v.get("name").asText(), () -> runVector(v)));
     }
+    tests.add(DynamicTest.dynamicTest("the outcome table", () -> outcomeTable(vectors)));
     return tests.stream();
+  }
+
+  /** Per vector: the reason this backend gave (or "ok") and whether a refusal left state alone. */
+  private final Map<String, String> outcomes = new java.util.LinkedHashMap<>();
+
+  /**
+   * Prints what this backend did with every refused call (the tamper matrix, one column of it) and
+   * writes it to {@code target/rule-outcomes.tsv}, which {@code scripts/rule-matrix.sh} joins
+   * across backends.
+   */
+  private void outcomeTable(JsonNode vectors) throws Exception {
+    StringBuilder tsv = new StringBuilder();
+    StringBuilder table =
+        new StringBuilder(String.format("%-66s %-22s %s%n", "refused call", "reason", "state"));
+    int refusals = 0;
+    for (JsonNode v : vectors) {
+      String name = v.get("name").asText();
+      String got = outcomes.get(name);
+      assertThat(got).as("outcome of %s (did it run?)", name).isNotNull();
+      tsv.append(name).append('\t').append(got).append('\n');
+      if (!v.get("expect").asText().equals("ok")) {
+        refusals++;
+        String[] g = got.split(" ", 2);
+        table.append(String.format("%-66s %-22s %s%n", name, g[0], g[1]));
+      }
+    }
+    table.append(refusals).append(" refused calls, each with its reason and the state unchanged");
+    System.out.println(getClass().getSimpleName() + "\n" + table);
+    java.nio.file.Files.createDirectories(Path.of("target"));
+    java.nio.file.Files.writeString(Path.of("target", "rule-outcomes.tsv"), tsv);
   }
 
   private void runVector(JsonNode v) throws Exception {
@@ -124,6 +155,9 @@ public abstract class AbstractLedgerContractTest {
             .isEqualTo(expect);
         assertThat(snapshot(ledger)).as("state after a rejected call").isEqualTo(before);
       }
+      outcomes.put(
+          v.get("name").asText(),
+          rejected.map(e -> e.reason().name() + " unchanged").orElse("ok changed"));
       for (JsonNode check : v.path("after")) {
         hx.check(check);
       }

@@ -67,7 +67,7 @@ class WireTest {
 
     assertThat(Wire.decodeAttestations(Wire.encodeAttestations(Map.of(A, Long.MIN_VALUE))))
         .containsExactly(Map.entry(A, Long.MIN_VALUE));
-    Eip712Domain d = Eip712Domain.fabric("fedchain", "fedchain");
+    Eip712Domain d = Eip712Domain.fabric(h("network"), "fedchain", "fedchain");
     assertThat(Wire.decodeDomain(Wire.encodeDomain(d))).isEqualTo(d);
 
     Signed<Attestation> a = new Signed<>(new Attestation(h("u"), -7, h("e"), h("r")), A, SIG);

@@ -93,8 +93,14 @@ public final class FabricLedger implements Ledger {
               .submitOptions(o -> o.withDeadlineAfter(10, TimeUnit.SECONDS))
               .commitStatusOptions(o -> o.withDeadlineAfter(60, TimeUnit.SECONDS))
               .connect();
-      Contract c = gw.getNetwork(u.channel()).getContract(u.chaincode());
-      FabricLedger l = new FabricLedger(ch, gw, c, Eip712Domain.fabric(u.channel(), u.chaincode()));
+      org.hyperledger.fabric.client.Network net = gw.getNetwork(u.channel());
+      Contract c = net.getContract(u.chaincode());
+      FabricLedger l =
+          new FabricLedger(
+              ch,
+              gw,
+              c,
+              Eip712Domain.fabric(network(net, u.channel()), u.channel(), u.chaincode()));
       Eip712Domain onChain = Wire.decodeDomain(l.evaluate("domain"));
       if (!onChain.equals(l.domain)) {
         l.close();
@@ -107,7 +113,8 @@ public final class FabricLedger implements Ledger {
                 + u.chaincode()
                 + "' on channel '"
                 + u.channel()
-                + "'?");
+                + "', and was it given this channel's genesis block"
+                + " (FEDCHAIN_CHANNEL_BLOCK)?");
       }
       return l;
     } catch (IOException | CertificateException | InvalidKeyException e) {
@@ -117,6 +124,30 @@ public final class FabricLedger implements Ledger {
     } catch (LedgerException e) {
       ch.shutdownNow();
       throw e;
+    }
+  }
+
+  /**
+   * The network the channel lives on: the data hash of its genesis block, read from the peer's
+   * query system chaincode (the chaincode is given the same block).
+   */
+  private static Hash32 network(org.hyperledger.fabric.client.Network net, String channel)
+      throws LedgerException {
+    byte[] block;
+    try {
+      block = net.getContract("qscc").evaluateTransaction("GetBlockByNumber", channel, "0");
+    } catch (org.hyperledger.fabric.client.GatewayException e) {
+      throw new LedgerException(
+          "cannot read the genesis block of channel '" + channel + "': " + e.getMessage(), e);
+    }
+    try {
+      var header = org.hyperledger.fabric.protos.common.Block.parseFrom(block).getHeader();
+      if (header.getNumber() != 0 || header.getDataHash().size() != 32) {
+        throw new LedgerException("the peer returned no genesis block for '" + channel + "'");
+      }
+      return Hash32.of(header.getDataHash().toByteArray());
+    } catch (IOException e) { // protobuf's InvalidProtocolBufferException
+      throw new LedgerException("the peer returned a block that does not parse: " + e, e);
     }
   }
 

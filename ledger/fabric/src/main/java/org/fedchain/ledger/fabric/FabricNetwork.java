@@ -81,6 +81,20 @@ public final class FabricNetwork implements AutoCloseable {
     return up(settings);
   }
 
+  /** The channel's genesis block file, which every peer joined with and the chaincode is given. */
+  public Path genesisBlock() {
+    String home = env.get("FEDCHAIN_FABRIC_HOME");
+    if (home == null) { // the script's default
+      String cache = env.getOrDefault("FEDCHAIN_CACHE", System.getenv("FEDCHAIN_CACHE"));
+      return (cache != null
+              ? Path.of(cache)
+              : Path.of(System.getProperty("user.home"), ".cache", "fedchain"))
+          .resolve("fabric-net")
+          .resolve("channel.block");
+    }
+    return Path.of(home, "channel.block");
+  }
+
   /** The network with these settings, whether or not it runs (see {@link #uris}). */
   public static FabricNetwork attach(Map<String, String> settings) throws IOException {
     return new FabricNetwork(script(), settings);

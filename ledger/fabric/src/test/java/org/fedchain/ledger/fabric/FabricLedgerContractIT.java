@@ -94,7 +94,13 @@ class FabricLedgerContractIT extends AbstractLedgerContractTest {
     Address a = freshAddress();
     try (Ledger org1 = Ledgers.open(uris.get(0));
         Ledger org2 = Ledgers.open(uris.get(1))) {
-      assertThat(org1.domain()).isEqualTo(Eip712Domain.fabric("fedchain", "fedchain"));
+      // the domain names this network: the data hash of the channel's genesis block
+      var header =
+          org.hyperledger.fabric.protos.common.Block.parseFrom(
+                  java.nio.file.Files.readAllBytes(net.genesisBlock()))
+              .getHeader();
+      Hash32 network = Hash32.of(header.getDataHash().toByteArray());
+      assertThat(org1.domain()).isEqualTo(Eip712Domain.fabric(network, "fedchain", "fedchain"));
       assertThat(org2.domain()).isEqualTo(org1.domain());
       org1.mint(a, BigInteger.valueOf(42));
       assertThat(org2.balance(a)).isEqualTo(42);

@@ -38,10 +38,9 @@ contract GasOnAnvil {
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(V1), vm.addr(V2));
         ContributionRegistry.RunConfig memory c =
-            ContributionRegistry.RunConfig(1, false, 2, 1e21, 1e18, validators, new address[](0));
-        bytes32 runId = keccak256("gas run");
+            ContributionRegistry.RunConfig(1, false, 2, 1e21, 1e18, validators, new address[](0), keccak256("gas run"));
         bytes32 g = keccak256("genesis");
-        open(c, runId, g);
+        bytes32 runId = open(c, g);
 
         // one submit
         ContributionRegistry.Receipt memory r = local(runId, g, 0);
@@ -58,18 +57,22 @@ contract GasOnAnvil {
         reg.claim(r);
 
         // an unrewarded run that admits alice only, and one submit to it (one more cold read)
-        c = ContributionRegistry.RunConfig(1, false, 0, 0, 0, new address[](0), new address[](1));
+        c = ContributionRegistry.RunConfig(
+            1, false, 0, 0, 0, new address[](0), new address[](1), keccak256("gas run admitting alice")
+        );
         c.admitted[0] = vm.addr(ALICE);
-        bytes32 restricted = keccak256("gas run admitting alice");
-        open(c, restricted, g);
+        bytes32 restricted = open(c, g);
         r = local(restricted, g, 0);
         reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
         vm.stopBroadcast();
     }
 
-    function open(ContributionRegistry.RunConfig memory c, bytes32 runId, bytes32 g) internal {
+    /// @dev Opens a run of terms `c` as the coordinator, under the run id derived from them; returns it.
+    function open(ContributionRegistry.RunConfig memory c, bytes32 g) internal returns (bytes32 runId) {
+        bytes32 data = reg.configHash(c);
+        runId = keccak256(abi.encodePacked(vm.addr(COORDINATOR), data));
         ContributionRegistry.Receipt memory genesis =
-            ContributionRegistry.Receipt(runId, 0, 0, bytes32(0), g, g, reg.configHash(c), 0, vm.addr(COORDINATOR));
+            ContributionRegistry.Receipt(runId, 0, 0, bytes32(0), g, g, data, 0, vm.addr(COORDINATOR));
         reg.openRun(c, genesis, vm.addr(COORDINATOR), sig(COORDINATOR, reg.updateIdOf(genesis)));
     }
 

@@ -23,14 +23,22 @@ import {VNXToken} from "./VNXToken.sol";
 /// A run may restrict who contributes: a non-empty `admitted` list in its configuration (covered by
 /// the genesis signature through `configHash`) admits those addresses and the coordinator only.
 ///
-/// Storage is one slot per update, `keccak256(runId, model) -> seq|kind|contributor`; everything
-/// else about an update lives in the UpdateRecorded event. Model uniqueness per run plus the EIP-712
-/// domain make every receipt single-use, so no nonce is stored. Because the slot does not hold the
-/// updateId, attestations and claims identify an update by what the contract can check, its
-/// (runId, model, seq, kind, contributor): the per-update state (votes, tally, claimed) is keyed by
-/// the update's slot key, so one recorded update has one tally and is paid at most once whatever
-/// receipt variant a caller passes. Events carry runId and model next to the updateId for the same
-/// reason.
+/// Run ids are derived, not chosen: a run's id is `keccak256(abi.encodePacked(coordinator,
+/// configHash(config)))`, and its terms carry a `nonce` the coordinator picks, so one coordinator
+/// can open many runs of the same terms. A genesis naming any other id fails BadRunId: someone who
+/// copies a pending genesis and signs it with its own key opens a different run (its own) and cannot
+/// take the coordinator's run id.
+///
+/// Storage is one slot per update, `keccak256(runId, model) -> seq|kind|updateId` (the low 160 bits
+/// of the updateId); everything else about an update lives in the UpdateRecorded event. Model
+/// uniqueness per run plus the EIP-712 domain make every receipt single-use, so no nonce is stored.
+/// Attestations and claims pass the whole receipt: the contract recomputes its updateId and takes it
+/// for the recorded update only if the slot of its (runId, model) holds its seq, kind and id bits.
+/// The updateId covers every field, so a variant receipt (another parent, manifest, data, samples or
+/// contributor) is no recorded update (UpdateUnknown): an Attested or RewardClaimed event always
+/// names a recorded updateId, and a claim pays the contributor that update names. The per-update
+/// state (votes, tally, claimed) is keyed by the slot key; events carry runId and model next to the
+/// updateId, so an indexer finds the slot of an event.
 contract ContributionRegistry is EIP712, Ownable {
     using SafeERC20 for VNXToken;
 
@@ -59,6 +67,7 @@ contract ContributionRegistry is EIP712, Ownable {
         uint256 rewardPerPoint;
         address[] validators;
         address[] admitted; // who may contribute besides the coordinator; empty: anyone
+        bytes32 nonce; // makes the terms, and so the derived run id, unique
     }
 
     /// @notice A run as stored. The first slot holds everything `submit` reads, so a submit reads
@@ -112,7 +121,10 @@ contract ContributionRegistry is EIP712, Ownable {
     /// @dev secp256k1 n / 2: a larger s is the malleable twin of a valid signature.
     uint256 internal constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
 
-    /// @dev Packing of an update slot: contributor in bits 0..159, kind 160..167, seq 168..231.
+    /// @dev Packing of an update slot: the low 160 bits of the updateId in bits 0..159, kind
+    /// 160..167, seq 168..231. A recorded slot is non-zero through its id bits (a genesis has seq 0
+    /// and kind 0), unless a receipt digest's low 160 bits were all zero (a 2^-160 chance).
+    uint256 internal constant ID_MASK = (1 << 160) - 1;
     uint256 internal constant KIND_SHIFT = 160;
     uint256 internal constant SEQ_SHIFT = 168;
 
@@ -146,7 +158,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint256 budget,
         uint256 rewardPerPoint,
         address[] validators,
-        address[] admitted
+        address[] admitted,
+        bytes32 nonce
     );
     /// @notice An update (the genesis of a run included) was recorded; with the signature, an
     /// indexer can rebuild and re-verify every read (lineage, children, heads) from these events.
@@ -188,6 +201,9 @@ contract ContributionRegistry is EIP712, Ownable {
     error SignatureInvalid();
     error WrongSigner();
     error RunExists();
+    /// @notice The genesis names a run id other than `keccak256(abi.encodePacked(coordinator,
+    /// configHash(config)))`.
+    error BadRunId();
     error RunUnknown();
     error RunClosed();
     error BadGenesis();
@@ -220,8 +236,10 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @notice Opens a run from its coordinator's signed GENESIS receipt and escrows the budget.
     /// @dev The genesis `data` must be `configHash(config)`, so the signature covers mode,
-    /// validators, quorum, budget, rate and the admitted list: nobody can replay a genesis with
-    /// another configuration. The genesis names the coordinator as its contributor.
+    /// validators, quorum, budget, rate, the admitted list and the nonce: nobody can replay a genesis
+    /// with another configuration. The genesis names the coordinator as its contributor, and its run
+    /// id must be `keccak256(abi.encodePacked(coordinator, genesis.data))` (BadRunId): a copier who
+    /// re-signs the genesis with its own key opens a run of another id.
     /// The budget moves from the coordinator into this contract without an allowance
     /// (`VNXToken.escrowFrom`); that signature is the coordinator's consent.
     function openRun(RunConfig calldata config, Receipt calldata genesis, address coordinator, bytes calldata signature)
@@ -232,6 +250,7 @@ contract ContributionRegistry is EIP712, Ownable {
         if (genesis.contributor != coordinator) revert WrongSigner();
         if (genesis.kind != GENESIS || genesis.seq != 0 || genesis.parent != bytes32(0)) revert BadGenesis();
         if (genesis.data != configHash(config)) revert ConfigMismatch();
+        if (genesis.runId != keccak256(abi.encodePacked(coordinator, genesis.data))) revert BadRunId();
         Run storage run = _runs[genesis.runId];
         if (run.coordinator != address(0)) revert RunExists();
         _checkConfig(genesis.runId, config);
@@ -296,7 +315,7 @@ contract ContributionRegistry is EIP712, Ownable {
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, updateId, score, evalSet, report)));
         _checkSigner(digest, signature, validator);
         bytes32 key = _updateKey(r.runId, r.model);
-        _recorded(key, r);
+        _recorded(key, r, updateId);
         if (!isValidator[r.runId][validator]) revert NotValidator();
         Vote storage vote = _votes[key][validator];
         if (vote.attested) revert AlreadyAttested();
@@ -308,13 +327,15 @@ contract ContributionRegistry is EIP712, Ownable {
         emit Attested(updateId, validator, r.runId, r.model, score, evalSet, report, signature);
     }
 
-    /// @notice Pays the recorded contributor of `r` (whom `r` must name) once a quorum attested it:
-    /// `max(0, sum / count) * rewardPerPoint` (the mean truncates toward zero), capped at what is
-    /// left of the run's budget. Anyone may call it; the reward always goes to the contributor.
-    /// Claims still pay after the run is closed.
+    /// @notice Pays the contributor of the recorded update `r` (the receipt as recorded, else
+    /// UpdateUnknown) once a quorum attested it: `max(0, sum / count) * rewardPerPoint` (the mean
+    /// truncates toward zero), capped at what is left of the run's budget. Anyone may call it; the
+    /// reward always goes to the contributor the recorded receipt names. Claims still pay after the
+    /// run is closed.
     function claim(Receipt calldata r) external returns (uint256 amount) {
+        bytes32 updateId = _updateId(r);
         bytes32 key = _updateKey(r.runId, r.model);
-        uint256 u = _recorded(key, r);
+        _recorded(key, r, updateId);
         Tally storage t = _tallies[key];
         if (t.claimed) revert AlreadyClaimed();
         Run storage run = _runs[r.runId];
@@ -330,8 +351,8 @@ contract ContributionRegistry is EIP712, Ownable {
         if (amount == 0) revert NothingToPay();
         t.claimed = true;
         run.unpaid -= amount;
-        address contributor = address(uint160(u));
-        emit RewardClaimed(_updateId(r), contributor, r.runId, r.model, amount);
+        address contributor = r.contributor; // bound by the updateId
+        emit RewardClaimed(updateId, contributor, r.runId, r.model, amount);
         vnx.safeTransfer(contributor, amount);
     }
 
@@ -386,14 +407,16 @@ contract ContributionRegistry is EIP712, Ownable {
         );
     }
 
-    /// @notice The recorded update of `model` in run `runId`.
+    /// @notice The recorded update of `model` in run `runId`: its seq, kind and the low 160 bits of
+    /// its updateId (`bytes20(uint160(uint256(updateId)))`). Its other fields, the contributor
+    /// included, are in its UpdateRecorded event.
     function updateOf(bytes32 runId, bytes32 model)
         external
         view
-        returns (bool exists, uint64 seq, uint8 kind, address contributor)
+        returns (bool exists, uint64 seq, uint8 kind, bytes20 idLow)
     {
         uint256 u = _updates[_updateKey(runId, model)];
-        return (u != 0, uint64(u >> SEQ_SHIFT), uint8(u >> KIND_SHIFT), address(uint160(u)));
+        return (u != 0, uint64(u >> SEQ_SHIFT), uint8(u >> KIND_SHIFT), bytes20(uint160(u)));
     }
 
     /// @notice A validator's attestation of the update of `model` in run `runId`.
@@ -424,8 +447,8 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @notice `keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint,
-    /// keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted))))`, as Java's
-    /// `RunConfig.hash()` (encodePacked pads each address of an array to a word).
+    /// keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)), nonce))`, as
+    /// Java's `RunConfig.hash()` (encodePacked pads each address of an array to a word).
     function configHash(RunConfig calldata c) public pure returns (bytes32) {
         return keccak256(
             abi.encode(
@@ -435,7 +458,8 @@ contract ContributionRegistry is EIP712, Ownable {
                 c.budget,
                 c.rewardPerPoint,
                 keccak256(abi.encodePacked(c.validators)),
-                keccak256(abi.encodePacked(c.admitted))
+                keccak256(abi.encodePacked(c.admitted)),
+                c.nonce
             )
         );
     }
@@ -499,26 +523,34 @@ contract ContributionRegistry is EIP712, Ownable {
             config.budget,
             config.rewardPerPoint,
             config.validators,
-            config.admitted
+            config.admitted,
+            config.nonce
         );
     }
 
-    /// @dev Writes the update's single slot and its event; all checks are done. The event data is
-    /// the exact ABI encoding of `UpdateRecorded`, built from calldata (less gas per update than
-    /// `emit`, which re-encodes each field): seq, kind and samples are Solidity reads (which revert
-    /// on a dirty calldata word), parent..data are whole words, the signature is 65 bytes (checked).
+    /// @dev Writes the update's single slot and its event; all checks are done. The slot packs seq,
+    /// kind and the low 160 bits of the updateId. The event data is the exact ABI encoding of
+    /// `UpdateRecorded`, built from calldata (less gas per update than `emit`, which re-encodes each
+    /// field): seq..samples are the receipt's calldata words 1..7 in event order, copied at once; the
+    /// signature is 65 bytes (checked). Seq, kind and samples are read as raw words and checked here:
+    /// a dirty one reverts, as a Solidity read would (whose checked read of a calldata struct member
+    /// costs ~150 gas more per field).
     function _record(Receipt calldata r, bytes32 updateId, address contributor, bytes calldata signature) internal {
-        (bytes32 runId, uint64 seq, uint8 kind, uint64 samples) = (r.runId, r.seq, r.kind, r.samples);
-        _updates[_updateKey(runId, r.model)] =
-            (uint256(seq) << SEQ_SHIFT) | (uint256(kind) << KIND_SHIFT) | uint256(uint160(contributor));
+        bytes32 runId = r.runId;
+        uint256 idBits = uint256(updateId) & ID_MASK;
+        uint256 packed;
+        assembly ("memory-safe") {
+            let seq := calldataload(add(r, 0x20))
+            let kind := calldataload(add(r, 0x40))
+            if or(or(shr(64, seq), shr(8, kind)), shr(64, calldataload(add(r, 0xe0)))) { revert(0, 0) }
+            packed := or(or(shl(SEQ_SHIFT, seq), shl(KIND_SHIFT, kind)), idBits)
+        }
+        _updates[_updateKey(runId, r.model)] = packed;
         bytes32 topic = UpdateRecorded.selector;
         assembly ("memory-safe") {
             // seq, kind, parent, model, manifest, data, samples | offset 0x100 | length 65 | r s v
             let m := mload(0x40)
-            mstore(m, seq)
-            mstore(add(m, 0x20), kind)
-            calldatacopy(add(m, 0x40), add(r, 0x60), 0x80)
-            mstore(add(m, 0xc0), samples)
+            calldatacopy(m, add(r, 0x20), 0xe0)
             mstore(add(m, 0xe0), 0x100)
             mstore(add(m, 0x100), 65)
             mstore(add(m, 0x160), 0) // zero padding after the 65 bytes
@@ -534,13 +566,14 @@ contract ContributionRegistry is EIP712, Ownable {
         if (!run.open) revert RunClosed();
     }
 
-    /// @dev The packed slot of the update `r` names (UpdateUnknown unless `r`'s run and model are
-    /// recorded with `r`'s seq, kind and contributor: a receipt naming someone else is not that update).
-    function _recorded(bytes32 key, Receipt calldata r) internal view returns (uint256 u) {
-        u = _updates[key];
+    /// @dev UpdateUnknown unless `r` (whose digest is `updateId`) is the update recorded at `key`,
+    /// the slot of `r`'s run and model: the slot is non-zero and holds `r`'s seq, kind and the low
+    /// 160 bits of `updateId`. A variant receipt (any other field changed) has another updateId.
+    function _recorded(bytes32 key, Receipt calldata r, bytes32 updateId) internal view {
+        uint256 u = _updates[key];
         if (
-            u == 0 || uint64(u >> SEQ_SHIFT) != r.seq || uint8(u >> KIND_SHIFT) != r.kind
-                || address(uint160(u)) != r.contributor
+            u == 0
+                || u != (uint256(r.seq) << SEQ_SHIFT) | (uint256(r.kind) << KIND_SHIFT) | (uint256(updateId) & ID_MASK)
         ) revert UpdateUnknown();
     }
 
@@ -553,10 +586,11 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @dev EIP-712 digest of a ModelUpdate. The receipt's nine static words are hashed as they
-    /// sit in calldata; Solidity validates each field's range when the caller reads it (openRun and
-    /// submit read every ranged field, attest and claim the seq, kind and contributor they match), so
-    /// a dirty word reverts rather than being recorded under a digest that no signer produced over
-    /// canonical values.
+    /// sit in calldata; every ranged field is checked before a receipt is recorded (seq, kind and
+    /// contributor by the Solidity reads of openRun's and submit's checks, seq, kind and samples by
+    /// `_record`), so a dirty word reverts rather than being recorded under a digest that no signer
+    /// produced over canonical values. Attest and claim accept only a digest recorded that way, which
+    /// no receipt with a dirty word has (it hashes other bytes).
     function _updateId(Receipt calldata r) internal view returns (bytes32) {
         bytes32 typeHash = MODEL_UPDATE_TYPEHASH;
         bytes32 structHash;

@@ -323,6 +323,29 @@ contract LedgerRulesTest is RuleHarness {
         }
     }
 
+    /// openRun: run id = keccak256(coordinator, terms hash)
+    function test_rejects_a_run_id_not_derived_from_its_coordinator_and_terms() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.runId = "chosen";
+            doOpen(o, ContributionRegistry.BadRunId.selector);
+        }
+    }
+
+    /// openRun: run id = keccak256(coordinator, terms hash)
+    function test_a_copier_of_a_pending_genesis_opens_a_run_of_its_own() public {
+        {
+            Open memory o = open("r1", "mallory");
+            doOpen(o, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            doOpen(o, bytes4(0));
+        }
+        checkCoordinator("r1", "coordinator");
+        checkHeads("r1", list("g"));
+    }
+
     /// submit accepted
     function test_records_a_chained_update_from_the_genesis() public {
         {
@@ -1347,6 +1370,29 @@ contract LedgerRulesTest is RuleHarness {
         checkAttestations("r1", "m1", 0);
     }
 
+    /// attest: update must exist
+    function test_rejects_attestation_of_a_variant_receipt() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest(withSamples(recordedAs("r1", "m1", ""), 101), "v1", 5, "valid", ContributionRegistry.UpdateUnknown.selector);
+        }
+        checkAttestations("r1", "m1", 0);
+    }
+
     /// claim: mean score x rate
     function test_pays_the_contributor_once_a_quorum_attested() public {
         {
@@ -1659,6 +1705,36 @@ contract LedgerRulesTest is RuleHarness {
         }
         checkBalance("mallory", 0);
         checkPaid("r1", 0);
+    }
+
+    /// claim: update must exist
+    function test_rejects_a_claim_for_a_variant_receipt() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim(withSamples(recordedAs("r1", "m1", ""), 101), ContributionRegistry.UpdateUnknown.selector);
+        }
+        checkPaid("r1", 0);
+        checkBalance("alice", 0);
     }
 
     /// closeRun accepted

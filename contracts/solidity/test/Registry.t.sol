@@ -92,8 +92,8 @@ contract RegistryTest is RuleHarness {
         assertEq(id, updateIdOf(r), "updateId");
         assertEq(reg.updateIdOf(r), id, "updateIdOf view");
         assertEq(reg.domainSeparator(), domainSeparator(block.chainid, address(reg)), "domain separator");
-        (bool exists, uint64 seq, uint8 kind, address contributor) = reg.updateOf(r.runId, r.model);
-        assertTrue(exists && seq == 1 && kind == 1 && contributor == who("alice"), "packed slot");
+        (bool exists, uint64 seq, uint8 kind, bytes20 idLow) = reg.updateOf(r.runId, r.model);
+        assertTrue(exists && seq == 1 && kind == 1 && idLow == bytes20(uint160(uint256(id))), "packed slot");
     }
 
     function test_rejects_an_unknown_kind() public {
@@ -173,18 +173,20 @@ contract RegistryTest is RuleHarness {
         checkContributor("r1", "m1", "alice");
     }
 
-    /// The contributor word is hashed as it sits in calldata; a dirty word (bits above the address)
-    /// reverts on the Solidity read even when the signature covers exactly those bytes.
-    function test_a_dirty_contributor_word_reverts() public {
-        openChained(false, 500);
-        ContributionRegistry.Receipt memory r = receiptOf(sub("r1", "alice", "m1"));
-        uint256 dirty = uint256(uint160(r.contributor)) | (1 << 200);
-        bytes32 structHash;
+    /// `r` with calldata word `word` made dirty (bit 200 set, above every ranged field's type), and
+    /// `signer`'s signature over exactly those words.
+    function dirtySigned(ContributionRegistry.Receipt memory r, uint256 word, string memory signer)
+        internal
+        view
+        returns (uint256 dirty, bytes memory sig)
+    {
         bytes memory words = abi.encode(r);
         assembly {
-            mstore(add(words, 0x120), dirty) // the ninth word
+            let at := add(words, mul(add(word, 1), 0x20))
+            dirty := or(mload(at), shl(200, 1))
+            mstore(at, dirty)
         }
-        structHash = keccak256(
+        bytes32 structHash = keccak256(
             abi.encodePacked(
                 keccak256(
                     "ModelUpdate(bytes32 runId,uint64 seq,uint8 kind,bytes32 parent,bytes32 model,bytes32 manifest,bytes32 data,uint64 samples,address contributor)"
@@ -192,14 +194,42 @@ contract RegistryTest is RuleHarness {
                 words
             )
         );
-        bytes memory sig = signDigest(key("alice"), typedDigest(structHash));
-        bytes memory data = abi.encodeCall(ContributionRegistry.submit, (r, who("alice"), sig));
+        sig = signDigest(key(signer), typedDigest(structHash));
+    }
+
+    /// A receipt's words are hashed as they sit in calldata; a dirty seq, kind, samples or contributor
+    /// word reverts (without a ledger reason) even when the signature covers exactly those bytes.
+    function test_a_dirty_receipt_word_reverts() public {
+        openChained(false, 500);
+        ContributionRegistry.Receipt memory r = receiptOf(sub("r1", "alice", "m1"));
+        uint8[4] memory ranged = [1, 2, 7, 8]; // seq, kind, samples, contributor
+        for (uint256 i = 0; i < ranged.length; ++i) {
+            (uint256 dirty, bytes memory sig) = dirtySigned(r, ranged[i], "alice");
+            bytes memory data = abi.encodeCall(ContributionRegistry.submit, (r, who("alice"), sig));
+            uint256 at = 0x24 + 0x20 * uint256(ranged[i]); // length word, selector, then the receipt's words
+            assembly {
+                mstore(add(data, at), dirty)
+            }
+            (bool ok, bytes memory err) = address(reg).call(data);
+            assertTrue(!ok && err.length == 0, "reverts without a ledger reason");
+        }
+        checkRecorded("r1", "m1", false);
+    }
+
+    /// The same for a genesis: its samples word is read by no check, only where it is recorded.
+    function test_a_dirty_genesis_samples_word_reverts() public {
+        Open memory o = open("r1", "coordinator");
+        ContributionRegistry.RunConfig memory c = config(o);
+        ContributionRegistry.Receipt memory g = genesisOf(o, c);
+        (uint256 dirty, bytes memory sig) = dirtySigned(g, 7, "coordinator");
+        bytes memory data = abi.encodeCall(ContributionRegistry.openRun, (c, g, who("coordinator"), sig));
         assembly {
-            mstore(add(data, 0x124), dirty) // 0x20 length + 4 selector + 8 words
+            mstore(add(data, 0x124), dirty) // length word, selector, the config's offset, 7 words
         }
         (bool ok, bytes memory err) = address(reg).call(data);
         assertTrue(!ok && err.length == 0, "reverts without a ledger reason");
-        checkRecorded("r1", "m1", false);
+        (address coordinator,,,,,,,,,) = reg.runs(g.runId);
+        assertEq(coordinator, address(0), "no run");
     }
 
     // ---- admissions ----
@@ -258,8 +288,9 @@ contract RegistryTest is RuleHarness {
         reg.openRun(c, g, coordinator, sig);
     }
 
-    /// RunOpened carries the admitted list last, after the validators (Java's EventIndex reads it).
-    function test_run_opened_event_carries_the_admitted_list() public {
+    /// RunOpened carries the admitted list after the validators, then the nonce (Java's EventIndex
+    /// rebuilds the terms from it).
+    function test_run_opened_event_carries_the_admitted_list_and_the_nonce() public {
         Open memory o = open("r1", "coordinator");
         o.validators = list("v1");
         o.admitted = list("alice", "bob");
@@ -272,12 +303,14 @@ contract RegistryTest is RuleHarness {
         bool found;
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].topics[0] != ContributionRegistry.RunOpened.selector) continue;
-            (,,,,,, address[] memory validators, address[] memory admitted) =
-                abi.decode(logs[i].data, (bytes32, uint8, bool, uint8, uint256, uint256, address[], address[]));
+            (,,,,,, address[] memory validators, address[] memory admitted, bytes32 nonce) =
+                abi.decode(logs[i].data, (bytes32, uint8, bool, uint8, uint256, uint256, address[], address[], bytes32));
             assertEq(validators.length, 1, "validators");
             assertEq(admitted.length, 2, "admitted");
             assertEq(admitted[0], who("alice"), "admitted[0]");
             assertEq(admitted[1], who("bob"), "admitted[1]");
+            assertEq(nonce, h("run:r1"), "nonce");
+            assertEq(logs[i].topics[1], derivedRunId(who("coordinator"), c), "run id");
             found = true;
         }
         assertTrue(found, "RunOpened emitted");
@@ -377,19 +410,39 @@ contract RegistryTest is RuleHarness {
         doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
     }
 
-    /// A receipt variant (same run, model, seq, kind; another manifest) names the same recorded
-    /// update: it cannot open a second tally or a second payment.
-    function test_a_receipt_variant_cannot_be_paid_twice() public {
+    /// A variant of a recorded receipt (one more sample) is no recorded update: it can be neither
+    /// attested nor paid, before or after the recorded one is, and the recorded one still is.
+    function test_a_variant_receipt_is_unknown_to_attest_and_claim() public {
         attested(5, 5, 1000, 10);
-        doClaim("r1", "m1", bytes4(0));
-        ContributionRegistry.Receipt memory variant = recorded("r1", "m1");
-        variant.manifest = h("other");
-        vm.expectRevert(ContributionRegistry.AlreadyClaimed.selector);
-        reg.claim(variant);
-        (bytes32 evalSet, bytes32 report, address v1) = (h("eval"), h("report"), who("v1"));
-        bytes memory sig = sign("v1", attestationHash(updateIdOf(variant), 5, evalSet, report), "valid");
-        vm.expectRevert(ContributionRegistry.AlreadyAttested.selector);
-        reg.attest(variant, 5, evalSet, report, v1, sig);
+        ContributionRegistry.Receipt memory r = recorded("r1", "m1");
+        ContributionRegistry.Receipt memory variant = withSamples(recorded("r1", "m1"), r.samples + 1);
+        doAttest(variant, "v1", 5, "valid", ContributionRegistry.UpdateUnknown.selector);
+        doClaim(variant, ContributionRegistry.UpdateUnknown.selector);
+        assertEq(doClaim(r, bytes4(0)), 50, "the recorded receipt pays 5 points x 10");
+        doClaim(variant, ContributionRegistry.UpdateUnknown.selector);
+        (uint32 count,, bool claimed) = reg.tallyOf(r.runId, r.model);
+        assertTrue(count == 2 && claimed, "one tally, paid once");
+    }
+
+    /// Any change of any field of a recorded receipt makes an update the registry never recorded:
+    /// UpdateUnknown for attest and claim, whatever the field (the key fields name another slot, the
+    /// others another updateId than the slot's).
+    function testFuzz_a_changed_field_is_an_unknown_update(uint8 field, uint256 delta) public {
+        attested(5, 5, 1000, 10);
+        ContributionRegistry.Receipt memory r = recorded("r1", "m1");
+        delta = delta % type(uint64).max + 1;
+        field = field % 9;
+        if (field == 0) r.runId = bytes32(uint256(r.runId) ^ delta);
+        if (field == 1) r.seq = uint64(r.seq ^ delta);
+        if (field == 2) r.kind = uint8(r.kind ^ (delta % 255 + 1));
+        if (field == 3) r.parent = bytes32(uint256(r.parent) ^ delta);
+        if (field == 4) r.model = bytes32(uint256(r.model) ^ delta);
+        if (field == 5) r.manifest = bytes32(uint256(r.manifest) ^ delta);
+        if (field == 6) r.data = bytes32(uint256(r.data) ^ delta);
+        if (field == 7) r.samples = uint64(r.samples ^ delta);
+        if (field == 8) r.contributor = address(uint160(r.contributor) ^ uint160(delta));
+        doClaim(r, ContributionRegistry.UpdateUnknown.selector);
+        doAttest(r, "v1", 5, "valid", ContributionRegistry.UpdateUnknown.selector);
     }
 
     function test_claim_needs_the_recorded_seq_and_kind() public {
@@ -407,6 +460,67 @@ contract RegistryTest is RuleHarness {
         doClaim("r1", "m1", "mallory", ContributionRegistry.UpdateUnknown.selector);
         assertEq(doClaim("r1", "m1", bytes4(0)), 50, "5 points x 10");
         checkBalance("alice", 50);
+    }
+
+    // ---- run ids ----
+
+    /// A copier of the coordinator's pending genesis cannot take its run id: re-signed as is, the
+    /// genesis names the coordinator (WrongSigner); naming itself, the copier must also name the id
+    /// derived from its own address (BadRunId otherwise) and so opens another run. The coordinator's
+    /// genesis still opens the coordinator's run.
+    function test_a_copier_of_a_genesis_opens_another_run_id() public {
+        Open memory o = open("r1", "coordinator");
+        ContributionRegistry.RunConfig memory c = config(o);
+        ContributionRegistry.Receipt memory g = genesisOf(o, c);
+        bytes memory coordinatorSig = sign("coordinator", receiptHash(g), "valid");
+        address mallory = who("mallory");
+
+        bytes memory resigned = sign("mallory", receiptHash(g), "valid");
+        vm.expectRevert(ContributionRegistry.WrongSigner.selector);
+        reg.openRun(c, g, mallory, resigned);
+
+        ContributionRegistry.Receipt memory copy = abi.decode(abi.encode(g), (ContributionRegistry.Receipt));
+        copy.contributor = mallory;
+        bytes memory copySig = sign("mallory", receiptHash(copy), "valid");
+        vm.expectRevert(ContributionRegistry.BadRunId.selector);
+        reg.openRun(c, copy, mallory, copySig); // the victim's run id
+
+        copy.runId = derivedRunId(mallory, c);
+        assertTrue(copy.runId != g.runId, "the copier's terms derive another run id");
+        reg.openRun(c, copy, mallory, sign("mallory", receiptHash(copy), "valid"));
+        reg.openRun(c, g, who("coordinator"), coordinatorSig);
+        (address victimRun,,,,,,,,,) = reg.runs(g.runId);
+        (address copierRun,,,,,,,,,) = reg.runs(copy.runId);
+        assertEq(victimRun, who("coordinator"), "the coordinator's run");
+        assertEq(copierRun, mallory, "the copier's own run");
+    }
+
+    /// The nonce is part of the terms: the config hash covers it, so one coordinator opens two runs
+    /// of otherwise equal terms under two derived ids.
+    function test_the_config_hash_covers_the_nonce() public {
+        ContributionRegistry.RunConfig memory c = config(open("r1", "coordinator"));
+        ContributionRegistry.RunConfig memory other = config(open("r2", "coordinator"));
+        assertTrue(c.nonce != other.nonce, "nonces differ");
+        assertEq(reg.configHash(other), configHashOf(other), "configHash with another nonce");
+        assertTrue(reg.configHash(c) != reg.configHash(other), "the nonce is covered");
+        doOpen(open("r1", "coordinator"), bytes4(0));
+        doOpen(open("r2", "coordinator"), bytes4(0));
+        assertTrue(runId("r1") != runId("r2"), "two run ids");
+        checkCoordinator("r1", "coordinator");
+        checkCoordinator("r2", "coordinator");
+    }
+
+    /// A genesis naming the right id for other terms (a nonce it was not signed with) is a
+    /// ConfigMismatch before it is a BadRunId: the data binds the terms, the id binds data and signer.
+    function test_a_genesis_for_other_terms_is_a_config_mismatch() public {
+        Open memory o = open("r1", "coordinator");
+        ContributionRegistry.RunConfig memory c = config(o);
+        ContributionRegistry.Receipt memory g = genesisOf(o, c);
+        bytes memory sig = sign("coordinator", receiptHash(g), "valid");
+        c.nonce = h("run:r2");
+        address coordinator = who("coordinator");
+        vm.expectRevert(ContributionRegistry.ConfigMismatch.selector);
+        reg.openRun(c, g, coordinator, sig);
     }
 
     // ---- openRun details ----
@@ -442,6 +556,18 @@ contract RegistryTest is RuleHarness {
         ContributionRegistry.RunConfig memory admitting = config(o);
         assertEq(reg.configHash(admitting), configHashOf(admitting), "configHash with admissions");
         assertTrue(reg.configHash(admitting) != reg.configHash(c), "the admitted list is covered");
+        // the formula spelled out once more, word by word, as Java's RunConfig.hash() writes it
+        bytes memory words = abi.encodePacked(
+            uint256(1),
+            uint256(1),
+            uint256(2),
+            uint256(500),
+            uint256(10),
+            keccak256(abi.encodePacked(uint256(uint160(who("v1"))), uint256(uint160(who("v2"))))),
+            keccak256(abi.encodePacked(uint256(uint160(who("alice"))), uint256(uint160(who("bob"))))),
+            sha256("run:r1")
+        );
+        assertEq(reg.configHash(admitting), keccak256(words), "eight words");
     }
 
     // ---- mint and token ----

@@ -57,7 +57,7 @@ def call(c, exp):
             lines.append("o.genesisKind = %d;" % KINDS[c["genesisKind"]])
         if "genesisSeq" in c:
             lines.append("o.genesisSeq = %s;" % seq(c["genesisSeq"]))
-        for f in ("genesisParent", "genesisData", "sig", "contributor"):
+        for f in ("genesisParent", "genesisData", "sig", "contributor", "runId"):
             if f in c:
                 lines.append("o.%s = %s;" % (f, q(c[f])))
         return lines + ["doOpen(o, %s);" % exp]
@@ -75,7 +75,14 @@ def call(c, exp):
         if op == "submit":
             return lines + ["doSubmit(s, %s);" % exp]
         return lines + ["doCommit(s, %s, %s);" % (q(c.get("for", c["signer"])), exp)]
-    # attest and claim name the recorded receipt; "contributor" makes it name someone else
+    # attest and claim name the recorded receipt; "contributor" makes it name someone else, "samples"
+    # makes it a variant with that sample count
+    if op in ("attest", "claim") and "samples" in c:
+        r = "withSamples(recordedAs(%s, %s, %s), %d)" % (q(c["run"]), q(c["model"]), q(c.get("contributor", "")),
+                                                         int(c["samples"]))
+        if op == "attest":
+            return ["doAttest(%s, %s, %s, %s, %s);" % (r, q(c["signer"]), c["score"], q(c.get("sig", "valid")), exp)]
+        return ["doClaim(%s, %s);" % (r, exp)]
     who = (q(c["contributor"]) + ", ") if "contributor" in c else ""
     if op == "attest":
         return ["doAttest(%s, %s, %s%s, %s, %s, %s);" % (q(c["run"]), q(c["model"]), who, q(c["signer"]), c["score"],
@@ -94,6 +101,8 @@ def check(a):
         r = a["recorded"]
         by = (q(r["contributor"]) + ", ") if "contributor" in r else ""
         return "checkRecorded(%s, %s, %s%s);" % (q(r["run"]), q(r["model"]), by, str(a["is"]).lower())
+    if "coordinator" in a:
+        return "checkCoordinator(%s, %s);" % (q(a["coordinator"]), q(a["is"]))
     if "contributor" in a:
         return "checkContributor(%s, %s, %s);" % (q(a["contributor"]["run"]), q(a["contributor"]["model"]), q(a["is"]))
     if "open" in a:

@@ -7,10 +7,13 @@ import {ContributionRegistry} from "../../src/ContributionRegistry.sol";
 
 /// @notice Turns the calls of the shared rule vectors (ledger-rules.json) into signed registry calls,
 /// as Java's AbstractLedgerContractTest.Harness does: the same actors (anvil's first keys), the same
-/// names (model "m" is SHA-256("m"), run "r" is SHA-256("run:r")), the same defaults and the same
-/// signature mutations. Digests are computed here, independently of the contract. Reads the contract
-/// keeps only in events (heads, lineage, children, updates) come from an index built from the
-/// UpdateRecorded events the registry emitted, which also proves the events suffice to rebuild them.
+/// names, the same defaults and the same signature mutations. Model "m" is SHA-256("m"); run "r" is
+/// the id the last openRun of "r" derived, keccak256(coordinator, terms hash) with the terms' nonce
+/// SHA-256("run:r") (or SHA-256("run:" + X) outright when the open names `runId` X), and a run never
+/// opened is SHA-256("run:r"). Digests are computed here, independently of the contract. Reads the
+/// contract keeps only in events (heads, lineage, children, updates, contributors) come from an index
+/// built from the UpdateRecorded events the registry emitted, which also proves the events suffice
+/// to rebuild them.
 abstract contract RuleHarness is Test {
     uint256 internal constant N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
     bytes32 internal constant DOMAIN_TYPEHASH =
@@ -37,6 +40,7 @@ abstract contract RuleHarness is Test {
         string sig;
         string[] admitted;
         string contributor; // the genesis receipt's contributor; "" = the signer
+        string runId; // "" = derived from the signer and the terms; else the genesis names SHA-256("run:" + runId)
     }
 
     /// @notice A submit (and commit) call.
@@ -51,12 +55,15 @@ abstract contract RuleHarness is Test {
         string contributor; // the receipt's contributor; "" = the signer
     }
 
+    /// @notice An UpdateRecorded event: the receipt it carries and the updateId it names.
     struct Rec {
         ContributionRegistry.Receipt receipt;
-        address contributor;
+        bytes32 updateId;
     }
 
     Rec[] internal recs;
+    /// @notice keccak256(run name) -> the run id the last openRun of that name named.
+    mapping(bytes32 name => bytes32 id) internal openedAs;
 
     function setUp() public virtual {
         vnx = new VNXToken();
@@ -86,8 +93,19 @@ abstract contract RuleHarness is Test {
         return sha256(bytes(label));
     }
 
-    function runId(string memory name) internal pure returns (bytes32) {
-        return h(string.concat("run:", name));
+    /// @notice The run id of run `name`: the one its last openRun named, else SHA-256("run:" + name).
+    function runId(string memory name) internal view returns (bytes32 id) {
+        id = openedAs[keccak256(bytes(name))];
+        if (id == bytes32(0)) id = h(string.concat("run:", name));
+    }
+
+    /// @notice The id a run of terms `c` opened by `coordinator` must have.
+    function derivedRunId(address coordinator, ContributionRegistry.RunConfig memory c)
+        internal
+        pure
+        returns (bytes32)
+    {
+        return keccak256(abi.encodePacked(coordinator, configHashOf(c)));
     }
 
     function list() internal pure returns (string[] memory l) {
@@ -240,9 +258,17 @@ abstract contract RuleHarness is Test {
         return bytes(actor).length == 0 ? fallback_ : actor;
     }
 
+    /// @notice The terms of `o`; their nonce is SHA-256("run:" + run name).
     function config(Open memory o) internal pure returns (ContributionRegistry.RunConfig memory c) {
         c = ContributionRegistry.RunConfig(
-            o.mode, o.commitReveal, o.quorum, o.budget, o.rate, addresses(o.validators), addresses(o.admitted)
+            o.mode,
+            o.commitReveal,
+            o.quorum,
+            o.budget,
+            o.rate,
+            addresses(o.validators),
+            addresses(o.admitted),
+            h(string.concat("run:", o.run))
         );
     }
 
@@ -255,7 +281,8 @@ abstract contract RuleHarness is Test {
                 c.budget,
                 c.rewardPerPoint,
                 keccak256(abi.encodePacked(c.validators)),
-                keccak256(abi.encodePacked(c.admitted))
+                keccak256(abi.encodePacked(c.admitted)),
+                c.nonce
             )
         );
     }
@@ -266,7 +293,7 @@ abstract contract RuleHarness is Test {
         returns (ContributionRegistry.Receipt memory g)
     {
         g = ContributionRegistry.Receipt(
-            runId(o.run),
+            bytes(o.runId).length == 0 ? derivedRunId(who(o.signer), c) : h(string.concat("run:", o.runId)),
             o.genesisSeq,
             o.genesisKind,
             bytes(o.genesisParent).length == 0 ? bytes32(0) : h(o.genesisParent),
@@ -283,12 +310,13 @@ abstract contract RuleHarness is Test {
         ContributionRegistry.Receipt memory g = genesisOf(o, c);
         bytes memory sig = sign(o.signer, receiptHash(g), o.sig);
         address coordinator = who(o.signer);
+        openedAs[keccak256(bytes(o.run))] = g.runId; // whoever signed, whatever the outcome
         expectOrNot(expected);
         reg.openRun(c, g, coordinator, sig);
         settle();
     }
 
-    function receiptOf(Sub memory s) internal pure returns (ContributionRegistry.Receipt memory) {
+    function receiptOf(Sub memory s) internal view returns (ContributionRegistry.Receipt memory) {
         return ContributionRegistry.Receipt(
             runId(s.run),
             s.seq,
@@ -361,7 +389,17 @@ abstract contract RuleHarness is Test {
         string memory sigMode,
         bytes4 expected
     ) internal {
-        ContributionRegistry.Receipt memory r = recordedAs(run, model, contributor);
+        doAttest(recordedAs(run, model, contributor), signer, score, sigMode, expected);
+    }
+
+    /// @notice Attests the receipt `r` (the recorded one or a variant of it).
+    function doAttest(
+        ContributionRegistry.Receipt memory r,
+        string memory signer,
+        int64 score,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
         bytes memory sig = sign(signer, attestationHash(updateIdOf(r), score, h("eval"), h("report")), sigMode);
         if (isMode(sigMode, "tampered")) score += 1;
         (bytes32 evalSet, bytes32 report, address validator) = (h("eval"), h("report"), who(signer));
@@ -379,10 +417,24 @@ abstract contract RuleHarness is Test {
         internal
         returns (uint256 amount)
     {
-        ContributionRegistry.Receipt memory r = recordedAs(run, model, contributor);
+        return doClaim(recordedAs(run, model, contributor), expected);
+    }
+
+    /// @notice Claims for the receipt `r` (the recorded one or a variant of it).
+    function doClaim(ContributionRegistry.Receipt memory r, bytes4 expected) internal returns (uint256 amount) {
         expectOrNot(expected);
         amount = reg.claim(r);
         settle();
+    }
+
+    /// @notice `r` with `samples` samples: a variant of it unless that is its count.
+    function withSamples(ContributionRegistry.Receipt memory r, uint64 samples)
+        internal
+        pure
+        returns (ContributionRegistry.Receipt memory)
+    {
+        r.samples = samples;
+        return r;
     }
 
     function doClose(string memory run, string memory signer, string memory sigMode, bytes4 expected) internal {
@@ -428,7 +480,7 @@ abstract contract RuleHarness is Test {
             assertEq(logs[i].topics[2], updateId, "event updateId is the digest of the event's fields");
             (bytes32 sr, bytes32 ss) = abi.decode(sig, (bytes32, bytes32));
             assertEq(ecrecover(updateId, uint8(sig[64]), sr, ss), contributor, "event signature recovers contributor");
-            recs.push(Rec(r, contributor));
+            recs.push(Rec(r, updateId));
         }
     }
 
@@ -443,16 +495,41 @@ abstract contract RuleHarness is Test {
         assertEq(exists, expected, string.concat("recorded ", model));
     }
 
-    /// @notice Whether an update of `model` by exactly `actor` is recorded.
-    function checkRecorded(string memory run, string memory model, string memory actor, bool expected) internal view {
-        (bool exists,,, address contributor) = reg.updateOf(runId(run), h(model));
-        assertEq(exists && contributor == who(actor), expected, string.concat("recorded ", model, " by ", actor));
+    /// @notice The indexed UpdateRecorded event of (run, model), if any (events not yet indexed are
+    /// indexed first), after checking that the registry's slot agrees with it: both exist or neither,
+    /// and the slot holds the event's seq, kind and the low 160 bits of its updateId.
+    function indexedUpdate(string memory run, string memory model) internal returns (bool found, Rec memory rec) {
+        index();
+        bytes32 id = runId(run);
+        for (uint256 i = 0; i < recs.length && !found; ++i) {
+            if (recs[i].receipt.runId == id && recs[i].receipt.model == h(model)) (found, rec) = (true, recs[i]);
+        }
+        (bool exists, uint64 seq, uint8 kind, bytes20 idLow) = reg.updateOf(id, h(model));
+        assertEq(exists, found, string.concat("slot and event of ", model));
+        if (found) {
+            assertEq(seq, rec.receipt.seq, "slot seq");
+            assertEq(kind, rec.receipt.kind, "slot kind");
+            assertEq(idLow, bytes20(uint160(uint256(rec.updateId))), "slot id bits");
+        }
     }
 
-    function checkContributor(string memory run, string memory model, string memory actor) internal view {
-        (bool exists,,, address contributor) = reg.updateOf(runId(run), h(model));
-        assertTrue(exists, "update exists");
-        assertEq(contributor, who(actor), string.concat("contributor of ", model));
+    /// @notice Whether an update of `model` by exactly `actor` is recorded.
+    function checkRecorded(string memory run, string memory model, string memory actor, bool expected) internal {
+        (bool found, Rec memory rec) = indexedUpdate(run, model);
+        assertEq(
+            found && rec.receipt.contributor == who(actor), expected, string.concat("recorded ", model, " by ", actor)
+        );
+    }
+
+    function checkContributor(string memory run, string memory model, string memory actor) internal {
+        (bool found, Rec memory rec) = indexedUpdate(run, model);
+        assertTrue(found, "update exists");
+        assertEq(rec.receipt.contributor, who(actor), string.concat("contributor of ", model));
+    }
+
+    function checkCoordinator(string memory run, string memory actor) internal view {
+        (address coordinator,,,,,,,,,) = reg.runs(runId(run));
+        assertEq(coordinator, who(actor), string.concat("coordinator of ", run));
     }
 
     function checkOpen(string memory run, bool expected) internal view {

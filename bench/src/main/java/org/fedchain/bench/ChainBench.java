@@ -56,8 +56,8 @@ public final class ChainBench {
     long[] sign = new long[updates];
     long[] record = new long[updates];
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
-      Hash32 runId = Hash32.sha256("bench run".getBytes());
       RunConfig rc = RunConfig.unrewarded(Mode.CHAINED);
+      Hash32 runId = rc.runId(coordinator.address());
       byte[] genesis = ModelCodec.write(arch.initialTensors(1));
       ModelUpdate g =
           new ModelUpdate(

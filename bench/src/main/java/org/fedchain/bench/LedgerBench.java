@@ -106,8 +106,8 @@ public final class LedgerBench {
     try (Ledger l = Ledgers.open(uri, sender)) {
       Eip712Domain d = l.domain();
       byte[] coordinatorKey = Hex.decode(Anvil.DEV_KEY);
-      Hash32 run = Hash32.sha256(("bench run " + System.nanoTime()).getBytes());
       RunConfig config = RunConfig.unrewarded(Mode.DATA_PARALLEL);
+      Hash32 run = config.runId(Secp256k1.addressOf(coordinatorKey));
       Hash32 genesisModel = Hash32.sha256(("genesis " + run).getBytes());
       ModelUpdate g =
           new ModelUpdate(

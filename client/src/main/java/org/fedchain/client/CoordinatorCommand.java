@@ -154,6 +154,16 @@ final class CoordinatorCommand {
     List<String> admit = new ArrayList<>();
 
     @Option(
+        names = "--norm-bound",
+        paramLabel = "K",
+        defaultValue = "0",
+        description =
+            "Leave out of each aggregate the updates that change the model more than K times the"
+                + " round's median (L2); recorded in the aggregate, repeated by the audit. Default:"
+                + " 0, none.")
+    double normBound;
+
+    @Option(
         names = "--max-samples",
         paramLabel = "N",
         defaultValue = "10000000",
@@ -198,6 +208,10 @@ final class CoordinatorCommand {
               "fraction=--fraction",
               "max-samples=--max-samples");
       var strategy0 = Strategies.parse(strategy, async);
+      if (!(normBound == 0 || normBound >= 1) || Double.isInfinite(normBound)) {
+        throw new IllegalArgumentException(
+            "--norm-bound must be 0 (none) or a factor of at least 1, got " + normBound);
+      }
       Architecture.Init how = init.scheme();
       List<Tensor> start = null; // a resumed run already has its models
       if (resume == null) {
@@ -231,7 +245,13 @@ final class CoordinatorCommand {
         }
         CoordinatorService service =
             new CoordinatorService(
-                ledger, store, new Aggregator(ledger, store, a, strategy0), me, g0, settings, out);
+                ledger,
+                store,
+                new Aggregator(ledger, store, a, strategy0, normBound),
+                me,
+                g0,
+                settings,
+                out);
         try (ModelStoreServer running = server.addService(service).build()) {
           out.printf(
               "coordinator: run %s on port %d (%s), %s, %s, waiting for %d node(s)%n",

@@ -45,7 +45,8 @@ class ThreeLedgersIT {
       Hex.decode("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
   static final byte[] MALLORY =
       Hex.decode("8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba");
-  static final Hash32 RUN = h("run:three-ledgers");
+  static final RunConfig TERMS = RunConfig.unrewarded(Mode.CHAINED);
+  static final Hash32 RUN = TERMS.runId(Secp256k1.addressOf(COORDINATOR));
   static final Hash32 GENESIS_MODEL = h("model:genesis");
 
   @TempDir Path dir;
@@ -201,8 +202,7 @@ class ThreeLedgersIT {
     try (ledger) {
       Eip712Domain d = ledger.domain();
       Address coordinator = Secp256k1.addressOf(COORDINATOR);
-      RunConfig config =
-          new RunConfig(Mode.CHAINED, false, List.of(), 0, BigInteger.ZERO, BigInteger.ZERO);
+      RunConfig config = TERMS;
       ModelUpdate genesis =
           new ModelUpdate(
               RUN,

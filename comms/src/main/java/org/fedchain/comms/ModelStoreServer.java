@@ -65,6 +65,7 @@ public interface ModelStoreServer extends AutoCloseable {
     long maxBlobBytes = Limits.DEFAULT_MAX_BLOB_BYTES;
     int flowControlWindowBytes = Limits.DEFAULT_FLOW_CONTROL_WINDOW;
     int uploadBufferChunks = 8;
+    int maxUploads = 16;
     Duration shutdownGrace = Duration.ofSeconds(5);
     final java.util.List<io.grpc.BindableService> extraServices = new java.util.ArrayList<>();
 
@@ -148,6 +149,15 @@ public interface ModelStoreServer extends AutoCloseable {
     /** Chunks of an upload buffered ahead of the disk writer; bounds memory per upload. */
     public Builder uploadBufferChunks(int chunks) {
       this.uploadBufferChunks = Limits.positive("uploadBufferChunks", chunks);
+      return this;
+    }
+
+    /**
+     * Uploads written at once (each a writer thread and a temp file); more are refused with
+     * RESOURCE_EXHAUSTED until one ends. Default 16.
+     */
+    public Builder maxConcurrentUploads(int uploads) {
+      this.maxUploads = Limits.positive("maxConcurrentUploads", uploads);
       return this;
     }
 

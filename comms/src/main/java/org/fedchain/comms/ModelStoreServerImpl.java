@@ -27,7 +27,8 @@ final class ModelStoreServerImpl implements ModelStoreServer {
   static ModelStoreServer start(ModelStoreServer.Builder b) throws IOException {
     ExecutorService writers = Executors.newCachedThreadPool(daemonThreads("modelstore-put-"));
     ModelStoreService service =
-        new ModelStoreService(b.store, writers, b.chunkBytes, b.maxBlobBytes, b.uploadBufferChunks);
+        new ModelStoreService(
+            b.store, writers, b.chunkBytes, b.maxBlobBytes, b.uploadBufferChunks, b.maxUploads);
     io.grpc.ServerBuilder<?> builder =
         b.inProcessName != null
             ? InProcessServerBuilder.forName(b.inProcessName)

@@ -42,6 +42,14 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
   private final int bufferChunks;
 
   /**
+   * Uploads being written now. Each holds a writer thread and a temp file until its last byte: a
+   * peer that opens many and sends slowly is refused past this bound instead of exhausting them.
+   */
+  private final java.util.concurrent.Semaphore uploads;
+
+  private final int maxUploads;
+
+  /**
    * Blobs this server has hashed in full while serving them and found intact, with the file's stamp
    * at the time. A coordinator serves each global model to every node of a round: it hashes it
    * once, not once per node (one SHA-256 pass less per Get; measured in TransferBench, where the
@@ -52,12 +60,19 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
   private final Map<Hash32, FileStamp> verified = new ConcurrentHashMap<>();
 
   ModelStoreService(
-      BlobStore store, Executor writers, int chunkBytes, long maxBlobBytes, int bufferChunks) {
+      BlobStore store,
+      Executor writers,
+      int chunkBytes,
+      long maxBlobBytes,
+      int bufferChunks,
+      int maxUploads) {
     this.store = store;
     this.writers = writers;
     this.chunkBytes = chunkBytes;
     this.maxBlobBytes = maxBlobBytes;
     this.bufferChunks = bufferChunks;
+    this.maxUploads = maxUploads;
+    this.uploads = new java.util.concurrent.Semaphore(maxUploads);
   }
 
   static Hash32 hashOf(ByteString bytes) {
@@ -320,10 +335,21 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
         answer(PutResult.Outcome.ALREADY_PRESENT);
         return;
       }
+      if (!uploads.tryAcquire()) {
+        fail(
+            Status.RESOURCE_EXHAUSTED.withDescription(
+                "this peer is already writing "
+                    + maxUploads
+                    + " uploads; try blob "
+                    + hash.hex()
+                    + " again later"));
+        return;
+      }
       pipe = new UploadPipe(announced, () -> call.request(1));
       try {
         writers.execute(this::write);
       } catch (RejectedExecutionException e) {
+        uploads.release();
         fail(Status.UNAVAILABLE.withDescription("the model store server is shutting down"));
         return;
       }
@@ -331,6 +357,14 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
     }
 
     private void write() {
+      try {
+        writeToStore();
+      } finally {
+        uploads.release();
+      }
+    }
+
+    private void writeToStore() {
       try {
         store.put(pipe, expected);
         answer(PutResult.Outcome.STORED);

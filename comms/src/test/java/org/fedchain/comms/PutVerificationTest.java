@@ -16,6 +16,7 @@ import java.nio.file.WatchService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.fedchain.comms.TestPeers.RawPut;
+import org.fedchain.comms.v1.PutResult;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.junit.jupiter.api.AfterEach;
@@ -71,6 +72,42 @@ class PutVerificationTest {
     }
     put.requests.onCompleted();
     return put;
+  }
+
+  @Test
+  void uploads_past_the_servers_bound_are_refused_until_one_ends() throws Exception {
+    try (ModelStoreServer one =
+        ModelStoreServer.newBuilder(BlobStore.open(dir.resolve("one")))
+            .port(0)
+            .maxConcurrentUploads(1)
+            .build()) {
+      ManagedChannel ch =
+          peers.track(PeerChannels.forTarget("127.0.0.1:" + one.port()).plaintext().build());
+      // a slow peer: announces a blob, sends half of it, and waits
+      RawPut slow = new RawPut(ch).send(TestPeers.header(hash, blob.length));
+      slow.send(TestPeers.data(blob, 0, 1 << 20));
+      for (int i = 0; i < 1000 && filesIn(dir.resolve("one")) == 0; i++) {
+        Thread.sleep(10); // until its writer holds a temp file: the one upload slot is taken
+      }
+      assertThat(filesIn(dir.resolve("one"))).as("the slow upload's temp file").isOne();
+      byte[] other = TestPeers.randomBytes(1024, 5);
+      RawPut refused = new RawPut(ch).send(TestPeers.header(Hash32.sha256(other), other.length));
+      Status s = statusOf(refused);
+      assertThat(s.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+      assertThat(s.getDescription()).contains("already writing 1 uploads");
+
+      for (int off = 1 << 20; off < blob.length; off += 1 << 20) {
+        slow.send(TestPeers.data(blob, off, Math.min(1 << 20, blob.length - off)));
+      }
+      slow.requests.onCompleted();
+      assertThat(slow.result.get(30, TimeUnit.SECONDS).getOutcome())
+          .isEqualTo(PutResult.Outcome.STORED);
+      RawPut later = new RawPut(ch).send(TestPeers.header(Hash32.sha256(other), other.length));
+      later.send(TestPeers.data(other, 0, other.length));
+      later.requests.onCompleted();
+      assertThat(later.result.get(30, TimeUnit.SECONDS).getOutcome())
+          .isEqualTo(PutResult.Outcome.STORED);
+    }
   }
 
   @Test

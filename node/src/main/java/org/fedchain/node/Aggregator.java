@@ -18,6 +18,7 @@ import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.aggregate.Strategy;
 import org.fedchain.verifier.AggregateReplay;
+import org.fedchain.verifier.NormBound;
 import org.fedchain.wallet.EthereumIdentity;
 
 /**
@@ -38,12 +39,29 @@ public final class Aggregator {
   private final BlobStore store;
   private final Architecture arch;
   private final Strategy strategy;
+  private final double normBound;
 
+  /** An aggregator that takes every input. */
   public Aggregator(Ledger ledger, BlobStore store, Architecture arch, Strategy strategy) {
+    this(ledger, store, arch, strategy, 0);
+  }
+
+  /**
+   * An aggregator that leaves out inputs whose change to the global model is longer than {@code
+   * normBound} times the round's median ({@link NormBound}); 0 takes every input.
+   */
+  public Aggregator(
+      Ledger ledger, BlobStore store, Architecture arch, Strategy strategy, double normBound) {
+    if (!(normBound == 0 || normBound >= 1) || Double.isInfinite(normBound)) {
+      throw new IllegalArgumentException(
+          "the norm bound is a factor of the median of at least 1, or 0 for none; got "
+              + normBound);
+    }
     this.ledger = ledger;
     this.store = store;
     this.arch = arch;
     this.strategy = strategy;
+    this.normBound = normBound;
   }
 
   public Architecture architecture() {
@@ -52,19 +70,43 @@ public final class Aggregator {
 
   /** Aggregates {@code inputs} into a new global model after {@code global}; records it. */
   public UpdateRecord aggregate(
-      EthereumIdentity coordinator, UpdateRecord global, List<Input> inputs)
+      EthereumIdentity coordinator, UpdateRecord global, List<Input> offered)
       throws IOException, LedgerException {
+    List<Input> inputs = offered;
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException(
           "no client update to aggregate after "
               + global.receipt().model().hex()
               + " (all sampled clients missed the deadline?)");
     }
+    List<Tensor> parent = ModelCodec.read(arch, store.get(global.receipt().model()));
+    Map<String, String> hyper = new java.util.TreeMap<>();
+    hyper.put("strategy", strategy.id());
+    if (normBound > 0) {
+      List<Double> norms = new ArrayList<>();
+      for (Input l : inputs) {
+        norms.add(NormBound.deltaNorm(parent, l.tensors()));
+      }
+      List<Integer> out = NormBound.outliers(norms, normBound);
+      hyper.put(NormBound.BOUND, Double.toString(normBound));
+      if (!out.isEmpty()) {
+        List<Input> kept = new ArrayList<>();
+        List<String> left = new ArrayList<>();
+        for (int i = 0; i < offered.size(); i++) {
+          if (out.contains(i)) {
+            left.add(offered.get(i).update().updateId().hex());
+          } else {
+            kept.add(offered.get(i));
+          }
+        }
+        hyper.put(NormBound.LEFT_OUT, String.join(",", left));
+        inputs = kept;
+      }
+    }
     List<Strategy.Input> in = new ArrayList<>();
     for (Input l : inputs) {
       in.add(AggregateReplay.strategyInput(store, l.update(), l.tensors(), l.weight()));
     }
-    List<Tensor> parent = ModelCodec.read(arch, store.get(global.receipt().model()));
     List<Tensor> tensors = strategy.aggregate(parent, in);
     Hash32 runId = global.receipt().runId();
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
@@ -76,7 +118,11 @@ public final class Aggregator {
         return existing.get();
       }
       // anyone who computed the aggregate first and recorded it as their own update would
-      // otherwise own the round: never adopt a record that is not one of this round's inputs
+      // otherwise own the round: never adopt a record that is not one of this round's inputs.
+      // Leave out the last input instead: the copy no longer matches, and the round goes on.
+      if (inputs.size() > 1) {
+        return aggregate(coordinator, global, inputs.subList(0, inputs.size() - 1));
+      }
       throw new IOException(
           "the aggregate "
               + modelHash.hex()
@@ -97,7 +143,7 @@ public final class Aggregator {
             .model(modelHash)
             .tensors(tensors)
             .architecture(arch.id())
-            .hyperparameters(Map.of("strategy", strategy.id()))
+            .hyperparameters(hyper)
             .dataset(data, samples)
             .inputs(ids, inputs.stream().map(Input::weight).toList())
             .software(TrainedUpdates.software())

@@ -1,7 +1,6 @@
 package org.fedchain.node;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -80,9 +79,7 @@ public final class ChainFlow {
     // the ledger would refuse these terms too, but only after the genesis blobs are stored
     Rules.checkTerms(config, coordinator.address(), ledger.balance(coordinator.address()));
     byte[] model = ModelCodec.write(genesis);
-    byte[] id = new byte[32];
-    new SecureRandom().nextBytes(id);
-    Hash32 runId = Hash32.of(id);
+    Hash32 runId = config.runId(coordinator.address()); // the terms' random nonce makes it unique
     Hash32 modelHash = store.put(model);
     Manifest m =
         Manifest.builder()
@@ -91,7 +88,14 @@ public final class ChainFlow {
             .model(modelHash)
             .tensors(genesis)
             .architecture(arch.id())
-            .hyperparameters(Map.of("origin", origin, "mode", config.mode().name()))
+            .hyperparameters(
+                Map.of(
+                    "origin",
+                    origin,
+                    "mode",
+                    config.mode().name(),
+                    HeadGate.TOLERANCE,
+                    Double.toString(HeadGate.DEFAULT_TOLERANCE)))
             .software(TrainedUpdates.software())
             .build();
     Hash32 manifestHash = store.put(m.toJson());
@@ -171,7 +175,7 @@ public final class ChainFlow {
       throw new RejectedException(
           Reason.NOT_ADMITTED, node.address() + " is not admitted to run " + runId);
     }
-    Start from = soundHead(run, source);
+    Start from = soundHead(run, source, LocalTrainer.heldOut(shard, config));
     UpdateRecord head = from.head();
     List<Tensor> start = from.model();
     Architecture arch = from.arch();
@@ -204,16 +208,21 @@ public final class ChainFlow {
   }
 
   /**
-   * The latest sound head of a run: its lineage verifies and its model has the run's architecture
-   * and only finite values. A head whose recorded model is unsound (a NaN, the wrong shapes) is
-   * passed over with its reason, and so is its branch: the next candidates are the other heads,
-   * then the run's older updates, latest first. A lineage that does not verify against this node's
-   * store (a blob altered or missing here) is an error, not a reason to fork the chain.
+   * The latest sound head of a run: its lineage verifies, its model has the run's architecture and
+   * only finite values, and, given {@code heldOut} samples, no update of its lineage fell below its
+   * parent by more than the run's tolerance (by its validators' scores where it has them, else on
+   * {@code heldOut}; see {@link HeadGate}). A head that fails is passed over with its reason, and
+   * so is its branch: the next candidates are the other heads, then the run's older updates, latest
+   * first. A lineage that does not verify against this node's store (a blob altered or missing
+   * here) is an error, not a reason to fork the chain.
+   *
+   * @param heldOut samples this node did not train on, or null to check only finiteness and shapes
    */
-  public Start soundHead(Run run, BlobSource source)
+  public Start soundHead(Run run, BlobSource source, Samples heldOut)
       throws IOException, LedgerException, VerificationException {
     Hash32 runId = run.runId();
     Architecture arch = null; // read from the genesis manifest once the first lineage is here
+    HeadGate gate = null;
     List<UpdateRecord> candidates = new ArrayList<>(ledger.heads(runId));
     if (candidates.isEmpty()) {
       throw new LedgerException("no run " + runId + " on this ledger");
@@ -233,11 +242,15 @@ public final class ChainFlow {
       new Verifier(ledger, store).requireVerifiedLineage(head);
       if (arch == null) {
         arch = architecture(run);
+        gate = heldOut == null ? null : new HeadGate(ledger, store, arch, heldOut, tolerance(run));
       }
       String why;
       try {
         List<Tensor> model = ModelCodec.read(arch, store.get(head.receipt().model()));
         why = ModelCodec.nonFinite(model).orElse(null);
+        if (why == null && gate != null) {
+          why = gate.rejectLineage(ledger.lineage(head.updateId())).orElse(null);
+        }
         if (why == null) {
           return new Start(head, model, arch, List.copyOf(skipped));
         }
@@ -255,6 +268,18 @@ public final class ChainFlow {
               + why);
     }
     throw new LedgerException("run " + runId + " has no sound model to continue from: " + skipped);
+  }
+
+  /** The head gate's tolerance the run's genesis manifest records (a default for older runs). */
+  double tolerance(Run run) throws IOException, LedgerException {
+    UpdateRecord g = ledger.update(run.genesisUpdate()).orElseThrow();
+    String t =
+        Manifest.parse(store.get(g.receipt().manifest())).hyperparameters().get(HeadGate.TOLERANCE);
+    try {
+      return t == null ? HeadGate.DEFAULT_TOLERANCE : Double.parseDouble(t);
+    } catch (NumberFormatException e) {
+      throw new IOException("the run's genesis manifest has a tolerance that is no number: " + t);
+    }
   }
 
   /** How a fresh genesis model came to be, as its run records it: "fresh, seed 1, kaiming init". */

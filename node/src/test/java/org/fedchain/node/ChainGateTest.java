@@ -132,6 +132,72 @@ class ChainGateTest {
     }
   }
 
+  /**
+   * A finite but junk update (random weights, as wild training leaves them), and an update someone
+   * built on it, are both passed over by the next honest node, which continues from the last good
+   * model; its chain ends exactly where a chain without the attack ends.
+   */
+  @Test
+  void junk_and_what_is_built_on_it_are_passed_over_and_the_chain_ends_as_a_clean_one()
+      throws Exception {
+    Samples train = FashionMnist.standard().train();
+    Samples test = FashionMnist.standard().test().slice(0, 2000);
+    double[] finalAccuracy = new double[2];
+    for (int attacked = 0; attacked < 2; attacked++) {
+      try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve(attacked + "/ledger.db"))) {
+        BlobStore store = BlobStore.open(dir.resolve(attacked + "/store"));
+        ChainFlow flow = new ChainFlow(ledger, store);
+        Hash32 run =
+            flow.openRun(
+                    key("coordinator"),
+                    arch,
+                    arch.initialTensors(1),
+                    RunConfig.unrewarded(Mode.CHAINED),
+                    "test")
+                .receipt()
+                .runId();
+        ChainFlow.Hop alice =
+            flow.continueChain(
+                run, key("alice"), train.slice(0, 600), config, ProgressListener.NONE);
+        UpdateRecord junk = null;
+        if (attacked == 1) {
+          junk = record(ledger, store, alice.update(), key("mallory"), arch.initialTensors(99));
+          List<Tensor> onJunk =
+              new ArrayList<>(ModelCodec.read(arch, store.get(junk.receipt().model())));
+          onJunk.set(0, nudged(onJunk.get(0)));
+          UpdateRecord eve = record(ledger, store, junk, key("eve"), onJunk);
+          assertThat(flow.head(run).updateId()).isEqualTo(eve.updateId());
+        }
+        ChainFlow.Hop bob =
+            flow.continueChain(
+                run, key("bob"), train.slice(600, 1200), config, ProgressListener.NONE);
+        assertThat(bob.from().updateId()).isEqualTo(alice.update().updateId());
+        if (attacked == 1) {
+          assertThat(bob.skipped()).hasSize(2);
+          assertThat(bob.skipped().get(0))
+              .contains(key("eve").address().toString())
+              .contains("builds on seq 2 " + junk.updateId())
+              .contains("held-out");
+          assertThat(bob.skipped().get(1))
+              .contains(junk.updateId().toString())
+              .contains("its parent's");
+        }
+        finalAccuracy[attacked] =
+            org.fedchain.trainer.LocalTrainer.evaluate(
+                    arch, ModelCodec.read(arch, store.get(bob.update().receipt().model())), test)
+                .accuracy();
+      }
+    }
+    assertThat(finalAccuracy[1])
+        .isCloseTo(finalAccuracy[0], org.assertj.core.data.Offset.offset(0.01));
+  }
+
+  private static Tensor nudged(Tensor t) {
+    float[] v = t.floats();
+    v[0] += 0.001f;
+    return Tensor.ofFloats(t.name(), t.shape(), v);
+  }
+
   /** Records, as {@code who}, a CHAINED update on {@code parent} whose model holds a NaN. */
   private UpdateRecord recordNan(
       Ledger ledger, BlobStore store, UpdateRecord parent, EthereumIdentity who) throws Exception {
@@ -140,6 +206,17 @@ class ChainGateTest {
     float[] v = tensors.get(0).floats();
     v[v.length / 2] = Float.NaN;
     tensors.set(0, Tensor.ofFloats(tensors.get(0).name(), tensors.get(0).shape(), v));
+    return record(ledger, store, parent, who, tensors);
+  }
+
+  /** Records, as {@code who}, a CHAINED update on {@code parent} with these tensors. */
+  private UpdateRecord record(
+      Ledger ledger,
+      BlobStore store,
+      UpdateRecord parent,
+      EthereumIdentity who,
+      List<Tensor> tensors)
+      throws Exception {
     Hash32 model = store.put(ModelCodec.write(tensors));
     Hash32 data = Hash32.sha256("mallory's data".getBytes(StandardCharsets.UTF_8));
     Manifest m =

@@ -1,7 +1,6 @@
 package org.fedchain.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,6 +11,7 @@ import java.util.stream.Collectors;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
+import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
@@ -21,6 +21,7 @@ import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.LocalTrainer;
+import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Partition;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
@@ -419,19 +420,95 @@ class FedAvgFlowTest {
   }
 
   /**
+   * With a norm bound, a client that scales its update ten times is left out of FedAvg's round and
+   * named in the aggregate's manifest; the audit repeats the split from the ledger and catches an
+   * aggregate that took the scaled update while recording the bound.
+   */
+  @Test
+  void a_norm_bound_leaves_a_scaled_update_out_and_the_audit_repeats_it() throws Exception {
+    EthereumIdentity coordinator = key("coordinator");
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      List<FedAvgFlow.Client> clients =
+          clients(4, 200, Map.of(2, FedAvgFlow.Behaviour.SCALE), Map.of());
+      FedAvgFlow.Aggregation unbounded = flow.round(coordinator, 1, g0, clients, 1.0, 0, 5);
+      List<Aggregator.Input> in = new ArrayList<>();
+      for (FedAvgFlow.Local l : unbounded.inputs()) {
+        in.add(new Aggregator.Input(l.update(), l.tensors(), 1.0));
+      }
+      UpdateRecord bounded =
+          new Aggregator(ledger, store, MLP, Strategies.fedAvg(), 3.0)
+              .aggregate(coordinator, g0, in);
+      Manifest m = Manifest.parse(store.get(bounded.receipt().manifest()));
+      Hash32 scaled =
+          unbounded.inputs().stream()
+              .filter(l -> l.client().name().equals("client2"))
+              .findFirst()
+              .orElseThrow()
+              .update()
+              .updateId();
+      assertThat(m.inputs()).hasSize(3).doesNotContain(scaled);
+      assertThat(m.hyperparameters())
+          .containsEntry("norm_bound", "3.0")
+          .containsEntry("left_out", scaled.hex());
+      assertThat(AggregateReplay.check(ledger, store, bounded, Map.of())).isEmpty();
+      assertThat(accuracy(ModelCodec.read(MLP, store.get(bounded.receipt().model()))))
+          .isGreaterThan(accuracy(unbounded.tensors()) + 0.2);
+
+      // the unbounded aggregate of all four, as if its manifest had recorded the bound
+      Manifest all = Manifest.parse(store.get(unbounded.global().receipt().manifest()));
+      Map<String, String> hyper = new java.util.TreeMap<>(all.hyperparameters());
+      hyper.put("norm_bound", "3.0");
+      Manifest lying =
+          Manifest.builder()
+              .runId(all.runId())
+              .kind(all.kind())
+              .parents(all.parents())
+              .model(all.model())
+              .tensors(unbounded.tensors())
+              .architecture(all.architecture())
+              .hyperparameters(hyper)
+              .dataset(all.dataset().commitment(), all.dataset().samples())
+              .inputs(all.inputs(), all.weights())
+              .build();
+      ModelUpdate r = unbounded.global().receipt();
+      ModelUpdate claimed =
+          new ModelUpdate(
+              r.runId(),
+              r.seq(),
+              r.kind(),
+              r.parent(),
+              r.model(),
+              store.put(lying.toJson()),
+              r.data(),
+              r.samples(),
+              r.contributor());
+      UpdateRecord forged = new UpdateRecord(Hash32.ZERO, claimed, new byte[65], 0);
+      assertThat(AggregateReplay.check(ledger, store, forged, Map.of()))
+          .get()
+          .asString()
+          .contains(scaled.hex())
+          .contains("was taken but is beyond 3.0 times the round's median change");
+    }
+  }
+
+  /**
    * A node that computes the round's average from the recorded LOCAL blobs and records it first, as
-   * its own LOCAL, must not own the round: the coordinator refuses to adopt that record.
+   * its own LOCAL, must not own the round: the coordinator refuses to adopt that record, leaves one
+   * input out so its aggregate is no longer the copy, and records it; the audit recomputes it.
    */
   @Test
   void the_coordinator_never_adopts_an_aggregate_someone_else_recorded_first() throws Exception {
-    List<FedAvgFlow.Client> clients = clients(2, 100, Map.of(), Map.of());
+    List<FedAvgFlow.Client> clients = clients(3, 100, Map.of(), Map.of());
     BlobStore store = BlobStore.open(dir.resolve("store"));
     EthereumIdentity coordinator = key("coordinator");
     try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
       FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
       UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
       List<FedAvgFlow.Local> locals = new ArrayList<>();
-      for (int i = 0; i < 2; i++) {
+      for (int i = 0; i < 3; i++) {
         locals.add(flow.train(clients.get(i), g0, MLP.initialTensors(1), 0, flow.configFor(1, i)));
       }
       List<Strategy.Input> in = new ArrayList<>();
@@ -463,14 +540,13 @@ class FedAvgFlowTest {
               mallory.shard());
       UpdateRecord stolen = ledger.submit(TrainedUpdates.sign(ledger, mallory.identity(), receipt));
 
-      assertThatThrownBy(() -> flow.aggregate(coordinator, g0, locals, List.of(1.0, 1.0)))
-          .isInstanceOf(java.io.IOException.class)
-          .hasMessageContaining("refusing to adopt")
-          .hasMessageContaining(stolen.updateId().toString());
-      assertThat(
-              ledger.updates(g0.receipt().runId()).stream()
-                  .filter(u -> u.receipt().kind() == UpdateKind.AGGREGATE))
-          .isEmpty();
+      UpdateRecord next = flow.aggregate(coordinator, g0, locals, List.of(1.0, 1.0, 1.0));
+      assertThat(next.updateId()).isNotEqualTo(stolen.updateId());
+      assertThat(next.receipt().kind()).isEqualTo(UpdateKind.AGGREGATE);
+      assertThat(next.contributor()).isEqualTo(coordinator.address());
+      assertThat(Manifest.parse(store.get(next.receipt().manifest())).inputs())
+          .containsExactly(locals.get(0).update().updateId(), locals.get(1).update().updateId());
+      assertThat(AggregateReplay.check(ledger, store, next, Map.of())).isEmpty();
     }
   }
 }

@@ -46,6 +46,29 @@ public final class LocalTrainer {
 
   private LocalTrainer() {}
 
+  private static int[] splitOrder(Samples samples, Random rng) {
+    int[] order = Partition.identity(samples.size());
+    Partition.shuffle(order, rng);
+    return order;
+  }
+
+  private static int validationSize(Samples samples, TrainingConfig config) {
+    return (int) Math.floor(samples.size() * config.validationFraction());
+  }
+
+  /**
+   * The samples {@link #train} holds out for validation with this config (none are trained on), or,
+   * without a validation split, up to 1,000 of the samples.
+   */
+  public static Samples heldOut(Samples samples, TrainingConfig config) {
+    int validation = validationSize(samples, config);
+    if (validation == 0) {
+      return samples.slice(0, Math.min(samples.size(), 1000));
+    }
+    int[] order = splitOrder(samples, new Random(config.seed()));
+    return samples.subset(Arrays.copyOfRange(order, 0, validation));
+  }
+
   /** Trains from {@code start} on {@code samples}; see the class comment for what is fixed. */
   public static TrainingResult train(
       Architecture arch,
@@ -55,9 +78,8 @@ public final class LocalTrainer {
       ProgressListener listener) {
     ModelCodec.check(arch, start);
     Random rng = new Random(config.seed());
-    int[] order = Partition.identity(samples.size());
-    Partition.shuffle(order, rng);
-    int validation = (int) Math.floor(samples.size() * config.validationFraction());
+    int[] order = splitOrder(samples, rng);
+    int validation = validationSize(samples, config);
     int[] valIdx = Arrays.copyOfRange(order, 0, validation);
     int[] trainIdx = Arrays.copyOfRange(order, validation, order.length);
     if (trainIdx.length == 0) {

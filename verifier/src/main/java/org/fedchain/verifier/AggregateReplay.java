@@ -94,6 +94,10 @@ public final class AggregateReplay {
       inputs.add(strategyInput(store, u.get(), tensors, m.weight(i)));
     }
     List<Tensor> parent = model(store, arch, aggregate.receipt().parent(), verified);
+    Optional<String> bound = checkNormBound(ledger, store, arch, m, parent, verified);
+    if (bound.isPresent()) {
+      return bound;
+    }
     List<Tensor> result;
     try {
       result = strategy.aggregate(parent, inputs);
@@ -110,6 +114,57 @@ public final class AggregateReplay {
               + " of the inputs its manifest lists (they give "
               + recomputed.hex()
               + ")");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why the inputs and left-out updates of an aggregate whose manifest records a norm bound are not
+   * split by that bound, or empty if they are (or if it records none).
+   */
+  private static Optional<String> checkNormBound(
+      Ledger ledger,
+      BlobStore store,
+      Architecture arch,
+      Manifest m,
+      List<Tensor> parent,
+      Map<Hash32, List<Tensor>> verified)
+      throws IOException, LedgerException {
+    String b = m.hyperparameters().get(NormBound.BOUND);
+    if (b == null) {
+      return Optional.empty();
+    }
+    double bound;
+    try {
+      bound = Double.parseDouble(b);
+    } catch (NumberFormatException e) {
+      return Optional.of("the norm bound " + b + " is no number");
+    }
+    List<Hash32> all = new ArrayList<>(m.inputs());
+    String left = m.hyperparameters().getOrDefault(NormBound.LEFT_OUT, "");
+    for (String id : left.isEmpty() ? new String[0] : left.split(",")) {
+      all.add(Hash32.parse(id));
+    }
+    List<Double> norms = new ArrayList<>();
+    for (Hash32 id : all) {
+      Optional<UpdateRecord> u = ledger.update(id);
+      if (u.isEmpty()) {
+        return Optional.of("update " + id.hex() + " of the round is not recorded");
+      }
+      norms.add(
+          NormBound.deltaNorm(parent, model(store, arch, u.get().receipt().model(), verified)));
+    }
+    List<Integer> out = NormBound.outliers(norms, bound);
+    for (int i = 0; i < all.size(); i++) {
+      boolean leftOut = i >= m.inputs().size();
+      if (out.contains(i) != leftOut) {
+        return Optional.of(
+            "update "
+                + all.get(i).hex()
+                + (leftOut ? " was left out but is within " : " was taken but is beyond ")
+                + bound
+                + " times the round's median change");
+      }
     }
     return Optional.empty();
   }

@@ -34,7 +34,8 @@ class VerifierTest {
       Hex.decode("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
   static final byte[] ALICE =
       Hex.decode("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
-  static final Hash32 RUN = Hash32.sha256("run".getBytes());
+  static final RunConfig TERMS = RunConfig.unrewarded(Mode.CHAINED);
+  static final Hash32 RUN = TERMS.runId(Secp256k1.addressOf(COORD));
 
   @TempDir Path dir;
   Ledger ledger;
@@ -58,9 +59,7 @@ class VerifierTest {
       throws Exception {
     Hash32 modelHash = store.put(SafeTensors.write(tensors));
     Hash32 data =
-        kind == UpdateKind.GENESIS
-            ? RunConfig.unrewarded(Mode.CHAINED).hash()
-            : Hash32.sha256(("data" + seq).getBytes());
+        kind == UpdateKind.GENESIS ? TERMS.hash() : Hash32.sha256(("data" + seq).getBytes());
     Manifest.Builder b =
         Manifest.builder()
             .runId(RUN)
@@ -93,10 +92,7 @@ class VerifierTest {
             Secp256k1.addressOf(key));
     Signed<ModelUpdate> s =
         new Signed<>(u, Secp256k1.addressOf(key), Secp256k1.sign(u.digest(ledger.domain()), key));
-    UpdateRecord r =
-        kind == UpdateKind.GENESIS
-            ? ledger.openRun(RunConfig.unrewarded(Mode.CHAINED), s)
-            : ledger.submit(s);
+    UpdateRecord r = kind == UpdateKind.GENESIS ? ledger.openRun(TERMS, s) : ledger.submit(s);
     chain.add(r);
     return r;
   }

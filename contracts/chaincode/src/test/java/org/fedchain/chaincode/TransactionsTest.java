@@ -107,9 +107,9 @@ class TransactionsTest {
 
   @Test
   void a_submit_endorsed_in_the_same_block_as_its_commit_is_refused_and_accepted_one_block_later() {
-    Hash32 run = h("run");
     RunConfig cfg =
         new RunConfig(Mode.CHAINED, true, List.of(), 0, BigInteger.ZERO, BigInteger.ZERO);
+    Hash32 run = cfg.runId(Secp256k1.addressOf(COORDINATOR));
     ModelUpdate g =
         new ModelUpdate(
             run,
@@ -157,8 +157,8 @@ class TransactionsTest {
 
   @Test
   void opening_a_run_sets_one_event_with_every_event_of_the_call() {
-    Hash32 run = h("run2");
     RunConfig cfg = RunConfig.unrewarded(Mode.CHAINED);
+    Hash32 run = cfg.runId(Secp256k1.addressOf(COORDINATOR));
     ModelUpdate g =
         new ModelUpdate(
             run,

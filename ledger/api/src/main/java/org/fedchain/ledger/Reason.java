@@ -16,6 +16,7 @@ public enum Reason {
   RUN_CLOSED("the run is closed"),
   BAD_GENESIS("a genesis must be kind GENESIS, seq 0 and parent zero"),
   CONFIG_MISMATCH("the genesis 'data' field is not the hash of the run configuration"),
+  BAD_RUN_ID("the run id is not keccak256(coordinator, terms hash)"),
   BAD_CONFIG("the run configuration is invalid (quorum, validators)"),
   KIND_NOT_ALLOWED("this kind of update is not accepted here"),
   NOT_COORDINATOR("only the run's coordinator may do this"),

@@ -17,6 +17,8 @@ import org.fedchain.core.Hash32;
  * @param budget VNX (in wei, 18 decimals) escrowed from the coordinator for rewards
  * @param rewardPerPoint VNX wei paid per point of mean attested score
  * @param admitted who may contribute besides the coordinator; empty: anyone
+ * @param nonce makes the terms, and so the run id, unique: {@link #runId} is derived from the
+ *     coordinator and the terms' hash, so nobody else can open a run under that id
  */
 public record RunConfig(
     Mode mode,
@@ -25,10 +27,12 @@ public record RunConfig(
     int quorum,
     BigInteger budget,
     BigInteger rewardPerPoint,
-    List<Address> admitted) {
+    List<Address> admitted,
+    Hash32 nonce) {
 
   public RunConfig {
     Objects.requireNonNull(mode, "mode");
+    Objects.requireNonNull(nonce, "nonce");
     validators = List.copyOf(validators);
     admitted = List.copyOf(admitted);
     Objects.requireNonNull(budget, "budget");
@@ -44,7 +48,7 @@ public record RunConfig(
     }
   }
 
-  /** A run anyone may contribute to. */
+  /** A run anyone may contribute to, with a fresh random nonce. */
   public RunConfig(
       Mode mode,
       boolean commitReveal,
@@ -52,7 +56,36 @@ public record RunConfig(
       int quorum,
       BigInteger budget,
       BigInteger rewardPerPoint) {
-    this(mode, commitReveal, validators, quorum, budget, rewardPerPoint, List.of());
+    this(mode, commitReveal, validators, quorum, budget, rewardPerPoint, List.of(), freshNonce());
+  }
+
+  /** Terms with this admitted list and a fresh random nonce. */
+  public RunConfig(
+      Mode mode,
+      boolean commitReveal,
+      List<Address> validators,
+      int quorum,
+      BigInteger budget,
+      BigInteger rewardPerPoint,
+      List<Address> admitted) {
+    this(mode, commitReveal, validators, quorum, budget, rewardPerPoint, admitted, freshNonce());
+  }
+
+  private static Hash32 freshNonce() {
+    byte[] b = new byte[32];
+    RANDOM.nextBytes(b);
+    return Hash32.of(b);
+  }
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+
+  /**
+   * The id of the run a coordinator opens with these terms: {@code
+   * keccak256(abi.encodePacked(coordinator, hash()))}. The ledger refuses any other (BAD_RUN_ID),
+   * so someone who copies a pending genesis opens a run of its own instead of taking this id.
+   */
+  public Hash32 runId(Address coordinator) {
+    return Hash32.keccak256(coordinator.toBytes(), hash().toBytes());
   }
 
   /** A run without validators or rewards, open to anyone. */
@@ -62,12 +95,13 @@ public record RunConfig(
 
   /** These terms, with only {@code nodes} (and the coordinator) admitted to contribute. */
   public RunConfig admitting(List<Address> nodes) {
-    return new RunConfig(mode, commitReveal, validators, quorum, budget, rewardPerPoint, nodes);
+    return new RunConfig(
+        mode, commitReveal, validators, quorum, budget, rewardPerPoint, nodes, nonce);
   }
 
   /** These terms, with commit-reveal on or off. */
   public RunConfig withCommitReveal(boolean on) {
-    return new RunConfig(mode, on, validators, quorum, budget, rewardPerPoint, admitted);
+    return new RunConfig(mode, on, validators, quorum, budget, rewardPerPoint, admitted, nonce);
   }
 
   /** Whether {@code a} may contribute to a run of these terms opened by {@code coordinator}. */
@@ -77,8 +111,8 @@ public record RunConfig(
 
   /**
    * {@code keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint,
-   * keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted))))}, so Solidity
-   * computes the same value.
+   * keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)), nonce))}, so
+   * Solidity computes the same value.
    */
   public Hash32 hash() {
     return Hash32.keccak256(
@@ -88,7 +122,8 @@ public record RunConfig(
         word(budget),
         word(rewardPerPoint),
         packed(validators),
-        packed(admitted));
+        packed(admitted),
+        nonce.toBytes());
   }
 
   /** {@code keccak256(abi.encodePacked(address[]))}: each address left-padded to a word. */

@@ -77,10 +77,6 @@ public abstract class AbstractLedgerContractTest {
     return Hash32.sha256(label.getBytes(java.nio.charset.StandardCharsets.UTF_8));
   }
 
-  static Hash32 runId(String name) {
-    return h("run:" + name);
-  }
-
   @TestFactory
   Stream<DynamicTest> rule_vectors() throws Exception {
     JsonNode vectors;
@@ -168,6 +164,15 @@ public abstract class AbstractLedgerContractTest {
   protected static final class Harness {
     private final Ledger ledger;
     private final Map<String, RunConfig> configs = new HashMap<>();
+    private final Map<String, Hash32> runIds = new HashMap<>();
+
+    /**
+     * The run a vector names: the id its last openRun derived, or SHA-256("run:" + name) for a run
+     * never opened.
+     */
+    Hash32 runId(String name) {
+      return runIds.getOrDefault(name, h("run:" + name));
+    }
 
     Harness(Ledger ledger) {
       this.ledger = ledger;
@@ -203,9 +208,16 @@ public abstract class AbstractLedgerContractTest {
               c.path("quorum").asInt(0),
               new BigInteger(c.path("budget").asText("0")),
               new BigInteger(c.path("rate").asText("0")),
-              addresses(c.path("admitted")));
+              addresses(c.path("admitted")),
+              h("run:" + c.get("run").asText()));
       String run = c.get("run").asText();
       configs.put(run, config);
+      // derived from the signer and the terms, unless the vector names an id outright
+      runIds.put(
+          run,
+          c.has("runId")
+              ? h("run:" + c.get("runId").asText())
+              : config.runId(address(c.get("signer").asText())));
       Hash32 data =
           switch (c.path("genesisData").asText("config")) {
             case "config" -> config.hash();
@@ -236,7 +248,7 @@ public abstract class AbstractLedgerContractTest {
       return address(c.path("contributor").asText(c.path("signer").asText()));
     }
 
-    private static ModelUpdate update(JsonNode c) {
+    private ModelUpdate update(JsonNode c) {
       String model = c.get("model").asText();
       return new ModelUpdate(
           runId(c.get("run").asText()),
@@ -252,8 +264,8 @@ public abstract class AbstractLedgerContractTest {
 
     /**
      * The id of the update a call names: the recorded update of its run and model, or, when the
-     * call names a {@code contributor}, that contributor's receipt of the recorded fields (which is
-     * no recorded update unless that contributor recorded it).
+     * call names a {@code contributor} or {@code samples}, a variant of that receipt with those
+     * fields (which is no recorded update unless it is the very receipt).
      */
     private Hash32 updateId(JsonNode c) throws LedgerException {
       Hash32 run = runId(c.get("run").asText());
@@ -261,7 +273,7 @@ public abstract class AbstractLedgerContractTest {
       if (u.isEmpty()) {
         return h("no such update");
       }
-      if (!c.has("contributor")) {
+      if (!c.has("contributor") && !c.has("samples")) {
         return u.get().updateId();
       }
       ModelUpdate r = u.get().receipt();
@@ -273,8 +285,8 @@ public abstract class AbstractLedgerContractTest {
               r.model(),
               r.manifest(),
               r.data(),
-              r.samples(),
-              address(c.get("contributor").asText()))
+              c.path("samples").asLong(r.samples()),
+              c.has("contributor") ? address(c.get("contributor").asText()) : r.contributor())
           .digest(ledger.domain());
     }
 
@@ -378,6 +390,9 @@ public abstract class AbstractLedgerContractTest {
         assertThat(models(ledger.updates(runId(c.get("updates").asText()))))
             .as("updates")
             .isEqualTo(names(c.get("are")));
+      } else if (c.has("coordinator")) {
+        assertThat(ledger.run(runId(c.get("coordinator").asText())).orElseThrow().coordinator())
+            .isEqualTo(address(c.get("is").asText()));
       } else if (c.has("contributor")) {
         UpdateRecord u = ledger.update(updateId(c.get("contributor"))).orElseThrow();
         assertThat(u.contributor()).isEqualTo(address(c.get("is").asText()));

@@ -136,6 +136,7 @@ public final class Wire {
     c.validators().forEach(v -> vs.add(hex(v)));
     ArrayNode as = o.putArray("admitted");
     c.admitted().forEach(a -> as.add(hex(a)));
+    o.put("nonce", hex(c.nonce()));
     o.put("quorum", c.quorum());
     o.put("budget", c.budget().toString());
     o.put("rewardPerPoint", c.rewardPerPoint().toString());
@@ -143,7 +144,15 @@ public final class Wire {
   }
 
   private static RunConfig config(Obj o) {
-    o.only("mode", "commitReveal", "validators", "admitted", "quorum", "budget", "rewardPerPoint");
+    o.only(
+        "mode",
+        "commitReveal",
+        "validators",
+        "admitted",
+        "nonce",
+        "quorum",
+        "budget",
+        "rewardPerPoint");
     String modeName = o.text("mode");
     Mode mode;
     try {
@@ -162,7 +171,8 @@ public final class Wire {
           quorum,
           uint256(o.path("budget"), o.text("budget")),
           uint256(o.path("rewardPerPoint"), o.text("rewardPerPoint")),
-          admitted);
+          admitted,
+          o.hash("nonce"));
     } catch (IllegalArgumentException e) {
       throw bad("config", e.getMessage());
     }

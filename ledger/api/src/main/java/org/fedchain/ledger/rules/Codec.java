@@ -136,6 +136,7 @@ final class Codec {
           out.writeByte(c.quorum());
           addresses(out, c.validators());
           addresses(out, c.admitted());
+          hash(out, c.nonce());
           big(out, c.budget());
           big(out, c.rewardPerPoint());
           hash(out, r.genesisUpdate());
@@ -156,10 +157,11 @@ final class Codec {
           int quorum = in.readUnsignedByte();
           List<Address> validators = addresses(in);
           List<Address> admitted = addresses(in);
+          Hash32 nonce = hash(in);
           BigInteger budget = big(in);
           BigInteger rate = big(in);
           RunConfig c =
-              new RunConfig(mode, commitReveal, validators, quorum, budget, rate, admitted);
+              new RunConfig(mode, commitReveal, validators, quorum, budget, rate, admitted, nonce);
           return new Run(runId, coordinator, c, hash(in), hash(in), big(in), in.readBoolean());
         });
   }

@@ -119,6 +119,14 @@ public final class Rules {
           Reason.CONFIG_MISMATCH,
           "genesis data " + g.data() + " is not the run configuration hash " + config.hash());
     }
+    if (!g.runId().equals(config.runId(coordinator))) {
+      throw new RejectedException(
+          Reason.BAD_RUN_ID,
+          "run id "
+              + g.runId()
+              + " is not keccak256(coordinator, terms hash) = "
+              + config.runId(coordinator));
+    }
     if (s.get(runKey(g.runId())).isPresent()) {
       throw new RejectedException(Reason.RUN_EXISTS, "run " + g.runId() + " already exists");
     }

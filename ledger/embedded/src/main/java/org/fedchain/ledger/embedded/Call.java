@@ -42,6 +42,7 @@ sealed interface Call {
       out.writeByte(config.quorum());
       addresses(out, config.validators());
       addresses(out, config.admitted());
+      out.write(config.nonce().toBytes());
       big(out, config.budget());
       big(out, config.rewardPerPoint());
       writeUpdate(out, genesis);
@@ -167,8 +168,10 @@ sealed interface Call {
             int quorum = in.readUnsignedByte();
             List<Address> vs = addresses(in);
             List<Address> admitted = addresses(in);
+            Hash32 nonce = Hash32.of(read(in, 32));
             BigInteger budget = big(in);
-            RunConfig config = new RunConfig(mode, cr, vs, quorum, budget, big(in), admitted);
+            RunConfig config =
+                new RunConfig(mode, cr, vs, quorum, budget, big(in), admitted, nonce);
             yield new OpenRun(config, readUpdate(in));
           }
           case "submit" -> new Submit(readUpdate(in));

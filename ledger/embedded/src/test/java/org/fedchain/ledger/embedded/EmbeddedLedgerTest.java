@@ -29,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedLedgerTest {
   static final byte[] KEY =
       Hex.decode("ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+  static final RunConfig TERMS = RunConfig.unrewarded(Mode.CHAINED);
+  static final Hash32 RUN = TERMS.runId(Secp256k1.addressOf(KEY));
   static final byte[] ALICE =
       Hex.decode("59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
   @TempDir Path dir;
@@ -45,8 +47,8 @@ class EmbeddedLedgerTest {
   Path populated() throws Exception {
     Path file = dir.resolve("ledger.db");
     try (Ledger l = Ledgers.open("embedded:" + file)) {
-      RunConfig c = RunConfig.unrewarded(Mode.CHAINED);
-      Hash32 run = h("run");
+      RunConfig c = TERMS;
+      Hash32 run = RUN;
       l.openRun(
           c,
           signed(
@@ -116,7 +118,7 @@ class EmbeddedLedgerTest {
     try (Ledger a = Ledgers.open("embedded:" + file);
         Ledger b = Ledgers.open("embedded:" + file)) {
       assertThat(a.domain()).isEqualTo(b.domain());
-      assertThat(a.heads(h("run")))
+      assertThat(a.heads(RUN))
           .singleElement()
           .satisfies(u -> assertThat(u.receipt().model()).isEqualTo(h("m2")));
     }
@@ -195,7 +197,7 @@ class EmbeddedLedgerTest {
   void reads_return_the_recorded_receipt_and_signature() throws Exception {
     Path file = populated();
     try (Ledger l = Ledgers.open("embedded:" + file)) {
-      List<org.fedchain.ledger.UpdateRecord> all = l.updates(h("run"));
+      List<org.fedchain.ledger.UpdateRecord> all = l.updates(RUN);
       assertThat(all).hasSize(3);
       for (var u : all) {
         assertThat(u.updateId()).isEqualTo(u.receipt().digest(l.domain()));

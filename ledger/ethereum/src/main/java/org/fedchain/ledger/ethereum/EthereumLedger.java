@@ -141,7 +141,8 @@ final class EthereumLedger implements Ledger {
             config.budget(),
             config.rewardPerPoint(),
             config.validators().stream().map(Address::lowerHex).toList(),
-            config.admitted().stream().map(Address::lowerHex).toList());
+            config.admitted().stream().map(Address::lowerHex).toList(),
+            config.nonce().toBytes());
     send(
         registry
             .openRun(

@@ -68,7 +68,8 @@ final class EventIndex {
               integer(nv.get(3)).intValue(),
               integer(nv.get(4)),
               integer(nv.get(5)),
-              addresses(nv.get(7)));
+              addresses(nv.get(7)),
+              hash(nv.get(8)));
       Hash32 genesis =
           genesisOf.getOrDefault(runId, Hash32.ZERO); // its UpdateRecorded may come first
       runs.put(

@@ -134,7 +134,7 @@ class FrontRunIT {
               BigInteger.valueOf(100),
               BigInteger.ONE,
               admitVictimOnly ? List.of(victim) : List.of());
-      Hash32 run = Hash32.sha256(("front-run " + commitReveal + admitVictimOnly).getBytes());
+      Hash32 run = terms.runId(coordinator);
       Hash32 genesisModel = Hash32.sha256("genesis".getBytes());
       ModelUpdate g =
           new ModelUpdate(

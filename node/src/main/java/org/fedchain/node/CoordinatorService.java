@@ -168,20 +168,27 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
   /**
    * The latest global model of a data-parallel run, to resume it after a coordinator crash: the
-   * GENESIS, AGGREGATE or (Krum) selected LOCAL update with the highest seq that is a global model,
-   * i.e. the genesis, an aggregate, or the parent of another update.
+   * update with the highest seq that the coordinator made global, i.e. the genesis, an AGGREGATE
+   * (which only the coordinator records), or a LOCAL a strategy selected unchanged (Krum) and the
+   * coordinator then aggregated on. Anyone's LOCAL stacked on a LOCAL is no global model: the
+   * selection resumes one round early if the coordinator crashed right after it, never on a
+   * stranger's record.
    */
   public static UpdateRecord latestGlobal(Ledger ledger, Hash32 runId) throws LedgerException {
     List<UpdateRecord> all = ledger.updates(runId);
-    Set<Hash32> parents = new HashSet<>();
-    all.forEach(u -> parents.add(u.receipt().parent()));
+    Set<Hash32> aggregatedOn = new HashSet<>();
+    for (UpdateRecord u : all) {
+      if (u.receipt().kind() == UpdateKind.AGGREGATE) {
+        aggregatedOn.add(u.receipt().parent());
+      }
+    }
     UpdateRecord best = null;
     for (UpdateRecord u : all) {
       UpdateKind k = u.receipt().kind();
       boolean global =
           k == UpdateKind.GENESIS
               || k == UpdateKind.AGGREGATE
-              || parents.contains(u.receipt().model());
+              || (k == UpdateKind.LOCAL && aggregatedOn.contains(u.receipt().model()));
       if (global && (best == null || u.receipt().seq() > best.receipt().seq())) {
         best = u;
       }

@@ -495,6 +495,60 @@ class FedAvgFlowTest {
   }
 
   /**
+   * After a coordinator crash, resume takes the last global model the coordinator made: a LOCAL
+   * someone stacked on another LOCAL (so that one looks like a parent) is no global model.
+   */
+  @Test
+  void resume_never_takes_a_local_stacked_on_a_local_for_the_global_model() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(2, 100, Map.of(), Map.of());
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      UpdateRecord g1 = flow.round(coordinator, 1, g0, clients, 1.0, 0, 5).global();
+      TrainingResult r =
+          LocalTrainer.train(
+              MLP,
+              MLP.initialTensors(1),
+              clients.get(0).shard().slice(0, 32),
+              CONFIG,
+              ProgressListener.NONE);
+      UpdateRecord onGlobal =
+          ledger.submit(
+              TrainedUpdates.sign(
+                  ledger,
+                  key("mallory"),
+                  TrainedUpdates.store(
+                      store,
+                      key("mallory").address(),
+                      UpdateKind.LOCAL,
+                      g1.receipt(),
+                      MLP,
+                      CONFIG,
+                      r,
+                      MLP.initialTensors(7),
+                      clients.get(0).shard())));
+      ledger.submit(
+          TrainedUpdates.sign(
+              ledger,
+              key("eve"),
+              TrainedUpdates.store(
+                  store,
+                  key("eve").address(),
+                  UpdateKind.LOCAL,
+                  onGlobal.receipt(),
+                  MLP,
+                  CONFIG,
+                  r,
+                  MLP.initialTensors(8),
+                  clients.get(0).shard())));
+      assertThat(CoordinatorService.latestGlobal(ledger, g0.receipt().runId()).updateId())
+          .isEqualTo(g1.updateId());
+    }
+  }
+
+  /**
    * A node that computes the round's average from the recorded LOCAL blobs and records it first, as
    * its own LOCAL, must not own the round: the coordinator refuses to adopt that record, leaves one
    * input out so its aggregate is no longer the copy, and records it; the audit recomputes it.

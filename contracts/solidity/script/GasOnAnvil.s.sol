@@ -11,6 +11,7 @@ contract GasOnAnvil {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
     uint256 internal constant COORDINATOR = 0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80;
     uint256 internal constant ALICE = 0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d;
+    uint256 internal constant BOB = 0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a;
     uint256 internal constant V1 = 0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6;
     uint256 internal constant V2 = 0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a;
 
@@ -64,6 +65,15 @@ contract GasOnAnvil {
         bytes32 restricted = open(c, g);
         r = local(restricted, g, 0);
         reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
+
+        // the coordinator admits bob to that run after opening it (a new admission)
+        address bob = vm.addr(BOB);
+        bytes32 admission = keccak256(
+            abi.encodePacked(
+                "\x19\x01", reg.domainSeparator(), keccak256(abi.encode(reg.ADMIT_TYPEHASH(), restricted, bob))
+            )
+        );
+        reg.admit(restricted, bob, vm.addr(COORDINATOR), sig(COORDINATOR, admission));
         vm.stopBroadcast();
     }
 

@@ -22,6 +22,8 @@ import {VNXToken} from "./VNXToken.sol";
 ///
 /// A run may restrict who contributes: a non-empty `admitted` list in its configuration (covered by
 /// the genesis signature through `configHash`) admits those addresses and the coordinator only.
+/// While the run is open, its coordinator may admit more nodes with a signed `Admit(runId, node)`
+/// (`admit`); `admits` tells whether an address may contribute.
 ///
 /// Run ids are derived, not chosen: a run's id is `keccak256(abi.encodePacked(coordinator,
 /// configHash(config)))`, and its terms carry a `nonce` the coordinator picks, so one coordinator
@@ -109,6 +111,7 @@ contract ContributionRegistry is EIP712, Ownable {
     bytes32 public constant ATTESTATION_TYPEHASH =
         keccak256("Attestation(bytes32 updateId,int64 score,bytes32 evalSet,bytes32 report)");
     bytes32 public constant CLOSE_RUN_TYPEHASH = keccak256("CloseRun(bytes32 runId)");
+    bytes32 public constant ADMIT_TYPEHASH = keccak256("Admit(bytes32 runId,address node)");
 
     uint8 internal constant GENESIS = 0;
     uint8 internal constant AGGREGATE = 3;
@@ -136,8 +139,8 @@ contract ContributionRegistry is EIP712, Ownable {
     mapping(bytes32 runId => Run) internal _runs;
     /// @notice Whether an address may attest updates of a run.
     mapping(bytes32 runId => mapping(address account => bool)) public isValidator;
-    /// @notice Whether an address is on a run's admitted list (the coordinator is admitted without
-    /// it; a run without a list admits anyone).
+    /// @notice Whether an address is on a run's admitted list, from its terms or a later `admit`
+    /// (the coordinator is admitted without it; a run without a list admits anyone: see `admits`).
     mapping(bytes32 runId => mapping(address account => bool)) public isAdmitted;
     /// @notice Block number of each commitment `keccak256(abi.encodePacked(updateId, contributor))`.
     mapping(bytes32 commitment => uint256 blockNumber) public commits;
@@ -190,6 +193,9 @@ contract ContributionRegistry is EIP712, Ownable {
     event RewardClaimed(
         bytes32 indexed updateId, address indexed contributor, bytes32 indexed runId, bytes32 model, uint256 amount
     );
+    /// @notice The coordinator of run `runId` admitted `node` after opening it (`admit`); emitted
+    /// again on a replayed admission, which changes nothing.
+    event Admitted(bytes32 indexed runId, address indexed node);
     /// @notice (The error `RunClosed` owns that name, hence `RunClosedBy`.)
     event RunClosedBy(bytes32 indexed runId, address indexed coordinator);
 
@@ -365,6 +371,21 @@ contract ContributionRegistry is EIP712, Ownable {
         emit RunClosedBy(runId, coordinator);
     }
 
+    /// @notice Adds `node` to the admitted list of the open run `runId` on its coordinator's signed
+    /// `Admit(runId, node)`. Checks, in order: the signature recovers `coordinator` (the signature
+    /// errors, WrongSigner), the run exists and is open (RunUnknown, RunClosed), `coordinator` is the
+    /// run's (NotCoordinator), `node` is not zero (BadConfig). Admitting an admitted node again is no
+    /// error and changes nothing; in a run without an admitted list (anyone may contribute) the
+    /// admission is recorded but changes nothing either.
+    function admit(bytes32 runId, address node, address coordinator, bytes calldata signature) external {
+        _checkSigner(_hashTypedDataV4(keccak256(abi.encode(ADMIT_TYPEHASH, runId, node))), signature, coordinator);
+        Run storage run = _openRun(runId);
+        if (coordinator != run.coordinator) revert NotCoordinator();
+        if (node == address(0)) revert BadConfig();
+        isAdmitted[runId][node] = true;
+        emit Admitted(runId, node);
+    }
+
     /// @notice Mints VNX (owner only). The amount must be positive and below 2^255, the range the
     /// Java ledger accepts (`Rules.mint`), so every backend takes the same amounts.
     function mint(address to, uint256 amount) external onlyOwner {
@@ -405,6 +426,14 @@ contract ContributionRegistry is EIP712, Ownable {
             run.genesisUpdate,
             run.genesisModel
         );
+    }
+
+    /// @notice Whether `who` may contribute to run `runId`: the run exists (open or closed) and has no
+    /// admitted list, or `who` is its coordinator, or `who` is admitted (by its terms or `admit`).
+    function admits(bytes32 runId, address who) external view returns (bool) {
+        Run storage run = _runs[runId];
+        address coordinator = run.coordinator;
+        return coordinator != address(0) && (!run.restricted || who == coordinator || isAdmitted[runId][who]);
     }
 
     /// @notice The recorded update of `model` in run `runId`: its seq, kind and the low 160 bits of

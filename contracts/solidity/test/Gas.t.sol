@@ -37,6 +37,16 @@ contract GasTest is RuleHarness {
         doSubmit(s, bytes4(0));
     }
 
+    /// The coordinator's signed admission of a new node: one new slot and the Admitted event.
+    function test_gas_admit() public {
+        Open memory o = open("r2", "coordinator");
+        o.mode = 1;
+        o.admitted = list("alice");
+        doOpen(o, bytes4(0));
+        doAdmit("r2", "coordinator", "bob", "valid", bytes4(0));
+        assertTrue(reg.admits(runId("r2"), who("bob")), "bob admitted");
+    }
+
     function test_gas_batch_of_100() public {
         uint256 n = 100;
         ContributionRegistry.Receipt[] memory rs = new ContributionRegistry.Receipt[](n);

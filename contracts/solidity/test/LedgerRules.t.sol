@@ -1832,6 +1832,96 @@ contract LedgerRulesTest is RuleHarness {
         }
     }
 
+    /// admit: the coordinator extends the admitted list
+    function test_admits_a_node_after_the_run_opened() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            doAdmit("r1", "coordinator", "bob", "valid", bytes4(0));
+        }
+        checkAdmitted("r1", "bob", true);
+    }
+
+    /// submit: admitted contributors
+    function test_an_admitted_node_contributes() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            doAdmit("r1", "coordinator", "bob", "valid", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "bob", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        checkContributor("r1", "m1", "bob");
+    }
+
+    /// admit: only the coordinator
+    function test_rejects_admission_by_anyone_but_the_coordinator() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            doAdmit("r1", "mallory", "mallory", "valid", ContributionRegistry.NotCoordinator.selector);
+        }
+        checkAdmitted("r1", "mallory", false);
+    }
+
+    /// admit: signature rules
+    function test_rejects_admission_with_a_forged_signature() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            doAdmit("r1", "coordinator", "mallory", "wrong-key", ContributionRegistry.WrongSigner.selector);
+        }
+        checkAdmitted("r1", "mallory", false);
+    }
+
+    /// admit: run must be open
+    function test_rejects_admission_to_a_closed_run() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            doClose("r1", "coordinator", "valid", bytes4(0));
+        }
+        {
+            doAdmit("r1", "coordinator", "bob", "valid", ContributionRegistry.RunClosed.selector);
+        }
+    }
+
+    /// admit: run must exist
+    function test_rejects_admission_to_an_unknown_run() public {
+        {
+            doAdmit("r9", "coordinator", "bob", "valid", ContributionRegistry.RunUnknown.selector);
+        }
+    }
+
+    /// admit: a real address
+    function test_rejects_admitting_the_zero_address() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.admitted = list("alice");
+            doOpen(o, bytes4(0));
+        }
+        {
+            doAdmit("r1", "coordinator", "zero", "valid", ContributionRegistry.BadConfig.selector);
+        }
+    }
+
     /// mint accepted
     function test_mints_to_an_account() public {
         {

@@ -316,6 +316,99 @@ contract RegistryTest is RuleHarness {
         assertTrue(found, "RunOpened emitted");
     }
 
+    // ---- admissions after opening ----
+
+    function admitSig(string memory signer, bytes32 id, address node) internal view returns (bytes memory) {
+        return sign(signer, keccak256(abi.encode(reg.ADMIT_TYPEHASH(), id, node)), "valid");
+    }
+
+    /// A node's own admission (or anyone's but the coordinator's) is NotCoordinator; the
+    /// coordinator's admits the node, which may then contribute, and emits Admitted.
+    function test_admission_by_a_non_coordinator_fails_and_the_coordinators_admits() public {
+        openAdmitting(list("alice"));
+        (bytes32 id, address bob) = (runId("r1"), who("bob"));
+        bytes memory byBob = admitSig("bob", id, bob);
+        vm.expectRevert(ContributionRegistry.NotCoordinator.selector);
+        reg.admit(id, bob, bob, byBob);
+        assertTrue(!reg.admits(id, bob), "bob not admitted by himself");
+        Sub memory s = sub("r1", "bob", "m1");
+        s.kind = 2;
+        doSubmit(s, ContributionRegistry.NotAdmitted.selector);
+
+        bytes memory byCoordinator = admitSig("coordinator", id, bob);
+        address coordinator = who("coordinator");
+        reg.admit(id, bob, coordinator, byCoordinator);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one event");
+        assertEq(logs[0].emitter, address(reg), "from the registry");
+        assertEq(logs[0].topics.length, 3, "three topics");
+        assertEq(logs[0].topics[0], ContributionRegistry.Admitted.selector, "Admitted");
+        assertEq(logs[0].topics[1], id, "run id");
+        assertEq(logs[0].topics[2], bytes32(uint256(uint160(bob))), "node");
+        assertEq(logs[0].data.length, 0, "no data");
+        assertTrue(reg.admits(id, bob) && reg.isAdmitted(id, bob), "bob admitted");
+        doSubmit(s, bytes4(0));
+        checkContributor("r1", "m1", "bob");
+    }
+
+    /// Anyone may relay an admission again: it changes nothing.
+    function test_a_replayed_admission_is_harmless() public {
+        openAdmitting(list("alice"));
+        (bytes32 id, address bob, address coordinator) = (runId("r1"), who("bob"), who("coordinator"));
+        bytes memory sig = admitSig("coordinator", id, bob);
+        reg.admit(id, bob, coordinator, sig);
+        vm.prank(who("mallory"));
+        reg.admit(id, bob, coordinator, sig);
+        bytes memory sigAlice = admitSig("coordinator", id, who("alice"));
+        reg.admit(id, who("alice"), coordinator, sigAlice); // already on the terms' list
+        assertTrue(reg.admits(id, bob) && reg.admits(id, who("alice")), "bob and alice admitted");
+        assertTrue(!reg.admits(id, who("mallory")), "mallory not admitted");
+        Sub memory s = sub("r1", "bob", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+        s.signer = "mallory";
+        s.model = "m2";
+        doSubmit(s, ContributionRegistry.NotAdmitted.selector);
+    }
+
+    /// An Admit signed for run r2 recovers someone else under r1's id (WrongSigner): it admits nobody here.
+    function test_an_admission_signed_for_another_run_does_not_admit_here() public {
+        openAdmitting(list("alice"));
+        Open memory o = open("r2", "coordinator");
+        o.mode = 1;
+        o.admitted = list("alice");
+        doOpen(o, bytes4(0));
+        (bytes32 r1, bytes32 r2, address bob, address coordinator) =
+            (runId("r1"), runId("r2"), who("bob"), who("coordinator"));
+        bytes memory forR2 = admitSig("coordinator", r2, bob);
+        vm.expectRevert(ContributionRegistry.WrongSigner.selector);
+        reg.admit(r1, bob, coordinator, forR2);
+        assertTrue(!reg.admits(r1, bob), "bob not admitted to r1");
+        Sub memory s = sub("r1", "bob", "m1");
+        s.kind = 2;
+        doSubmit(s, ContributionRegistry.NotAdmitted.selector);
+        reg.admit(r2, bob, coordinator, forR2);
+        assertTrue(reg.admits(r2, bob) && !reg.admits(r1, bob), "bob admitted to r2 only");
+    }
+
+    /// `admits`: false for an unknown run; anyone in a run without a list (an admission there is
+    /// recorded but changes nothing); the coordinator always; still answered once the run is closed.
+    function test_admits_reads_the_terms_the_coordinator_and_admissions() public {
+        assertTrue(!reg.admits(runId("r9"), who("alice")), "unknown run admits nobody");
+        doOpen(open("r2", "coordinator"), bytes4(0));
+        bytes32 r2 = runId("r2");
+        assertTrue(reg.admits(r2, who("mallory")), "a run without a list admits anyone");
+        reg.admit(r2, who("bob"), who("coordinator"), admitSig("coordinator", r2, who("bob")));
+        assertTrue(reg.isAdmitted(r2, who("bob")) && reg.admits(r2, who("mallory")), "recorded, nothing changed");
+        openAdmitting(list("alice"));
+        bytes32 r1 = runId("r1");
+        assertTrue(reg.admits(r1, who("coordinator")) && reg.admits(r1, who("alice")), "coordinator and alice");
+        assertTrue(!reg.admits(r1, who("bob")), "bob not admitted to r1");
+        doClose("r1", "coordinator", "valid", bytes4(0));
+        assertTrue(reg.admits(r1, who("alice")), "a closed run still answers");
+        doAdmit("r1", "coordinator", "bob", "valid", ContributionRegistry.RunClosed.selector);
+    }
+
     // ---- batches ----
 
     function batch(uint256 n, uint256 bad) internal returns (bytes memory err) {

@@ -89,6 +89,9 @@ def call(c, exp):
                                                          q(c.get("sig", "valid")), exp)]
     if op == "claim":
         return ["doClaim(%s, %s, %s%s);" % (q(c["run"]), q(c["model"]), who, exp)]
+    if op == "admit":
+        return ["doAdmit(%s, %s, %s, %s, %s);" % (q(c["run"]), q(c["signer"]), q(c["node"]), q(c.get("sig", "valid")),
+                                                  exp)]
     if op == "close":
         return ["doClose(%s, %s, %s, %s);" % (q(c["run"]), q(c["signer"]), q(c.get("sig", "valid")), exp)]
     raise ValueError("unknown op " + op)
@@ -105,6 +108,8 @@ def check(a):
         return "checkCoordinator(%s, %s);" % (q(a["coordinator"]), q(a["is"]))
     if "contributor" in a:
         return "checkContributor(%s, %s, %s);" % (q(a["contributor"]["run"]), q(a["contributor"]["model"]), q(a["is"]))
+    if "admitted" in a:
+        return "checkAdmitted(%s, %s, %s);" % (q(a["admitted"]["run"]), q(a["admitted"]["who"]), str(a["is"]).lower())
     if "open" in a:
         return "checkOpen(%s, %s);" % (q(a["open"]), str(a["is"]).lower())
     if "paid" in a:

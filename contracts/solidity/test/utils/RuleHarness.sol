@@ -85,7 +85,9 @@ abstract contract RuleHarness is Test {
         revert(string.concat("unknown actor ", actor));
     }
 
+    /// @notice The address of `actor`; "zero" is the zero address (it has no key: only ever a node).
     function who(string memory actor) internal pure returns (address) {
+        if (keccak256(bytes(actor)) == keccak256("zero")) return address(0);
         return vm.addr(key(actor));
     }
 
@@ -446,6 +448,25 @@ abstract contract RuleHarness is Test {
         settle();
     }
 
+    /// @notice `admit(runId, node, signer, sig)`: the Admit of run `run` and `node`, signed by `signer`,
+    /// who is also the claimed coordinator.
+    function doAdmit(
+        string memory run,
+        string memory signer,
+        string memory node,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
+        bytes32 id = runId(run);
+        address account = who(node);
+        bytes memory sig =
+            sign(signer, keccak256(abi.encode(keccak256("Admit(bytes32 runId,address node)"), id, account)), sigMode);
+        address coordinator = who(signer);
+        expectOrNot(expected);
+        reg.admit(id, account, coordinator, sig);
+        settle();
+    }
+
     function doMint(string memory to, uint256 amount, bytes4 expected) internal {
         address account = who(to);
         expectOrNot(expected);
@@ -530,6 +551,10 @@ abstract contract RuleHarness is Test {
     function checkCoordinator(string memory run, string memory actor) internal view {
         (address coordinator,,,,,,,,,) = reg.runs(runId(run));
         assertEq(coordinator, who(actor), string.concat("coordinator of ", run));
+    }
+
+    function checkAdmitted(string memory run, string memory actor, bool expected) internal view {
+        assertEq(reg.admits(runId(run), who(actor)), expected, string.concat("admitted ", actor, " to ", run));
     }
 
     function checkOpen(string memory run, bool expected) internal view {

@@ -252,7 +252,8 @@ final class CoordinatorCommand {
                 g0,
                 settings,
                 out);
-        try (ModelStoreServer running = server.addService(service).build()) {
+        try (ModelStoreServer running =
+            server.addService(service).uploadGate(service.uploadGate()).build()) {
           out.printf(
               "coordinator: run %s on port %d (%s), %s, %s, waiting for %d node(s)%n",
               g0.receipt().runId().hex(),

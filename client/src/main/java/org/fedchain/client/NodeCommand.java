@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.fedchain.comms.ModelStoreServer;
+import org.fedchain.comms.UploadGate;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.ethereum.Anvil;
 import org.fedchain.ledger.fabric.FabricNetwork;
@@ -130,7 +131,10 @@ final class NodeCommand {
       Samples shard = spec0 == null ? null : spec0.load(main.dataset());
       EthereumIdentity me = coordinator == null ? null : main.unlock(wallet, passwords);
       BlobStore store = main.store();
-      var b = serverTls.configure(ModelStoreServer.newBuilder(store).port(port));
+      // a node's store only serves: nobody has a reason to write into it
+      var b =
+          serverTls.configure(
+              ModelStoreServer.newBuilder(store).port(port).uploadGate(UploadGate.CLOSED));
       try (ModelStoreServer server = b.build()) {
         PrintWriter out = spec.commandLine().getOut();
         out.println(

@@ -36,7 +36,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "run",
     description = "Open, show and close runs.",
-    subcommands = {RunCommand.Open.class, RunCommand.Show.class, RunCommand.Close.class})
+    subcommands = {
+      RunCommand.Open.class,
+      RunCommand.Show.class,
+      RunCommand.Admit.class,
+      RunCommand.Close.class
+    })
 final class RunCommand {
   @ParentCommand Main main;
 
@@ -247,6 +252,53 @@ final class RunCommand {
                   + h.receipt().kind()
                   + " model "
                   + h.receipt().model().hex());
+        }
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "admit",
+      description =
+          "Admit nodes to a run that admits a list of contributors, signed by its coordinator.")
+  static final class Admit implements Callable<Integer> {
+    @ParentCommand RunCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
+
+    @Option(names = "--run", required = true, description = "Run id.")
+    String run;
+
+    @Option(
+        names = "--node",
+        required = true,
+        split = ",",
+        paramLabel = "WALLET|ADDRESS",
+        description = "The nodes to admit.")
+    List<String> nodes;
+
+    @Option(names = "--wallet", required = true, description = "The run's coordinator's wallet.")
+    String wallet;
+
+    @Override
+    public Integer call() throws Exception {
+      Hash32 id = Args.runId(run);
+      List<Address> who = new ArrayList<>();
+      for (String n : nodes) {
+        who.add(parent.main.address(n));
+      }
+      try (Ledger ledger = parent.main.openLedger()) {
+        known(ledger, id); // an unknown run costs no password prompt
+        EthereumIdentity coordinator = parent.main.unlock(wallet, passwords);
+        for (Address a : who) {
+          org.fedchain.core.receipt.Admit admit = new org.fedchain.core.receipt.Admit(id, a);
+          ledger.admit(
+              new Signed<>(
+                  admit,
+                  coordinator.address(),
+                  coordinator.signer().sign(Eip712.digest(ledger.domain(), admit))));
+          spec.commandLine().getOut().println("admitted " + a + " to run " + id.hex());
         }
       }
       return 0;

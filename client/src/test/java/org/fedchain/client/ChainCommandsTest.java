@@ -366,5 +366,14 @@ class ChainCommandsTest {
     assertThat(updates()).hasSize(2);
     assertThat(hop("n2", "2/30").exit()).isZero();
     assertThat(ok("audit", "--run", run).out()).contains("audit OK: 3 updates verified");
+
+    // the coordinator admits n3 later; only it may
+    Cli.Result self = run("run", "admit", "--run", run, "--node", "n3", "--wallet", "n3");
+    assertThat(self.exit()).isEqualTo(Main.FAILED);
+    assertThat(self.err()).contains("NOT_COORDINATOR");
+    assertThat(ok("run", "admit", "--run", run, "--node", "n3", "--wallet", "coord").out())
+        .contains("admitted ");
+    assertThat(hop("n3", "3/30").exit()).isZero();
+    assertThat(ok("audit", "--run", run).out()).contains("audit OK: 4 updates verified");
   }
 }

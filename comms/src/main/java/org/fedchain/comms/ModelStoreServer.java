@@ -66,6 +66,7 @@ public interface ModelStoreServer extends AutoCloseable {
     int flowControlWindowBytes = Limits.DEFAULT_FLOW_CONTROL_WINDOW;
     int uploadBufferChunks = 8;
     int maxUploads = 16;
+    UploadGate uploadGate = UploadGate.OPEN;
     Duration shutdownGrace = Duration.ofSeconds(5);
     final java.util.List<io.grpc.BindableService> extraServices = new java.util.ArrayList<>();
 
@@ -158,6 +159,12 @@ public interface ModelStoreServer extends AutoCloseable {
      */
     public Builder maxConcurrentUploads(int uploads) {
       this.maxUploads = Limits.positive("maxConcurrentUploads", uploads);
+      return this;
+    }
+
+    /** Who may upload what (default: anyone, anything within the size limits). */
+    public Builder uploadGate(UploadGate gate) {
+      this.uploadGate = Objects.requireNonNull(gate, "gate");
       return this;
     }
 

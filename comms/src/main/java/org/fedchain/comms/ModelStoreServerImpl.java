@@ -28,7 +28,13 @@ final class ModelStoreServerImpl implements ModelStoreServer {
     ExecutorService writers = Executors.newCachedThreadPool(daemonThreads("modelstore-put-"));
     ModelStoreService service =
         new ModelStoreService(
-            b.store, writers, b.chunkBytes, b.maxBlobBytes, b.uploadBufferChunks, b.maxUploads);
+            b.store,
+            writers,
+            b.chunkBytes,
+            b.maxBlobBytes,
+            b.uploadBufferChunks,
+            b.maxUploads,
+            b.uploadGate);
     io.grpc.ServerBuilder<?> builder =
         b.inProcessName != null
             ? InProcessServerBuilder.forName(b.inProcessName)
@@ -39,7 +45,10 @@ final class ModelStoreServerImpl implements ModelStoreServer {
                         credentials(b))
                     : NettyServerBuilder.forPort(b.port, credentials(b)))
                 .flowControlWindow(b.flowControlWindowBytes);
-    builder.maxInboundMessageSize(b.maxMessageBytes).addService(service);
+    builder
+        .maxInboundMessageSize(b.maxMessageBytes)
+        .addService(
+            io.grpc.ServerInterceptors.intercept(service, ModelStoreService.SESSION_HEADER));
     b.extraServices.forEach(builder::addService);
     Server server = builder.build();
     try {

@@ -48,6 +48,24 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
   private final java.util.concurrent.Semaphore uploads;
 
   private final int maxUploads;
+  private final UploadGate gate;
+
+  /** The uploader's session token (the {@link UploadGate#HEADER} header), per call. */
+  private static final io.grpc.Context.Key<byte[]> SESSION = io.grpc.Context.key("session");
+
+  /** Puts the session header of each call into its context, where {@link Upload} reads it. */
+  static final io.grpc.ServerInterceptor SESSION_HEADER =
+      new io.grpc.ServerInterceptor() {
+        @Override
+        public <Q, R> io.grpc.ServerCall.Listener<Q> interceptCall(
+            io.grpc.ServerCall<Q, R> call,
+            io.grpc.Metadata headers,
+            io.grpc.ServerCallHandler<Q, R> next) {
+          io.grpc.Context ctx =
+              io.grpc.Context.current().withValue(SESSION, headers.get(UploadGate.SESSION));
+          return io.grpc.Contexts.interceptCall(ctx, call, headers, next);
+        }
+      };
 
   /**
    * Blobs this server has hashed in full while serving them and found intact, with the file's stamp
@@ -65,13 +83,15 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
       int chunkBytes,
       long maxBlobBytes,
       int bufferChunks,
-      int maxUploads) {
+      int maxUploads,
+      UploadGate gate) {
     this.store = store;
     this.writers = writers;
     this.chunkBytes = chunkBytes;
     this.maxBlobBytes = maxBlobBytes;
     this.bufferChunks = bufferChunks;
     this.maxUploads = maxUploads;
+    this.gate = gate;
     this.uploads = new java.util.concurrent.Semaphore(maxUploads);
   }
 
@@ -262,6 +282,8 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
    */
   private final class Upload implements StreamObserver<Chunk> {
     private final ServerCallStreamObserver<PutResult> call;
+    private final byte[] session =
+        SESSION.get(); // the calling context's, read when the call starts
     private final AtomicBoolean finished = new AtomicBoolean();
     private Hash32 expected;
     private long announced;
@@ -327,6 +349,13 @@ final class ModelStoreService extends ModelStoreGrpc.ModelStoreImplBase {
                     + Long.toUnsignedString(h.getSize())
                     + " bytes; this peer accepts at most "
                     + maxBlobBytes));
+        return;
+      }
+      java.util.Optional<String> refused = gate.refuse(session, hash, h.getSize());
+      if (refused.isPresent()) {
+        fail(
+            Status.PERMISSION_DENIED.withDescription(
+                "upload of blob " + hash.hex() + " refused: " + refused.get()));
         return;
       }
       expected = hash;

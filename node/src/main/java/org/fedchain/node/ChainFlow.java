@@ -171,7 +171,7 @@ public final class ChainFlow {
       throw new LedgerException("run " + runId + " is closed");
     }
     // the ledger would refuse the update: say so before hours of training, not after
-    if (!run.config().admits(node.address(), run.coordinator())) {
+    if (!ledger.admits(runId, node.address())) {
       throw new RejectedException(
           Reason.NOT_ADMITTED, node.address() + " is not admitted to run " + runId);
     }

@@ -11,9 +11,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.fedchain.comms.CoordinatorMessages;
+import org.fedchain.comms.UploadGate;
 import org.fedchain.comms.v1.AnnounceResult;
 import org.fedchain.comms.v1.Announcement;
 import org.fedchain.comms.v1.ChallengeRequest;
@@ -40,10 +42,10 @@ import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
-import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.node.Participants.Participant;
 import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.wallet.EthereumIdentity;
 
@@ -134,7 +136,6 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
   private final TaskSchedule schedule;
   private final SubmissionCheck check;
   private final JoinNonces nonces = new JoinNonces();
-  private final RunConfig terms;
 
   public CoordinatorService(
       Ledger ledger,
@@ -148,15 +149,6 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
     this.coordinator = coordinator;
     this.s = settings;
     this.runId = start.receipt().runId();
-    try {
-      this.terms =
-          ledger
-              .run(runId)
-              .orElseThrow(() -> new IllegalArgumentException("no run " + runId + " on the ledger"))
-              .config();
-    } catch (LedgerException e) {
-      throw new IllegalStateException("cannot read the terms of run " + runId, e);
-    }
     this.architecture = aggregator.architecture();
     this.schedule = new TaskSchedule(aggregator, coordinator, start, settings, log);
     this.check = new SubmissionCheck(ledger, store, architecture, runId, settings);
@@ -164,6 +156,37 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
   public Hash32 runId() {
     return runId;
+  }
+
+  /** A manifest is JSON of a few kilobytes; this is far above any honest one. */
+  static final long MAX_MANIFEST_BYTES = 1 << 20;
+
+  /**
+   * Who may upload to this coordinator's store ({@code ModelStoreServer.Builder.uploadGate}): a
+   * joined node with a task it has not delivered, a blob no larger than a model of the run's
+   * architecture or a manifest. Anyone else could fill the disk or hold writer threads.
+   */
+  public UploadGate uploadGate() {
+    long model = ModelCodec.write(architecture.initialTensors(0)).length;
+    long max = Math.max(model, MAX_MANIFEST_BYTES);
+    return (session, hash, size) -> {
+      if (session == null) {
+        return Optional.of("no session: join the run and upload with its token");
+      }
+      if (!schedule.mayUpload(ByteString.copyFrom(session))) {
+        return Optional.of("this session has no open task to upload an update for");
+      }
+      if (size > max) {
+        return Optional.of(
+            size
+                + " bytes is more than a model of "
+                + architecture.id()
+                + " or a manifest takes ("
+                + max
+                + ")");
+      }
+      return Optional.empty();
+    };
   }
 
   /**
@@ -264,7 +287,17 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       return;
     }
     // the ledger would refuse its updates (NOT_ADMITTED): refuse it before it trains
-    if (!terms.admits(address, coordinator.address())) {
+    boolean admitted;
+    try {
+      admitted = ledger.admits(runId, address);
+    } catch (LedgerException e) {
+      response.onError(
+          Status.UNAVAILABLE
+              .withDescription("cannot read the run's admissions: " + e.getMessage())
+              .asException());
+      return;
+    }
+    if (!admitted) {
       response.onError(
           Status.PERMISSION_DENIED
               .withDescription(address + " is not admitted to run " + runId.hex())

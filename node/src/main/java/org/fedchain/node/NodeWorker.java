@@ -13,6 +13,7 @@ import org.fedchain.comms.CoordinatorMessages;
 import org.fedchain.comms.FetchException;
 import org.fedchain.comms.ModelStoreClient;
 import org.fedchain.comms.ModelStoreException;
+import org.fedchain.comms.UploadGate;
 import org.fedchain.comms.v1.Announcement;
 import org.fedchain.comms.v1.ChallengeRequest;
 import org.fedchain.comms.v1.CoordinatorGrpc;
@@ -225,8 +226,10 @@ public final class NodeWorker {
             shard);
     Signed<ModelUpdate> signed = TrainedUpdates.sign(domain, me, receipt);
     try {
-      stores.put(coordinatorChannel, receipt.model());
-      stores.put(coordinatorChannel, receipt.manifest());
+      // as this session: the coordinator takes uploads only from nodes with an open task
+      var asMe = UploadGate.attach(coordinatorChannel, joined.getSession().toByteArray());
+      stores.put(asMe, receipt.model());
+      stores.put(asMe, receipt.manifest());
       SubmitResult result =
           stub.withDeadlineAfter(60, TimeUnit.SECONDS)
               .submit(

@@ -434,6 +434,25 @@ final class TaskSchedule {
     }
   }
 
+  /**
+   * Whether a session's node has a task it has not delivered yet, so may upload its update's blobs
+   * now: in a synchronous run, sampled for the open round; in FedBuff, training a version.
+   */
+  boolean mayUpload(ByteString session) {
+    lock.lock();
+    try {
+      Participant p = participants.bySession(session);
+      if (p == null || done) {
+        return false;
+      }
+      return s.async()
+          ? inFlight.containsKey(p)
+          : roundOpen && assigned.contains(p) && !received.containsKey(p);
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** Ends a reservation whose submission was refused. */
   void release(Participant p) {
     lock.lock();

@@ -124,7 +124,11 @@ class LibraryExampleTest {
               log);
       ExecutorService workers = Executors.newFixedThreadPool(2);
       try (ModelStoreServer server =
-          ModelStoreServer.newBuilder(store).port(0).addService(service).build()) {
+          ModelStoreServer.newBuilder(store)
+              .port(0)
+              .addService(service)
+              .uploadGate(service.uploadGate())
+              .build()) {
         String target = "127.0.0.1:" + server.port();
         List<Future<Integer>> done =
             List.of(

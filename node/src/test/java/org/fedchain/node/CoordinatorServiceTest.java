@@ -97,7 +97,12 @@ class CoordinatorServiceTest {
                 CoordinatorService.Settings.MAX_SAMPLES),
             new PrintWriter(new StringWriter()));
     String name = "coordinator-" + System.nanoTime();
-    server = ModelStoreServer.newBuilder(store).inProcess(name).addService(service).build();
+    server =
+        ModelStoreServer.newBuilder(store)
+            .inProcess(name)
+            .addService(service)
+            .uploadGate(service.uploadGate())
+            .build();
     channel = InProcessChannelBuilder.forName(name).build();
     stub = CoordinatorGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS);
     running =
@@ -167,6 +172,31 @@ class CoordinatorServiceTest {
             StatusRuntimeException.class,
             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED))
         .hasMessageContaining("unknown, used or expired");
+  }
+
+  /**
+   * The coordinator's store takes blobs only from a joined node with a task it has not delivered,
+   * and no larger than a model of the run: a passer-by cannot fill its disk.
+   */
+  @Test
+  void uploads_come_only_from_nodes_with_an_open_task() throws Exception {
+    BlobStore mine = BlobStore.open(dir.resolve("alice-store"));
+    Hash32 model = mine.put(ModelCodec.write(arch.initialTensors(5)));
+    Hash32 huge = mine.put(new byte[5 << 20]);
+    org.fedchain.comms.ModelStoreClient client =
+        org.fedchain.comms.ModelStoreClient.newBuilder(mine).build();
+    assertThatThrownBy(() -> client.put(channel, model))
+        .hasMessageContaining("no session: join the run");
+    JoinResponse joined = stub.join(join(alice, alice, genesis.receipt().runId()));
+    var asAlice = org.fedchain.comms.UploadGate.attach(channel, joined.getSession().toByteArray());
+    assertThatThrownBy(() -> client.put(asAlice, model))
+        .hasMessageContaining("no open task"); // joined, but no round has given it a task yet
+    stub.nextTask(TaskRequest.newBuilder().setSession(joined.getSession()).build());
+    assertThat(client.put(asAlice, model)).isNotNull();
+    assertThat(store.has(model)).isTrue();
+    assertThatThrownBy(() -> client.put(asAlice, huge))
+        .hasMessageContaining("is more than a model of " + arch.id());
+    assertThat(store.has(huge)).isFalse();
   }
 
   @Test

@@ -172,7 +172,11 @@ class RoundAttacksTest {
               log);
       ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
       try (ModelStoreServer server =
-          ModelStoreServer.newBuilder(store).port(0).addService(service).build()) {
+          ModelStoreServer.newBuilder(store)
+              .port(0)
+              .addService(service)
+              .uploadGate(service.uploadGate())
+              .build()) {
         String target = "127.0.0.1:" + server.port();
         List<Future<?>> running = new ArrayList<>();
         for (int i = 0; i < 6; i++) {

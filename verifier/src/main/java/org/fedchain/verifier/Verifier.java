@@ -122,7 +122,7 @@ public final class Verifier {
               + ", not the run's coordinator "
               + run.coordinator());
     }
-    if (!run.config().admits(u.contributor(), run.coordinator())) {
+    if (!ledger.admits(run.runId(), u.contributor())) {
       problems.add("contributor " + u.contributor() + " is not admitted to the run");
     }
     Optional<UpdateRecord> parent = Optional.empty();

@@ -54,6 +54,16 @@ public final class FedChainContract implements ContractInterface {
   }
 
   @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public void admit(Context ctx, String admission) {
+    tx.admit(ctx.getStub(), admission);
+  }
+
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String admits(Context ctx, String runId, String who) {
+    return tx.admits(ctx.getStub(), runId, who);
+  }
+
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
   public void closeRun(Context ctx, String close) {
     tx.closeRun(ctx.getStub(), close);
   }

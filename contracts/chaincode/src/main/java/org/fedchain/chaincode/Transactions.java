@@ -6,6 +6,7 @@ import java.util.function.Supplier;
 import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -126,6 +127,22 @@ final class Transactions {
   String claim(ChaincodeStub stub, String updateId) {
     Hash32 id = arg(() -> Wire.hash("updateId", updateId));
     return write(stub, (r, s) -> r.claim(s, id)).toString();
+  }
+
+  void admit(ChaincodeStub stub, String admission) {
+    Signed<Admit> a = arg(() -> Wire.decodeSignedAdmit(admission));
+    write(
+        stub,
+        (r, s) -> {
+          r.admit(s, a);
+          return null;
+        });
+  }
+
+  String admits(ChaincodeStub stub, String runId, String who) {
+    Hash32 id = arg(() -> Wire.hash("runId", runId));
+    Address a = arg(() -> Wire.address("who", who));
+    return Boolean.toString(rules(stub).admits(new StubState(stub), id, a));
   }
 
   void closeRun(ChaincodeStub stub, String close) {

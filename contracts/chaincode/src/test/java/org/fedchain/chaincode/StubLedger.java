@@ -8,6 +8,7 @@ import java.util.function.Function;
 import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -117,6 +118,16 @@ final class StubLedger implements Ledger {
   }
 
   @Override
+  public void admit(Signed<Admit> admission) throws LedgerException {
+    String a = Wire.encodeSignedAdmit(admission);
+    write(
+        s -> {
+          tx.admit(s, a);
+          return null;
+        });
+  }
+
+  @Override
   public void closeRun(Signed<CloseRun> close) throws LedgerException {
     String c = Wire.encodeSignedClose(close);
     write(
@@ -174,6 +185,11 @@ final class StubLedger implements Ledger {
   @Override
   public Map<Address, Long> attestations(Hash32 updateId) throws LedgerException {
     return Wire.decodeAttestations(read(s -> tx.attestations(s, Wire.hex(updateId))));
+  }
+
+  @Override
+  public boolean admits(Hash32 runId, Address who) throws LedgerException {
+    return Boolean.parseBoolean(read(s -> tx.admits(s, Wire.hex(runId), Wire.hex(who))));
   }
 
   @Override

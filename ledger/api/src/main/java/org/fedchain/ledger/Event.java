@@ -24,6 +24,8 @@ public sealed interface Event {
 
   record RunClosed(Hash32 runId) implements Event {}
 
+  record Admitted(Hash32 runId, Address node) implements Event {}
+
   record Committed(Hash32 commitment, long height) implements Event {}
 
   record Minted(Address to, BigInteger amount) implements Event {}

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -42,6 +43,18 @@ public interface Ledger extends AutoCloseable {
 
   /** Pays an attested update's contributor; returns the amount paid. */
   BigInteger claim(Hash32 updateId) throws LedgerException;
+
+  /**
+   * Admits a node to a run (the coordinator's signed {@link Admit}): in a run whose terms admit a
+   * list of contributors, the ledger then accepts that node's updates too.
+   */
+  void admit(Signed<Admit> admission) throws LedgerException;
+
+  /**
+   * Whether {@code who} may contribute to the run: it admits anyone, or {@code who} is its
+   * coordinator, on its admitted list or admitted since. False for an unknown run.
+   */
+  boolean admits(Hash32 runId, Address who) throws LedgerException;
 
   /** Closes a run (signed by its coordinator); it accepts no more updates. */
   void closeRun(Signed<CloseRun> close) throws LedgerException;

@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712;
@@ -62,6 +63,9 @@ public abstract class AbstractLedgerContractTest {
   protected abstract Object snapshot(Ledger ledger) throws Exception;
 
   protected static Address address(String actor) {
+    if (actor.equals("zero")) {
+      return Address.ZERO;
+    }
     return Secp256k1.addressOf(key(actor));
   }
 
@@ -195,6 +199,9 @@ public abstract class AbstractLedgerContractTest {
         }
         case "claim" -> ledger.claim(updateId(c));
         case "close" -> ledger.closeRun(sign(c, new CloseRun(runId(c.get("run").asText()))));
+        case "admit" ->
+            ledger.admit(
+                sign(c, new Admit(runId(c.get("run").asText()), address(c.get("node").asText()))));
         default -> throw new IllegalArgumentException("unknown op " + c.get("op"));
       }
     }
@@ -390,6 +397,11 @@ public abstract class AbstractLedgerContractTest {
         assertThat(models(ledger.updates(runId(c.get("updates").asText()))))
             .as("updates")
             .isEqualTo(names(c.get("are")));
+      } else if (c.has("admitted")) {
+        JsonNode a = c.get("admitted");
+        assertThat(ledger.admits(runId(a.get("run").asText()), address(a.get("who").asText())))
+            .as("admitted %s", a)
+            .isEqualTo(c.get("is").asBoolean());
       } else if (c.has("coordinator")) {
         assertThat(ledger.run(runId(c.get("coordinator").asText())).orElseThrow().coordinator())
             .isEqualTo(address(c.get("is").asText()));

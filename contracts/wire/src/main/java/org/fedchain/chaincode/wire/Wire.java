@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -277,6 +278,22 @@ public final class Wire {
     return new Signed<>(a, o.address("signer"), o.bytes("signature"));
   }
 
+  public static String encodeSignedAdmit(Signed<Admit> s) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("runId", hex(s.message().runId()));
+    o.put("node", hex(s.message().node()));
+    o.put("signer", hex(s.signer()));
+    o.put("signature", Hex.prefixed(s.signature()));
+    return write(o);
+  }
+
+  public static Signed<Admit> decodeSignedAdmit(String json) {
+    Obj o = new Obj("admit", parse("admit", json));
+    o.only("runId", "node", "signer", "signature");
+    return new Signed<>(
+        new Admit(o.hash("runId"), o.address("node")), o.address("signer"), o.bytes("signature"));
+  }
+
   public static String encodeSignedClose(Signed<CloseRun> s) {
     ObjectNode o = JSON.createObjectNode();
     o.put("runId", hex(s.message().runId()));
@@ -464,6 +481,9 @@ public final class Wire {
         o.put("amount", r.amount().toString());
       } else if (e instanceof Event.RunClosed r) {
         o.put("runId", hex(r.runId()));
+      } else if (e instanceof Event.Admitted r) {
+        o.put("runId", hex(r.runId()));
+        o.put("node", hex(r.node()));
       } else if (e instanceof Event.Committed r) {
         o.put("commitment", hex(r.commitment()));
         o.put("height", Long.toString(r.height()));
@@ -521,6 +541,10 @@ public final class Wire {
             case "RunClosed" -> {
               o.only("type", "runId");
               yield new Event.RunClosed(o.hash("runId"));
+            }
+            case "Admitted" -> {
+              o.only("type", "runId", "node");
+              yield new Event.Admitted(o.hash("runId"), o.address("node"));
             }
             case "Committed" -> {
               o.only("type", "commitment", "height");

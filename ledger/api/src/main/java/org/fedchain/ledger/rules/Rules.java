@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -82,6 +83,10 @@ public final class Rules {
 
   static String balanceKey(Address a) {
     return "balance/" + a.lowerHex().substring(2);
+  }
+
+  static String admittedKey(Hash32 runId, Address node) {
+    return "admitted/" + runId.hex() + "/" + node.lowerHex().substring(2);
   }
 
   static String claimKey(Hash32 updateId) {
@@ -208,7 +213,7 @@ public final class Rules {
               + ", not "
               + contributor);
     }
-    if (!run.config().admits(contributor, run.coordinator())) {
+    if (!admits(s, run, contributor)) {
       throw new RejectedException(
           Reason.NOT_ADMITTED, contributor + " is not admitted to run " + run.runId());
     }
@@ -339,6 +344,32 @@ public final class Rules {
     s.put(balanceKey(u.contributor()), Codec.big(balance(s, u.contributor()).add(reward)));
     s.emit(new Event.RewardClaimed(updateId, u.contributor(), reward));
     return reward;
+  }
+
+  public void admit(State s, Signed<Admit> signed) throws RejectedException {
+    Address who = signer(signed.digest(domain), signed);
+    Admit a = signed.message();
+    Run run = openRunOf(s, a.runId());
+    if (!who.equals(run.coordinator())) {
+      throw new RejectedException(
+          Reason.NOT_COORDINATOR,
+          "only the coordinator " + run.coordinator() + " may admit nodes to run " + run.runId());
+    }
+    if (a.node().isZero()) {
+      throw new RejectedException(Reason.BAD_CONFIG, "the zero address cannot be admitted");
+    }
+    s.put(admittedKey(a.runId(), a.node()), new byte[] {1}); // again: the same, harmless
+    s.emit(new Event.Admitted(a.runId(), a.node()));
+  }
+
+  /** Whether {@code who} may contribute to {@code run} (see {@link org.fedchain.ledger.Ledger}). */
+  public boolean admits(State s, Hash32 runId, Address who) {
+    return run(s, runId).map(r -> admits(s, r, who)).orElse(false);
+  }
+
+  private static boolean admits(State s, Run run, Address who) {
+    return run.config().admits(who, run.coordinator())
+        || s.get(admittedKey(run.runId(), who)).isPresent();
   }
 
   public void closeRun(State s, Signed<CloseRun> signed) throws RejectedException {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.ModelUpdate;
@@ -132,6 +133,23 @@ sealed interface Call {
     }
   }
 
+  record AdmitNode(Signed<Admit> admission) implements Call {
+    public String op() {
+      return "admit";
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+      out.write(admission.message().runId().toBytes());
+      out.write(admission.message().node().toBytes());
+      signature(out, admission);
+    }
+
+    public Object apply(Rules rules, State s) throws RejectedException {
+      rules.admit(s, admission);
+      return admission;
+    }
+  }
+
   record Mint(Address to, BigInteger amount) implements Call {
     public String op() {
       return "mint";
@@ -191,6 +209,11 @@ sealed interface Call {
             CloseRun cr = new CloseRun(Hash32.of(read(in, 32)));
             Address signer = Address.of(read(in, 20));
             yield new Close(new Signed<>(cr, signer, read(in, in.readInt())));
+          }
+          case "admit" -> {
+            Admit a = new Admit(Hash32.of(read(in, 32)), Address.of(read(in, 20)));
+            Address signer = Address.of(read(in, 20));
+            yield new AdmitNode(new Signed<>(a, signer, read(in, in.readInt())));
           }
           case "mint" -> new Mint(Address.of(read(in, 20)), big(in));
           default -> throw new IOException("unknown call '" + op + "'");

@@ -22,6 +22,7 @@ import java.util.TreeMap;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -170,6 +171,16 @@ final class EmbeddedLedger implements Ledger, LogAudit {
   @Override
   public void closeRun(Signed<CloseRun> close) throws LedgerException {
     write(new Call.Close(close));
+  }
+
+  @Override
+  public void admit(Signed<Admit> admission) throws LedgerException {
+    write(new Call.AdmitNode(admission));
+  }
+
+  @Override
+  public synchronized boolean admits(Hash32 runId, Address who) throws LedgerException {
+    return read(s -> rules.admits(s, runId, who));
   }
 
   @Override

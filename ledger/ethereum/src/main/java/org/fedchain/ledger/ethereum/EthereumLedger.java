@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -227,6 +228,25 @@ final class EthereumLedger implements Ledger {
           Reason.UPDATE_UNKNOWN, "no update " + updateId + " on " + registryAddress);
     }
     return u;
+  }
+
+  @Override
+  public synchronized void admit(Signed<Admit> admission) throws LedgerException {
+    send(
+        registry
+            .admit(
+                admission.message().runId().toBytes(),
+                admission.message().node().lowerHex(),
+                admission.signer().lowerHex(),
+                admission.signature())
+            .encodeFunctionCall());
+  }
+
+  @Override
+  public synchronized boolean admits(Hash32 runId, Address who) throws LedgerException {
+    return call(
+        () -> registry.admits(runId.toBytes(), who.lowerHex()).send(),
+        "reading the admissions of run " + runId);
   }
 
   @Override

@@ -20,6 +20,7 @@ import java.util.regex.Pattern;
 import org.fedchain.chaincode.wire.Wire;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
 import org.fedchain.core.receipt.Eip712Domain;
@@ -243,6 +244,16 @@ public final class FabricLedger implements Ledger {
   @Override
   public BigInteger claim(Hash32 updateId) throws LedgerException {
     return new BigInteger(submit("claim", Wire.hex(updateId)));
+  }
+
+  @Override
+  public void admit(Signed<Admit> admission) throws LedgerException {
+    submit("admit", Wire.encodeSignedAdmit(admission));
+  }
+
+  @Override
+  public boolean admits(Hash32 runId, Address who) throws LedgerException {
+    return Boolean.parseBoolean(evaluate("admits", Wire.hex(runId), Wire.hex(who)));
   }
 
   @Override

@@ -3,11 +3,9 @@ package org.fedchain.client;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.fedchain.comms.ModelStoreServer;
-import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Tensor;
 import org.fedchain.core.store.BlobStore;
@@ -144,14 +142,7 @@ final class CoordinatorCommand {
                 + " instead of opening a new one; --rounds counts the rounds already done.")
     String resume;
 
-    @Option(
-        names = "--admit",
-        split = ",",
-        paramLabel = "WALLET|ADDRESS",
-        description =
-            "Only these nodes may join and contribute (the ledger refuses others: NOT_ADMITTED)."
-                + " Without it, anyone who can connect may.")
-    List<String> admit = new ArrayList<>();
+    @Mixin AdmitOption admit;
 
     @Option(
         names = "--norm-bound",
@@ -237,11 +228,7 @@ final class CoordinatorCommand {
               genesis != null
                   ? "file " + genesis.getFileName()
                   : ChainFlow.freshOrigin(training.seed, how);
-          List<Address> admitted = new ArrayList<>();
-          for (String n : admit) {
-            admitted.add(main.address(n));
-          }
-          g0 = flow.openRun(me, start, origin, admitted);
+          g0 = flow.openRun(me, start, origin, admit.addresses(main));
         }
         CoordinatorService service =
             new CoordinatorService(

@@ -109,14 +109,7 @@ final class RunCommand {
         description = "VNX paid per point of mean attested score.")
     String rewardPerPoint;
 
-    @Option(
-        names = "--admit",
-        split = ",",
-        paramLabel = "WALLET|ADDRESS",
-        description =
-            "Who may contribute updates besides the coordinator (the ledger refuses anyone else:"
-                + " NOT_ADMITTED). Without it, anyone may.")
-    List<String> admit = new ArrayList<>();
+    @Mixin AdmitOption admit;
 
     @Option(
         names = "--commit-reveal",
@@ -144,10 +137,7 @@ final class RunCommand {
       for (String v : validators) {
         vs.add(main.address(v));
       }
-      List<Address> admitted = new ArrayList<>();
-      for (String n : admit) {
-        admitted.add(main.address(n));
-      }
+      List<Address> admitted = admit.addresses(main);
       BigInteger budgetWei = Args.vnx("--budget", budget);
       if (quorum > vs.size()) {
         throw new IllegalArgumentException(

@@ -495,6 +495,63 @@ class FedAvgFlowTest {
   }
 
   /**
+   * The audit repeats the coordinator's checks of what it aggregated: an aggregate that took a
+   * LOCAL holding NaN (which the coordinator refuses, but a careless or dishonest one might take)
+   * fails.
+   */
+  @Test
+  void the_audit_refuses_an_aggregate_that_took_a_nan_update() throws Exception {
+    List<FedAvgFlow.Client> clients = clients(1, 100, Map.of(), Map.of());
+    BlobStore store = BlobStore.open(dir.resolve("store"));
+    EthereumIdentity coordinator = key("coordinator");
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("ledger.db"))) {
+      FedAvgFlow flow = new FedAvgFlow(ledger, store, MLP, CONFIG, Strategies.fedAvg());
+      UpdateRecord g0 = flow.openRun(coordinator, MLP.initialTensors(1), "test");
+      FedAvgFlow.Local honest =
+          flow.train(clients.get(0), g0, MLP.initialTensors(1), 0, flow.configFor(1, 0));
+      List<Tensor> poisoned = new ArrayList<>(MLP.initialTensors(9));
+      float[] v = poisoned.get(0).floats();
+      v[0] = Float.NaN;
+      poisoned.set(0, Tensor.ofFloats(poisoned.get(0).name(), poisoned.get(0).shape(), v));
+      TrainingResult r =
+          LocalTrainer.train(
+              MLP,
+              MLP.initialTensors(1),
+              clients.get(0).shard().slice(0, 32),
+              CONFIG,
+              ProgressListener.NONE);
+      UpdateRecord nan =
+          ledger.submit(
+              TrainedUpdates.sign(
+                  ledger,
+                  key("mallory"),
+                  TrainedUpdates.store(
+                      store,
+                      key("mallory").address(),
+                      UpdateKind.LOCAL,
+                      g0.receipt(),
+                      MLP,
+                      CONFIG,
+                      r,
+                      poisoned,
+                      clients.get(0).shard())));
+      UpdateRecord bad =
+          new Aggregator(ledger, store, MLP, Strategies.fedAvg())
+              .aggregate(
+                  coordinator,
+                  g0,
+                  List.of(
+                      new Aggregator.Input(honest.update(), honest.tensors(), 1),
+                      new Aggregator.Input(nan, poisoned, 1)));
+      assertThat(AggregateReplay.check(ledger, store, bad, Map.of()))
+          .get()
+          .asString()
+          .contains("input " + nan.updateId().hex() + " is unsound")
+          .contains("NaN");
+    }
+  }
+
+  /**
    * After a coordinator crash, resume takes the last global model the coordinator made: a LOCAL
    * someone stacked on another LOCAL (so that one looks like a parent) is no global model.
    */

@@ -91,6 +91,11 @@ public final class AggregateReplay {
         return Optional.of("input " + m.inputs().get(i).hex() + " is not recorded");
       }
       List<Tensor> tensors = model(store, arch, u.get().receipt().model(), verified);
+      // what the coordinator must have refused before aggregating, repeated from the ledger
+      Optional<String> unsound = inputProblem(store, u.get(), tensors);
+      if (unsound.isPresent()) {
+        return Optional.of("input " + m.inputs().get(i).hex() + " " + unsound.get());
+      }
       inputs.add(strategyInput(store, u.get(), tensors, m.weight(i)));
     }
     List<Tensor> parent = model(store, arch, aggregate.receipt().parent(), verified);
@@ -165,6 +170,53 @@ public final class AggregateReplay {
                 + bound
                 + " times the round's median change");
       }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Why a LOCAL update is no input an aggregate may take, or empty: a tensor that is not finite, or
+   * more optimizer steps than its own manifest's epochs and batch size allow on its samples
+   * (FedNova divides by them).
+   */
+  static Optional<String> inputProblem(BlobStore store, UpdateRecord u, List<Tensor> tensors)
+      throws IOException {
+    Optional<String> nonFinite = ModelCodec.nonFinite(tensors);
+    if (nonFinite.isPresent()) {
+      return Optional.of("is unsound: " + nonFinite.get());
+    }
+    Manifest local = Manifest.parse(store.get(u.receipt().manifest()));
+    String b = local.hyperparameters().get("batch_size");
+    if (b == null) {
+      return Optional.empty(); // an older manifest: nothing to hold the steps against
+    }
+    long batch;
+    try {
+      batch = Long.parseLong(b);
+    } catch (NumberFormatException e) {
+      return Optional.of("states a batch size that is no number: " + b);
+    }
+    long samples = u.receipt().samples();
+    if (batch < 1 || samples < 1) {
+      return Optional.of("states batch size " + batch + " and " + samples + " samples");
+    }
+    long batches = samples / batch + (samples % batch == 0 ? 0 : 1);
+    long most =
+        local.epochs() < 1 || batches <= Long.MAX_VALUE / local.epochs()
+            ? Math.max(0, local.epochs()) * batches
+            : Long.MAX_VALUE;
+    if (local.steps() < 1 || local.steps() > most) {
+      return Optional.of(
+          "claims "
+              + local.steps()
+              + " optimizer steps; "
+              + local.epochs()
+              + " epoch(s) of "
+              + samples
+              + " samples in batches of "
+              + batch
+              + " take at most "
+              + most);
     }
     return Optional.empty();
   }

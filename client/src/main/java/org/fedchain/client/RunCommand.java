@@ -150,13 +150,13 @@ final class RunCommand {
       boolean shared = !main.ledgerUri().startsWith("embedded:");
       RunConfig config =
           new RunConfig(
-              m,
-              commitReveal != null ? commitReveal : shared && m == Mode.CHAINED,
-              vs,
-              quorum,
-              budgetWei,
-              Args.vnx("--reward-per-point", rewardPerPoint),
-              admitted);
+                  m,
+                  commitReveal != null ? commitReveal : shared && m == Mode.CHAINED,
+                  vs,
+                  quorum,
+                  budgetWei,
+                  Args.vnx("--reward-per-point", rewardPerPoint))
+              .admitting(admitted);
       List<Tensor> tensors;
       String origin;
       if (genesis != null) {

@@ -76,20 +76,18 @@ class PutVerificationTest {
 
   @Test
   void uploads_past_the_servers_bound_are_refused_until_one_ends() throws Exception {
+    BlobStore oneStore = BlobStore.open(dir.resolve("one"));
     try (ModelStoreServer one =
-        ModelStoreServer.newBuilder(BlobStore.open(dir.resolve("one")))
-            .port(0)
-            .maxConcurrentUploads(1)
-            .build()) {
+            ModelStoreServer.newBuilder(oneStore).port(0).maxConcurrentUploads(1).build();
+        WatchService watch = FileSystems.getDefault().newWatchService()) {
+      oneStore.root().resolve("tmp").register(watch, StandardWatchEventKinds.ENTRY_CREATE);
       ManagedChannel ch =
           peers.track(PeerChannels.forTarget("127.0.0.1:" + one.port()).plaintext().build());
       // a slow peer: announces a blob, sends half of it, and waits
       RawPut slow = new RawPut(ch).send(TestPeers.header(hash, blob.length));
       slow.send(TestPeers.data(blob, 0, 1 << 20));
-      for (int i = 0; i < 1000 && filesIn(dir.resolve("one")) == 0; i++) {
-        Thread.sleep(10); // until its writer holds a temp file: the one upload slot is taken
-      }
-      assertThat(filesIn(dir.resolve("one"))).as("the slow upload's temp file").isOne();
+      // its writer holds a temp file: the one upload slot is taken
+      assertThat(watch.poll(30, TimeUnit.SECONDS)).as("the slow upload's temp file").isNotNull();
       byte[] other = TestPeers.randomBytes(1024, 5);
       RawPut refused = new RawPut(ch).send(TestPeers.header(Hash32.sha256(other), other.length));
       Status s = statusOf(refused);

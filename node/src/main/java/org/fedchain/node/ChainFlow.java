@@ -137,8 +137,12 @@ public final class ChainFlow {
 
   /** The architecture named by the run's genesis manifest. */
   public Architecture architecture(Run run) throws IOException, LedgerException {
+    return Architectures.get(genesisManifest(run).architecture());
+  }
+
+  private Manifest genesisManifest(Run run) throws IOException, LedgerException {
     UpdateRecord g = ledger.update(run.genesisUpdate()).orElseThrow();
-    return Architectures.get(Manifest.parse(store.get(g.receipt().manifest())).architecture());
+    return Manifest.parse(store.get(g.receipt().manifest()));
   }
 
   /** Where blobs missing from the local store come from: nowhere, or peers ({@link Peers}). */
@@ -240,9 +244,11 @@ public final class ChainFlow {
         source.ensure(u.receipt().manifest());
       }
       new Verifier(ledger, store).requireVerifiedLineage(head);
-      if (arch == null) {
-        arch = architecture(run);
-        gate = heldOut == null ? null : new HeadGate(ledger, store, arch, heldOut, tolerance(run));
+      if (arch == null) { // the genesis manifest is here once the first lineage is
+        Manifest genesis = genesisManifest(run);
+        arch = Architectures.get(genesis.architecture());
+        gate =
+            heldOut == null ? null : new HeadGate(ledger, store, arch, heldOut, tolerance(genesis));
       }
       String why;
       try {
@@ -270,11 +276,9 @@ public final class ChainFlow {
     throw new LedgerException("run " + runId + " has no sound model to continue from: " + skipped);
   }
 
-  /** The head gate's tolerance the run's genesis manifest records (a default for older runs). */
-  double tolerance(Run run) throws IOException, LedgerException {
-    UpdateRecord g = ledger.update(run.genesisUpdate()).orElseThrow();
-    String t =
-        Manifest.parse(store.get(g.receipt().manifest())).hyperparameters().get(HeadGate.TOLERANCE);
+  /** The head gate's tolerance a genesis manifest records (a default for older runs). */
+  private static double tolerance(Manifest genesis) throws IOException {
+    String t = genesis.hyperparameters().get(HeadGate.TOLERANCE);
     try {
       return t == null ? HeadGate.DEFAULT_TOLERANCE : Double.parseDouble(t);
     } catch (NumberFormatException e) {

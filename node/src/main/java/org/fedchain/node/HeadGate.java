@@ -12,8 +12,6 @@ import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
-import org.fedchain.trainer.LocalTrainer;
-import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
 
 /**
@@ -31,18 +29,15 @@ final class HeadGate {
   static final String TOLERANCE = "tolerance";
 
   private final Ledger ledger;
-  private final BlobStore store;
   private final Architecture arch;
-  private final Samples heldOut;
+  private final HeldOutAccuracy accuracy;
   private final double tolerance;
-  private final Map<Hash32, Double> accuracy = new HashMap<>();
   private final Map<Hash32, Optional<String>> verdicts = new HashMap<>();
 
   HeadGate(Ledger ledger, BlobStore store, Architecture arch, Samples heldOut, double tolerance) {
     this.ledger = ledger;
-    this.store = store;
     this.arch = arch;
-    this.heldOut = heldOut;
+    this.accuracy = new HeldOutAccuracy(store, heldOut);
     this.tolerance = tolerance;
   }
 
@@ -100,8 +95,8 @@ final class HeadGate {
     double mine;
     double parent;
     try {
-      mine = accuracy(u.receipt().model());
-      parent = accuracy(u.receipt().parent());
+      mine = accuracy.of(arch, u.receipt().model());
+      parent = accuracy.of(arch, u.receipt().parent());
     } catch (org.fedchain.core.model.ModelFormatException e) {
       return Optional.of("not a model of " + arch.id() + ": " + e.getMessage());
     }
@@ -110,15 +105,6 @@ final class HeadGate {
         : Optional.of(
             String.format(
                 "accuracy %.4f on my %d held-out samples, its parent's %.4f (tolerance %.4f)",
-                mine, heldOut.size(), parent, tolerance));
-  }
-
-  private double accuracy(Hash32 model) throws IOException {
-    Double a = accuracy.get(model);
-    if (a == null) {
-      a = LocalTrainer.evaluate(arch, ModelCodec.read(arch, store.get(model)), heldOut).accuracy();
-      accuracy.put(model, a);
-    }
-    return a;
+                mine, accuracy.samples().size(), parent, tolerance));
   }
 }

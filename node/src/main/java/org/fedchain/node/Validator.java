@@ -2,8 +2,6 @@ package org.fedchain.node;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.Signed;
@@ -12,8 +10,6 @@ import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
-import org.fedchain.trainer.LocalTrainer;
-import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
 import org.fedchain.wallet.EthereumIdentity;
 
@@ -36,13 +32,14 @@ public final class Validator {
   private final BlobStore store;
   private final EthereumIdentity me;
   private final Samples heldOut;
-  private final Map<Hash32, Double> accuracies = new HashMap<>();
+  private final HeldOutAccuracy accuracies;
 
   public Validator(Ledger ledger, BlobStore store, EthereumIdentity me, Samples heldOut) {
     this.ledger = ledger;
     this.store = store;
     this.me = me;
     this.heldOut = heldOut;
+    this.accuracies = new HeldOutAccuracy(store, heldOut);
   }
 
   /** Evaluates {@code update} and its parent, then signs and records the score. */
@@ -64,12 +61,6 @@ public final class Validator {
 
   /** Accuracy of a stored model on the held-out samples; each model is evaluated once. */
   public double accuracy(Architecture arch, Hash32 model) throws IOException {
-    Double known = accuracies.get(model);
-    if (known == null) {
-      known =
-          LocalTrainer.evaluate(arch, ModelCodec.read(arch, store.get(model)), heldOut).accuracy();
-      accuracies.put(model, known);
-    }
-    return known;
+    return accuracies.of(arch, model);
   }
 }

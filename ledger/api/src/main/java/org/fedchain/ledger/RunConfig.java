@@ -59,18 +59,6 @@ public record RunConfig(
     this(mode, commitReveal, validators, quorum, budget, rewardPerPoint, List.of(), freshNonce());
   }
 
-  /** Terms with this admitted list and a fresh random nonce. */
-  public RunConfig(
-      Mode mode,
-      boolean commitReveal,
-      List<Address> validators,
-      int quorum,
-      BigInteger budget,
-      BigInteger rewardPerPoint,
-      List<Address> admitted) {
-    this(mode, commitReveal, validators, quorum, budget, rewardPerPoint, admitted, freshNonce());
-  }
-
   private static Hash32 freshNonce() {
     byte[] b = new byte[32];
     RANDOM.nextBytes(b);

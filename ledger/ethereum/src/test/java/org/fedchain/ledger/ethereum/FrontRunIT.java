@@ -127,13 +127,13 @@ class FrontRunIT {
       coord.mint(coordinator, BigInteger.valueOf(100));
       RunConfig terms =
           new RunConfig(
-              Mode.CHAINED,
-              commitReveal,
-              List.of(validator),
-              1,
-              BigInteger.valueOf(100),
-              BigInteger.ONE,
-              admitVictimOnly ? List.of(victim) : List.of());
+                  Mode.CHAINED,
+                  commitReveal,
+                  List.of(validator),
+                  1,
+                  BigInteger.valueOf(100),
+                  BigInteger.ONE)
+              .admitting(admitVictimOnly ? List.of(victim) : List.of());
       Hash32 run = terms.runId(coordinator);
       Hash32 genesisModel = Hash32.sha256("genesis".getBytes());
       ModelUpdate g =

@@ -38,8 +38,9 @@ contract GasOnAnvil {
 
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(V1), vm.addr(V2));
-        ContributionRegistry.RunConfig memory c =
-            ContributionRegistry.RunConfig(1, false, 2, 1e21, 1e18, validators, new address[](0), keccak256("gas run"));
+        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
+            1, false, 2, 1e21, 1e18, 0, validators, new address[](0), keccak256("gas run")
+        );
         bytes32 g = keccak256("genesis");
         bytes32 runId = open(c, g);
 
@@ -57,9 +58,14 @@ contract GasOnAnvil {
         attest(r, V2, 7);
         reg.claim(r);
 
+        // the coordinator picks alice's update (Krum): an AGGREGATE of its very model
+        ContributionRegistry.Receipt memory pick = r;
+        (pick.kind, pick.contributor) = (3, vm.addr(COORDINATOR));
+        reg.submit(pick, vm.addr(COORDINATOR), sig(COORDINATOR, reg.updateIdOf(pick)));
+
         // an unrewarded run that admits alice only, and one submit to it (one more cold read)
         c = ContributionRegistry.RunConfig(
-            1, false, 0, 0, 0, new address[](0), new address[](1), keccak256("gas run admitting alice")
+            1, false, 0, 0, 0, 0, new address[](0), new address[](1), keccak256("gas run admitting alice")
         );
         c.admitted[0] = vm.addr(ALICE);
         bytes32 restricted = open(c, g);
@@ -74,6 +80,13 @@ contract GasOnAnvil {
             )
         );
         reg.admit(restricted, bob, vm.addr(COORDINATOR), sig(COORDINATOR, admission));
+
+        // the coordinator closes the rewarded run (no claim window), then its unpaid budget returns
+        bytes32 closing = keccak256(
+            abi.encodePacked("\x19\x01", reg.domainSeparator(), keccak256(abi.encode(reg.CLOSE_RUN_TYPEHASH(), runId)))
+        );
+        reg.closeRun(runId, vm.addr(COORDINATOR), sig(COORDINATOR, closing));
+        reg.reclaim(runId);
         vm.stopBroadcast();
     }
 

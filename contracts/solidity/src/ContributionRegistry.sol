@@ -31,16 +31,41 @@ import {VNXToken} from "./VNXToken.sol";
 /// copies a pending genesis and signs it with its own key opens a different run (its own) and cannot
 /// take the coordinator's run id.
 ///
-/// Storage is one slot per update, `keccak256(runId, model) -> seq|kind|updateId` (the low 160 bits
-/// of the updateId); everything else about an update lives in the UpdateRecorded event. Model
-/// uniqueness per run plus the EIP-712 domain make every receipt single-use, so no nonce is stored.
+/// Storage is one slot per update, `key -> seq|kind|updateId` (the low 160 bits of the updateId);
+/// everything else about an update lives in the UpdateRecorded event. Global models and
+/// contributions are indexed apart, as Java's `Rules` does: each (runId, model) has a contribution
+/// slot, key `keccak256(runId, model)`, which records a CHAINED, LOCAL or STAGE update, and a global
+/// slot, the same key with its lowest bit flipped, which records a GENESIS or an AGGREGATE. So the
+/// coordinator can make a contribution's model the round's global one (a strategy's pick, such as
+/// Krum's) by recording an AGGREGATE of that very model, and both updates keep their own votes, tally
+/// and reward. Model uniqueness per run and index plus the EIP-712 domain make every receipt
+/// single-use, so no nonce is stored.
+///
+/// The rules of the two slots (`_submit`):
+/// - A LOCAL update trains from a global model: its parent must be in the global slot (the genesis
+///   or an AGGREGATE), else ParentNotGlobal if the parent is recorded as a contribution only, else
+///   ParentUnknown; so local training never stacks on another node's unaggregated result. Any other
+///   kind takes the parent's global record if there is one, else its contribution, else
+///   ParentUnknown; the seq follows the record taken.
+/// - An AGGREGATE is refused (ModelExists) only if its model's global slot is set: it may record a
+///   model a contribution already holds. Any other kind is refused if either slot of its model is set.
+///
 /// Attestations and claims pass the whole receipt: the contract recomputes its updateId and takes it
-/// for the recorded update only if the slot of its (runId, model) holds its seq, kind and id bits.
-/// The updateId covers every field, so a variant receipt (another parent, manifest, data, samples or
-/// contributor) is no recorded update (UpdateUnknown): an Attested or RewardClaimed event always
-/// names a recorded updateId, and a claim pays the contributor that update names. The per-update
-/// state (votes, tally, claimed) is keyed by the slot key; events carry runId and model next to the
-/// updateId, so an indexer finds the slot of an event.
+/// for the recorded update only if the slot of its (runId, model) and kind (global kinds: the global
+/// slot; others: the contribution slot) holds its seq, kind and id bits. The updateId covers every
+/// field, so a variant receipt (another parent, manifest, data, samples or contributor) is no
+/// recorded update (UpdateUnknown): an Attested or RewardClaimed event always names a recorded
+/// updateId, and a claim pays the contributor that update names. The per-update state (votes,
+/// tally, claimed) is keyed by the slot key; events carry runId and model next to the updateId, and
+/// the update's kind is in its UpdateRecorded event, so an indexer finds the slot of an event. The
+/// views by model (`updateOf`, `attestationOf`, `tallyOf`) read the global slot if it is set, else the
+/// contribution slot: a read by model prefers the global record, as Java's `updateOfModel` does (a
+/// picked contribution's own votes and claim are then in its Attested and RewardClaimed events).
+///
+/// Closing a run starts its claim window (`RunConfig.claimWindow`, seconds): claims still pay, and
+/// once the window has passed anyone may return the unpaid budget to the coordinator (`reclaim`),
+/// after which nothing is left to claim. Without it a closed run's unclaimed budget stayed escrowed
+/// for ever.
 contract ContributionRegistry is EIP712, Ownable {
     using SafeERC20 for VNXToken;
 
@@ -67,6 +92,7 @@ contract ContributionRegistry is EIP712, Ownable {
         uint8 quorum;
         uint256 budget;
         uint256 rewardPerPoint;
+        uint64 claimWindow; // seconds after the close during which only claims may take the budget
         address[] validators;
         address[] admitted; // who may contribute besides the coordinator; empty: anyone
         bytes32 nonce; // makes the terms, and so the derived run id, unique
@@ -75,7 +101,8 @@ contract ContributionRegistry is EIP712, Ownable {
     /// @notice A run as stored. The first slot holds everything `submit` reads, so a submit reads
     /// one slot. The budget is kept as what is still unpaid (`paid` = budget - unpaid, see `runs`):
     /// the first claim of a run then rewrites a non-zero slot (2.9k gas) instead of filling an empty
-    /// `paid` slot (20k), and a claim reads one slot less.
+    /// `paid` slot (20k), and a claim reads one slot less. The claim window and the close time share
+    /// a slot of their own (the first is full), which only closeRun and reclaim touch.
     struct Run {
         address coordinator; // zero: no such run
         uint8 mode;
@@ -88,6 +115,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint256 rewardPerPoint;
         bytes32 genesisUpdate;
         bytes32 genesisModel;
+        uint64 claimWindow; // seconds
+        uint64 closedAt; // block timestamp of the close; 0 while open
     }
 
     /// @notice One validator's attestation of one update.
@@ -114,8 +143,22 @@ contract ContributionRegistry is EIP712, Ownable {
     bytes32 public constant ADMIT_TYPEHASH = keccak256("Admit(bytes32 runId,address node)");
 
     uint8 internal constant GENESIS = 0;
+    uint8 internal constant CHAINED = 1;
+    uint8 internal constant LOCAL = 2;
     uint8 internal constant AGGREGATE = 3;
     uint8 internal constant MODEL_PARALLEL = 2;
+
+    /// @dev The global kinds, GENESIS and AGGREGATE, as a bit set (bit `kind`); the others (CHAINED,
+    /// LOCAL, STAGE) are contributions. A global update is recorded in the global slot of its model.
+    uint256 internal constant GLOBAL_KINDS = (1 << 0) | (1 << 3); // bits GENESIS, AGGREGATE
+
+    /// @dev The global slot key of (runId, model) is its contribution slot key
+    /// `keccak256(runId, model)` XOR this: the lowest bit flipped. The two keys of one pair always
+    /// differ. Keys of two different pairs are equal only if two keccak256 digests of distinct 64-byte
+    /// inputs are equal or differ in their lowest bit only, a collision of keccak256 truncated to 255
+    /// bits (~2^127 work), so no global slot can alias a contribution slot, nor two pairs one slot.
+    /// Flipping a bit costs 3 gas where a second, tagged keccak would cost ~40.
+    bytes32 internal constant GLOBAL_SLOT = bytes32(uint256(1));
 
     /// @dev Byte `mode` is the set of kinds that mode accepts (bit `kind`): CHAINED {CHAINED},
     /// DATA_PARALLEL {LOCAL, AGGREGATE}, MODEL_PARALLEL {STAGE, AGGREGATE}; as Java's `Mode`.
@@ -160,6 +203,7 @@ contract ContributionRegistry is EIP712, Ownable {
         uint8 quorum,
         uint256 budget,
         uint256 rewardPerPoint,
+        uint64 claimWindow,
         address[] validators,
         address[] admitted,
         bytes32 nonce
@@ -196,8 +240,11 @@ contract ContributionRegistry is EIP712, Ownable {
     /// @notice The coordinator of run `runId` admitted `node` after opening it (`admit`); emitted
     /// again on a replayed admission, which changes nothing.
     event Admitted(bytes32 indexed runId, address indexed node);
-    /// @notice (The error `RunClosed` owns that name, hence `RunClosedBy`.)
-    event RunClosedBy(bytes32 indexed runId, address indexed coordinator);
+    /// @notice Run `runId` was closed at block timestamp `closedAt`, which starts its claim window.
+    /// (The error `RunClosed` owns that name, hence `RunClosedBy`.)
+    event RunClosedBy(bytes32 indexed runId, address indexed coordinator, uint64 closedAt);
+    /// @notice The unpaid budget of the closed run `runId` went back to its coordinator (`reclaim`).
+    event BudgetReturned(bytes32 indexed runId, address indexed coordinator, uint256 amount);
 
     // ---- errors: Java `Reason` names, in PascalCase ----
 
@@ -212,6 +259,8 @@ contract ContributionRegistry is EIP712, Ownable {
     error BadRunId();
     error RunUnknown();
     error RunClosed();
+    /// @notice `reclaim` of a run that is still open.
+    error RunOpen();
     error BadGenesis();
     error ConfigMismatch();
     error BadConfig();
@@ -219,6 +268,9 @@ contract ContributionRegistry is EIP712, Ownable {
     error NotCoordinator();
     error NotAdmitted();
     error ParentUnknown();
+    /// @notice A LOCAL update names a parent that is recorded only as a contribution (CHAINED, LOCAL
+    /// or STAGE), not as a global model (the genesis or an AGGREGATE).
+    error ParentNotGlobal();
     error SeqMismatch();
     error ModelExists();
     error NoCommit();
@@ -229,6 +281,8 @@ contract ContributionRegistry is EIP712, Ownable {
     error QuorumNotMet();
     error AlreadyClaimed();
     error NothingToPay();
+    /// @notice `reclaim` before the run's claim window has passed since its close.
+    error ClaimWindowOpen();
     error InsufficientBalance();
     error BadAmount();
     /// @notice `submitBatch` arrays differ in length (not a ledger rule: a malformed call).
@@ -242,10 +296,10 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @notice Opens a run from its coordinator's signed GENESIS receipt and escrows the budget.
     /// @dev The genesis `data` must be `configHash(config)`, so the signature covers mode,
-    /// validators, quorum, budget, rate, the admitted list and the nonce: nobody can replay a genesis
-    /// with another configuration. The genesis names the coordinator as its contributor, and its run
-    /// id must be `keccak256(abi.encodePacked(coordinator, genesis.data))` (BadRunId): a copier who
-    /// re-signs the genesis with its own key opens a run of another id.
+    /// validators, quorum, budget, rate, claim window, the admitted list and the nonce: nobody can
+    /// replay a genesis with another configuration. The genesis names the coordinator as its
+    /// contributor, and its run id must be `keccak256(abi.encodePacked(coordinator, genesis.data))`
+    /// (BadRunId): a copier who re-signs the genesis with its own key opens a run of another id.
     /// The budget moves from the coordinator into this contract without an allowance
     /// (`VNXToken.escrowFrom`); that signature is the coordinator's consent.
     function openRun(RunConfig calldata config, Receipt calldata genesis, address coordinator, bytes calldata signature)
@@ -274,7 +328,8 @@ contract ContributionRegistry is EIP712, Ownable {
         run.rewardPerPoint = config.rewardPerPoint;
         run.genesisUpdate = updateId;
         run.genesisModel = genesis.model;
-        _record(genesis, updateId, coordinator, signature);
+        if (config.claimWindow != 0) run.claimWindow = config.claimWindow; // a zero write still costs 2.2k
+        _record(genesis, updateId, coordinator, signature, _updateKey(genesis.runId, genesis.model) ^ GLOBAL_SLOT);
         _emitRunOpened(genesis, coordinator, config);
         if (budget > 0) vnx.escrowFrom(coordinator, budget);
     }
@@ -320,7 +375,7 @@ contract ContributionRegistry is EIP712, Ownable {
         bytes32 updateId = _updateId(r);
         bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ATTESTATION_TYPEHASH, updateId, score, evalSet, report)));
         _checkSigner(digest, signature, validator);
-        bytes32 key = _updateKey(r.runId, r.model);
+        bytes32 key = _keyOf(r);
         _recorded(key, r, updateId);
         if (!isValidator[r.runId][validator]) revert NotValidator();
         Vote storage vote = _votes[key][validator];
@@ -337,10 +392,10 @@ contract ContributionRegistry is EIP712, Ownable {
     /// UpdateUnknown) once a quorum attested it: `max(0, sum / count) * rewardPerPoint` (the mean
     /// truncates toward zero), capped at what is left of the run's budget. Anyone may call it; the
     /// reward always goes to the contributor the recorded receipt names. Claims still pay after the
-    /// run is closed.
+    /// run is closed, until its budget was returned (`reclaim`): then NothingToPay.
     function claim(Receipt calldata r) external returns (uint256 amount) {
         bytes32 updateId = _updateId(r);
-        bytes32 key = _updateKey(r.runId, r.model);
+        bytes32 key = _keyOf(r);
         _recorded(key, r, updateId);
         Tally storage t = _tallies[key];
         if (t.claimed) revert AlreadyClaimed();
@@ -363,12 +418,36 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @notice Closes a run on its coordinator's signed `CloseRun`; later submits fail RunClosed.
+    /// The close time starts the claim window, after which `reclaim` returns the unpaid budget.
     function closeRun(bytes32 runId, address coordinator, bytes calldata signature) external {
         _checkSigner(_hashTypedDataV4(keccak256(abi.encode(CLOSE_RUN_TYPEHASH, runId))), signature, coordinator);
         Run storage run = _openRun(runId);
         if (coordinator != run.coordinator) revert NotCoordinator();
+        uint64 closedAt = uint64(block.timestamp);
         run.open = false;
-        emit RunClosedBy(runId, coordinator);
+        run.closedAt = closedAt;
+        emit RunClosedBy(runId, coordinator, closedAt);
+    }
+
+    /// @notice Returns the unpaid budget of the closed run `runId` to its coordinator once its claim
+    /// window has passed since the close; returns the amount. Anyone may call it: the budget only
+    /// ever goes back to the coordinator. Checks, in order: the run exists (RunUnknown), it is closed
+    /// (RunOpen), `closedAt + claimWindow` has been reached (ClaimWindowOpen), something is unpaid
+    /// (NothingToPay; so a second reclaim fails). Claims pay until the reclaim, none after it.
+    function reclaim(bytes32 runId) external returns (uint256 amount) {
+        Run storage run = _runs[runId];
+        address coordinator = run.coordinator;
+        if (coordinator == address(0)) revert RunUnknown();
+        if (run.open) revert RunOpen();
+        // The sum of two uint64 cannot overflow a uint256. Block time may drift by seconds; a claim
+        // window is meant in hours or days.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp < uint256(run.closedAt) + run.claimWindow) revert ClaimWindowOpen();
+        amount = run.unpaid;
+        if (amount == 0) revert NothingToPay();
+        run.unpaid = 0;
+        emit BudgetReturned(runId, coordinator, amount);
+        vnx.safeTransfer(coordinator, amount);
     }
 
     /// @notice Adds `node` to the admitted list of the open run `runId` on its coordinator's signed
@@ -395,8 +474,9 @@ contract ContributionRegistry is EIP712, Ownable {
 
     // ---- reads ----
 
-    /// @notice A run: its coordinator and configuration, whether it is open, what it has paid,
-    /// and its genesis. A coordinator of zero means there is no such run.
+    /// @notice A run: its coordinator and configuration, whether it is open, what it has paid (a
+    /// returned budget counts as paid), its genesis, its claim window and when it was closed (0 while
+    /// open). A coordinator of zero means there is no such run.
     function runs(bytes32 runId)
         external
         view
@@ -410,7 +490,9 @@ contract ContributionRegistry is EIP712, Ownable {
             uint256 rewardPerPoint,
             uint256 paid,
             bytes32 genesisUpdate,
-            bytes32 genesisModel
+            bytes32 genesisModel,
+            uint64 claimWindow,
+            uint64 closedAt
         )
     {
         Run storage run = _runs[runId];
@@ -424,7 +506,9 @@ contract ContributionRegistry is EIP712, Ownable {
             run.rewardPerPoint,
             run.budget - run.unpaid,
             run.genesisUpdate,
-            run.genesisModel
+            run.genesisModel,
+            run.claimWindow,
+            run.closedAt
         );
     }
 
@@ -438,30 +522,33 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @notice The recorded update of `model` in run `runId`: its seq, kind and the low 160 bits of
     /// its updateId (`bytes20(uint160(uint256(updateId)))`). Its other fields, the contributor
-    /// included, are in its UpdateRecorded event.
+    /// included, are in its UpdateRecorded event. A read by model prefers the global record: of a
+    /// model recorded both as a contribution and by an AGGREGATE (a strategy's pick), it returns
+    /// the AGGREGATE, as Java's `updateOfModel` does; the contribution is in its event.
     function updateOf(bytes32 runId, bytes32 model)
         external
         view
         returns (bool exists, uint64 seq, uint8 kind, bytes20 idLow)
     {
-        uint256 u = _updates[_updateKey(runId, model)];
+        uint256 u = _updates[_readKey(runId, model)];
         return (u != 0, uint64(u >> SEQ_SHIFT), uint8(u >> KIND_SHIFT), bytes20(uint160(u)));
     }
 
-    /// @notice A validator's attestation of the update of `model` in run `runId`.
+    /// @notice A validator's attestation of the update of `model` in run `runId` (the global record
+    /// if there is one, as `updateOf`).
     function attestationOf(bytes32 runId, bytes32 model, address validator)
         external
         view
         returns (bool attested, int64 score)
     {
-        Vote storage v = _votes[_updateKey(runId, model)][validator];
+        Vote storage v = _votes[_readKey(runId, model)][validator];
         return (v.attested, v.score);
     }
 
-    /// @notice Attestation count and score sum of the update of `model` in run `runId`, and whether
-    /// its reward was paid.
+    /// @notice Attestation count and score sum of the update of `model` in run `runId` (the global
+    /// record if there is one, as `updateOf`), and whether its reward was paid.
     function tallyOf(bytes32 runId, bytes32 model) external view returns (uint32 count, int192 sum, bool claimed) {
-        Tally storage t = _tallies[_updateKey(runId, model)];
+        Tally storage t = _tallies[_readKey(runId, model)];
         return (t.count, t.sum, t.claimed);
     }
 
@@ -475,7 +562,7 @@ contract ContributionRegistry is EIP712, Ownable {
         return _updateId(r);
     }
 
-    /// @notice `keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint,
+    /// @notice `keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint, claimWindow,
     /// keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)), nonce))`, as
     /// Java's `RunConfig.hash()` (encodePacked pads each address of an array to a word).
     function configHash(RunConfig calldata c) public pure returns (bytes32) {
@@ -486,6 +573,7 @@ contract ContributionRegistry is EIP712, Ownable {
                 c.quorum,
                 c.budget,
                 c.rewardPerPoint,
+                c.claimWindow,
                 keccak256(abi.encodePacked(c.validators)),
                 keccak256(abi.encodePacked(c.admitted)),
                 c.nonce
@@ -509,15 +597,34 @@ contract ContributionRegistry is EIP712, Ownable {
         if ((MODE_KINDS >> (uint256(run.mode) * 8 + kind)) & 1 == 0) revert KindNotAllowed();
         if (kind == AGGREGATE && contributor != run.coordinator) revert NotCoordinator();
         if (run.restricted && contributor != run.coordinator && !isAdmitted[runId][contributor]) revert NotAdmitted();
-        uint256 parent = _updates[_updateKey(runId, r.parent)];
-        if (parent == 0) revert ParentUnknown();
+        // The parent: its global record if there is one (a LOCAL takes nothing else), else its
+        // contribution. A LOCAL on the genesis or an AGGREGATE reads one slot.
+        // A CHAINED update reads the contribution slot first: only a CHAINED run accepts CHAINED
+        // updates, and it records no AGGREGATE, so none of its models has both slots set and either
+        // order finds the same parent; a chain's parents are contributions, bar the genesis.
+        bytes32 parentKey = _updateKey(runId, r.parent); // the first slot to read, then the other
+        if (kind != CHAINED) parentKey ^= GLOBAL_SLOT;
+        uint256 parent = _updates[parentKey];
+        if (parent == 0) {
+            parent = _updates[parentKey ^ GLOBAL_SLOT];
+            if (kind == LOCAL && parent != 0) revert ParentNotGlobal(); // a contribution only
+            if (parent == 0) revert ParentUnknown();
+        }
         if (uint256(r.seq) != uint256(uint64(parent >> SEQ_SHIFT)) + 1) revert SeqMismatch();
-        if (_updates[_updateKey(runId, r.model)] != 0) revert ModelExists();
+        // An AGGREGATE may make a contribution's model global (a strategy's pick): only the global
+        // slot must be free. Any other kind needs both free (the one extra cold read of a LOCAL).
+        bytes32 key = _updateKey(runId, r.model);
+        if (kind == AGGREGATE) {
+            key ^= GLOBAL_SLOT;
+            if (_updates[key] != 0) revert ModelExists();
+        } else if (_updates[key] | _updates[key ^ GLOBAL_SLOT] != 0) {
+            revert ModelExists();
+        }
         if (run.commitReveal) {
             uint256 committed = commits[keccak256(abi.encodePacked(updateId, contributor))];
             if (committed == 0 || committed >= block.number) revert NoCommit();
         }
-        _record(r, updateId, contributor, signature);
+        _record(r, updateId, contributor, signature, key);
     }
 
     /// @dev BadConfig unless validators are non-zero and distinct, so are the admitted addresses,
@@ -551,20 +658,24 @@ contract ContributionRegistry is EIP712, Ownable {
             config.quorum,
             config.budget,
             config.rewardPerPoint,
+            config.claimWindow,
             config.validators,
             config.admitted,
             config.nonce
         );
     }
 
-    /// @dev Writes the update's single slot and its event; all checks are done. The slot packs seq,
-    /// kind and the low 160 bits of the updateId. The event data is the exact ABI encoding of
+    /// @dev Writes the update's single slot, at `key` (the global or the contribution slot of its
+    /// model, by its kind), and its event; all checks are done. The slot packs seq, kind and the low
+    /// 160 bits of the updateId. The event data is the exact ABI encoding of
     /// `UpdateRecorded`, built from calldata (less gas per update than `emit`, which re-encodes each
     /// field): seq..samples are the receipt's calldata words 1..7 in event order, copied at once; the
     /// signature is 65 bytes (checked). Seq, kind and samples are read as raw words and checked here:
     /// a dirty one reverts, as a Solidity read would (whose checked read of a calldata struct member
     /// costs ~150 gas more per field).
-    function _record(Receipt calldata r, bytes32 updateId, address contributor, bytes calldata signature) internal {
+    function _record(Receipt calldata r, bytes32 updateId, address contributor, bytes calldata signature, bytes32 key)
+        internal
+    {
         bytes32 runId = r.runId;
         uint256 idBits = uint256(updateId) & ID_MASK;
         uint256 packed;
@@ -574,7 +685,7 @@ contract ContributionRegistry is EIP712, Ownable {
             if or(or(shr(64, seq), shr(8, kind)), shr(64, calldataload(add(r, 0xe0)))) { revert(0, 0) }
             packed := or(or(shl(SEQ_SHIFT, seq), shl(KIND_SHIFT, kind)), idBits)
         }
-        _updates[_updateKey(runId, r.model)] = packed;
+        _updates[key] = packed;
         bytes32 topic = UpdateRecorded.selector;
         assembly ("memory-safe") {
             // seq, kind, parent, model, manifest, data, samples | offset 0x100 | length 65 | r s v
@@ -596,7 +707,7 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @dev UpdateUnknown unless `r` (whose digest is `updateId`) is the update recorded at `key`,
-    /// the slot of `r`'s run and model: the slot is non-zero and holds `r`'s seq, kind and the low
+    /// the slot of `r`'s run, model and kind (`_keyOf`): the slot is non-zero and holds `r`'s seq, kind and the low
     /// 160 bits of `updateId`. A variant receipt (any other field changed) has another updateId.
     function _recorded(bytes32 key, Receipt calldata r, bytes32 updateId) internal view {
         uint256 u = _updates[key];
@@ -606,6 +717,28 @@ contract ContributionRegistry is EIP712, Ownable {
         ) revert UpdateUnknown();
     }
 
+    /// @dev The slot key of the update `r` would be: the global slot of its (runId, model) for a
+    /// GENESIS or an AGGREGATE, else the contribution slot. The kind is read as a raw word (~0.1k gas
+    /// less than a checked read): a dirty one (> 255) shifts the bit set to zero and names the
+    /// contribution slot, and `_recorded`'s checked read of `r.kind` then reverts.
+    function _keyOf(Receipt calldata r) internal pure returns (bytes32 key) {
+        key = _updateKey(r.runId, r.model);
+        uint256 kind;
+        assembly ("memory-safe") {
+            kind := calldataload(add(r, 0x40))
+        }
+        if ((GLOBAL_KINDS >> kind) & 1 != 0) key ^= GLOBAL_SLOT;
+    }
+
+    /// @dev The slot key a read by model takes: the global slot of (runId, model) if it is set, else
+    /// the contribution slot (set or not). A read by model prefers the global record, as Java's
+    /// `updateOfModel`: of a contribution's model that an AGGREGATE made global, the AGGREGATE.
+    function _readKey(bytes32 runId, bytes32 model) internal view returns (bytes32 key) {
+        key = _updateKey(runId, model);
+        if (_updates[key ^ GLOBAL_SLOT] != 0) key ^= GLOBAL_SLOT;
+    }
+
+    /// @dev The contribution slot key of (runId, model); its global slot key is this `^ GLOBAL_SLOT`.
     function _updateKey(bytes32 runId, bytes32 model) internal pure returns (bytes32 key) {
         assembly ("memory-safe") {
             mstore(0x00, runId)

@@ -26,6 +26,28 @@ contract GasTest is RuleHarness {
         doSubmit(s, bytes4(0));
     }
 
+    /// The coordinator picks alice's LOCAL (Krum): an AGGREGATE of the same model, in its global slot.
+    function test_gas_aggregate_picking_a_local() public {
+        Sub memory s = sub("r1", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+        Sub memory pick = sub("r1", "coordinator", "m1");
+        pick.kind = 3;
+        doSubmit(pick, bytes4(0));
+    }
+
+    /// A CHAINED update on a CHAINED one: its parent is no global model, so the lookup reads the
+    /// parent's global slot, then its contribution slot.
+    function test_gas_chained_submit_on_a_chained_parent() public {
+        Open memory o = open("r2", "coordinator");
+        doOpen(o, bytes4(0));
+        doSubmit(sub("r2", "alice", "c1"), bytes4(0));
+        Sub memory s = sub("r2", "bob", "c2");
+        s.parent = "c1";
+        s.seq = 2;
+        doSubmit(s, bytes4(0));
+    }
+
     /// One more cold read than a submit to an open run: the contributor's admission.
     function test_gas_submit_to_a_run_with_admissions() public {
         Open memory o = open("r2", "coordinator");
@@ -62,6 +84,12 @@ contract GasTest is RuleHarness {
         reg.submitBatch(rs, contributors, sigs);
         (bool exists,,,) = reg.updateOf(runId("r1"), h("l99"));
         assertTrue(exists, "last of the batch recorded");
+    }
+
+    /// The coordinator closes the run (the close time's new slot), then its unpaid budget returns.
+    function test_gas_close_and_reclaim() public {
+        doClose("r1", "coordinator", "valid", bytes4(0));
+        assertEq(doReclaim("r1", bytes4(0)), 1000, "the whole budget");
     }
 
     function test_gas_attest_and_claim_to_a_new_holder() public {

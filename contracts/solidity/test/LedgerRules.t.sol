@@ -1935,5 +1935,333 @@ contract LedgerRulesTest is RuleHarness {
         {
             doMint("alice", 0, ContributionRegistry.BadAmount.selector);
         }
+    }
+
+    /// submit: a LOCAL's parent is a global model (GENESIS or AGGREGATE)
+    function test_rejects_a_local_update_on_a_local() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.mode = 1;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "l1");
+            s.kind = 2;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "bob", "l2");
+            s.kind = 2;
+            s.parent = "l1";
+            s.seq = 2;
+            doSubmit(s, ContributionRegistry.ParentNotGlobal.selector);
+        }
+        checkUpdates("r1", list("g", "l1"));
+    }
+
+    /// submit: a LOCAL's parent is a global model (GENESIS or AGGREGATE)
+    function test_accepts_a_local_update_on_an_aggregate() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.mode = 1;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "l1");
+            s.kind = 2;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "coordinator", "g1");
+            s.kind = 3;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "bob", "l2");
+            s.kind = 2;
+            s.parent = "g1";
+            s.seq = 2;
+            doSubmit(s, bytes4(0));
+        }
+        checkContributor("r1", "l2", "bob");
+    }
+
+    /// reclaim: a closed run's unpaid budget returns to its coordinator
+    function test_returns_the_unpaid_budget_after_the_claim_window() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        {
+            doClose("r1", "coordinator", "valid", bytes4(0));
+        }
+        {
+            doReclaim("r1", bytes4(0));
+        }
+        checkBalance("coordinator", 960);
+        checkBalance("alice", 40);
+    }
+
+    /// reclaim: only after the run is closed
+    function test_rejects_reclaim_of_an_open_run() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doReclaim("r1", ContributionRegistry.RunOpen.selector);
+        }
+        checkBalance("coordinator", 500);
+    }
+
+    /// reclaim: only once the claim window has passed
+    function test_rejects_reclaim_within_the_claim_window() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.window = 1000000000;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClose("r1", "coordinator", "valid", bytes4(0));
+        }
+        {
+            doReclaim("r1", ContributionRegistry.ClaimWindowOpen.selector);
+        }
+        checkBalance("coordinator", 500);
+    }
+
+    /// reclaim: the budget returns once
+    function test_rejects_a_second_reclaim() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClose("r1", "coordinator", "valid", bytes4(0));
+        }
+        {
+            doReclaim("r1", bytes4(0));
+        }
+        {
+            doReclaim("r1", ContributionRegistry.NothingToPay.selector);
+        }
+        checkBalance("coordinator", 1000);
+    }
+
+    /// claim: nothing is left once the budget returned
+    function test_rejects_a_claim_after_the_budget_returned() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClose("r1", "coordinator", "valid", bytes4(0));
+        }
+        {
+            doReclaim("r1", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
+        }
+        checkBalance("alice", 0);
+        checkBalance("coordinator", 1000);
+    }
+
+    /// reclaim: the run exists
+    function test_rejects_reclaim_of_an_unknown_run() public {
+        {
+            doReclaim("nope", ContributionRegistry.RunUnknown.selector);
+        }
+    }
+
+    /// submit: an AGGREGATE may record a contribution's model (a strategy's pick); globals and contributions are indexed apart
+    function test_the_coordinator_makes_a_locals_model_global() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.mode = 1;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "l1");
+            s.kind = 2;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "coordinator", "l1");
+            s.kind = 3;
+            doSubmit(s, bytes4(0));
+        }
+        checkContributor("r1", "l1", "coordinator");
+        checkUpdates("r1", list("g", "l1", "l1"));
+    }
+
+    /// submit: a LOCAL's parent is a global model (GENESIS or AGGREGATE)
+    function test_accepts_a_local_on_a_picked_model() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.mode = 1;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "l1");
+            s.kind = 2;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "coordinator", "l1");
+            s.kind = 3;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "bob", "l2");
+            s.kind = 2;
+            s.parent = "l1";
+            s.seq = 2;
+            doSubmit(s, bytes4(0));
+        }
+        checkContributor("r1", "l2", "bob");
+    }
+
+    /// submit: a global model is recorded once
+    function test_rejects_a_second_aggregate_of_the_same_model() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.mode = 1;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "l1");
+            s.kind = 2;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "coordinator", "l1");
+            s.kind = 3;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "coordinator", "l1");
+            s.kind = 3;
+            s.parent = "l1";
+            s.seq = 2;
+            doSubmit(s, ContributionRegistry.ModelExists.selector);
+        }
+        checkUpdates("r1", list("g", "l1", "l1"));
+    }
+
+    /// submit: a contribution's model is recorded once, globals included
+    function test_rejects_a_local_of_a_global_model() public {
+        {
+            Open memory o = open("r1", "coordinator");
+            o.mode = 1;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "coordinator", "g1");
+            s.kind = 3;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "g1");
+            s.kind = 2;
+            s.parent = "g1";
+            s.seq = 2;
+            doSubmit(s, ContributionRegistry.ModelExists.selector);
+        }
+        checkUpdates("r1", list("g", "g1"));
     }}
 

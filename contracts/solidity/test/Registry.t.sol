@@ -113,6 +113,257 @@ contract RegistryTest is RuleHarness {
         checkContributor("r1", "a1", "coordinator");
     }
 
+    // ---- a LOCAL trains from a global model ----
+
+    /// A data-parallel run: alice's LOCAL l1 from the genesis, then the coordinator's AGGREGATE a1.
+    function openDataParallel() internal {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        doOpen(o, bytes4(0));
+        Sub memory l1 = sub("r1", "alice", "l1");
+        l1.kind = 2;
+        doSubmit(l1, bytes4(0));
+        Sub memory a1 = sub("r1", "coordinator", "a1");
+        a1.kind = 3;
+        doSubmit(a1, bytes4(0));
+    }
+
+    /// A LOCAL on a LOCAL is ParentNotGlobal, and that is checked before the seq (a wrong seq too
+    /// still names the parent's kind), after the parent lookup (an unknown parent is ParentUnknown).
+    function test_a_local_on_a_local_is_refused() public {
+        openDataParallel();
+        Sub memory s = sub("r1", "bob", "l2");
+        s.kind = 2;
+        s.parent = "l1";
+        s.seq = 2;
+        doSubmit(s, ContributionRegistry.ParentNotGlobal.selector);
+        s.seq = 7;
+        doSubmit(s, ContributionRegistry.ParentNotGlobal.selector);
+        s.parent = "nowhere";
+        doSubmit(s, ContributionRegistry.ParentUnknown.selector);
+        checkRecorded("r1", "l2", false);
+    }
+
+    /// A LOCAL on an AGGREGATE (or the genesis) is recorded; an AGGREGATE may still take a LOCAL.
+    function test_a_local_on_an_aggregate_is_accepted() public {
+        openDataParallel();
+        Sub memory s = sub("r1", "bob", "l2");
+        s.kind = 2;
+        s.parent = "a1";
+        s.seq = 2;
+        doSubmit(s, bytes4(0));
+        checkContributor("r1", "l2", "bob");
+        Sub memory a2 = sub("r1", "coordinator", "a2");
+        a2.kind = 3;
+        a2.parent = "l2";
+        a2.seq = 3;
+        doSubmit(a2, bytes4(0));
+        checkLineage("r1", "a2", list("a2", "l2", "a1", "g"));
+    }
+
+    // ---- global models and contributions are indexed apart (a strategy's pick) ----
+
+    /// A rewarded data-parallel run (validators v1, v2, quorum 2, rate 10): alice's LOCAL l1 from
+    /// the genesis, then the coordinator picks it (Krum): an AGGREGATE of the very model l1.
+    function openAndPick() internal {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = 1000;
+        o.rate = 10;
+        doOpen(o, bytes4(0));
+        Sub memory l1 = sub("r1", "alice", "l1");
+        l1.kind = 2;
+        doSubmit(l1, bytes4(0));
+        Sub memory pick = sub("r1", "coordinator", "l1");
+        pick.kind = 3;
+        doSubmit(pick, bytes4(0));
+    }
+
+    /// The indexed receipt of (run, model) of the kind `kind`.
+    function recordedOfKind(string memory run, string memory model, uint8 kind)
+        internal
+        view
+        returns (ContributionRegistry.Receipt memory)
+    {
+        for (uint256 i = 0; i < recs.length; ++i) {
+            ContributionRegistry.Receipt memory r = recs[i].receipt;
+            if (r.runId == runId(run) && r.model == h(model) && r.kind == kind) return r;
+        }
+        revert(string.concat("no update of ", model));
+    }
+
+    /// The pick is recorded next to the LOCAL (both events), and a read by model now finds the
+    /// AGGREGATE: updateOf turns from the LOCAL's slot to the AGGREGATE's.
+    function test_the_coordinator_picks_a_locals_model() public {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        doOpen(o, bytes4(0));
+        Sub memory l1 = sub("r1", "alice", "l1");
+        l1.kind = 2;
+        bytes32 localId = doSubmit(l1, bytes4(0));
+        (bool exists, uint64 seq, uint8 kind, bytes20 idLow) = reg.updateOf(runId("r1"), h("l1"));
+        assertTrue(exists && seq == 1 && kind == 2 && idLow == bytes20(uint160(uint256(localId))), "the LOCAL");
+        Sub memory pick = sub("r1", "coordinator", "l1");
+        pick.kind = 3;
+        bytes32 pickId = doSubmit(pick, bytes4(0));
+        (exists, seq, kind, idLow) = reg.updateOf(runId("r1"), h("l1"));
+        assertTrue(exists && seq == 1 && kind == 3 && idLow == bytes20(uint160(uint256(pickId))), "the AGGREGATE");
+        checkContributor("r1", "l1", "coordinator");
+        checkUpdates("r1", list("g", "l1", "l1"));
+        assertEq(recordedOfKind("r1", "l1", 2).contributor, who("alice"), "the LOCAL stays alice's");
+    }
+
+    /// A LOCAL may train on the picked model (its global slot is set); the pick's model cannot be
+    /// recorded again, neither by a second AGGREGATE nor by a LOCAL (ModelExists), and no LOCAL may
+    /// take an AGGREGATE's model.
+    function test_a_picked_model_is_a_global_parent_and_recorded_once() public {
+        openAndPick();
+        Sub memory l2 = sub("r1", "bob", "l2");
+        l2.kind = 2;
+        l2.parent = "l1";
+        l2.seq = 2;
+        doSubmit(l2, bytes4(0));
+        checkContributor("r1", "l2", "bob");
+        checkLineage("r1", "l2", list("l2", "l1", "g"));
+        checkChildren("r1", "l1", list("l2")); // of the AGGREGATE, the update a read by l1 finds
+
+        Sub memory again = sub("r1", "coordinator", "l1");
+        again.kind = 3;
+        again.parent = "l2";
+        again.seq = 3;
+        doSubmit(again, ContributionRegistry.ModelExists.selector);
+        Sub memory local = sub("r1", "alice", "l1");
+        local.kind = 2;
+        local.parent = "l1";
+        local.seq = 2;
+        doSubmit(local, ContributionRegistry.ModelExists.selector);
+
+        Sub memory a2 = sub("r1", "coordinator", "a2");
+        a2.kind = 3;
+        a2.parent = "l2";
+        a2.seq = 3;
+        doSubmit(a2, bytes4(0));
+        Sub memory copy = sub("r1", "alice", "a2");
+        copy.kind = 2;
+        copy.parent = "a2";
+        copy.seq = 4;
+        doSubmit(copy, ContributionRegistry.ModelExists.selector);
+        checkUpdates("r1", list("g", "l1", "l1", "l2", "a2"));
+    }
+
+    /// A parent is taken from its global slot first: an AGGREGATE on a picked model whose pick has
+    /// another seq than its LOCAL follows the pick's seq. Before the pick the AGGREGATE's parent is
+    /// the LOCAL (its contribution slot); a LOCAL on it is ParentNotGlobal until the pick.
+    function test_a_parent_is_read_from_its_global_slot_first() public {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        doOpen(o, bytes4(0));
+        Sub memory a1 = sub("r1", "coordinator", "a1");
+        a1.kind = 3;
+        doSubmit(a1, bytes4(0)); // seq 1
+        Sub memory l1 = sub("r1", "alice", "l1");
+        l1.kind = 2;
+        doSubmit(l1, bytes4(0)); // seq 1, from the genesis
+        Sub memory l2 = sub("r1", "bob", "l2");
+        l2.kind = 2;
+        l2.parent = "l1";
+        l2.seq = 2;
+        doSubmit(l2, ContributionRegistry.ParentNotGlobal.selector);
+        Sub memory pick = sub("r1", "coordinator", "l1");
+        pick.kind = 3;
+        pick.parent = "a1";
+        pick.seq = 2; // the pick sits at seq 2, its LOCAL at seq 1
+        doSubmit(pick, bytes4(0));
+        l2.seq = 3;
+        doSubmit(l2, bytes4(0)); // now on the pick, whose seq is 2
+        Sub memory a3 = sub("r1", "coordinator", "a3");
+        a3.kind = 3;
+        a3.parent = "l1";
+        a3.seq = 2; // the LOCAL's seq + 1: not the parent taken
+        doSubmit(a3, ContributionRegistry.SeqMismatch.selector);
+        a3.seq = 3;
+        doSubmit(a3, bytes4(0));
+        checkLineage("r1", "a3", list("a3", "l1", "a1", "g"));
+        // nothing took the LOCAL l1 as parent (its children took the pick): it stays a head
+        checkHeads("r1", list("l1", "l2", "a3"));
+    }
+
+    /// The LOCAL and the AGGREGATE of one model are two updates: each has its own votes, tally and
+    /// reward, attest and claim find each by its receipt's kind, and the views by model read the
+    /// AGGREGATE's.
+    function test_attest_and_claim_keep_a_pick_and_its_local_apart() public {
+        openAndPick();
+        ContributionRegistry.Receipt memory local = recordedOfKind("r1", "l1", 2);
+        ContributionRegistry.Receipt memory pick = recorded("r1", "l1");
+        assertEq(pick.kind, 3, "a read by model finds the AGGREGATE");
+
+        doAttest(local, "v1", 5, "valid", bytes4(0));
+        doAttest(local, "v2", 7, "valid", bytes4(0));
+        doAttest(pick, "v1", 3, "valid", bytes4(0)); // v1 attested the LOCAL, not the AGGREGATE
+        doAttest(local, "v1", 1, "valid", ContributionRegistry.AlreadyAttested.selector);
+        doAttest(pick, "v1", 1, "valid", ContributionRegistry.AlreadyAttested.selector);
+        (uint32 count, int192 sum, bool claimed) = reg.tallyOf(runId("r1"), h("l1"));
+        assertTrue(count == 1 && sum == 3 && !claimed, "the view reads the AGGREGATE's tally");
+        (bool attested, int64 score) = reg.attestationOf(runId("r1"), h("l1"), who("v2"));
+        assertTrue(!attested && score == 0, "v2 attested the LOCAL only");
+        (attested, score) = reg.attestationOf(runId("r1"), h("l1"), who("v1"));
+        assertTrue(attested && score == 3, "v1's vote on the AGGREGATE");
+
+        assertEq(doClaim(local, bytes4(0)), 60, "the LOCAL: mean 6 x 10, to alice");
+        checkBalance("alice", 60);
+        doClaim(pick, ContributionRegistry.QuorumNotMet.selector); // one vote of its own
+        doAttest(pick, "v2", 9, "valid", bytes4(0));
+        assertEq(doClaim(pick, bytes4(0)), 60, "the AGGREGATE: mean 6 x 10, to the coordinator");
+        checkBalance("coordinator", 60);
+        doClaim(local, ContributionRegistry.AlreadyClaimed.selector);
+        doClaim(pick, ContributionRegistry.AlreadyClaimed.selector);
+        checkPaid("r1", 120);
+
+        // the LOCAL's fields under the other kind are a variant of neither
+        ContributionRegistry.Receipt memory swapped = local;
+        swapped.kind = 3;
+        doClaim(swapped, ContributionRegistry.UpdateUnknown.selector);
+    }
+
+    /// A kind word with bits above the byte (0x103, 0x102) names no slot's update: attest and claim
+    /// of a picked model's receipts with such a kind revert, whichever slot the raw word would pick.
+    function test_a_dirty_kind_word_finds_no_update() public {
+        openAndPick();
+        ContributionRegistry.Receipt[2] memory rs = [recorded("r1", "l1"), recordedOfKind("r1", "l1", 2)];
+        for (uint256 i = 0; i < rs.length; ++i) {
+            doAttest(rs[i], "v1", 5, "valid", bytes4(0));
+            doAttest(rs[i], "v2", 5, "valid", bytes4(0));
+            bytes memory data = abi.encodeCall(ContributionRegistry.claim, (rs[i]));
+            uint256 dirty = 0x100 | uint256(rs[i].kind);
+            assembly {
+                mstore(add(data, 0x64), dirty) // length word, selector, runId, seq, then kind
+            }
+            (bool ok,) = address(reg).call(data);
+            assertTrue(!ok, "a dirty kind is no recorded update");
+            assertEq(doClaim(rs[i], bytes4(0)), 50, "the clean receipt pays");
+        }
+    }
+
+    /// The genesis sits in the global slot too: a LOCAL or an AGGREGATE of the genesis model is
+    /// ModelExists, and it reads as kind GENESIS.
+    function test_the_genesis_is_a_global_record() public {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        doOpen(o, bytes4(0));
+        (bool exists, uint64 seq, uint8 kind,) = reg.updateOf(runId("r1"), h("g"));
+        assertTrue(exists && seq == 0 && kind == 0, "the genesis");
+        Sub memory s = sub("r1", "alice", "g");
+        s.kind = 2;
+        doSubmit(s, ContributionRegistry.ModelExists.selector);
+        s = sub("r1", "coordinator", "g");
+        s.kind = 3;
+        doSubmit(s, ContributionRegistry.ModelExists.selector);
+    }
+
     function test_a_commit_in_the_same_block_is_too_recent() public {
         openChained(true, 500);
         (ContributionRegistry.Receipt memory r, bytes memory sig) = signed(sub("r1", "alice", "m1"));
@@ -228,7 +479,7 @@ contract RegistryTest is RuleHarness {
         }
         (bool ok, bytes memory err) = address(reg).call(data);
         assertTrue(!ok && err.length == 0, "reverts without a ledger reason");
-        (address coordinator,,,,,,,,,) = reg.runs(g.runId);
+        (address coordinator,,,,,,,,,,,) = reg.runs(g.runId);
         assertEq(coordinator, address(0), "no run");
     }
 
@@ -288,12 +539,14 @@ contract RegistryTest is RuleHarness {
         reg.openRun(c, g, coordinator, sig);
     }
 
-    /// RunOpened carries the admitted list after the validators, then the nonce (Java's EventIndex
-    /// rebuilds the terms from it).
-    function test_run_opened_event_carries_the_admitted_list_and_the_nonce() public {
+    /// RunOpened carries the claim window after the rate, the admitted list after the validators, then
+    /// the nonce (Java's EventIndex rebuilds the terms from it).
+    function test_run_opened_event_carries_the_window_the_admitted_list_and_the_nonce() public {
         Open memory o = open("r1", "coordinator");
         o.validators = list("v1");
         o.admitted = list("alice", "bob");
+        o.rate = 10;
+        o.window = 3600;
         ContributionRegistry.RunConfig memory c = config(o);
         ContributionRegistry.Receipt memory g = genesisOf(o, c);
         bytes memory sig = sign("coordinator", receiptHash(g), "valid");
@@ -303,8 +556,18 @@ contract RegistryTest is RuleHarness {
         bool found;
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].topics[0] != ContributionRegistry.RunOpened.selector) continue;
-            (,,,,,, address[] memory validators, address[] memory admitted, bytes32 nonce) =
-                abi.decode(logs[i].data, (bytes32, uint8, bool, uint8, uint256, uint256, address[], address[], bytes32));
+            (
+                ,,,,,
+                uint256 rate,
+                uint64 window,
+                address[] memory validators,
+                address[] memory admitted,
+                bytes32 nonce
+            ) = abi.decode(
+                logs[i].data, (bytes32, uint8, bool, uint8, uint256, uint256, uint64, address[], address[], bytes32)
+            );
+            assertEq(rate, 10, "rate");
+            assertEq(window, 3600, "claim window");
             assertEq(validators.length, 1, "validators");
             assertEq(admitted.length, 2, "admitted");
             assertEq(admitted[0], who("alice"), "admitted[0]");
@@ -314,6 +577,9 @@ contract RegistryTest is RuleHarness {
             found = true;
         }
         assertTrue(found, "RunOpened emitted");
+        (,,,,,,,,,, uint64 claimWindow, uint64 closedAt) = reg.runs(derivedRunId(who("coordinator"), c));
+        assertEq(claimWindow, 3600, "stored claim window");
+        assertEq(closedAt, 0, "not closed");
     }
 
     // ---- admissions after opening ----
@@ -555,6 +821,124 @@ contract RegistryTest is RuleHarness {
         checkBalance("alice", 50);
     }
 
+    // ---- closing, the claim window and the returned budget ----
+
+    /// A rewarded run (budget 500, rate 10, claim window `window`) with alice's m1 attested 3 and 5
+    /// (a claim pays 4 points x 10 = 40).
+    function attestedWithWindow(uint64 window) internal {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = 500;
+        o.rate = 10;
+        o.window = window;
+        doOpen(o, bytes4(0));
+        doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+        doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+    }
+
+    /// RunClosedBy carries the close's block timestamp, which `runs` also reads.
+    function test_run_closed_by_carries_the_close_time() public {
+        attestedWithWindow(60);
+        vm.warp(1_700_000_000);
+        vm.getRecordedLogs();
+        bytes32 id = runId("r1");
+        address coordinator = who("coordinator");
+        bytes memory sig = sign("coordinator", keccak256(abi.encode(reg.CLOSE_RUN_TYPEHASH(), id)), "valid");
+        reg.closeRun(id, coordinator, sig);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        assertEq(logs.length, 1, "one event");
+        assertEq(logs[0].topics.length, 3, "three topics");
+        assertEq(logs[0].topics[0], ContributionRegistry.RunClosedBy.selector, "RunClosedBy");
+        assertEq(logs[0].topics[1], id, "run id");
+        assertEq(logs[0].topics[2], bytes32(uint256(uint160(coordinator))), "coordinator");
+        assertEq(abi.decode(logs[0].data, (uint64)), 1_700_000_000, "closedAt");
+        (,,,, bool isOpen,,,,,, uint64 claimWindow, uint64 closedAt) = reg.runs(id);
+        assertTrue(!isOpen && claimWindow == 60 && closedAt == 1_700_000_000, "closed at, window kept");
+    }
+
+    /// Reclaim pays the coordinator exactly what is unpaid and emits BudgetReturned; a second
+    /// reclaim, and a claim after it, find nothing to pay.
+    function test_reclaim_returns_the_unpaid_budget_once() public {
+        attestedWithWindow(0);
+        doClose("r1", "coordinator", "valid", bytes4(0));
+        bytes32 id = runId("r1");
+        uint256 before = vnx.balanceOf(who("coordinator"));
+        vm.prank(who("mallory")); // anyone may send it: the budget still goes to the coordinator
+        uint256 amount = reg.reclaim(id);
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        settle();
+        assertEq(amount, 500, "the whole unpaid budget");
+        assertEq(vnx.balanceOf(who("coordinator")) - before, 500, "paid to the coordinator");
+        assertEq(vnx.balanceOf(address(reg)), 0, "escrow empty");
+        checkBalance("mallory", 0);
+        bool found;
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].emitter != address(reg) || logs[i].topics[0] != ContributionRegistry.BudgetReturned.selector) {
+                continue;
+            }
+            assertEq(logs[i].topics[1], id, "run id");
+            assertEq(logs[i].topics[2], bytes32(uint256(uint160(who("coordinator")))), "coordinator");
+            assertEq(abi.decode(logs[i].data, (uint256)), 500, "amount");
+            found = true;
+        }
+        assertTrue(found, "BudgetReturned emitted");
+        checkPaid("r1", 500); // what left the escrow, as Java's Run.paid
+        doReclaim("r1", ContributionRegistry.NothingToPay.selector);
+        doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
+        checkBalance("alice", 0);
+    }
+
+    /// After a claim, reclaim returns only the rest.
+    function test_reclaim_returns_what_the_claims_left() public {
+        attestedWithWindow(0);
+        assertEq(doClaim("r1", "m1", bytes4(0)), 40, "4 points x 10");
+        doClose("r1", "coordinator", "valid", bytes4(0));
+        assertEq(doReclaim("r1", bytes4(0)), 460, "500 - 40");
+        checkBalance("coordinator", 960);
+        checkBalance("alice", 40);
+        assertEq(vnx.balanceOf(address(reg)), 0, "escrow empty");
+    }
+
+    /// Within the window a claim still pays and reclaim is ClaimWindowOpen, up to the last second;
+    /// from closedAt + window on it returns the rest. An open run is RunOpen, an unknown one RunUnknown.
+    function test_reclaim_waits_for_the_claim_window() public {
+        doReclaim("r9", ContributionRegistry.RunUnknown.selector);
+        attestedWithWindow(3600);
+        doReclaim("r1", ContributionRegistry.RunOpen.selector);
+        vm.warp(1_000_000);
+        doClose("r1", "coordinator", "valid", bytes4(0));
+        doReclaim("r1", ContributionRegistry.ClaimWindowOpen.selector);
+        vm.warp(1_000_000 + 3599);
+        doReclaim("r1", ContributionRegistry.ClaimWindowOpen.selector);
+        assertEq(doClaim("r1", "m1", bytes4(0)), 40, "a claim within the window pays");
+        vm.warp(1_000_000 + 3600);
+        assertEq(doReclaim("r1", bytes4(0)), 460, "the rest returns once the window has passed");
+        checkBalance("coordinator", 960);
+    }
+
+    /// A claim after the window but before any reclaim still pays.
+    function test_a_claim_after_the_window_pays_until_a_reclaim() public {
+        attestedWithWindow(60);
+        doClose("r1", "coordinator", "valid", bytes4(0));
+        vm.warp(block.timestamp + 1 days);
+        assertEq(doClaim("r1", "m1", bytes4(0)), 40, "still paid");
+        assertEq(doReclaim("r1", bytes4(0)), 460, "the rest");
+    }
+
+    /// The largest window cannot overflow: closedAt + 2^64 - 1 is far in the future, not in the past.
+    function test_the_largest_window_never_ends() public {
+        attestedWithWindow(type(uint64).max);
+        vm.warp(type(uint64).max);
+        doClose("r1", "coordinator", "valid", bytes4(0));
+        vm.warp(type(uint64).max + uint256(type(uint64).max) - 1);
+        doReclaim("r1", ContributionRegistry.ClaimWindowOpen.selector);
+        vm.warp(type(uint64).max + uint256(type(uint64).max));
+        assertEq(doReclaim("r1", bytes4(0)), 500, "at exactly closedAt + window");
+    }
+
     // ---- run ids ----
 
     /// A copier of the coordinator's pending genesis cannot take its run id: re-signed as is, the
@@ -582,8 +966,8 @@ contract RegistryTest is RuleHarness {
         assertTrue(copy.runId != g.runId, "the copier's terms derive another run id");
         reg.openRun(c, copy, mallory, sign("mallory", receiptHash(copy), "valid"));
         reg.openRun(c, g, who("coordinator"), coordinatorSig);
-        (address victimRun,,,,,,,,,) = reg.runs(g.runId);
-        (address copierRun,,,,,,,,,) = reg.runs(copy.runId);
+        (address victimRun,,,,,,,,,,,) = reg.runs(g.runId);
+        (address copierRun,,,,,,,,,,,) = reg.runs(copy.runId);
         assertEq(victimRun, who("coordinator"), "the coordinator's run");
         assertEq(copierRun, mallory, "the copier's own run");
     }
@@ -649,6 +1033,10 @@ contract RegistryTest is RuleHarness {
         ContributionRegistry.RunConfig memory admitting = config(o);
         assertEq(reg.configHash(admitting), configHashOf(admitting), "configHash with admissions");
         assertTrue(reg.configHash(admitting) != reg.configHash(c), "the admitted list is covered");
+        o.window = 86400;
+        ContributionRegistry.RunConfig memory windowed = config(o);
+        assertEq(reg.configHash(windowed), configHashOf(windowed), "configHash with a claim window");
+        assertTrue(reg.configHash(windowed) != reg.configHash(admitting), "the claim window is covered");
         // the formula spelled out once more, word by word, as Java's RunConfig.hash() writes it
         bytes memory words = abi.encodePacked(
             uint256(1),
@@ -656,11 +1044,12 @@ contract RegistryTest is RuleHarness {
             uint256(2),
             uint256(500),
             uint256(10),
+            uint256(86400),
             keccak256(abi.encodePacked(uint256(uint160(who("v1"))), uint256(uint160(who("v2"))))),
             keccak256(abi.encodePacked(uint256(uint160(who("alice"))), uint256(uint160(who("bob"))))),
             sha256("run:r1")
         );
-        assertEq(reg.configHash(admitting), keccak256(words), "eight words");
+        assertEq(reg.configHash(windowed), keccak256(words), "nine words");
     }
 
     // ---- mint and token ----

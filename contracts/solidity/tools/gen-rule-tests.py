@@ -48,7 +48,7 @@ def call(c, exp):
             lines.append("o.validators = %s;" % names(c["validators"]))
         if c.get("admitted"):
             lines.append("o.admitted = %s;" % names(c["admitted"]))
-        for f in ("quorum", "budget", "rate"):
+        for f in ("quorum", "budget", "rate", "window"):  # window: the claim window, seconds
             if int(c.get(f, 0)) != 0:
                 lines.append("o.%s = %s;" % (f, c[f]))
         if "genesis" in c:
@@ -75,8 +75,9 @@ def call(c, exp):
         if op == "submit":
             return lines + ["doSubmit(s, %s);" % exp]
         return lines + ["doCommit(s, %s, %s);" % (q(c.get("for", c["signer"])), exp)]
-    # attest and claim name the recorded receipt; "contributor" makes it name someone else, "samples"
-    # makes it a variant with that sample count
+    # attest and claim name the recorded receipt of (run, model), the global one (GENESIS, AGGREGATE) when
+    # a model is recorded twice (RuleHarness.recorded, as the Java harness's updateOfModel); "contributor"
+    # makes it name someone else, "samples" makes it a variant with that sample count
     if op in ("attest", "claim") and "samples" in c:
         r = "withSamples(recordedAs(%s, %s, %s), %d)" % (q(c["run"]), q(c["model"]), q(c.get("contributor", "")),
                                                          int(c["samples"]))
@@ -94,6 +95,8 @@ def call(c, exp):
                                                   exp)]
     if op == "close":
         return ["doClose(%s, %s, %s, %s);" % (q(c["run"]), q(c["signer"]), q(c.get("sig", "valid")), exp)]
+    if op == "reclaim":
+        return ["doReclaim(%s, %s);" % (q(c["run"]), exp)]
     raise ValueError("unknown op " + op)
 
 

@@ -13,7 +13,10 @@ import {ContributionRegistry} from "../../src/ContributionRegistry.sol";
 /// opened is SHA-256("run:r"). Digests are computed here, independently of the contract. Reads the
 /// contract keeps only in events (heads, lineage, children, updates, contributors) come from an index
 /// built from the UpdateRecorded events the registry emitted, which also proves the events suffice
-/// to rebuild them.
+/// to rebuild them. A model may be recorded twice in a run, as a contribution and by an AGGREGATE (a
+/// strategy's pick); a lookup by model then takes the global record (GENESIS or AGGREGATE), as the
+/// Java harness does through `updateOfModel`: the checks, attest and claim of a vector naming that
+/// model act on the AGGREGATE.
 abstract contract RuleHarness is Test {
     uint256 internal constant N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
     bytes32 internal constant DOMAIN_TYPEHASH =
@@ -32,6 +35,7 @@ abstract contract RuleHarness is Test {
         uint8 quorum;
         uint256 budget;
         uint256 rate;
+        uint64 window; // the claim window, seconds
         string genesis;
         uint8 genesisKind;
         uint64 genesisSeq;
@@ -55,10 +59,13 @@ abstract contract RuleHarness is Test {
         string contributor; // the receipt's contributor; "" = the signer
     }
 
-    /// @notice An UpdateRecorded event: the receipt it carries and the updateId it names.
+    /// @notice An UpdateRecorded event: the receipt it carries and the updateId it names, and the
+    /// updateId of the parent update the registry took for it (zero for a genesis), resolved by the
+    /// rules from the updates indexed before it.
     struct Rec {
         ContributionRegistry.Receipt receipt;
         bytes32 updateId;
+        bytes32 parentId;
     }
 
     Rec[] internal recs;
@@ -136,6 +143,15 @@ abstract contract RuleHarness is Test {
     {
         l = new string[](4);
         (l[0], l[1], l[2], l[3]) = (a, b, c, d);
+    }
+
+    function list(string memory a, string memory b, string memory c, string memory d, string memory e)
+        internal
+        pure
+        returns (string[] memory l)
+    {
+        l = new string[](5);
+        (l[0], l[1], l[2], l[3], l[4]) = (a, b, c, d, e);
     }
 
     function open(string memory run, string memory signer) internal pure returns (Open memory o) {
@@ -268,6 +284,7 @@ abstract contract RuleHarness is Test {
             o.quorum,
             o.budget,
             o.rate,
+            o.window,
             addresses(o.validators),
             addresses(o.admitted),
             h(string.concat("run:", o.run))
@@ -282,6 +299,7 @@ abstract contract RuleHarness is Test {
                 uint256(c.quorum),
                 c.budget,
                 c.rewardPerPoint,
+                uint256(c.claimWindow),
                 keccak256(abi.encodePacked(c.validators)),
                 keccak256(abi.encodePacked(c.admitted)),
                 c.nonce
@@ -352,11 +370,31 @@ abstract contract RuleHarness is Test {
         settle();
     }
 
-    /// @notice The recorded receipt of (run, model), or the default receipt (alice's) of an unrecorded one.
-    function recorded(string memory run, string memory model) internal view returns (ContributionRegistry.Receipt memory) {
-        for (uint256 i = 0; i < recs.length; ++i) {
-            if (recs[i].receipt.runId == runId(run) && recs[i].receipt.model == h(model)) return recs[i].receipt;
+    /// @notice Whether a receipt of `kind` is a global model (GENESIS or AGGREGATE).
+    function isGlobal(uint8 kind) internal pure returns (bool) {
+        return kind == 0 || kind == 3;
+    }
+
+    /// @notice The index in `recs[0..upTo)` of the update of (id, model) a lookup by model finds: the
+    /// global record if there is one, else (unless `globalOnly`) the contribution.
+    function lookup(bytes32 id, bytes32 model, bool globalOnly, uint256 upTo)
+        internal
+        view
+        returns (bool found, uint256 at)
+    {
+        for (uint256 i = 0; i < upTo; ++i) {
+            ContributionRegistry.Receipt memory r = recs[i].receipt;
+            if (r.runId != id || r.model != model) continue;
+            if (isGlobal(r.kind)) return (true, i);
+            if (!globalOnly && !found) (found, at) = (true, i);
         }
+    }
+
+    /// @notice The recorded receipt of (run, model), the global one if there are two, or the default
+    /// receipt (alice's) of an unrecorded one.
+    function recorded(string memory run, string memory model) internal view returns (ContributionRegistry.Receipt memory) {
+        (bool found, uint256 at) = lookup(runId(run), h(model), false, recs.length);
+        if (found) return recs[at].receipt;
         return receiptOf(sub(run, "alice", model));
     }
 
@@ -448,6 +486,14 @@ abstract contract RuleHarness is Test {
         settle();
     }
 
+    /// @notice `reclaim(runId)` of run `run`, sent by the test contract (anyone may send it).
+    function doReclaim(string memory run, bytes4 expected) internal returns (uint256 amount) {
+        bytes32 id = runId(run);
+        expectOrNot(expected);
+        amount = reg.reclaim(id);
+        settle();
+    }
+
     /// @notice `admit(runId, node, signer, sig)`: the Admit of run `run` and `node`, signed by `signer`,
     /// who is also the claimed coordinator.
     function doAdmit(
@@ -501,7 +547,14 @@ abstract contract RuleHarness is Test {
             assertEq(logs[i].topics[2], updateId, "event updateId is the digest of the event's fields");
             (bytes32 sr, bytes32 ss) = abi.decode(sig, (bytes32, bytes32));
             assertEq(ecrecover(updateId, uint8(sig[64]), sr, ss), contributor, "event signature recovers contributor");
-            recs.push(Rec(r, updateId));
+            bytes32 parentId;
+            if (r.kind != 0) {
+                // the parent as the registry takes it: a LOCAL's global one, else the global if any
+                (bool found, uint256 at) = lookup(r.runId, r.parent, r.kind == 2, recs.length);
+                assertTrue(found, "a recorded update's parent is indexed");
+                parentId = recs[at].updateId;
+            }
+            recs.push(Rec(r, updateId, parentId));
         }
     }
 
@@ -516,15 +569,16 @@ abstract contract RuleHarness is Test {
         assertEq(exists, expected, string.concat("recorded ", model));
     }
 
-    /// @notice The indexed UpdateRecorded event of (run, model), if any (events not yet indexed are
-    /// indexed first), after checking that the registry's slot agrees with it: both exist or neither,
-    /// and the slot holds the event's seq, kind and the low 160 bits of its updateId.
+    /// @notice The indexed UpdateRecorded event of (run, model), if any, the global one if there are
+    /// two (events not yet indexed are indexed first), after checking that the registry's read by
+    /// model agrees with it: both exist or neither, and the slot holds the event's seq, kind and the
+    /// low 160 bits of its updateId.
     function indexedUpdate(string memory run, string memory model) internal returns (bool found, Rec memory rec) {
         index();
         bytes32 id = runId(run);
-        for (uint256 i = 0; i < recs.length && !found; ++i) {
-            if (recs[i].receipt.runId == id && recs[i].receipt.model == h(model)) (found, rec) = (true, recs[i]);
-        }
+        uint256 at;
+        (found, at) = lookup(id, h(model), false, recs.length);
+        if (found) rec = recs[at];
         (bool exists, uint64 seq, uint8 kind, bytes20 idLow) = reg.updateOf(id, h(model));
         assertEq(exists, found, string.concat("slot and event of ", model));
         if (found) {
@@ -549,7 +603,7 @@ abstract contract RuleHarness is Test {
     }
 
     function checkCoordinator(string memory run, string memory actor) internal view {
-        (address coordinator,,,,,,,,,) = reg.runs(runId(run));
+        (address coordinator,,,,,,,,,,,) = reg.runs(runId(run));
         assertEq(coordinator, who(actor), string.concat("coordinator of ", run));
     }
 
@@ -558,13 +612,13 @@ abstract contract RuleHarness is Test {
     }
 
     function checkOpen(string memory run, bool expected) internal view {
-        (address coordinator,,,, bool isOpen,,,,,) = reg.runs(runId(run));
+        (address coordinator,,,, bool isOpen,,,,,,,) = reg.runs(runId(run));
         assertTrue(coordinator != address(0), "run exists");
         assertEq(isOpen, expected, "run open");
     }
 
     function checkPaid(string memory run, uint256 amount) internal view {
-        (,,,,,,, uint256 paid,,) = reg.runs(runId(run));
+        (,,,,,,, uint256 paid,,,,) = reg.runs(runId(run));
         assertEq(paid, amount, "paid");
     }
 
@@ -602,7 +656,7 @@ abstract contract RuleHarness is Test {
         assertModels(got, modelsOf(models), "updates");
     }
 
-    /// @notice Updates of a run that no update of the run names as parent, in recording order.
+    /// @notice Updates of a run that no update took as its parent, in recording order.
     function checkHeads(string memory run, string[] memory models) internal view {
         bytes32[] memory got = new bytes32[](recs.length);
         uint256 n;
@@ -610,9 +664,7 @@ abstract contract RuleHarness is Test {
             if (recs[i].receipt.runId != runId(run)) continue;
             bool hasChild;
             for (uint256 j = 0; j < recs.length; ++j) {
-                hasChild = hasChild
-                    || (recs[j].receipt.runId == runId(run) && recs[j].receipt.kind != 0
-                        && recs[j].receipt.parent == recs[i].receipt.model);
+                hasChild = hasChild || recs[j].parentId == recs[i].updateId;
             }
             if (!hasChild) got[n++] = recs[i].receipt.model;
         }
@@ -622,6 +674,8 @@ abstract contract RuleHarness is Test {
         assertModels(got, modelsOf(models), "heads");
     }
 
+    /// @notice From (run, model) back to the genesis, following parent models by lookups by model
+    /// (the global record first), as Java's `Rules.lineage`.
     function checkLineage(string memory run, string memory model, string[] memory models) internal view {
         bytes32[] memory got = new bytes32[](recs.length);
         uint256 n;
@@ -629,15 +683,9 @@ abstract contract RuleHarness is Test {
         while (true) {
             got[n++] = r.model;
             if (r.kind == 0) break;
-            bool found;
-            for (uint256 i = 0; i < recs.length; ++i) {
-                if (recs[i].receipt.runId == r.runId && recs[i].receipt.model == r.parent) {
-                    r = recs[i].receipt;
-                    found = true;
-                    break;
-                }
-            }
-            assertTrue(found, "lineage reaches a genesis");
+            (bool found, uint256 at) = lookup(r.runId, r.parent, false, recs.length);
+            assertTrue(found && n < recs.length, "lineage reaches a genesis");
+            r = recs[at].receipt;
         }
         assembly {
             mstore(got, n)
@@ -645,13 +693,16 @@ abstract contract RuleHarness is Test {
         assertModels(got, modelsOf(models), "lineage");
     }
 
-    /// @notice Children of (run, model) in any order (as the Java check).
+    /// @notice Children of the update of (run, model) (the global one if there are two) in any order
+    /// (as the Java check): the updates that took it as their parent.
     function checkChildren(string memory run, string memory model, string[] memory models) internal view {
         bytes32[] memory want = modelsOf(models);
         uint256 n;
+        (bool exists, uint256 at) = lookup(runId(run), h(model), false, recs.length);
+        bytes32 parentId = exists ? recs[at].updateId : bytes32(0);
         for (uint256 i = 0; i < recs.length; ++i) {
             ContributionRegistry.Receipt memory r = recs[i].receipt;
-            if (r.runId != runId(run) || r.kind == 0 || r.parent != h(model)) continue;
+            if (!exists || recs[i].parentId != parentId) continue;
             bool listed;
             for (uint256 j = 0; j < want.length; ++j) {
                 listed = listed || want[j] == r.model;

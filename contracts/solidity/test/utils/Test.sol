@@ -13,6 +13,7 @@ interface Vm {
     function addr(uint256 privateKey) external pure returns (address);
     function sign(uint256 privateKey, bytes32 digest) external pure returns (uint8 v, bytes32 r, bytes32 s);
     function roll(uint256 blockNumber) external;
+    function warp(uint256 timestamp) external;
     function prank(address sender) external;
     function assume(bool condition) external pure;
     function expectRevert(bytes4 selector) external;

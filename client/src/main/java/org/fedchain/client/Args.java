@@ -41,6 +41,24 @@ final class Args {
     }
   }
 
+  /** A duration as whole seconds: a number with a unit s, m, h or d ("7d", "90m", "0s"). */
+  static long seconds(String option, String text) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("(\\d{1,12})([smhd])").matcher(text.strip());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          option + " must be a number with a unit s, m, h or d (e.g. 7d, 90m), got '" + text + "'");
+    }
+    long unit =
+        switch (m.group(2)) {
+          case "s" -> 1;
+          case "m" -> 60;
+          case "h" -> 3_600;
+          default -> 86_400;
+        };
+    return Long.parseLong(m.group(1)) * unit;
+  }
+
   /** Short names for the shipped architectures. */
   static String architecture(String text) {
     return switch (text) {

@@ -222,10 +222,13 @@ final class DemoCommand implements Callable<Integer> {
 
     BlobStore store = BlobStore.open(home.resolve("store"));
     // the embedded ledger in the demo folder, unless --ledger names another (e.g. ethereum on
-    // anvil)
+    // anvil); on embedded the coordinator is the mint authority
     String ledgerUri =
         main.ledger != null ? main.ledgerUri() : "embedded:" + home.resolve("ledger.db");
-    try (Ledger ledger = main.ledger != null ? main.openLedger() : Ledgers.open(ledgerUri)) {
+    try (Ledger ledger =
+        main.ledger != null
+            ? main.openLedger()
+            : Ledgers.open(ledgerUri, Main.asSender(coordinator))) {
       out.println("ledger " + ledgerUri);
       ledger.mint(coordinator.address(), BigInteger.TEN.pow(21)); // 1000 VNX
       // commit-reveal where others see transactions before they are recorded

@@ -75,7 +75,7 @@ public final class Main {
       scope = CommandLine.ScopeType.INHERIT,
       paramLabel = "WALLET",
       description =
-          "Wallet that sends and pays for chain transactions (Ethereum); receipts stay signed by their own wallets.")
+          "Wallet that sends and pays for chain transactions (Ethereum) and signs mint orders (embedded: the first wallet to mint on a new ledger becomes its mint authority); receipts stay signed by their own wallets.")
   String sender;
 
   @Option(
@@ -146,7 +146,11 @@ public final class Main {
   org.fedchain.ledger.TransactionSigner transactionSigner(String wallet) throws Exception {
     Passwords p = new Passwords();
     p.passwordFile = senderPasswordFile;
-    org.fedchain.wallet.EthereumIdentity id = unlock(wallet, p);
+    return asSender(unlock(wallet, p));
+  }
+
+  /** An unlocked wallet as a ledger's transaction sender (and, on embedded, mint authority). */
+  static org.fedchain.ledger.TransactionSigner asSender(org.fedchain.wallet.EthereumIdentity id) {
     return new org.fedchain.ledger.TransactionSigner() {
       @Override
       public org.fedchain.core.Address address() {

@@ -144,7 +144,7 @@ final class RewardsCommand {
   @Command(
       name = "mint",
       description =
-          "Create VNX for an account (the ledger's authority only: on Ethereum, the token owner).")
+          "Create VNX for an account (the ledger's authority only: on Ethereum the token owner, on Fabric a minter organisation, on embedded the --sender wallet that minted first).")
   static final class Mint implements Callable<Integer> {
     @ParentCommand RewardsCommand parent;
     @Spec CommandSpec spec;

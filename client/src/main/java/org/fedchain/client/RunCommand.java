@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
       RunCommand.Open.class,
       RunCommand.Show.class,
       RunCommand.Admit.class,
-      RunCommand.Close.class
+      RunCommand.Close.class,
+      RunCommand.Reclaim.class
     })
 final class RunCommand {
   @ParentCommand Main main;
@@ -109,6 +110,16 @@ final class RunCommand {
         description = "VNX paid per point of mean attested score.")
     String rewardPerPoint;
 
+    @Option(
+        names = "--claim-window",
+        defaultValue = "7d",
+        paramLabel = "DURATION",
+        description =
+            "How long after the close contributors may still claim before anyone may return the"
+                + " unpaid budget to the coordinator ('run reclaim'): s, m, h or d. Default:"
+                + " ${DEFAULT-VALUE}.")
+    String claimWindow;
+
     @Mixin AdmitOption admit;
 
     @Option(
@@ -156,6 +167,7 @@ final class RunCommand {
                   quorum,
                   budgetWei,
                   Args.vnx("--reward-per-point", rewardPerPoint))
+              .withClaimWindow(Args.seconds("--claim-window", claimWindow))
               .admitting(admitted);
       List<Tensor> tensors;
       String origin;
@@ -233,6 +245,14 @@ final class RunCommand {
                 + " of a "
                 + BalanceCommand.vnx(c.budget())
                 + " VNX budget");
+        out.println(
+            "  claim window    "
+                + c.claimWindow()
+                + " s"
+                + (r.open()
+                    ? " after the close"
+                    : ", unpaid budget returnable from "
+                        + java.time.Instant.ofEpochSecond(r.closedAt() + c.claimWindow())));
         out.println("  updates         " + ledger.updates(id).size());
         for (UpdateRecord h : ledger.heads(id)) {
           out.println(
@@ -324,6 +344,38 @@ final class RunCommand {
                 coordinator.address(),
                 coordinator.signer().sign(Eip712.digest(ledger.domain(), close))));
         spec.commandLine().getOut().println("closed run " + id.hex());
+      }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "reclaim",
+      description =
+          "Return a closed run's unpaid budget to its coordinator once its claim window has passed"
+              + " (anyone may call it; the money only goes to the coordinator).")
+  static final class Reclaim implements Callable<Integer> {
+    @ParentCommand RunCommand parent;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--run", required = true, description = "Run id.")
+    String run;
+
+    @Override
+    public Integer call() throws Exception {
+      Hash32 id = Args.runId(run);
+      try (Ledger ledger = parent.main.openLedger()) {
+        Run r = known(ledger, id);
+        BigInteger amount = ledger.reclaim(id);
+        spec.commandLine()
+            .getOut()
+            .println(
+                "returned "
+                    + BalanceCommand.vnx(amount)
+                    + " VNX of run "
+                    + id.hex()
+                    + " to its coordinator "
+                    + r.coordinator());
       }
       return 0;
     }

@@ -281,8 +281,16 @@ class ChainCommandsTest {
   @Test
   void a_validator_attests_and_the_contributor_is_paid_once() throws Exception {
     ok("wallet", "new", "val", "--light");
-    assertThat(ok("rewards", "mint", "--to", "coord", "--amount", "50").out())
+    assertThat(run("rewards", "mint", "--to", "coord", "--amount", "50").err())
+        .contains("NOT_MINTER")
+        .contains("--sender");
+    assertThat(ok("rewards", "mint", "--to", "coord", "--amount", "50", "--sender", "coord").out())
         .contains("balance 50 VNX");
+    // the first minter is the ledger's authority: nobody else mints, signed or not
+    assertThat(run("rewards", "mint", "--to", "val", "--amount", "5", "--sender", "val").err())
+        .contains("NOT_MINTER")
+        .contains("mint authority is");
+    assertThat(ok("rewards", "balance", "val").out()).contains(" 0 VNX");
     Matcher m =
         Pattern.compile("run ([0-9a-f]{64})")
             .matcher(
@@ -300,7 +308,9 @@ class ChainCommandsTest {
                         "--budget",
                         "10",
                         "--reward-per-point",
-                        "0.01")
+                        "0.01",
+                        "--claim-window",
+                        "0s")
                     .out());
     assertThat(m.find()).isTrue();
     run = m.group(1);
@@ -315,6 +325,16 @@ class ChainCommandsTest {
     assertThat(run("rewards", "claim", "--update", update).err()).contains("ALREADY_CLAIMED");
     assertThat(ok("rewards", "balance", "n1").out()).contains(" 2.5 VNX");
     assertThat(ok("balance", "coord").out()).contains(" 40 VNX");
+
+    // the unpaid 7.5 VNX return to the coordinator once the run is closed and the window passed
+    assertThat(run("run", "reclaim", "--run", run).err()).contains("RUN_OPEN");
+    ok("run", "close", "--run", run, "--wallet", "coord");
+    assertThat(ok("run", "reclaim", "--run", run).out()).contains("returned 7.5 VNX");
+    assertThat(ok("balance", "coord").out()).contains(" 47.5 VNX");
+    assertThat(run("run", "reclaim", "--run", run).err()).contains("NOTHING_TO_PAY");
+    assertThat(ok("run", "show", "--run", run).out())
+        .contains("paid 10 of a 10 VNX budget")
+        .contains("claim window    0 s, unpaid budget returnable from");
   }
 
   @Test

@@ -110,27 +110,22 @@ public final class Aggregator {
     List<Tensor> tensors = strategy.aggregate(parent, in);
     Hash32 runId = global.receipt().runId();
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
+    // The aggregate is recorded as the coordinator's own AGGREGATE even when a LOCAL holds the same
+    // model (Krum's pick, or someone who averaged the round's blobs first): the ledger indexes
+    // global models apart from contributions, so a LOCAL never becomes the round's model.
     var existing = ledger.updateOfModel(runId, modelHash);
-    if (existing.isPresent()) {
-      // the strategy selected one input unchanged (Krum): that input is the new global model
-      Hash32 recorded = existing.get().updateId();
-      if (inputs.stream().anyMatch(i -> i.update().updateId().equals(recorded))) {
-        return existing.get();
-      }
-      // anyone who computed the aggregate first and recorded it as their own update would
-      // otherwise own the round: never adopt a record that is not one of this round's inputs.
-      // Leave out the last input instead: the copy no longer matches, and the round goes on.
-      if (inputs.size() > 1) {
-        return aggregate(coordinator, global, inputs.subList(0, inputs.size() - 1));
+    if (existing.isPresent() && isGlobal(existing.get().receipt().kind())) {
+      UpdateRecord e = existing.get();
+      if (e.receipt().kind() == UpdateKind.AGGREGATE
+          && e.receipt().parent().equals(global.receipt().model())) {
+        return e; // this round was aggregated before a restart: the same inputs, the same result
       }
       throw new IOException(
-          "the aggregate "
+          "the round's aggregate "
               + modelHash.hex()
-              + " is already recorded as update "
-              + existing.get().updateId()
-              + " by "
-              + existing.get().contributor()
-              + ", which is not one of the round's inputs: refusing to adopt it");
+              + " is already this run's global model (update "
+              + e.updateId()
+              + "): the round changed nothing");
     }
     List<Hash32> ids = inputs.stream().map(l -> l.update().updateId()).toList();
     Hash32 data = DatasetCommitment.root(ids);
@@ -161,5 +156,9 @@ public final class Aggregator {
             samples,
             coordinator.address());
     return ledger.submit(TrainedUpdates.sign(ledger, coordinator, receipt));
+  }
+
+  private static boolean isGlobal(UpdateKind k) {
+    return k == UpdateKind.GENESIS || k == UpdateKind.AGGREGATE;
   }
 }

@@ -9,10 +9,8 @@ import java.io.PrintWriter;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Consumer;
 import org.fedchain.comms.CoordinatorMessages;
 import org.fedchain.comms.UploadGate;
@@ -191,27 +189,15 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
 
   /**
    * The latest global model of a data-parallel run, to resume it after a coordinator crash: the
-   * update with the highest seq that the coordinator made global, i.e. the genesis, an AGGREGATE
-   * (which only the coordinator records), or a LOCAL a strategy selected unchanged (Krum) and the
-   * coordinator then aggregated on. Anyone's LOCAL stacked on a LOCAL is no global model: the
-   * selection resumes one round early if the coordinator crashed right after it, never on a
-   * stranger's record.
+   * genesis or AGGREGATE (which only the coordinator records) with the highest seq. A strategy's
+   * pick is an AGGREGATE too, so no LOCAL is ever taken for a global model.
    */
   public static UpdateRecord latestGlobal(Ledger ledger, Hash32 runId) throws LedgerException {
-    List<UpdateRecord> all = ledger.updates(runId);
-    Set<Hash32> aggregatedOn = new HashSet<>();
-    for (UpdateRecord u : all) {
-      if (u.receipt().kind() == UpdateKind.AGGREGATE) {
-        aggregatedOn.add(u.receipt().parent());
-      }
-    }
     UpdateRecord best = null;
-    for (UpdateRecord u : all) {
+    for (UpdateRecord u : ledger.updates(runId)) {
       UpdateKind k = u.receipt().kind();
-      boolean global =
-          k == UpdateKind.GENESIS
-              || k == UpdateKind.AGGREGATE
-              || (k == UpdateKind.LOCAL && aggregatedOn.contains(u.receipt().model()));
+      // only the coordinator records these (the ledger's rule), and every round makes one
+      boolean global = k == UpdateKind.GENESIS || k == UpdateKind.AGGREGATE;
       if (global && (best == null || u.receipt().seq() > best.receipt().seq())) {
         best = u;
       }

@@ -106,8 +106,8 @@ public final class FedAvgFlow {
    * A new global model.
    *
    * @param version 1 for the first aggregation
-   * @param global the AGGREGATE update (or, if the strategy selected one input unchanged, as Krum
-   *     does, that input's LOCAL update, since a model is recorded once per run)
+   * @param global the coordinator's AGGREGATE update (also when the strategy picked one input
+   *     unchanged, as Krum does: the ledger indexes global models apart from contributions)
    * @param tensors the global model
    * @param inputs the LOCAL updates aggregated
    * @param stragglers clients sampled but left out (synchronous rounds only)

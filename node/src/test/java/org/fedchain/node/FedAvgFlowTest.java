@@ -1,6 +1,7 @@
 package org.fedchain.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -313,11 +314,14 @@ class FedAvgFlowTest {
   }
 
   @Test
-  void krum_makes_the_selected_local_update_the_next_global_model() throws Exception {
+  void krum_records_its_pick_as_the_coordinators_aggregate() throws Exception {
     Outcome o = sync("krum", Strategies.krum(1), clients(5, 100, Map.of(), Map.of()), 2);
     for (FedAvgFlow.Aggregation a : o.rounds()) {
-      assertThat(a.global().receipt().kind()).isEqualTo(UpdateKind.LOCAL);
-      assertThat(a.inputs()).extracting(FedAvgFlow.Local::update).contains(a.global());
+      assertThat(a.global().receipt().kind()).isEqualTo(UpdateKind.AGGREGATE);
+      // the same model as one input, recorded again as a global model by the coordinator
+      assertThat(a.inputs())
+          .extracting(l -> l.update().receipt().model())
+          .contains(a.global().receipt().model());
     }
     assertThat(o.rounds().get(1).global().receipt().seq()).isEqualTo(2);
     assertThat(o.audit().ok()).as("%s", o.audit()).isTrue();
@@ -586,7 +590,7 @@ class FedAvgFlowTest {
                       r,
                       MLP.initialTensors(7),
                       clients.get(0).shard())));
-      ledger.submit(
+      var onLocal =
           TrainedUpdates.sign(
               ledger,
               key("eve"),
@@ -599,7 +603,11 @@ class FedAvgFlowTest {
                   CONFIG,
                   r,
                   MLP.initialTensors(8),
-                  clients.get(0).shard())));
+                  clients.get(0).shard()));
+      assertThatThrownBy(() -> ledger.submit(onLocal))
+          .isInstanceOfSatisfying(
+              org.fedchain.ledger.RejectedException.class,
+              e -> assertThat(e.reason()).isEqualTo(org.fedchain.ledger.Reason.PARENT_NOT_GLOBAL));
       assertThat(CoordinatorService.latestGlobal(ledger, g0.receipt().runId()).updateId())
           .isEqualTo(g1.updateId());
     }
@@ -607,8 +615,9 @@ class FedAvgFlowTest {
 
   /**
    * A node that computes the round's average from the recorded LOCAL blobs and records it first, as
-   * its own LOCAL, must not own the round: the coordinator refuses to adopt that record, leaves one
-   * input out so its aggregate is no longer the copy, and records it; the audit recomputes it.
+   * its own LOCAL, must not own the round: the coordinator records the same model as its own
+   * AGGREGATE of all the inputs (globals are indexed apart from contributions), that AGGREGATE is
+   * the run's global model, and the audit recomputes it.
    */
   @Test
   void the_coordinator_never_adopts_an_aggregate_someone_else_recorded_first() throws Exception {
@@ -653,10 +662,13 @@ class FedAvgFlowTest {
 
       UpdateRecord next = flow.aggregate(coordinator, g0, locals, List.of(1.0, 1.0, 1.0));
       assertThat(next.updateId()).isNotEqualTo(stolen.updateId());
+      assertThat(next.receipt().model()).isEqualTo(stolen.receipt().model());
       assertThat(next.receipt().kind()).isEqualTo(UpdateKind.AGGREGATE);
       assertThat(next.contributor()).isEqualTo(coordinator.address());
       assertThat(Manifest.parse(store.get(next.receipt().manifest())).inputs())
-          .containsExactly(locals.get(0).update().updateId(), locals.get(1).update().updateId());
+          .containsExactlyElementsOf(locals.stream().map(l -> l.update().updateId()).toList());
+      assertThat(ledger.updateOfModel(g0.receipt().runId(), next.receipt().model())).contains(next);
+      assertThat(CoordinatorService.latestGlobal(ledger, g0.receipt().runId())).isEqualTo(next);
       assertThat(AggregateReplay.check(ledger, store, next, Map.of())).isEmpty();
     }
   }

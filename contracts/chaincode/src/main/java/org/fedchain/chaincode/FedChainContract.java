@@ -69,6 +69,11 @@ public final class FedChainContract implements ContractInterface {
   }
 
   @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public String reclaim(Context ctx, String runId) {
+    return tx.reclaim(ctx.getStub(), runId);
+  }
+
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
   public void mint(Context ctx, String to, String amount) {
     ClientIdentity id = ctx.getClientIdentity();
     tx.mint(ctx.getStub(), new Caller(id.getMSPID(), id.getX509Certificate()), to, amount);

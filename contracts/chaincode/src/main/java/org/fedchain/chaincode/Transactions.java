@@ -150,9 +150,23 @@ final class Transactions {
     write(
         stub,
         (r, s) -> {
-          r.closeRun(s, c);
+          r.closeRun(s, c, seconds(stub));
           return null;
         });
+  }
+
+  String reclaim(ChaincodeStub stub, String runId) {
+    Hash32 id = arg(() -> Wire.hash("runId", runId));
+    return write(stub, (r, s) -> r.reclaim(s, id, seconds(stub))).toString();
+  }
+
+  /**
+   * The transaction's time in seconds: the timestamp of the signed proposal, the same for every
+   * endorser. Fabric does not bound it, so the claim window is as honest as the clock of whoever
+   * submits the close or the reclaim; the endorsement policy is what an organisation trusts.
+   */
+  private static long seconds(ChaincodeStub stub) {
+    return StubState.height(stub.getTxTimestamp()) / 1_000_000_000L;
   }
 
   void mint(ChaincodeStub stub, Caller caller, String to, String amount) {

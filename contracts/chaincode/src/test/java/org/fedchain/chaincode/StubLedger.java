@@ -138,6 +138,12 @@ final class StubLedger implements Ledger {
   }
 
   @Override
+  public BigInteger reclaim(Hash32 runId) throws LedgerException {
+    String returned = write(s -> tx.reclaim(s, Wire.hex(runId)));
+    return new BigInteger(returned);
+  }
+
+  @Override
   public void mint(Address to, BigInteger amount) throws LedgerException {
     write(
         s -> {

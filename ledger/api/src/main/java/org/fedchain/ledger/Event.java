@@ -26,6 +26,9 @@ public sealed interface Event {
 
   record Admitted(Hash32 runId, Address node) implements Event {}
 
+  /** A closed run's unpaid budget went back to its coordinator after the claim window. */
+  record BudgetReturned(Hash32 runId, Address coordinator, BigInteger amount) implements Event {}
+
   record Committed(Hash32 commitment, long height) implements Event {}
 
   record Minted(Address to, BigInteger amount) implements Event {}

@@ -59,6 +59,12 @@ public interface Ledger extends AutoCloseable {
   /** Closes a run (signed by its coordinator); it accepts no more updates. */
   void closeRun(Signed<CloseRun> close) throws LedgerException;
 
+  /**
+   * Returns a closed run's unpaid budget to its coordinator once its claim window has passed since
+   * the close; returns the amount. Anyone may call it.
+   */
+  BigInteger reclaim(Hash32 runId) throws LedgerException;
+
   /** Creates VNX for an account. Only the ledger's authority may (on a chain, the token owner). */
   void mint(Address to, BigInteger amount) throws LedgerException;
 

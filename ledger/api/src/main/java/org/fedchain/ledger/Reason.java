@@ -14,6 +14,7 @@ public enum Reason {
   RUN_EXISTS("a run with this id already exists"),
   RUN_UNKNOWN("no run with this id"),
   RUN_CLOSED("the run is closed"),
+  RUN_OPEN("the run is still open"),
   BAD_GENESIS("a genesis must be kind GENESIS, seq 0 and parent zero"),
   CONFIG_MISMATCH("the genesis 'data' field is not the hash of the run configuration"),
   BAD_RUN_ID("the run id is not keccak256(coordinator, terms hash)"),
@@ -22,6 +23,7 @@ public enum Reason {
   NOT_COORDINATOR("only the run's coordinator may do this"),
   NOT_ADMITTED("the contributor is not admitted to the run"),
   PARENT_UNKNOWN("the parent is not a recorded model of the run"),
+  PARENT_NOT_GLOBAL("a LOCAL update's parent must be a global model (GENESIS or AGGREGATE)"),
   SEQ_MISMATCH("seq must be the parent's seq + 1"),
   MODEL_EXISTS("this model is already recorded in the run"),
   NO_COMMIT("the run requires commit-reveal and there is no earlier commit for this update"),
@@ -32,6 +34,8 @@ public enum Reason {
   QUORUM_NOT_MET("the update does not have a quorum of attestations"),
   ALREADY_CLAIMED("the reward of this update was already paid"),
   NOTHING_TO_PAY("the attested score earns no reward, or the budget is spent"),
+  CLAIM_WINDOW_OPEN("the run's claim window has not passed since it closed"),
+  NOT_MINTER("only the ledger's mint authority may mint"),
   INSUFFICIENT_BALANCE("the balance does not cover the amount"),
   BAD_AMOUNT("the amount must be positive");
 

@@ -16,6 +16,8 @@ import org.fedchain.core.Hash32;
  * @param quorum attestations needed before a reward is paid (0 when there is no budget)
  * @param budget VNX (in wei, 18 decimals) escrowed from the coordinator for rewards
  * @param rewardPerPoint VNX wei paid per point of mean attested score
+ * @param claimWindow seconds after the close during which contributors claim; after it, anyone may
+ *     return the unpaid budget to the coordinator ({@link Ledger#reclaim})
  * @param admitted who may contribute besides the coordinator; empty: anyone
  * @param nonce makes the terms, and so the run id, unique: {@link #runId} is derived from the
  *     coordinator and the terms' hash, so nobody else can open a run under that id
@@ -27,8 +29,12 @@ public record RunConfig(
     int quorum,
     BigInteger budget,
     BigInteger rewardPerPoint,
+    long claimWindow,
     List<Address> admitted,
     Hash32 nonce) {
+
+  /** The claim window runs get unless their terms say otherwise: a week. */
+  public static final long DEFAULT_CLAIM_WINDOW = java.time.Duration.ofDays(7).toSeconds();
 
   public RunConfig {
     Objects.requireNonNull(mode, "mode");
@@ -46,9 +52,13 @@ public record RunConfig(
     if (rewardPerPoint.signum() < 0 || rewardPerPoint.bitLength() > 256) {
       throw new IllegalArgumentException("rewardPerPoint must be a uint256, got " + rewardPerPoint);
     }
+    if (claimWindow < 0) {
+      throw new IllegalArgumentException(
+          "claimWindow must be 0 or more seconds, got " + claimWindow);
+    }
   }
 
-  /** A run anyone may contribute to, with a fresh random nonce. */
+  /** A run anyone may contribute to, with a fresh random nonce and the default claim window. */
   public RunConfig(
       Mode mode,
       boolean commitReveal,
@@ -56,7 +66,16 @@ public record RunConfig(
       int quorum,
       BigInteger budget,
       BigInteger rewardPerPoint) {
-    this(mode, commitReveal, validators, quorum, budget, rewardPerPoint, List.of(), freshNonce());
+    this(
+        mode,
+        commitReveal,
+        validators,
+        quorum,
+        budget,
+        rewardPerPoint,
+        DEFAULT_CLAIM_WINDOW,
+        List.of(),
+        freshNonce());
   }
 
   private static Hash32 freshNonce() {
@@ -84,12 +103,19 @@ public record RunConfig(
   /** These terms, with only {@code nodes} (and the coordinator) admitted to contribute. */
   public RunConfig admitting(List<Address> nodes) {
     return new RunConfig(
-        mode, commitReveal, validators, quorum, budget, rewardPerPoint, nodes, nonce);
+        mode, commitReveal, validators, quorum, budget, rewardPerPoint, claimWindow, nodes, nonce);
   }
 
   /** These terms, with commit-reveal on or off. */
   public RunConfig withCommitReveal(boolean on) {
-    return new RunConfig(mode, on, validators, quorum, budget, rewardPerPoint, admitted, nonce);
+    return new RunConfig(
+        mode, on, validators, quorum, budget, rewardPerPoint, claimWindow, admitted, nonce);
+  }
+
+  /** These terms, with a claim window of {@code seconds}. */
+  public RunConfig withClaimWindow(long seconds) {
+    return new RunConfig(
+        mode, commitReveal, validators, quorum, budget, rewardPerPoint, seconds, admitted, nonce);
   }
 
   /** Whether {@code a} may contribute to a run of these terms opened by {@code coordinator}. */
@@ -98,7 +124,7 @@ public record RunConfig(
   }
 
   /**
-   * {@code keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint,
+   * {@code keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint, claimWindow,
    * keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)), nonce))}, so
    * Solidity computes the same value.
    */
@@ -109,6 +135,7 @@ public record RunConfig(
         word(BigInteger.valueOf(quorum)),
         word(budget),
         word(rewardPerPoint),
+        word(BigInteger.valueOf(claimWindow)),
         packed(validators),
         packed(admitted),
         nonce.toBytes());

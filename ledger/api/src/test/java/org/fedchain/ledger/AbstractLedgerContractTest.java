@@ -199,6 +199,7 @@ public abstract class AbstractLedgerContractTest {
         }
         case "claim" -> ledger.claim(updateId(c));
         case "close" -> ledger.closeRun(sign(c, new CloseRun(runId(c.get("run").asText()))));
+        case "reclaim" -> ledger.reclaim(runId(c.get("run").asText()));
         case "admit" ->
             ledger.admit(
                 sign(c, new Admit(runId(c.get("run").asText()), address(c.get("node").asText()))));
@@ -215,6 +216,7 @@ public abstract class AbstractLedgerContractTest {
               c.path("quorum").asInt(0),
               new BigInteger(c.path("budget").asText("0")),
               new BigInteger(c.path("rate").asText("0")),
+              Long.parseLong(c.path("window").asText("0")),
               addresses(c.path("admitted")),
               h("run:" + c.get("run").asText()));
       String run = c.get("run").asText();

@@ -141,6 +141,7 @@ public final class Wire {
     o.put("quorum", c.quorum());
     o.put("budget", c.budget().toString());
     o.put("rewardPerPoint", c.rewardPerPoint().toString());
+    o.put("claimWindow", Long.toString(c.claimWindow()));
     return o;
   }
 
@@ -153,7 +154,8 @@ public final class Wire {
         "nonce",
         "quorum",
         "budget",
-        "rewardPerPoint");
+        "rewardPerPoint",
+        "claimWindow");
     String modeName = o.text("mode");
     Mode mode;
     try {
@@ -172,6 +174,7 @@ public final class Wire {
           quorum,
           uint256(o.path("budget"), o.text("budget")),
           uint256(o.path("rewardPerPoint"), o.text("rewardPerPoint")),
+          uint64(o.path("claimWindow"), o.text("claimWindow")),
           admitted,
           o.hash("nonce"));
     } catch (IllegalArgumentException e) {
@@ -388,6 +391,7 @@ public final class Wire {
     o.put("genesisModel", hex(r.genesisModel()));
     o.put("paid", r.paid().toString());
     o.put("open", r.open());
+    o.put("closedAt", Long.toString(r.closedAt()));
     return write(o);
   }
 
@@ -396,7 +400,15 @@ public final class Wire {
       return Optional.empty();
     }
     Obj o = new Obj("run", parse("run", json));
-    o.only("runId", "coordinator", "config", "genesisUpdate", "genesisModel", "paid", "open");
+    o.only(
+        "runId",
+        "coordinator",
+        "config",
+        "genesisUpdate",
+        "genesisModel",
+        "paid",
+        "open",
+        "closedAt");
     return Optional.of(
         new Run(
             o.hash("runId"),
@@ -405,7 +417,8 @@ public final class Wire {
             o.hash("genesisUpdate"),
             o.hash("genesisModel"),
             uint256(o.path("paid"), o.text("paid")),
-            o.bool("open")));
+            o.bool("open"),
+            uint64(o.path("closedAt"), o.text("closedAt"))));
   }
 
   /** Scores by validator: {@code {"0x<validator>": "<int64>", ...}} in ascending address order. */
@@ -484,6 +497,10 @@ public final class Wire {
       } else if (e instanceof Event.Admitted r) {
         o.put("runId", hex(r.runId()));
         o.put("node", hex(r.node()));
+      } else if (e instanceof Event.BudgetReturned r) {
+        o.put("runId", hex(r.runId()));
+        o.put("coordinator", hex(r.coordinator()));
+        o.put("amount", r.amount().toString());
       } else if (e instanceof Event.Committed r) {
         o.put("commitment", hex(r.commitment()));
         o.put("height", Long.toString(r.height()));
@@ -545,6 +562,13 @@ public final class Wire {
             case "Admitted" -> {
               o.only("type", "runId", "node");
               yield new Event.Admitted(o.hash("runId"), o.address("node"));
+            }
+            case "BudgetReturned" -> {
+              o.only("type", "runId", "coordinator", "amount");
+              yield new Event.BudgetReturned(
+                  o.hash("runId"),
+                  o.address("coordinator"),
+                  uint256(o.path("amount"), o.text("amount")));
             }
             case "Committed" -> {
               o.only("type", "commitment", "height");

@@ -60,7 +60,7 @@ class WireTest {
     RunConfig c =
         new RunConfig(
             Mode.DATA_PARALLEL, true, List.of(A), 1, BigInteger.TEN.pow(30), BigInteger.ONE);
-    Run run = new Run(h("run"), A, c, h("g"), h("gm"), BigInteger.TWO, false);
+    Run run = new Run(h("run"), A, c, h("g"), h("gm"), BigInteger.TWO, false, 1_700_000_000L);
     assertThat(Wire.decodeRun(Wire.encodeRun(Optional.of(run)))).contains(run);
     assertThat(Wire.encodeRun(Optional.empty())).isEqualTo("null");
     assertThat(Wire.decodeConfig(Wire.encodeConfig(c))).isEqualTo(c);

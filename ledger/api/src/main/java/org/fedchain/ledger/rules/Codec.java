@@ -139,10 +139,12 @@ final class Codec {
           hash(out, c.nonce());
           big(out, c.budget());
           big(out, c.rewardPerPoint());
+          out.writeLong(c.claimWindow());
           hash(out, r.genesisUpdate());
           hash(out, r.genesisModel());
           big(out, r.paid());
           out.writeBoolean(r.open());
+          out.writeLong(r.closedAt());
         });
   }
 
@@ -160,9 +162,12 @@ final class Codec {
           Hash32 nonce = hash(in);
           BigInteger budget = big(in);
           BigInteger rate = big(in);
+          long window = in.readLong();
           RunConfig c =
-              new RunConfig(mode, commitReveal, validators, quorum, budget, rate, admitted, nonce);
-          return new Run(runId, coordinator, c, hash(in), hash(in), big(in), in.readBoolean());
+              new RunConfig(
+                  mode, commitReveal, validators, quorum, budget, rate, window, admitted, nonce);
+          return new Run(
+              runId, coordinator, c, hash(in), hash(in), big(in), in.readBoolean(), in.readLong());
         });
   }
 

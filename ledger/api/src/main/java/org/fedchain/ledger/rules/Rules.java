@@ -61,6 +61,30 @@ public final class Rules {
     return "model/" + runId.hex() + "/" + model.hex();
   }
 
+  /**
+   * Where a global model (GENESIS, AGGREGATE) is indexed: apart from contributions, so that the
+   * coordinator can make a contribution's model the round's global one (a Krum pick) by recording
+   * an AGGREGATE of it.
+   */
+  static String globalKey(Hash32 runId, Hash32 model) {
+    return "global/" + runId.hex() + "/" + model.hex();
+  }
+
+  private static boolean global(UpdateKind k) {
+    return k == UpdateKind.GENESIS || k == UpdateKind.AGGREGATE;
+  }
+
+  /** The key a model of this kind is indexed under. */
+  private static String indexKey(UpdateKind k, Hash32 runId, Hash32 model) {
+    return global(k) ? globalKey(runId, model) : modelKey(runId, model);
+  }
+
+  /** The update that recorded {@code model}: the global model if there is one, else the other. */
+  private static Optional<byte[]> recordedModel(State s, Hash32 runId, Hash32 model) {
+    Optional<byte[]> g = s.get(globalKey(runId, model));
+    return g.isPresent() ? g : s.get(modelKey(runId, model));
+  }
+
   static String seqKey(Hash32 runId, long seq, Hash32 updateId) {
     return "seq/" + runId.hex() + "/" + String.format("%016x", seq) + "/" + updateId.hex();
   }
@@ -141,7 +165,8 @@ public final class Rules {
     if (config.budget().signum() > 0) {
       s.put(balanceKey(coordinator), Codec.big(balance.subtract(config.budget())));
     }
-    Run run = new Run(g.runId(), coordinator, config, updateId, g.model(), BigInteger.ZERO, true);
+    Run run =
+        new Run(g.runId(), coordinator, config, updateId, g.model(), BigInteger.ZERO, true, 0);
     s.put(runKey(g.runId()), Codec.run(run));
     UpdateRecord rec = record(s, updateId, genesis, coordinator, null);
     s.emit(new Event.RunOpened(g.runId(), coordinator, g.model()));
@@ -217,8 +242,19 @@ public final class Rules {
       throw new RejectedException(
           Reason.NOT_ADMITTED, contributor + " is not admitted to run " + run.runId());
     }
-    Optional<byte[]> parentId = s.get(modelKey(u.runId(), u.parent()));
+    // a LOCAL trains on a global model only: only the coordinator makes one
+    Optional<byte[]> parentId =
+        u.kind() == UpdateKind.LOCAL
+            ? s.get(globalKey(u.runId(), u.parent()))
+            : recordedModel(s, u.runId(), u.parent());
     if (parentId.isEmpty()) {
+      if (s.get(modelKey(u.runId(), u.parent())).isPresent()) {
+        throw new RejectedException(
+            Reason.PARENT_NOT_GLOBAL,
+            "a LOCAL update trains on a global model (GENESIS or AGGREGATE); parent "
+                + u.parent()
+                + " is only recorded as a contribution");
+      }
       throw new RejectedException(
           Reason.PARENT_UNKNOWN,
           "parent model " + u.parent() + " is not recorded in run " + u.runId());
@@ -234,7 +270,13 @@ public final class Rules {
               + ": expected "
               + (parent.receipt().seq() + 1));
     }
-    if (s.get(modelKey(u.runId(), u.model())).isPresent()) {
+    // an AGGREGATE may make a contribution's model global (a strategy's pick); nothing else may
+    // record a model twice
+    boolean exists =
+        u.kind() == UpdateKind.AGGREGATE
+            ? s.get(globalKey(u.runId(), u.model())).isPresent()
+            : recordedModel(s, u.runId(), u.model()).isPresent();
+    if (exists) {
       throw new RejectedException(
           Reason.MODEL_EXISTS, "model " + u.model() + " is already recorded in run " + u.runId());
     }
@@ -260,7 +302,7 @@ public final class Rules {
     ModelUpdate u = signed.message();
     UpdateRecord rec = new UpdateRecord(updateId, u, signed.signature(), s.height());
     s.put(updateKey(updateId), Codec.update(rec));
-    s.put(modelKey(u.runId(), u.model()), updateId.toBytes());
+    s.put(indexKey(u.kind(), u.runId(), u.model()), updateId.toBytes());
     s.put(seqKey(u.runId(), u.seq(), updateId), new byte[] {1});
     s.put(headKey(u.runId(), updateId), new byte[] {1});
     if (parentUpdate != null) {
@@ -325,7 +367,7 @@ public final class Rules {
     }
     BigInteger mean =
         sum.divide(BigInteger.valueOf(scores.size())); // truncates toward zero, as Solidity does
-    BigInteger remaining = run.config().budget().subtract(run.paid());
+    BigInteger remaining = run.unpaid();
     BigInteger reward =
         mean.signum() <= 0
             ? BigInteger.ZERO
@@ -372,7 +414,8 @@ public final class Rules {
         || s.get(admittedKey(run.runId(), who)).isPresent();
   }
 
-  public void closeRun(State s, Signed<CloseRun> signed) throws RejectedException {
+  /** Closes a run at {@code now} (seconds since the epoch, by the ledger's clock). */
+  public void closeRun(State s, Signed<CloseRun> signed, long now) throws RejectedException {
     Address who = signer(signed.digest(domain), signed);
     Run run = openRunOf(s, signed.message().runId());
     if (!who.equals(run.coordinator())) {
@@ -380,8 +423,47 @@ public final class Rules {
           Reason.NOT_COORDINATOR,
           "only the coordinator " + run.coordinator() + " may close run " + run.runId());
     }
-    s.put(runKey(run.runId()), Codec.run(run.closed()));
+    s.put(runKey(run.runId()), Codec.run(run.closed(now)));
     s.emit(new Event.RunClosed(run.runId()));
+  }
+
+  /**
+   * Returns a closed run's unpaid budget to its coordinator once its claim window has passed
+   * ({@code now} in seconds since the epoch). Anyone may call it; the money only goes one way.
+   * Claims after it find nothing left (NOTHING_TO_PAY).
+   */
+  public BigInteger reclaim(State s, Hash32 runId, long now) throws RejectedException {
+    Run run =
+        run(s, runId)
+            .orElseThrow(() -> new RejectedException(Reason.RUN_UNKNOWN, "no run " + runId));
+    if (run.open()) {
+      throw new RejectedException(
+          Reason.RUN_OPEN, "run " + runId + " is still open: its budget returns after it closes");
+    }
+    long due = run.closedAt() + run.config().claimWindow();
+    if (due < 0 || now < due) { // due < 0: the sum overflowed, so it is far in the future
+      throw new RejectedException(
+          Reason.CLAIM_WINDOW_OPEN,
+          "run "
+              + runId
+              + " closed at "
+              + run.closedAt()
+              + "; its claim window of "
+              + run.config().claimWindow()
+              + " s ends at "
+              + (due < 0 ? "the end of time" : due)
+              + ", now is "
+              + now);
+    }
+    BigInteger amount = run.unpaid();
+    if (amount.signum() <= 0) {
+      throw new RejectedException(
+          Reason.NOTHING_TO_PAY, "run " + runId + " has no unpaid budget left");
+    }
+    s.put(runKey(runId), Codec.run(run.plusPaid(amount)));
+    s.put(balanceKey(run.coordinator()), Codec.big(balance(s, run.coordinator()).add(amount)));
+    s.emit(new Event.BudgetReturned(runId, run.coordinator(), amount));
+    return amount;
   }
 
   public void mint(State s, Address to, BigInteger amount) throws RejectedException {
@@ -403,7 +485,7 @@ public final class Rules {
   }
 
   public Optional<UpdateRecord> updateOfModel(State s, Hash32 runId, Hash32 model) {
-    return s.get(modelKey(runId, model)).flatMap(id -> update(s, Hash32.of(id)));
+    return recordedModel(s, runId, model).flatMap(id -> update(s, Hash32.of(id)));
   }
 
   public List<UpdateRecord> updates(State s, Hash32 runId) {

@@ -14,10 +14,12 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.Mint;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.Reason;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.rules.Rules;
@@ -46,6 +48,7 @@ sealed interface Call {
       out.write(config.nonce().toBytes());
       big(out, config.budget());
       big(out, config.rewardPerPoint());
+      out.writeLong(config.claimWindow());
       writeUpdate(out, genesis);
     }
 
@@ -117,7 +120,8 @@ sealed interface Call {
     }
   }
 
-  record Close(Signed<CloseRun> close) implements Call {
+  /** A close at {@code at}, seconds since the epoch by this machine's clock, kept for replay. */
+  record Close(Signed<CloseRun> close, long at) implements Call {
     public String op() {
       return "closeRun";
     }
@@ -125,11 +129,27 @@ sealed interface Call {
     public void write(DataOutputStream out) throws IOException {
       out.write(close.message().runId().toBytes());
       signature(out, close);
+      out.writeLong(at);
     }
 
     public Object apply(Rules rules, State s) throws RejectedException {
-      rules.closeRun(s, close);
+      rules.closeRun(s, close, at);
       return close;
+    }
+  }
+
+  record Reclaim(Hash32 runId, long at) implements Call {
+    public String op() {
+      return "reclaim";
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+      out.write(runId.toBytes());
+      out.writeLong(at);
+    }
+
+    public Object apply(Rules rules, State s) throws RejectedException {
+      return rules.reclaim(s, runId, at);
     }
   }
 
@@ -150,19 +170,45 @@ sealed interface Call {
     }
   }
 
-  record Mint(Address to, BigInteger amount) implements Call {
+  /**
+   * A mint order signed by the ledger's mint authority for the log entry it is written at. The
+   * first order on a ledger names its authority (as deploying a token names its owner); every later
+   * one must be signed by it.
+   */
+  record MintVnx(Signed<Mint> order) implements Call {
+    static final String AUTHORITY_KEY = "authority";
+
     public String op() {
       return "mint";
     }
 
     public void write(DataOutputStream out) throws IOException {
-      out.write(to.toBytes());
-      big(out, amount);
+      out.write(order.message().to().toBytes());
+      big(out, order.message().amount());
+      signature(out, order);
     }
 
     public Object apply(Rules rules, State s) throws RejectedException {
-      rules.mint(s, to, amount);
-      return amount;
+      Mint m = order.message();
+      if (m.entry() != s.height()) {
+        throw new RejectedException(
+            Reason.WRONG_SIGNER,
+            "the mint order is for log entry " + m.entry() + ", this is entry " + s.height());
+      }
+      Address who = Rules.signer(order.digest(rules.domain()), order);
+      java.util.Optional<byte[]> authority = s.get(AUTHORITY_KEY);
+      if (authority.isPresent() && !Address.of(authority.get()).equals(who)) {
+        throw new RejectedException(
+            Reason.NOT_MINTER,
+            who
+                + " may not mint on this ledger; its mint authority is "
+                + Address.of(authority.get()));
+      }
+      rules.mint(s, m.to(), m.amount());
+      if (authority.isEmpty()) {
+        s.put(AUTHORITY_KEY, who.toBytes());
+      }
+      return m.amount();
     }
   }
 
@@ -176,7 +222,8 @@ sealed interface Call {
     return b.toByteArray();
   }
 
-  static Call decode(String op, byte[] bytes) throws IOException {
+  /** The call logged as entry {@code entry} (which a mint order is signed for). */
+  static Call decode(String op, byte[] bytes, long entry) throws IOException {
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
     Call c =
         switch (op) {
@@ -188,8 +235,9 @@ sealed interface Call {
             List<Address> admitted = addresses(in);
             Hash32 nonce = Hash32.of(read(in, 32));
             BigInteger budget = big(in);
+            BigInteger rate = big(in);
             RunConfig config =
-                new RunConfig(mode, cr, vs, quorum, budget, big(in), admitted, nonce);
+                new RunConfig(mode, cr, vs, quorum, budget, rate, in.readLong(), admitted, nonce);
             yield new OpenRun(config, readUpdate(in));
           }
           case "submit" -> new Submit(readUpdate(in));
@@ -208,14 +256,20 @@ sealed interface Call {
           case "closeRun" -> {
             CloseRun cr = new CloseRun(Hash32.of(read(in, 32)));
             Address signer = Address.of(read(in, 20));
-            yield new Close(new Signed<>(cr, signer, read(in, in.readInt())));
+            byte[] sig = read(in, in.readInt());
+            yield new Close(new Signed<>(cr, signer, sig), in.readLong());
           }
+          case "reclaim" -> new Reclaim(Hash32.of(read(in, 32)), in.readLong());
           case "admit" -> {
             Admit a = new Admit(Hash32.of(read(in, 32)), Address.of(read(in, 20)));
             Address signer = Address.of(read(in, 20));
             yield new AdmitNode(new Signed<>(a, signer, read(in, in.readInt())));
           }
-          case "mint" -> new Mint(Address.of(read(in, 20)), big(in));
+          case "mint" -> {
+            Mint m = new Mint(Address.of(read(in, 20)), big(in), entry);
+            Address signer = Address.of(read(in, 20));
+            yield new MintVnx(new Signed<>(m, signer, read(in, in.readInt())));
+          }
           default -> throw new IOException("unknown call '" + op + "'");
         };
     if (in.available() != 0) {

@@ -25,16 +25,20 @@ import org.fedchain.core.Hex;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.Eip712;
 import org.fedchain.core.receipt.Eip712Domain;
+import org.fedchain.core.receipt.Mint;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.ledger.Event;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.LogAudit;
+import org.fedchain.ledger.Reason;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.TransactionSigner;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.ledger.rules.Rules;
 import org.fedchain.ledger.rules.State;
@@ -46,19 +50,25 @@ import org.sqlite.SQLiteConfig;
  * hash can be anchored on a chain. Writes are buffered and applied only if the rules accept.
  */
 final class EmbeddedLedger implements Ledger, LogAudit {
-  private static final int SCHEMA = 1;
+  private static final int SCHEMA = 2;
 
   private final Path file;
   private final Connection db;
   private final Rules rules;
+  private final TransactionSigner minter;
 
-  private EmbeddedLedger(Path file, Connection db, Rules rules) {
+  private EmbeddedLedger(Path file, Connection db, Rules rules, TransactionSigner minter) {
     this.file = file;
     this.db = db;
     this.rules = rules;
+    this.minter = minter;
   }
 
-  static EmbeddedLedger open(Path file) throws LedgerException {
+  /**
+   * Opens (or creates) the ledger file. {@code minter} signs mint orders (null: this handle cannot
+   * mint); the first account to mint on a new ledger becomes its only mint authority.
+   */
+  static EmbeddedLedger open(Path file, TransactionSigner minter) throws LedgerException {
     try {
       Path parent = file.toAbsolutePath().getParent();
       if (parent != null) {
@@ -98,7 +108,7 @@ final class EmbeddedLedger implements Ledger, LogAudit {
         throw new LedgerException(
             "ledger " + file + " has schema " + schema + "; this FedChain reads schema " + SCHEMA);
       }
-      return new EmbeddedLedger(file, c, new Rules(Eip712Domain.embedded(id)));
+      return new EmbeddedLedger(file, c, new Rules(Eip712Domain.embedded(id)), minter);
     } catch (SQLException e) {
       close(c);
       throw new LedgerException("cannot open ledger " + file + ": " + e.getMessage(), e);
@@ -170,7 +180,17 @@ final class EmbeddedLedger implements Ledger, LogAudit {
 
   @Override
   public void closeRun(Signed<CloseRun> close) throws LedgerException {
-    write(new Call.Close(close));
+    write(new Call.Close(close, now()));
+  }
+
+  @Override
+  public BigInteger reclaim(Hash32 runId) throws LedgerException {
+    return (BigInteger) write(new Call.Reclaim(runId, now()));
+  }
+
+  /** The ledger's clock: this machine's, in whole seconds, written into the log for replay. */
+  private static long now() {
+    return System.currentTimeMillis() / 1000;
   }
 
   @Override
@@ -185,16 +205,35 @@ final class EmbeddedLedger implements Ledger, LogAudit {
 
   @Override
   public void mint(Address to, BigInteger amount) throws LedgerException {
-    write(new Call.Mint(to, amount));
+    if (minter == null) {
+      throw new RejectedException(
+          Reason.NOT_MINTER,
+          "minting on embedded ledger "
+              + file
+              + " takes its mint authority's signature: open it with a sender (--sender WALLET)");
+    }
+    write(
+        entry -> {
+          Mint order = new Mint(to, amount, entry);
+          byte[] sig = minter.sign(Eip712.digest(rules.domain(), order));
+          return new Call.MintVnx(new Signed<>(order, minter.address(), sig));
+        });
   }
 
-  private synchronized Object write(Call call) throws LedgerException {
+  private Object write(Call call) throws LedgerException {
+    return write(entry -> call);
+  }
+
+  /** Writes the call made for the log entry it becomes (a mint order is signed for it). */
+  private synchronized Object write(java.util.function.LongFunction<Call> make)
+      throws LedgerException {
     try {
       db.setAutoCommit(false); // BEGIN IMMEDIATE: takes the write lock, so height is stable
       try {
         long[] last = lastEntry();
         long height = last[0] + 1;
         TxState tx = new TxState(height);
+        Call call = make.apply(height);
         Object result = call.apply(rules, tx);
         byte[] callBytes = Call.encode(call);
         byte[] prev = lastHash();
@@ -348,7 +387,7 @@ final class EmbeddedLedger implements Ledger, LogAudit {
         }
         try {
           mem.height = entry;
-          Call.decode(op, call).apply(rules, mem);
+          Call.decode(op, call, entry).apply(rules, mem);
         } catch (IOException | RejectedException | RuntimeException e) {
           return broken(
               n, prev, "entry " + entry + " (" + op + ") does not replay: " + e.getMessage());

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.LedgerProvider;
+import org.fedchain.ledger.TransactionSigner;
 
 /** Opens {@code embedded:<file>}: a SQLite ledger file on this machine. */
 public final class EmbeddedLedgerProvider implements LedgerProvider {
@@ -19,10 +20,16 @@ public final class EmbeddedLedgerProvider implements LedgerProvider {
 
   @Override
   public Ledger open(String uri) throws LedgerException {
+    return open(uri, null);
+  }
+
+  /** {@code sender}, if given, signs mint orders: the ledger's mint authority. */
+  @Override
+  public Ledger open(String uri, TransactionSigner sender) throws LedgerException {
     String path = uri.substring("embedded:".length());
     if (path.isBlank()) {
       throw new LedgerException("embedded ledger URI needs a file: embedded:<path/to/ledger.db>");
     }
-    return EmbeddedLedger.open(Path.of(path));
+    return EmbeddedLedger.open(Path.of(path), sender);
   }
 }

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fedchain.ledger.AbstractLedgerContractTest;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.TransactionSigner;
 
 /**
  * The shared rule vectors on the embedded SQLite ledger; snapshots compare every row of every
@@ -17,7 +18,9 @@ import org.fedchain.ledger.Ledger;
 class EmbeddedLedgerContractTest extends AbstractLedgerContractTest {
   @Override
   protected Ledger newLedger(Path dir) throws Exception {
-    return EmbeddedLedger.open(dir.resolve("ledger.db"));
+    // the vectors' minter, as the deployer owns the token on Ethereum
+    return EmbeddedLedger.open(
+        dir.resolve("ledger.db"), TransactionSigner.ofKey(KEYS.get("coordinator")));
   }
 
   @Override

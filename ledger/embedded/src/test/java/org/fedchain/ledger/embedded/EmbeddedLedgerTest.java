@@ -13,6 +13,7 @@ import java.util.List;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
+import org.fedchain.core.receipt.Mint;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.Secp256k1;
 import org.fedchain.core.receipt.Signed;
@@ -22,7 +23,10 @@ import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.LogAudit;
 import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.Reason;
+import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.RunConfig;
+import org.fedchain.ledger.TransactionSigner;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -163,15 +167,60 @@ class EmbeddedLedgerTest {
   }
 
   @Test
-  void a_minted_balance_survives_reopen() throws Exception {
+  void only_the_first_minter_mints_and_the_log_proves_it() throws Exception {
     Path file = dir.resolve("l.db");
     Address a = Secp256k1.addressOf(ALICE);
     try (Ledger l = Ledgers.open("embedded:" + file)) {
-      l.mint(a, BigInteger.TEN);
+      assertThatThrownBy(() -> l.mint(a, BigInteger.TEN))
+          .isInstanceOfSatisfying(
+              RejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_MINTER))
+          .hasMessageContaining("sender");
     }
+    try (Ledger l = Ledgers.open("embedded:" + file, TransactionSigner.ofKey(KEY))) {
+      l.mint(a, BigInteger.TEN); // the first minter becomes the authority
+    }
+    List<String> before = EmbeddedLedgerContractTest.rows(file);
+    try (Ledger l = Ledgers.open("embedded:" + file, TransactionSigner.ofKey(ALICE))) {
+      assertThatThrownBy(() -> l.mint(a, BigInteger.TEN))
+          .isInstanceOfSatisfying(
+              RejectedException.class, e -> assertThat(e.reason()).isEqualTo(Reason.NOT_MINTER))
+          .hasMessageContaining("mint authority is " + Secp256k1.addressOf(KEY));
+    }
+    assertThat(EmbeddedLedgerContractTest.rows(file)).isEqualTo(before);
     try (Ledger l = Ledgers.open("embedded:" + file)) {
       assertThat(l.balance(a)).isEqualTo(BigInteger.TEN);
     }
+    assertThat(audit(file).ok()).isTrue();
+
+    // someone with the file raises the amount and rehashes the log: the order no longer verifies
+    Call.MintVnx order;
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT call FROM log WHERE n = 1")) {
+      rs.next();
+      order = (Call.MintVnx) Call.decode("mint", rs.getBytes(1), 1);
+    }
+    Mint m = order.order().message();
+    Call forged =
+        new Call.MintVnx(
+            new Signed<>(
+                new Mint(m.to(), BigInteger.valueOf(1000), 1),
+                order.order().signer(),
+                order.order().signature()));
+    byte[] call = Call.encode(forged);
+    byte[] hash = EmbeddedLedger.entryHash(new byte[32], 1, "mint", call);
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+        java.sql.PreparedStatement ps =
+            c.prepareStatement("UPDATE log SET call = ?, hash = ? WHERE n = 1")) {
+      ps.setBytes(1, call);
+      ps.setBytes(2, hash);
+      ps.executeUpdate();
+    }
+    assertThat(audit(file).firstProblem())
+        .get()
+        .asString()
+        .contains("entry 1 (mint) does not replay")
+        .contains("not the claimed signer");
   }
 
   @Test

@@ -141,6 +141,7 @@ final class EthereumLedger implements Ledger {
             BigInteger.valueOf(config.quorum()),
             config.budget(),
             config.rewardPerPoint(),
+            BigInteger.valueOf(config.claimWindow()),
             config.validators().stream().map(Address::lowerHex).toList(),
             config.admitted().stream().map(Address::lowerHex).toList(),
             config.nonce().toBytes());
@@ -256,6 +257,16 @@ final class EthereumLedger implements Ledger {
             .closeRun(
                 close.message().runId().toBytes(), close.signer().lowerHex(), close.signature())
             .encodeFunctionCall());
+  }
+
+  @Override
+  public synchronized BigInteger reclaim(Hash32 runId) throws LedgerException {
+    TransactionReceipt rc = send(registry.reclaim(runId.toBytes()).encodeFunctionCall());
+    for (ContributionRegistry.BudgetReturnedEventResponse e :
+        ContributionRegistry.getBudgetReturnedEvents(rc)) {
+      return e.amount;
+    }
+    throw new LedgerException("reclaim succeeded but emitted no BudgetReturned event");
   }
 
   @Override

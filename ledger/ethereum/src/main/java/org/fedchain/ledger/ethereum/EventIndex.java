@@ -36,11 +36,17 @@ final class EventIndex {
       EventEncoder.encode(ContributionRegistry.REWARDCLAIMED_EVENT);
   private static final String RUN_CLOSED =
       EventEncoder.encode(ContributionRegistry.RUNCLOSEDBY_EVENT);
+  private static final String BUDGET_RETURNED =
+      EventEncoder.encode(ContributionRegistry.BUDGETRETURNED_EVENT);
 
   private final Map<Hash32, Run> runs = new HashMap<>();
   private final Map<Hash32, Hash32> genesisOf = new HashMap<>();
   private final Map<Hash32, UpdateRecord> updates = new LinkedHashMap<>();
+
+  /** Contributions' models; global models (GENESIS, AGGREGATE) are indexed apart, as on chain. */
   private final Map<String, Hash32> byModel = new HashMap<>();
+
+  private final Map<String, Hash32> byGlobalModel = new HashMap<>();
   private final Map<Hash32, List<Hash32>> children = new HashMap<>();
   private final Map<Hash32, Map<Address, Long>> attestations = new HashMap<>();
   long nextBlock;
@@ -64,17 +70,18 @@ final class EventIndex {
           new RunConfig(
               Mode.fromCode(integer(nv.get(1)).intValue()),
               (Boolean) nv.get(2).getValue(),
-              addresses(nv.get(6)),
+              addresses(nv.get(7)),
               integer(nv.get(3)).intValue(),
               integer(nv.get(4)),
               integer(nv.get(5)),
-              addresses(nv.get(7)),
-              hash(nv.get(8)));
+              integer(nv.get(6)).longValueExact(),
+              addresses(nv.get(8)),
+              hash(nv.get(9)));
       Hash32 genesis =
           genesisOf.getOrDefault(runId, Hash32.ZERO); // its UpdateRecorded may come first
       runs.put(
           runId,
-          new Run(runId, coordinator, config, genesis, hash(nv.get(0)), BigInteger.ZERO, true));
+          new Run(runId, coordinator, config, genesis, hash(nv.get(0)), BigInteger.ZERO, true, 0));
     } else if (topic.equals(UPDATE_RECORDED)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.UPDATERECORDED_EVENT, log);
       Hash32 runId = hash(v.getIndexedValues().get(0));
@@ -96,7 +103,8 @@ final class EventIndex {
           log.getBlockNumber().longValueExact() * 100_000L + log.getLogIndex().longValueExact();
       UpdateRecord rec = new UpdateRecord(updateId, u, (byte[]) nv.get(7).getValue(), height);
       updates.put(updateId, rec);
-      byModel.put(runId.hex() + model(u.model()), updateId);
+      boolean global = u.kind() == UpdateKind.GENESIS || u.kind() == UpdateKind.AGGREGATE;
+      (global ? byGlobalModel : byModel).put(runId.hex() + model(u.model()), updateId);
       if (u.kind() == UpdateKind.GENESIS) {
         genesisOf.put(runId, updateId);
         Run r = runs.get(runId);
@@ -104,7 +112,7 @@ final class EventIndex {
           runs.put(runId, r.withGenesis(updateId, u.model()));
         }
       } else {
-        Hash32 parent = byModel.get(runId.hex() + model(u.parent()));
+        Hash32 parent = recorded(runId, u.parent());
         if (parent != null) {
           children.computeIfAbsent(parent, k -> new ArrayList<>()).add(updateId);
         }
@@ -126,8 +134,19 @@ final class EventIndex {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.RUNCLOSEDBY_EVENT, log);
       Hash32 runId = hash(v.getIndexedValues().get(0));
       Run r = runs.get(runId);
-      runs.put(runId, r.closed());
+      runs.put(runId, r.closed(integer(v.getNonIndexedValues().get(0)).longValueExact()));
+    } else if (topic.equals(BUDGET_RETURNED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.BUDGETRETURNED_EVENT, log);
+      Hash32 runId = hash(v.getIndexedValues().get(0));
+      Run r = runs.get(runId);
+      runs.put(runId, r.plusPaid(integer(v.getNonIndexedValues().get(0))));
     }
+  }
+
+  /** The update that recorded {@code m}: its global record if any, as the contract reads. */
+  private Hash32 recorded(Hash32 runId, Hash32 m) {
+    Hash32 g = byGlobalModel.get(runId.hex() + model(m));
+    return g != null ? g : byModel.get(runId.hex() + model(m));
   }
 
   private static String model(Hash32 h) {
@@ -151,7 +170,7 @@ final class EventIndex {
   }
 
   UpdateRecord updateOfModel(Hash32 runId, Hash32 model) {
-    Hash32 id = byModel.get(runId.hex() + model(model));
+    Hash32 id = recorded(runId, model);
     return id == null ? null : updates.get(id);
   }
 

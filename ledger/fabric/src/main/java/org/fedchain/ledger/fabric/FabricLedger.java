@@ -262,6 +262,11 @@ public final class FabricLedger implements Ledger {
   }
 
   @Override
+  public BigInteger reclaim(Hash32 runId) throws LedgerException {
+    return new BigInteger(submit("reclaim", Wire.hex(runId)));
+  }
+
+  @Override
   public void mint(Address to, BigInteger amount) throws LedgerException {
     submit("mint", Wire.hex(to), amount.toString());
   }

@@ -17,6 +17,7 @@ import org.fedchain.node.FedAvgRun;
 import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
@@ -38,7 +39,7 @@ public final class ByzantineBench {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
     String arch = args.length > 1 ? args[1] : "fmnist-mlp/1";
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-    FashionMnist data = FashionMnist.standard();
+    DataSource data = FashionMnist.standard().named("fashion-mnist");
     TrainingConfig config = TrainingConfig.builder().epochs(1).batchSize(64).seed(1).build();
     record Case(String strategyName, Strategy strategy, FedAvgFlow.Behaviour attack) {}
     List<Case> cases = new ArrayList<>();

@@ -21,6 +21,7 @@ import org.fedchain.node.FedAvgRun;
 import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.Partition;
@@ -248,7 +249,7 @@ public final class FedAvgBench {
     long partitionSeed = partitionSeed(settings);
     Strategy strategy = strategy(settings);
     PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-    FashionMnist data = FashionMnist.standard();
+    DataSource data = FashionMnist.standard().named("fashion-mnist");
     List<String> summary = new ArrayList<>();
     List<String> machine = new ArrayList<>();
     for (double alpha : partitions) {

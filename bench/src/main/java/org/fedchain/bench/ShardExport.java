@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.fedchain.node.DataSpec;
 import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Partition;
@@ -56,7 +57,8 @@ public final class ShardExport {
     double[] partitions = FedAvgBench.partitions(rest, shardFile);
     Files.createDirectories(out);
 
-    FashionMnist data = FashionMnist.standard();
+    FashionMnist files = FashionMnist.standard();
+    DataSource data = files.named("fashion-mnist");
     Samples train = data.train();
     Architecture arch = FedAvgBench.architecture();
     TrainingConfig config = FedAvgBench.config(epochs, threads, settings);
@@ -76,7 +78,7 @@ public final class ShardExport {
         // the lists must be exactly what the clients of FedAvgRun load through DataSpec
         String ours = train.subset(shards.get(k)).commitment().hex();
         String theirs =
-            new DataSpec("fashion-mnist", k + 1, n, alpha, seed, shardFile)
+            new DataSpec("fashion-mnist", k + 1, n, alpha, seed, shardFile, false)
                 .load(data)
                 .commitment()
                 .hex();
@@ -121,7 +123,7 @@ public final class ShardExport {
 
     Map<String, Object> spec = new LinkedHashMap<>();
     spec.put("dataset", "fashion-mnist");
-    spec.put("data_dir", data.dir().toAbsolutePath().toString());
+    spec.put("data_dir", files.dir().toAbsolutePath().toString());
     spec.put("train_size", train.size());
     spec.put("clients", n);
     spec.put("partition_seed", seed);

@@ -41,6 +41,15 @@ final class Args {
     }
   }
 
+  /** What a training command's {@code --data} takes (see {@code DataSpec}). */
+  static final String DATA_HELP =
+      "Your training data: SOURCE[@K/N[:iid|:dirichlet=A|:series][:seed=S]], SOURCE being"
+          + " fashion-mnist[:DIR], folder:DIR (a sub-folder per class), csv:FILE?target=COL"
+          + "[&window=W&series=COL...] or npz:FILE (arrays x, y); e.g. fashion-mnist:1/3,"
+          + " folder:images@2/4, csv:gas.csv?target=pm10&window=7&series=site@1/3:series."
+          + " Every node of a run names the same N, partition and seed; @K/N:shards=FILE takes"
+          + " line K of a file of sample indices.";
+
   /** A duration as whole seconds: a number with a unit s, m, h or d ("7d", "90m", "0s"). */
   static long seconds(String option, String text) {
     java.util.regex.Matcher m =
@@ -66,6 +75,32 @@ final class Args {
       case "mlp" -> "fmnist-mlp/1";
       default -> text;
     };
+  }
+
+  /** What {@code --model} takes. */
+  static final String MODEL_HELP =
+      "The model: a spec file (JSON, format fedchain-model/1), a built-in name (fmnist-cnn/1 or"
+          + " cnn, fmnist-mlp/1 or mlp) or a built-in spec's hash. Default: ${DEFAULT-VALUE}.";
+
+  /**
+   * The architecture {@code --model} names: a spec file, or a built-in one by name or hash.
+   *
+   * @throws IllegalArgumentException naming the file and the problem
+   */
+  static org.fedchain.trainer.Architecture model(String text) throws IOException {
+    Path file = Path.of(text);
+    if (text.endsWith(".json") || Files.isRegularFile(file)) {
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalArgumentException("--model: spec file " + file + " not found");
+      }
+      try {
+        return org.fedchain.trainer.Architecture.of(
+            org.fedchain.trainer.ModelSpec.parse(Files.readAllBytes(file)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--model " + file + ": " + e.getMessage(), e);
+      }
+    }
+    return org.fedchain.trainer.Architectures.get(architecture(text));
   }
 
   /** The model of {@code --genesis FILE}; an unreadable model is named with its file. */

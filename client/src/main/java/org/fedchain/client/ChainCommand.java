@@ -134,15 +134,7 @@ final class ChainCommand {
     @Option(names = "--run", required = true, description = "Run id.")
     String run;
 
-    @Option(
-        names = "--data",
-        required = true,
-        paramLabel = "SHARD",
-        description =
-            "Your training data, e.g. fashion-mnist:1/3 or fashion-mnist:2/10:dirichlet=0.5"
-                + " (add :seed=S for a partition other than the default; every node must name"
-                + " the same), or fashion-mnist:K/N:shards=FILE for line K of a file of sample"
-                + " indices.")
+    @Option(names = "--data", required = true, paramLabel = "DATA", description = Args.DATA_HELP)
     String data;
 
     @Option(names = "--wallet", required = true, description = "Your wallet (signs the update).")
@@ -154,14 +146,16 @@ final class ChainCommand {
       Hash32 runId = Args.runId(run);
       DataSpec spec0 = DataSpec.parse(data);
       TrainingConfig config = training.config();
-      Samples shard = spec0.load(main.dataset()); // before the password: a bad file costs no prompt
-      EthereumIdentity me = main.unlock(wallet, passwords);
       PrintWriter out = spec.commandLine().getOut();
       try (Ledger ledger = main.openLedger()) {
         var store = main.store();
         ChainFlow flow = new ChainFlow(ledger, store);
         ChainFlow.Hop hop;
         try (Peers peers = Peers.open(peerOptions.settings(), store)) {
+          // the run's spec says what shape the samples take; a bad file costs no password prompt
+          var arch = flow.architecture(flow.run(runId), peers::ensure);
+          Samples shard = spec0.load(arch.inputShape());
+          EthereumIdentity me = main.unlock(wallet, passwords);
           hop =
               flow.continueChain(
                   runId, me, shard, config, new Progress(out, "training " + spec0), peers::ensure);
@@ -179,9 +173,12 @@ final class ChainCommand {
         out.printf("continued from seq %d %s%n", hop.from().receipt().seq(), hop.from().updateId());
         out.printf("recorded seq %d by %s%n", u.receipt().seq(), u.contributor());
         out.printf("  model   %s%n  update  %s%n", u.receipt().model().hex(), u.updateId());
+        var val = hop.training().validation();
         out.printf(
-            "  val accuracy %.4f, %d samples, %.1f s%n",
-            hop.training().validation().accuracy(), shard.size(), hop.training().seconds());
+            "  %s%d samples, %.1f s%n",
+            val == null ? "" : String.format("val %s %.4f, ", val.metric().id(), val.value()),
+            hop.training().trainSamples(),
+            hop.training().seconds());
       }
       return 0;
     }

@@ -20,10 +20,10 @@ import org.fedchain.node.FedAvgFlow;
 import org.fedchain.node.Peers;
 import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
-import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
@@ -120,10 +120,13 @@ final class CoordinatorCommand {
     long joinTimeout;
 
     @Option(
-        names = "--arch",
+        names = {"--model", "--arch"},
         defaultValue = "fmnist-cnn/1",
-        description = "Architecture (or cnn, mlp). Default: ${DEFAULT-VALUE}.")
+        paramLabel = "FILE|NAME",
+        description = Args.MODEL_HELP)
     String arch;
+
+    @Mixin TaskOptions task;
 
     @Option(
         names = "--genesis",
@@ -166,15 +169,23 @@ final class CoordinatorCommand {
     @Option(
         names = "--no-eval",
         negatable = false,
-        description =
-            "Do not print test accuracy after each round (needs the Fashion-MNIST test set).")
+        description = "Do not evaluate each global model on --test data.")
     boolean noEval;
+
+    @Option(
+        names = "--test",
+        paramLabel = "DATA",
+        description =
+            "Data whose test part each global model is judged on by the run's metric (default:"
+                + " fashion-mnist for the Fashion-MNIST models; none for others).")
+    String test;
 
     @Override
     public Integer call() throws Exception {
       Main main = parent.main;
       PrintWriter out = spec.commandLine().getOut();
-      Architecture a = Architectures.get(Args.architecture(arch));
+      Architecture a = Args.model(arch);
+      TrainingConfig config = task.terms(a).apply(training.config());
       if (resume != null && genesis != null) {
         throw new IllegalArgumentException(
             "--resume continues a run from its own model: drop --genesis");
@@ -190,7 +201,7 @@ final class CoordinatorCommand {
                       fraction,
                       Duration.ofSeconds(roundTimeout),
                       Duration.ofSeconds(joinTimeout),
-                      training.config(),
+                      config,
                       RoundSchedule.parse(lrSchedule),
                       maxSamples),
               "nodes=--nodes",
@@ -210,12 +221,12 @@ final class CoordinatorCommand {
       }
       // every argument is checked before the password is asked for
       EthereumIdentity me = main.unlock(wallet, passwords);
-      Samples test = noEval ? null : main.dataset().test();
+      Samples testPart = noEval ? null : TestData.of(test, a).orElse(null);
       BlobStore store = main.store();
       ModelStoreServer.Builder server =
           tls.configure(ModelStoreServer.newBuilder(store).port(port));
       try (Ledger ledger = main.openLedger()) {
-        FedAvgFlow flow = new FedAvgFlow(ledger, store, a, training.config(), strategy0);
+        FedAvgFlow flow = new FedAvgFlow(ledger, store, a, config, strategy0);
         UpdateRecord g0;
         if (resume != null) {
           g0 = resumable(ledger, Args.runId(resume), me);
@@ -257,16 +268,14 @@ final class CoordinatorCommand {
                 service.run(
                     g -> {
                       String acc = "";
-                      if (test != null) {
+                      if (testPart != null) {
                         try {
                           List<Tensor> t =
                               ModelCodec.read(a, store.get(g.update().receipt().model()));
-                          acc =
-                              String.format(
-                                  ", test accuracy %.4f",
-                                  LocalTrainer.evaluate(a, t, test).accuracy());
+                          var e = LocalTrainer.evaluate(a, t, testPart, config);
+                          acc = String.format(", test %s %.4f", e.metric().id(), e.value());
                         } catch (Exception e) {
-                          acc = ", test accuracy unavailable: " + e.getMessage();
+                          acc = ", test evaluation unavailable: " + e.getMessage();
                         }
                       }
                       synchronized (out) {

@@ -24,7 +24,7 @@ import org.fedchain.node.FedAvgRun;
 import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
-import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.verifier.RunAudit;
@@ -61,6 +61,16 @@ final class DemoCommand implements Callable<Integer> {
       defaultValue = "3",
       description = "Nodes in the chain. Default: ${DEFAULT-VALUE}.")
   int nodes;
+
+  @Option(
+      names = "--data",
+      defaultValue = "fashion-mnist",
+      paramLabel = "SOURCE",
+      description =
+          "The data the demo's nodes split between them (each its shard); its test part is"
+              + " reported. It must fit the model: e.g. fashion-mnist:DIR, or a folder:DIR of"
+              + " 28x28 images in 10 classes. Default: ${DEFAULT-VALUE}.")
+  String data;
 
   @Option(
       names = "--arch",
@@ -205,7 +215,7 @@ final class DemoCommand implements Callable<Integer> {
       training.epochs = 2;
     }
     TrainingConfig config = training.config();
-    FashionMnist data = main.dataset();
+    DataSource data = DataSource.open(this.data, a.inputShape());
     out.printf(
         "FedChain demo: %d nodes, %s, %d epoch(s) each, in %s%n",
         nodes, a.id(), config.epochs(), home);
@@ -276,7 +286,7 @@ final class DemoCommand implements Callable<Integer> {
           !(ledger instanceof LogAudit local) || LedgerCommand.print(out, local.auditLog());
       out.printf(
           "final model: test accuracy %.4f on %d images; demo took %.0f s%n",
-          r.finalAccuracy(), data.test().size(), (System.nanoTime() - t0) / 1e9);
+          r.finalAccuracy(), data.test().orElseThrow().size(), (System.nanoTime() - t0) / 1e9);
       for (EthereumIdentity n : nodeIds) {
         out.printf(
             "  balance %s %s VNX%n", n.address(), BalanceCommand.vnx(ledger.balance(n.address())));
@@ -373,7 +383,14 @@ final class DemoCommand implements Callable<Integer> {
     try (Ledger ledger = main.ledger != null ? main.openLedger() : Ledgers.open(ledgerUri)) {
       out.println("ledger " + ledgerUri);
       FedAvgRun.Result r =
-          FedAvgRun.run(out, ledger, store, coordinator, ids, main.dataset(), settings);
+          FedAvgRun.run(
+              out,
+              ledger,
+              store,
+              coordinator,
+              ids,
+              DataSource.open(this.data, a.inputShape()),
+              settings);
       boolean logOk =
           !(ledger instanceof LogAudit local) || LedgerCommand.print(out, local.auditLog());
       out.printf(
@@ -421,9 +438,6 @@ final class DemoCommand implements Callable<Integer> {
     Map<String, String> env = new HashMap<>();
     env.put("FEDCHAIN_PASSWORD", new String(PASSWORD));
     List<String> common = new ArrayList<>();
-    if (main.datasetDir != null) {
-      common.add("--dataset-dir=" + main.datasetDir);
-    }
     String ledgerUri =
         main.ledger != null ? main.ledgerUri() : "embedded:" + home.resolve("ledger.db");
     out.printf(
@@ -451,7 +465,8 @@ final class DemoCommand implements Callable<Integer> {
             "--fraction=" + fraction,
             "--strategy=" + strategy,
             "--round-timeout=" + roundTimeout,
-            "--arch=" + arch,
+            "--model=" + arch,
+            "--test=" + data,
             "--epochs=" + training.epochs,
             "--batch-size=" + training.batchSize,
             "--lr=" + training.lr,
@@ -490,11 +505,9 @@ final class DemoCommand implements Callable<Integer> {
                   "--port=0",
                   "--coordinator=127.0.0.1:" + port,
                   "--wallet=" + name,
-                  "--data=fashion-mnist:"
-                      + i
-                      + "/"
-                      + clients
-                      + (dirichlet > 0 ? ":dirichlet=" + dirichlet : ""),
+                  "--data="
+                      + new DataSpec(
+                          data, i, clients, dirichlet, DataSpec.PARTITION_SEED, null, false),
                   "--threads=" + training.threads,
                   "--slowdown=" + (i > clients - slow ? 5 : 1)));
           nodesRunning.add(

@@ -22,6 +22,7 @@ import picocli.CommandLine.Option;
       WalletCommand.class,
       LedgerCommand.class,
       RunCommand.class,
+      ModelCommand.class,
       ChainCommand.class,
       AuditCommand.class,
       WatchCommand.class,
@@ -61,14 +62,6 @@ public final class Main {
               + " fabric:<peer host:port>?msp=<MSP id>&mspdir=<MSP folder>&tlsca=<peer TLS CA>"
               + "[&channel=fedchain&chaincode=fedchain] (printed by 'fedchain node fabric up').")
   String ledger;
-
-  @Option(
-      names = "--dataset-dir",
-      scope = CommandLine.ScopeType.INHERIT,
-      paramLabel = "DIR",
-      description =
-          "Fashion-MNIST IDX files (default: $FEDCHAIN_DATASET_DIR or /usr/share/datasets/fashion-mnist).")
-  Path datasetDir;
 
   @Option(
       names = "--sender",
@@ -162,16 +155,6 @@ public final class Main {
         return id.signer().sign(digest);
       }
     };
-  }
-
-  org.fedchain.trainer.FashionMnist dataset() {
-    if (datasetDir != null) {
-      return org.fedchain.trainer.FashionMnist.at(datasetDir);
-    }
-    String d = env.get("FEDCHAIN_DATASET_DIR");
-    return d != null && !d.isBlank()
-        ? org.fedchain.trainer.FashionMnist.at(Path.of(d))
-        : org.fedchain.trainer.FashionMnist.standard();
   }
 
   /** A wallet name of the home's keystore, or an address. */

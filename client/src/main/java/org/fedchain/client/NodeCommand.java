@@ -14,7 +14,6 @@ import org.fedchain.ledger.fabric.FabricNetwork;
 import org.fedchain.node.DataSpec;
 import org.fedchain.node.NodeWorker;
 import org.fedchain.node.Peers;
-import org.fedchain.trainer.Samples;
 import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,14 +76,7 @@ final class NodeCommand {
         description = "Your wallet (signs your updates); with --coordinator.")
     String wallet;
 
-    @Option(
-        names = "--data",
-        paramLabel = "SHARD",
-        description =
-            "Your training data with --coordinator: fashion-mnist:K/N[:iid|:dirichlet=ALPHA]"
-                + "[:seed=S], e.g. fashion-mnist:1/10 (every node of a run names the same N,"
-                + " partition and seed), or fashion-mnist:K/N:shards=FILE (line K of FILE, one"
-                + " line of sample indices per shard).")
+    @Option(names = "--data", paramLabel = "DATA", description = Args.DATA_HELP)
     String data;
 
     @Option(
@@ -126,9 +118,9 @@ final class NodeCommand {
       if (coordinator != null) {
         PeerOptions.check(tls, coordinator);
       }
-      // the data first: a malformed spec or shard file should not cost a password prompt
+      // a malformed data spec should not cost a password prompt; the data is read once the run's
+      // model says what shape its samples take
       DataSpec spec0 = coordinator == null ? null : DataSpec.parse(data);
-      Samples shard = spec0 == null ? null : spec0.load(main.dataset());
       EthereumIdentity me = coordinator == null ? null : main.unlock(wallet, passwords);
       BlobStore store = main.store();
       // a node's store only serves: nobody has a reason to write into it
@@ -158,7 +150,7 @@ final class NodeCommand {
                   tls,
                   store,
                   me,
-                  shard,
+                  spec0::load,
                   wallet,
                   advertise != null ? advertise : "127.0.0.1:" + server.port(),
                   threads,

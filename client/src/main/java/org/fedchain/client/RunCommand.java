@@ -20,7 +20,7 @@ import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.node.ChainFlow;
 import org.fedchain.trainer.Architecture;
-import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.Task;
 import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -59,10 +59,13 @@ final class RunCommand {
     String wallet;
 
     @Option(
-        names = "--arch",
+        names = {"--model", "--arch"},
         defaultValue = "fmnist-cnn/1",
-        description = "Architecture id (or cnn, mlp). Default: ${DEFAULT-VALUE}.")
+        paramLabel = "FILE|NAME",
+        description = Args.MODEL_HELP)
     String arch;
+
+    @Mixin TaskOptions task;
 
     @Option(
         names = "--mode",
@@ -134,7 +137,7 @@ final class RunCommand {
     @Override
     public Integer call() throws Exception {
       Main main = parent.main;
-      Architecture a = Architectures.get(Args.architecture(arch));
+      Architecture a = Args.model(arch);
       Mode m =
           switch (mode) {
             case "chained" -> Mode.CHAINED;
@@ -180,15 +183,20 @@ final class RunCommand {
         origin = ChainFlow.freshOrigin(seed, how);
       }
       EthereumIdentity coordinator = main.unlock(wallet, passwords);
+      Task.Terms terms = task.terms(a);
       try (Ledger ledger = main.openLedger()) {
         UpdateRecord g =
-            new ChainFlow(ledger, main.store()).openRun(coordinator, a, tensors, config, origin);
+            new ChainFlow(ledger, main.store())
+                .openRun(coordinator, a, tensors, config, origin, terms);
         PrintWriter out = spec.commandLine().getOut();
         out.println("run " + g.receipt().runId().hex());
+        out.println("  model " + a.name() + " (spec " + a.id() + ")");
         out.println(
-            "  architecture "
-                + a.id()
-                + ", mode "
+            "  task "
+                + terms.loss().id()
+                + ", judged by "
+                + terms.metric().id()
+                + "; mode "
                 + m
                 + ", genesis model "
                 + g.receipt().model().hex());

@@ -53,27 +53,42 @@ final class WatchCommand implements Callable<Integer> {
   @Option(
       names = "--test-samples",
       defaultValue = "10000",
-      description = "Test images to evaluate on. Default: ${DEFAULT-VALUE}.")
+      description = "Test samples to evaluate on. Default: ${DEFAULT-VALUE}.")
   int testSamples;
+
+  @Option(
+      names = "--test",
+      paramLabel = "DATA",
+      description =
+          "Data whose test part each update is judged on by the run's metric (default:"
+              + " fashion-mnist for the Fashion-MNIST models).")
+  String testData;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     Hash32 runId = Args.runId(run);
-    Samples test = main.dataset().test();
-    test = test.slice(0, Math.min(testSamples, test.size()));
     long deadline =
         timeoutSeconds > 0 ? System.nanoTime() + timeoutSeconds * 1_000_000_000L : Long.MAX_VALUE;
     BlobStore store = main.store();
     try (Ledger ledger = main.readLedger()) {
       ChainFlow flow = new ChainFlow(ledger, store);
-      Architecture arch = flow.architecture(flow.run(runId));
+      var run0 = flow.run(runId);
+      Architecture arch = flow.architecture(run0);
+      var task = flow.task(run0).apply(org.fedchain.trainer.TrainingConfig.defaults());
+      Samples test =
+          TestData.of(testData, arch)
+              .orElseThrow(
+                  () ->
+                      new IllegalArgumentException(
+                          arch.name() + " is not a Fashion-MNIST model: name --test DATA"));
+      test = test.slice(0, Math.min(testSamples, test.size()));
       Verifier verifier = new Verifier(ledger, store);
       Set<Hash32> seen = new HashSet<>();
       int reported = 0;
       out.printf(
-          "watching run %s (%s) on %s, evaluating on %d test images%n",
-          runId.hex(), arch.id(), main.ledgerUri(), test.size());
+          "watching run %s (%s) on %s, evaluating on %d test samples by %s%n",
+          runId.hex(), arch.name(), main.ledgerUri(), test.size(), task.metric().id());
       out.flush();
       while (System.nanoTime() < deadline && (updates == 0 || reported < updates)) {
         List<UpdateRecord> all = ledger.updates(runId);
@@ -90,8 +105,8 @@ final class WatchCommand implements Callable<Integer> {
           if (c.ok()) {
             Evaluation e =
                 LocalTrainer.evaluate(
-                    arch, ModelCodec.read(arch, store.get(u.receipt().model())), test);
-            eval = String.format("test accuracy %.4f loss %.4f", e.accuracy(), e.loss());
+                    arch, ModelCodec.read(arch, store.get(u.receipt().model())), test, task);
+            eval = String.format("test %s %.4f loss %.4f", e.metric().id(), e.value(), e.loss());
           }
           out.printf(
               "seq %-3d %-8s %s %s %s%n",

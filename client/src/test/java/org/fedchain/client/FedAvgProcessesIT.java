@@ -128,7 +128,7 @@ class FedAvgProcessesIT {
     // COSINE, 0.1)
     assertThat(counts(locals, "momentum")).isEqualTo(Map.of("0.5", 9));
     assertThat(counts(locals, "weight_decay")).isEqualTo(Map.of("1.0E-4", 9));
-    assertThat(counts(locals, "loss")).isEqualTo(Map.of("balanced_softmax", 9));
+    assertThat(counts(locals, "loss")).isEqualTo(Map.of("cross_entropy", 9));
     assertThat(counts(locals, "balanced_softmax_tau")).isEqualTo(Map.of("0.5", 9));
     assertThat(counts(locals, "schedule")).isEqualTo(Map.of("CONSTANT", 9));
     assertThat(counts(locals, "validation_fraction")).isEqualTo(Map.of("0.0", 9));

@@ -27,6 +27,7 @@ import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.TrainingResult;
 import org.fedchain.verifier.VerificationException;
@@ -68,6 +69,10 @@ public final class ChainFlow {
   public record Start(
       UpdateRecord head, List<Tensor> model, Architecture arch, List<String> skipped) {}
 
+  /**
+   * {@link #openRun(EthereumIdentity, Architecture, List, RunConfig, String, Task.Terms)} with the
+   * architecture's default task.
+   */
   public UpdateRecord openRun(
       EthereumIdentity coordinator,
       Architecture arch,
@@ -75,12 +80,33 @@ public final class ChainFlow {
       RunConfig config,
       String origin)
       throws IOException, LedgerException {
+    return openRun(coordinator, arch, genesis, config, origin, Task.Terms.defaultFor(arch));
+  }
+
+  /**
+   * Opens a run: stores the model spec, the genesis model and its manifest (which records the
+   * spec's hash, the task's loss and metric and the head gate's tolerance), and records the
+   * coordinator's signed GENESIS with the terms.
+   */
+  public UpdateRecord openRun(
+      EthereumIdentity coordinator,
+      Architecture arch,
+      List<Tensor> genesis,
+      RunConfig config,
+      String origin,
+      Task.Terms task)
+      throws IOException, LedgerException {
     ModelCodec.check(arch, genesis);
     // the ledger would refuse these terms too, but only after the genesis blobs are stored
     Rules.checkTerms(config, coordinator.address(), ledger.balance(coordinator.address()));
     byte[] model = ModelCodec.write(genesis);
     Hash32 runId = config.runId(coordinator.address()); // the terms' random nonce makes it unique
+    store.put(arch.spec().canonical()); // every node, validator and auditor rebuilds it from here
     Hash32 modelHash = store.put(model);
+    Map<String, String> hyper = new java.util.TreeMap<>(task.hyperparameters());
+    hyper.put("origin", origin);
+    hyper.put("mode", config.mode().name());
+    hyper.put(HeadGate.TOLERANCE, Double.toString(HeadGate.DEFAULT_TOLERANCE));
     Manifest m =
         Manifest.builder()
             .runId(runId)
@@ -88,14 +114,7 @@ public final class ChainFlow {
             .model(modelHash)
             .tensors(genesis)
             .architecture(arch.id())
-            .hyperparameters(
-                Map.of(
-                    "origin",
-                    origin,
-                    "mode",
-                    config.mode().name(),
-                    HeadGate.TOLERANCE,
-                    Double.toString(HeadGate.DEFAULT_TOLERANCE)))
+            .hyperparameters(hyper)
             .software(TrainedUpdates.software())
             .build();
     Hash32 manifestHash = store.put(m.toJson());
@@ -137,7 +156,53 @@ public final class ChainFlow {
 
   /** The architecture named by the run's genesis manifest. */
   public Architecture architecture(Run run) throws IOException, LedgerException {
-    return Architectures.get(genesisManifest(run).architecture());
+    return architecture(run, BlobSource.LOCAL);
+  }
+
+  /**
+   * The architecture named by the run's genesis manifest, fetching the manifest and the spec from
+   * {@code source} if this store lacks them (each checked against its hash on arrival).
+   */
+  public Architecture architecture(Run run, BlobSource source) throws IOException, LedgerException {
+    UpdateRecord g = ledger.update(run.genesisUpdate()).orElseThrow();
+    source.ensure(g.receipt().manifest());
+    return architecture(genesisManifest(run).architecture(), store, source);
+  }
+
+  /** The run's task (loss and metric), as its genesis manifest records it. */
+  public Task.Terms task(Run run) throws IOException, LedgerException {
+    return Task.Terms.of(genesisManifest(run).hyperparameters());
+  }
+
+  /**
+   * The architecture a manifest names: a built-in one, or the spec stored under that hash, fetched
+   * from {@code source} first if this store lacks it.
+   */
+  public static Architecture architecture(String ref, BlobStore store, BlobSource source)
+      throws IOException {
+    try {
+      return Architectures.get(ref);
+    } catch (IllegalArgumentException notBuiltIn) {
+      // a spec of the run's own: by its hash, from the store
+    }
+    Hash32 h;
+    try {
+      h = Hash32.parse(ref);
+    } catch (IllegalArgumentException e) {
+      throw new IOException("the manifest names architecture '" + ref + "': " + e.getMessage());
+    }
+    if (!store.has(h)) {
+      source.ensure(h);
+    }
+    byte[] spec =
+        store
+            .find(h)
+            .orElseThrow(() -> new IOException("model spec " + ref + " is not in the store"));
+    try {
+      return Architectures.resolve(ref, x -> java.util.Optional.of(spec));
+    } catch (IllegalArgumentException e) {
+      throw new IOException("model spec " + ref + ": " + e.getMessage(), e);
+    }
   }
 
   private Manifest genesisManifest(Run run) throws IOException, LedgerException {
@@ -179,7 +244,9 @@ public final class ChainFlow {
       throw new RejectedException(
           Reason.NOT_ADMITTED, node.address() + " is not admitted to run " + runId);
     }
-    Start from = soundHead(run, source, LocalTrainer.heldOut(shard, config));
+    // the run's terms say what is optimised and how it is judged
+    config = task(run).apply(config);
+    Start from = soundHead(run, source, LocalTrainer.heldOut(shard, config), config);
     UpdateRecord head = from.head();
     List<Tensor> start = from.model();
     Architecture arch = from.arch();
@@ -222,7 +289,7 @@ public final class ChainFlow {
    *
    * @param heldOut samples this node did not train on, or null to check only finiteness and shapes
    */
-  public Start soundHead(Run run, BlobSource source, Samples heldOut)
+  public Start soundHead(Run run, BlobSource source, Samples heldOut, TrainingConfig config)
       throws IOException, LedgerException, VerificationException {
     Hash32 runId = run.runId();
     Architecture arch = null; // read from the genesis manifest once the first lineage is here
@@ -246,9 +313,11 @@ public final class ChainFlow {
       new Verifier(ledger, store).requireVerifiedLineage(head);
       if (arch == null) { // the genesis manifest is here once the first lineage is
         Manifest genesis = genesisManifest(run);
-        arch = Architectures.get(genesis.architecture());
+        arch = architecture(genesis.architecture(), store, source);
         gate =
-            heldOut == null ? null : new HeadGate(ledger, store, arch, heldOut, tolerance(genesis));
+            heldOut == null
+                ? null
+                : new HeadGate(ledger, store, arch, heldOut, config, tolerance(genesis));
       }
       String why;
       try {
@@ -261,7 +330,7 @@ public final class ChainFlow {
           return new Start(head, model, arch, List.copyOf(skipped));
         }
       } catch (ModelFormatException e) {
-        why = "not a model of " + arch.id() + ": " + e.getMessage();
+        why = "not a model of " + arch.name() + ": " + e.getMessage();
       }
       skipped.add(
           "seq "

@@ -15,7 +15,7 @@ import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
-import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.ProgressListener;
@@ -91,13 +91,13 @@ public final class ChainedRun {
       EthereumIdentity coordinator,
       EthereumIdentity validator,
       List<EthereumIdentity> nodes,
-      FashionMnist data,
+      DataSource data,
       Settings s,
       Function<DataSpec, ProgressListener> progress,
       Consumer<Hop> onHop)
       throws IOException, LedgerException, VerificationException {
     long t0 = System.nanoTime();
-    Samples test = data.test();
+    Samples test = FedAvgRun.testPart(data);
     Architecture a = s.arch();
     BigInteger budget = VNX.multiply(BigInteger.valueOf(s.budgetVnx()));
     RunConfig terms =
@@ -122,7 +122,7 @@ public final class ChainedRun {
     Validator scorer = new Validator(ledger, store, validator, test.slice(0, test.size() / 2));
     List<Hop> hops = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
-      DataSpec shard = new DataSpec("fashion-mnist", i + 1, nodes.size(), 0);
+      DataSpec shard = new DataSpec(data.describe(), i + 1, nodes.size(), 0);
       ChainFlow.Hop hop =
           flow.continueChain(runId, nodes.get(i), shard.load(data), config, progress.apply(shard));
       UpdateRecord u = hop.update();

@@ -107,6 +107,21 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       }
     }
 
+    /** These settings with local training {@code c}. */
+    public Settings withConfig(TrainingConfig c) {
+      return new Settings(
+          nodes,
+          rounds,
+          async,
+          buffer,
+          fraction,
+          roundTimeout,
+          joinTimeout,
+          c,
+          schedule,
+          maxSamples);
+    }
+
     private static void atLeastOne(String setting, int value) {
       if (value < 1) {
         throw new IllegalArgumentException(setting + " must be >= 1, got " + value);
@@ -142,9 +157,14 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
       EthereumIdentity coordinator,
       UpdateRecord start,
       Settings settings,
-      PrintWriter log) {
+      PrintWriter log)
+      throws IOException, LedgerException {
     this.ledger = ledger;
     this.coordinator = coordinator;
+    // the run's terms say what is optimised and how it is judged, whatever the settings said
+    ChainFlow flow = new ChainFlow(ledger, store);
+    settings =
+        settings.withConfig(flow.task(flow.run(start.receipt().runId())).apply(settings.config()));
     this.s = settings;
     this.runId = start.receipt().runId();
     this.architecture = aggregator.architecture();
@@ -323,6 +343,8 @@ public final class CoordinatorService extends CoordinatorGrpc.CoordinatorImplBas
             .setBalancedSoftmaxTau(c.balancedSoftmax())
             .setLocalSchedule(c.schedule().name())
             .setValidationFraction(c.validationFraction())
+            .setLoss(c.loss().id())
+            .setMetric(c.metric().id())
             .build());
     response.onCompleted();
   }

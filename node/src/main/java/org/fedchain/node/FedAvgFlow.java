@@ -171,7 +171,15 @@ public final class FedAvgFlow {
       EthereumIdentity coordinator, List<Tensor> genesis, String origin, List<Address> admitted)
       throws IOException, LedgerException {
     RunConfig terms = RunConfig.unrewarded(Mode.DATA_PARALLEL).admitting(admitted);
-    return new ChainFlow(ledger, store).openRun(coordinator, arch, genesis, terms, origin);
+    // the run's task is the one this flow trains with
+    return new ChainFlow(ledger, store)
+        .openRun(
+            coordinator,
+            arch,
+            genesis,
+            terms,
+            origin,
+            new org.fedchain.trainer.Task.Terms(config.loss(), config.metric()));
   }
 
   /** The model of a recorded update, after checking that update (its ancestors checked before). */

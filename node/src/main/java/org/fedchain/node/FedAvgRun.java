@@ -14,7 +14,7 @@ import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
-import org.fedchain.trainer.FashionMnist;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
@@ -103,21 +103,22 @@ public final class FedAvgRun {
       BlobStore store,
       EthereumIdentity coordinator,
       List<EthereumIdentity> ids,
-      FashionMnist data,
+      DataSource data,
       Settings s)
       throws IOException, LedgerException, VerificationException {
     long t0 = System.nanoTime();
-    Samples test = data.test();
+    Samples test = testPart(data);
     List<FedAvgFlow.Client> clients = new ArrayList<>();
     for (int i = 0; i < s.clients(); i++) {
       Samples shard =
           new DataSpec(
-                  "fashion-mnist",
+                  data.describe(),
                   i + 1,
                   s.clients(),
                   s.dirichlet(),
                   s.partitionSeed(),
-                  s.shardFile())
+                  s.shardFile(),
+                  false)
               .load(data);
       clients.add(
           new FedAvgFlow.Client(
@@ -207,5 +208,14 @@ public final class FedAvgRun {
     out.printf("recorded updates: %s%n", kinds);
     audit.print(out);
     return new Result(runId, acc, (System.nanoTime() - t0) / 1e9, audit);
+  }
+
+  /** The source's test part, which the demos report on. */
+  static Samples testPart(DataSource data) {
+    return data.test()
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    data.describe() + " has no test part to report the model's accuracy on"));
   }
 }

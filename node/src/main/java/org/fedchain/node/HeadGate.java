@@ -13,13 +13,15 @@ import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.Task;
+import org.fedchain.trainer.TrainingConfig;
 
 /**
  * Whether a recorded chained update is good enough to continue from: its validators' mean score,
  * when it has attestations, or else this node's own check on its held-out samples, must not fall
- * below its parent's accuracy by more than the run's tolerance. A finite model of the right shapes
- * that is junk (trained with a wild learning rate, or random) fails here; so does every update
- * after it, since the chain is judged update by update back to the genesis.
+ * below its parent's by the run's metric (as a gain) by more than the run's tolerance. A finite
+ * model of the right shapes that is junk (trained with a wild learning rate, or random) fails here;
+ * so does every update after it, since the chain is judged update by update back to the genesis.
  */
 final class HeadGate {
   /** The tolerance a run records in its genesis manifest, or this when it records none. */
@@ -30,14 +32,20 @@ final class HeadGate {
 
   private final Ledger ledger;
   private final Architecture arch;
-  private final HeldOutAccuracy accuracy;
+  private final HeldOutGain gains;
   private final double tolerance;
   private final Map<Hash32, Optional<String>> verdicts = new HashMap<>();
 
-  HeadGate(Ledger ledger, BlobStore store, Architecture arch, Samples heldOut, double tolerance) {
+  HeadGate(
+      Ledger ledger,
+      BlobStore store,
+      Architecture arch,
+      Samples heldOut,
+      TrainingConfig task,
+      double tolerance) {
     this.ledger = ledger;
     this.arch = arch;
-    this.accuracy = new HeldOutAccuracy(store, heldOut);
+    this.gains = new HeldOutGain(store, heldOut, task);
     this.tolerance = tolerance;
   }
 
@@ -83,7 +91,7 @@ final class HeadGate {
     }
     Map<Address, Long> scores = ledger.attestations(u.updateId());
     if (!scores.isEmpty()) {
-      // the validators' word (accuracy gain in basis points) outranks this node's own check
+      // the validators' word (the metric's gain in basis points) outranks this node's own check
       double mean = scores.values().stream().mapToLong(Long::longValue).average().orElseThrow();
       return mean / 10_000 >= -tolerance
           ? Optional.empty()
@@ -95,16 +103,21 @@ final class HeadGate {
     double mine;
     double parent;
     try {
-      mine = accuracy.of(arch, u.receipt().model());
-      parent = accuracy.of(arch, u.receipt().parent());
+      mine = gains.of(arch, u.receipt().model());
+      parent = gains.of(arch, u.receipt().parent());
     } catch (org.fedchain.core.model.ModelFormatException e) {
-      return Optional.of("not a model of " + arch.id() + ": " + e.getMessage());
+      return Optional.of("not a model of " + arch.name() + ": " + e.getMessage());
     }
+    Task.Metric metric = gains.task().metric();
     return mine >= parent - tolerance
         ? Optional.empty()
         : Optional.of(
             String.format(
-                "accuracy %.4f on my %d held-out samples, its parent's %.4f (tolerance %.4f)",
-                mine, accuracy.samples().size(), parent, tolerance));
+                "%s %.4f on my %d held-out samples, its parent's %.4f (tolerance %.4f)",
+                metric.id(),
+                metric.gain(mine),
+                gains.samples().size(),
+                metric.gain(parent),
+                tolerance));
   }
 }

@@ -38,7 +38,6 @@ import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.core.store.CorruptBlobException;
 import org.fedchain.trainer.Architecture;
-import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.ProgressListener;
@@ -62,7 +61,8 @@ public final class NodeWorker {
   private final Peers.Settings tls;
   private final BlobStore store;
   private final EthereumIdentity me;
-  private final Samples shard;
+  private final java.util.function.Function<long[], Samples> data;
+  private Samples shard;
   private final String name;
   private final String endpoint;
   private final int threads;
@@ -70,12 +70,16 @@ public final class NodeWorker {
   private final PrintWriter out;
   private final ModelStoreClient stores;
 
+  /**
+   * @param data this node's samples for a model taking the given input shape (e.g. {@code
+   *     DataSpec::load}), loaded once the run's architecture is known
+   */
   public NodeWorker(
       ManagedChannel coordinatorChannel,
       Peers.Settings tls,
       BlobStore store,
       EthereumIdentity me,
-      Samples shard,
+      java.util.function.Function<long[], Samples> data,
       String name,
       String endpoint,
       int threads,
@@ -85,7 +89,7 @@ public final class NodeWorker {
     this.tls = tls;
     this.store = store;
     this.me = me;
-    this.shard = shard;
+    this.data = data;
     this.name = name;
     this.endpoint = endpoint;
     this.threads = threads;
@@ -107,14 +111,26 @@ public final class NodeWorker {
     JoinResponse joined = join(stub, runId);
     Address coordinator = CoordinatorMessages.address("coordinator", joined.getCoordinator());
     Eip712Domain domain = CoordinatorMessages.domain(joined.getDomain());
-    Architecture arch = Architectures.get(joined.getArchitecture());
+    Architecture arch =
+        ChainFlow.architecture(
+            joined.getArchitecture(),
+            store,
+            h -> {
+              try {
+                fetch(stub, h);
+              } catch (FetchException e) {
+                throw new IOException("cannot fetch the run's model spec: " + e.getMessage(), e);
+              }
+            });
     try {
       config(joined, joined.getLearningRate(), 0);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException(
           "the coordinator's training settings are invalid: " + e.getMessage(), e);
     }
-    say("joined run %s (coordinator %s, %s)", runId.hex(), coordinator, arch.id());
+    say("joined run %s (coordinator %s, %s)", runId.hex(), coordinator, arch.name());
+    // the run's spec says what shape the samples take
+    shard = data.apply(arch.inputShape());
     int trained = 0;
     while (true) {
       TaskRequest next = TaskRequest.newBuilder().setSession(joined.getSession()).build();
@@ -280,6 +296,12 @@ public final class NodeWorker {
     }
     if (joined.hasWeightDecay()) {
       b.weightDecay(joined.getWeightDecay());
+    }
+    if (!joined.getLoss().isEmpty()) {
+      b.loss(org.fedchain.trainer.Task.Loss.parse(joined.getLoss()));
+    }
+    if (!joined.getMetric().isEmpty()) {
+      b.metric(org.fedchain.trainer.Task.Metric.parse(joined.getMetric()));
     }
     if (!joined.getLocalSchedule().isEmpty()) {
       b.schedule(TrainingConfig.Schedule.parse(joined.getLocalSchedule()));

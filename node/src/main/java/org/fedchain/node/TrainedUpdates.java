@@ -17,6 +17,7 @@ import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.TrainingResult;
 import org.fedchain.wallet.EthereumIdentity;
@@ -93,11 +94,10 @@ final class TrainedUpdates {
     hyper.put("optimizer", config.optimizer().name());
     hyper.put("momentum", Float.toString(config.momentum()));
     hyper.put("weight_decay", Float.toString(config.weightDecay()));
+    hyper.put(Task.LOSS, config.loss().id());
+    hyper.put(Task.METRIC, config.metric().id());
     float tau = config.balancedSoftmax();
-    if (tau == 0) {
-      hyper.put("loss", "softmax");
-    } else {
-      hyper.put("loss", "balanced_softmax");
+    if (tau > 0) {
       hyper.put("balanced_softmax_tau", Float.toString(tau));
     }
     hyper.put("schedule", config.schedule().name());
@@ -109,7 +109,7 @@ final class TrainedUpdates {
     TreeMap<String, Double> metrics = new TreeMap<>();
     metrics.put("train_loss", r.trainLoss());
     if (r.validation() != null) {
-      metrics.put("val_accuracy", r.validation().accuracy());
+      metrics.put("val_" + r.validation().metric().id(), r.validation().value());
       metrics.put("val_loss", r.validation().loss());
     }
     metrics.put("train_samples", (double) r.trainSamples());

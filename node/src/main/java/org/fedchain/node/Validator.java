@@ -8,16 +8,19 @@ import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.wallet.EthereumIdentity;
 
 /**
- * A validator of a run: scores an update by the accuracy it gains over its parent on the
- * validator's held-out samples, in basis points (a loss scores below zero), and signs and records
- * that score as an attestation naming the held-out set's commitment. The run's reward rule turns
- * attested scores into VNX when the contributor claims.
+ * A validator of a run: scores an update by what it gains over its parent on the validator's
+ * held-out samples by the run's metric (accuracy points, or error reduced; see {@link
+ * org.fedchain.trainer.Task.Metric#gain}), in basis points (a loss scores below zero), and signs
+ * and records that score as an attestation naming the held-out set's commitment. The run's reward
+ * rule turns attested scores into VNX when the contributor claims.
  *
  * <pre>{@code
  * Validator v = new Validator(ledger, store, me, heldOut);
@@ -26,28 +29,34 @@ import org.fedchain.wallet.EthereumIdentity;
  */
 public final class Validator {
   /** What the validator measured and recorded for one update. */
-  public record Score(UpdateRecord update, double accuracy, double parentAccuracy, long score) {}
+  /**
+   * What the validator measured and recorded for one update.
+   *
+   * @param gain the update's metric as a gain (its accuracy, or its error negated)
+   */
+  public record Score(UpdateRecord update, double gain, double parentGain, long score) {}
 
   private final Ledger ledger;
   private final BlobStore store;
   private final EthereumIdentity me;
   private final Samples heldOut;
-  private final HeldOutAccuracy accuracies;
+  private final java.util.Map<Hash32, HeldOutGain> byRun = new java.util.HashMap<>();
 
   public Validator(Ledger ledger, BlobStore store, EthereumIdentity me, Samples heldOut) {
     this.ledger = ledger;
     this.store = store;
     this.me = me;
     this.heldOut = heldOut;
-    this.accuracies = new HeldOutAccuracy(store, heldOut);
   }
 
   /** Evaluates {@code update} and its parent, then signs and records the score. */
   public Score attest(UpdateRecord update) throws IOException, LedgerException {
     ChainFlow flow = new ChainFlow(ledger, store);
-    Architecture arch = flow.architecture(flow.run(update.receipt().runId()));
-    double parent = accuracy(arch, update.receipt().parent());
-    double acc = accuracy(arch, update.receipt().model());
+    Run run = flow.run(update.receipt().runId());
+    Architecture arch = flow.architecture(run);
+    HeldOutGain gains = gains(flow, run);
+    double parent = gains.of(arch, update.receipt().parent());
+    double acc = gains.of(arch, update.receipt().model());
     long score = Math.round((acc - parent) * 10_000);
     Attestation a =
         new Attestation(
@@ -59,8 +68,12 @@ public final class Validator {
     return new Score(update, acc, parent, score);
   }
 
-  /** Accuracy of a stored model on the held-out samples; each model is evaluated once. */
-  public double accuracy(Architecture arch, Hash32 model) throws IOException {
-    return accuracies.of(arch, model);
+  private HeldOutGain gains(ChainFlow flow, Run run) throws IOException, LedgerException {
+    HeldOutGain g = byRun.get(run.runId());
+    if (g == null) {
+      g = new HeldOutGain(store, heldOut, flow.task(run).apply(TrainingConfig.defaults()));
+      byRun.put(run.runId(), g);
+    }
+    return g;
   }
 }

@@ -30,7 +30,6 @@ import org.fedchain.node.Peers;
 import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
-import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
@@ -59,7 +58,7 @@ class LibraryExampleTest {
 
   static Samples shard(int k, int n) {
     // a tenth of each half keeps the example quick
-    Samples s = new DataSpec("fashion-mnist", k, n, 0).load(FashionMnist.standard());
+    Samples s = DataSpec.parse("fashion-mnist:" + k + "/" + n).load(new long[] {1, 28, 28});
     return s.slice(0, s.size() / 10);
   }
 
@@ -163,7 +162,7 @@ class LibraryExampleTest {
                 Peers.Settings.none(),
                 own,
                 key(name),
-                shard(k, 2),
+                inputShape -> shard(k, 2),
                 name,
                 "127.0.0.1:" + mine.port(),
                 1,

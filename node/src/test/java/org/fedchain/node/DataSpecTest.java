@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.FashionMnist;
 import org.fedchain.trainer.Partition;
 import org.fedchain.trainer.Samples;
@@ -34,6 +35,39 @@ class DataSpecTest {
   }
 
   @Test
+  void any_source_takes_a_shard_after_an_at_sign_and_whole_series_on_request(@TempDir Path dir)
+      throws IOException {
+    DataSpec whole = DataSpec.parse("csv:/data/gas.csv?target=pm10&window=3");
+    assertThat(whole.shards()).isZero();
+    assertThat(whole.toString()).isEqualTo("csv:/data/gas.csv?target=pm10&window=3");
+    DataSpec bySite = DataSpec.parse("csv:/data/a@b.csv?target=pm10&window=3@2/3:series");
+    assertThat(bySite.dataset()).isEqualTo("csv:/data/a@b.csv?target=pm10&window=3");
+    assertThat(bySite.bySeries()).isTrue();
+    assertThat(DataSpec.parse(bySite.toString())).isEqualTo(bySite);
+
+    // three sites, one node takes sites 0 and 2 of them (i mod 2 = 0), the other site 1
+    StringBuilder csv = new StringBuilder("site,v\n");
+    for (String site : new String[] {"a", "b", "c"}) {
+      for (int t = 0; t < 6; t++) {
+        csv.append(site).append(',').append(t).append('\n');
+      }
+    }
+    Path f = dir.resolve("s.csv");
+    Files.writeString(f, csv.toString());
+    String src = "csv:" + f + "?target=v&series=site&window=2";
+    long[] shape = {2, 1};
+    int all = DataSpec.parse(src).load(shape).size();
+    int first = DataSpec.parse(src + "@1/2:series").load(shape).size();
+    int second = DataSpec.parse(src + "@2/2:series").load(shape).size();
+    assertThat(all).isEqualTo(12);
+    assertThat(first).isEqualTo(8);
+    assertThat(second).isEqualTo(4);
+    assertThatThrownBy(
+            () -> DataSpec.parse("fashion-mnist@1/2:series").load(new long[] {1, 28, 28}))
+        .hasMessageContaining("has no series to shard by");
+  }
+
+  @Test
   void malformed_specs_are_refused_naming_the_part_that_is_wrong() {
     assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:1/3:seed=x"))
         .hasMessage("data 'fashion-mnist:1/3:seed=x': seed must be a whole number, got 'x'");
@@ -48,7 +82,7 @@ class DataSpecTest {
     // the seed comes last, and only once
     assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:1/3:seed=1:iid"))
         .hasMessageContaining(
-            "is not of the form fashion-mnist:K/N[:iid|:dirichlet=ALPHA][:seed=S]");
+            "is not of the form SOURCE[@K/N[:iid|:dirichlet=ALPHA|:series][:seed=S]]");
     assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:1/3:iid:iid"))
         .hasMessageContaining("is not of the form");
     assertThatThrownBy(() -> DataSpec.parse("fashion-mnist:1/3:iid:seed=1:x"))
@@ -57,7 +91,7 @@ class DataSpecTest {
 
   @Test
   void a_named_seed_draws_another_partition() {
-    FashionMnist data = FashionMnist.standard();
+    DataSource data = FashionMnist.standard().named("fashion-mnist");
     Samples train = data.train();
     Samples seven = new DataSpec("fashion-mnist", 1, 10, 0.5, 7).load(data);
     assertThat(seven.commitment())
@@ -83,7 +117,7 @@ class DataSpecTest {
 
   @Test
   void a_shard_file_loads_the_samples_on_its_line(@TempDir Path dir) throws IOException {
-    FashionMnist data = FashionMnist.standard();
+    DataSource data = FashionMnist.standard().named("fashion-mnist");
     Samples train = data.train();
     List<int[]> drawn = Partition.dirichlet(train.labels(), 10, 0.5, 7);
     Path file = dir.resolve("shards.txt");

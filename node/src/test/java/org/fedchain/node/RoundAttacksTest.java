@@ -270,7 +270,8 @@ class RoundAttacksTest {
     BlobStore own = BlobStore.open(dir.resolve(name + "-" + System.nanoTime()));
     ManagedChannel channel = Peers.channel(Peers.Settings.none(), target);
     try {
-      new NodeWorker(channel, Peers.Settings.none(), own, me, shard, name, "127.0.0.1:1", 1, 1, log)
+      new NodeWorker(
+              channel, Peers.Settings.none(), own, me, x -> shard, name, "127.0.0.1:1", 1, 1, log)
           .run(null);
     } finally {
       Peers.close(channel);

@@ -1,79 +1,106 @@
 package org.fedchain.trainer;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.fedchain.trainer.Layer.Conv;
-import org.fedchain.trainer.Layer.Dense;
-import org.fedchain.trainer.Layer.Flatten;
-import org.fedchain.trainer.Layer.MaxPool;
-import org.fedchain.trainer.Layer.Relu;
+import java.util.Optional;
+import java.util.function.Function;
+import org.fedchain.core.Hash32;
 
 /**
- * The architectures FedChain knows, by versioned id. A manifest names its model's architecture by
- * this id, so a model file can be loaded, checked and trained anywhere without shipping code.
+ * The architectures FedChain ships, as spec files (resources {@code org/fedchain/trainer/specs}),
+ * and the way to any other: a manifest names its model's architecture by the spec's hash, and the
+ * spec's bytes are in the content store beside the model.
  *
  * <pre>{@code
  * Architecture cnn = Architectures.get("fmnist-cnn/1");
+ * Architecture any = Architectures.resolve(manifest.architecture(), store::find);
  * }</pre>
  */
 public final class Architectures {
-  private static final Map<String, Architecture> KNOWN = new LinkedHashMap<>();
+  private static final Map<String, Architecture> BUILT_IN = new LinkedHashMap<>();
 
   static {
-    add(
-        new Architecture(
-            "fmnist-mlp/1",
-            "MLP 784-256-128-10 with ReLU for 28x28 grey images",
-            List.of(
-                new Flatten(),
-                new Dense(784, 256),
-                new Relu(),
-                new Dense(256, 128),
-                new Relu(),
-                new Dense(128, 10))));
-    add(
-        new Architecture(
-            "fmnist-cnn/1",
-            "LeNet-style CNN of NIID-Bench (SimpleCNNMNIST): conv 6@5x5, pool, conv 16@5x5, pool,"
-                + " fc 120, fc 84, fc 10",
-            List.of(
-                new Conv(1, 6, 5),
-                new Relu(),
-                new MaxPool(2),
-                new Conv(6, 16, 5),
-                new Relu(),
-                new MaxPool(2),
-                new Flatten(),
-                new Dense(16 * 4 * 4, 120),
-                new Relu(),
-                new Dense(120, 84),
-                new Relu(),
-                new Dense(84, 10))));
+    for (String file : List.of("fmnist-mlp-1.json", "fmnist-cnn-1.json")) {
+      Architecture a = Architecture.of(ModelSpec.parse(resource("specs/" + file)));
+      BUILT_IN.put(a.name(), a);
+    }
   }
 
   private Architectures() {}
 
-  private static void add(Architecture a) {
-    KNOWN.put(a.id(), a);
+  private static byte[] resource(String name) {
+    try (InputStream in = Architectures.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /**
-   * The architecture with this id.
+   * A built-in architecture by name ({@code fmnist-cnn/1}) or spec hash.
    *
-   * @throws IllegalArgumentException naming the known ids if there is none
+   * @throws IllegalArgumentException naming the built-in ones if there is none
    */
-  public static Architecture get(String id) {
-    Architecture a = KNOWN.get(id);
-    if (a == null) {
-      throw new IllegalArgumentException(
-          "unknown architecture '" + id + "' (known: " + String.join(", ", KNOWN.keySet()) + ")");
-    }
-    return a;
+  public static Architecture get(String nameOrHash) {
+    return builtIn(nameOrHash)
+        .orElseThrow(
+            () ->
+                new IllegalArgumentException(
+                    "unknown architecture '"
+                        + nameOrHash
+                        + "' (built in: "
+                        + String.join(", ", BUILT_IN.keySet())
+                        + "; any other is a spec file or the hash of a stored spec)"));
   }
 
-  /** The known ids, in a stable order. */
-  public static List<String> ids() {
-    return List.copyOf(KNOWN.keySet());
+  private static Optional<Architecture> builtIn(String nameOrHash) {
+    Architecture a = BUILT_IN.get(nameOrHash);
+    if (a != null) {
+      return Optional.of(a);
+    }
+    return BUILT_IN.values().stream().filter(b -> b.id().equals(nameOrHash)).findFirst();
+  }
+
+  /**
+   * The architecture a manifest names: a built-in one, or the spec whose hash it is, read with
+   * {@code fetch} (for instance from the content store, which checks the bytes against the hash).
+   *
+   * @throws IllegalArgumentException if it is neither, or the stored spec does not parse
+   */
+  public static Architecture resolve(String ref, Function<Hash32, Optional<byte[]>> fetch) {
+    Optional<Architecture> known = builtIn(ref);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    Hash32 h;
+    try {
+      h = Hash32.parse(ref);
+    } catch (IllegalArgumentException e) {
+      return get(ref); // the error that names the built-in ones
+    }
+    byte[] bytes =
+        fetch
+            .apply(h)
+            .orElseThrow(
+                () -> new IllegalArgumentException("model spec " + ref + " is not in the store"));
+    ModelSpec spec = ModelSpec.parse(bytes);
+    if (!spec.hash().equals(h)) {
+      // a stored spec must be in canonical form, or the hash would not name what was recorded
+      throw new IllegalArgumentException(
+          "model spec " + ref + " is not canonical: its canonical form hashes to " + spec.hash());
+    }
+    return Architecture.of(spec);
+  }
+
+  /** The built-in names, in a stable order. */
+  public static List<String> names() {
+    return List.copyOf(BUILT_IN.keySet());
   }
 }

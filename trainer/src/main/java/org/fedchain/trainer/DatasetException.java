@@ -11,12 +11,12 @@ public final class DatasetException extends RuntimeException {
 
   private final transient Path file;
 
-  DatasetException(Path file, String problem) {
+  public DatasetException(Path file, String problem) {
     super(file + ": " + problem);
     this.file = file;
   }
 
-  DatasetException(Path file, String problem, Throwable cause) {
+  public DatasetException(Path file, String problem, Throwable cause) {
     super(file + ": " + problem, cause);
     this.file = file;
   }

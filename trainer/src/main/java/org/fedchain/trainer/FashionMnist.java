@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 
@@ -63,6 +64,35 @@ public final class FashionMnist {
         dir.resolve("train-images-idx3-ubyte.gz"), dir.resolve("train-labels-idx1-ubyte.gz"));
   }
 
+  /** This data set as a {@link DataSource} named {@code text}; each part is read once. */
+  public DataSource named(String text) {
+    return new DataSource() {
+      private Samples train;
+      private Samples test;
+
+      @Override
+      public synchronized Samples train() {
+        if (train == null) {
+          train = FashionMnist.this.train();
+        }
+        return train;
+      }
+
+      @Override
+      public synchronized Optional<Samples> test() {
+        if (test == null) {
+          test = FashionMnist.this.test();
+        }
+        return Optional.of(test);
+      }
+
+      @Override
+      public String describe() {
+        return text;
+      }
+    };
+  }
+
   /** The 10,000 test samples. */
   public Samples test() {
     return read(dir.resolve("t10k-images-idx3-ubyte.gz"), dir.resolve("t10k-labels-idx1-ubyte.gz"));
@@ -84,7 +114,7 @@ public final class FashionMnist {
             labelsGz, "label " + (labels[i] & 0xff) + " of item " + i + " is not in 0..9");
       }
     }
-    return Samples.wrap(pixels, labels);
+    return Samples.of(pixels, labels);
   }
 
   /** The payload of one gzipped IDX file of unsigned bytes, after checking its header. */

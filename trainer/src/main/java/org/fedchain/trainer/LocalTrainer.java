@@ -89,42 +89,41 @@ public final class LocalTrainer {
               + " samples, validationFraction "
               + config.validationFraction());
     }
+    checkTask(arch, samples, config);
     int batch = config.batchSize();
     long stepsPerEpoch = (trainIdx.length + batch - 1) / batch;
     long totalSteps = stepsPerEpoch * config.epochs();
 
     synchronized (TRAINING) {
       Engines.pytorch(config.threads());
-      try (Model model = Model.newInstance(arch.id(), Device.cpu(), Engines.PYTORCH)) {
+      // dropout draws from libtorch's generator: seed it, so a training replays bit for bit
+      Engines.pytorch().setRandomSeed(Math.toIntExact(Math.floorMod(config.seed(), 1L << 31)));
+      try (Model model = Model.newInstance(arch.name(), Device.cpu(), Engines.PYTORCH)) {
         model.setBlock(ModelCodec.block(arch, start));
         DefaultTrainingConfig tc =
             new DefaultTrainingConfig(loss(config, samples, trainIdx, model.getNDManager()))
                 .optOptimizer(optimizer(config, totalSteps))
                 .optDevices(new Device[] {Device.cpu()});
-        long[] in = arch.inputShape();
         try (Trainer trainer = model.newTrainer(tc)) {
-          trainer.initialize(new Shape(batch, in[0], in[1], in[2]));
+          trainer.initialize(batchShape(arch, batch));
           long t0 = System.nanoTime();
           long step = 0;
           double epochLoss = 0;
-          float[] x = new float[batch * Samples.PIXELS];
-          long[] y = new long[batch];
+          int width = samples.featureWidth();
+          int targetWidth = samples.classes() > 0 ? 1 : width(samples.targetShape());
+          float[] x = new float[batch * width];
           for (int epoch = 1; epoch <= config.epochs(); epoch++) {
             Partition.shuffle(trainIdx, rng);
             epochLoss = 0;
             for (int from = 0; from < trainIdx.length; from += batch) {
               int to = Math.min(trainIdx.length, from + batch);
               int n = to - from;
-              float[] bx = n == batch ? x : new float[n * Samples.PIXELS];
-              long[] by = n == batch ? y : new long[n];
-              samples.writeFloats(trainIdx, from, to, bx);
-              for (int k = 0; k < n; k++) {
-                by[k] = samples.label(trainIdx[from + k]);
-              }
+              float[] bx = n == batch ? x : new float[n * width];
+              samples.writeFeatures(trainIdx, from, to, bx);
               float loss;
               try (NDManager bm = trainer.getManager().newSubManager()) {
-                NDArray features = bm.create(bx, new Shape(n, in[0], in[1], in[2]));
-                NDArray labels = bm.create(by, new Shape(n));
+                NDArray features = bm.create(bx, batchShape(arch, n));
+                NDArray labels = targets(bm, samples, trainIdx, from, to, targetWidth);
                 try (GradientCollector gc = trainer.newGradientCollector()) {
                   NDList out = trainer.forward(new NDList(features));
                   NDArray l = trainer.getLoss().evaluate(new NDList(labels), out);
@@ -142,11 +141,11 @@ public final class LocalTrainer {
           Block block = model.getBlock();
           Evaluation val = null;
           if (valIdx.length > 0) {
-            float[] logits = logits(block, model.getNDManager(), arch, samples, valIdx);
-            val = score(logits, samples, valIdx);
+            float[] out = outputs(block, model.getNDManager(), arch, samples, valIdx);
+            val = score(out, samples, valIdx, arch, config);
           }
           return new TrainingResult(
-              ModelCodec.extract(arch, block),
+              ModelCodec.extract(arch, block, start),
               epochLoss / stepsPerEpoch,
               val,
               trainIdx.length,
@@ -157,7 +156,84 @@ public final class LocalTrainer {
     }
   }
 
-  /** Accuracy and mean cross-entropy of the model on all the samples. */
+  private static Shape batchShape(Architecture arch, int n) {
+    long[] in = arch.inputShape();
+    long[] s = new long[in.length + 1];
+    s[0] = n;
+    System.arraycopy(in, 0, s, 1, in.length);
+    return new Shape(s);
+  }
+
+  private static int width(long[] shape) {
+    int n = 1;
+    for (long d : shape) {
+      n = Math.multiplyExact(n, Math.toIntExact(d));
+    }
+    return n;
+  }
+
+  /** Labels [n] (int64) or targets [n, ...] (float32) of samples {@code idx[from..to)}. */
+  private static NDArray targets(
+      NDManager m, Samples samples, int[] idx, int from, int to, int targetWidth) {
+    int n = to - from;
+    if (samples.classes() > 0) {
+      long[] y = new long[n];
+      for (int k = 0; k < n; k++) {
+        y[k] = samples.label(idx[from + k]);
+      }
+      return m.create(y, new Shape(n));
+    }
+    float[] t = new float[n * targetWidth];
+    samples.writeTargets(idx, from, to, t);
+    long[] ts = samples.targetShape();
+    long[] s = new long[ts.length + 1];
+    s[0] = n;
+    System.arraycopy(ts, 0, s, 1, ts.length);
+    return m.create(t, new Shape(s));
+  }
+
+  /**
+   * Refuses samples and a configuration that do not fit the architecture, naming what differs: the
+   * feature shape, classes against outputs, targets against the output shape, the loss's kind.
+   */
+  static void checkTask(Architecture arch, Samples samples, TrainingConfig config) {
+    if (!java.util.Arrays.equals(samples.featureShape(), arch.inputShape())) {
+      throw new IllegalArgumentException(
+          "the samples have shape "
+              + java.util.Arrays.toString(samples.featureShape())
+              + ", "
+              + arch.name()
+              + " takes "
+              + java.util.Arrays.toString(arch.inputShape()));
+    }
+    boolean classes = samples.classes() > 0;
+    if (classes != config.loss().classification()) {
+      throw new IllegalArgumentException(
+          "the samples have "
+              + (classes ? "class labels" : "regression targets")
+              + " but the loss is "
+              + config.loss().id());
+    }
+    long[] out = arch.outputShape();
+    if (classes && (out.length != 1 || out[0] < samples.classes())) {
+      throw new IllegalArgumentException(
+          arch.name()
+              + " gives "
+              + java.util.Arrays.toString(out)
+              + " per sample; "
+              + samples.classes()
+              + " classes need one output each");
+    }
+    if (!classes && !java.util.Arrays.equals(out, samples.targetShape())) {
+      throw new IllegalArgumentException(
+          arch.name()
+              + " gives "
+              + java.util.Arrays.toString(out)
+              + " per sample; the targets are "
+              + java.util.Arrays.toString(samples.targetShape()));
+    }
+  }
+
   /** Versions of the ML stack, for manifests: DJL and the libtorch it runs. */
   public static java.util.Map<String, String> versions() {
     ai.djl.engine.Engine e = Engines.pytorch();
@@ -165,80 +241,106 @@ public final class LocalTrainer {
         "djl", ai.djl.engine.Engine.getDjlVersion(), "libtorch", e.getVersion());
   }
 
+  /**
+   * {@link #evaluate(Architecture, List, Samples, TrainingConfig)} for a classification by
+   * accuracy.
+   */
   public static Evaluation evaluate(Architecture arch, List<Tensor> tensors, Samples samples) {
+    return evaluate(arch, tensors, samples, TrainingConfig.defaults());
+  }
+
+  /** The run's metric and mean loss of the model on all the samples. */
+  public static Evaluation evaluate(
+      Architecture arch, List<Tensor> tensors, Samples samples, TrainingConfig config) {
+    checkTask(arch, samples, config);
     int[] all = Partition.identity(samples.size());
-    return score(logits(arch, tensors, samples), samples, all);
+    return score(logits(arch, tensors, samples), samples, all, arch, config);
   }
 
   /**
-   * The raw outputs (before softmax) for every sample, row-major {@code [samples, 10]}: what an
-   * interoperability test compares with PyTorch.
+   * The raw outputs (logits before softmax, or predictions) for every sample, row-major {@code
+   * [samples, output shape]}: what an interoperability test compares with PyTorch.
    */
   public static float[] logits(Architecture arch, List<Tensor> tensors, Samples samples) {
     Engines.pytorch();
-    try (Model model = Model.newInstance(arch.id(), Device.cpu(), Engines.PYTORCH)) {
+    try (Model model = Model.newInstance(arch.name(), Device.cpu(), Engines.PYTORCH)) {
       Block block = ModelCodec.block(arch, tensors);
       model.setBlock(block);
-      long[] in = arch.inputShape();
-      block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, in[0], in[1], in[2]));
-      return logits(block, model.getNDManager(), arch, samples, Partition.identity(samples.size()));
+      block.initialize(model.getNDManager(), DataType.FLOAT32, batchShape(arch, 1));
+      return outputs(
+          block, model.getNDManager(), arch, samples, Partition.identity(samples.size()));
     }
   }
 
-  private static float[] logits(
+  private static float[] outputs(
       Block block, NDManager manager, Architecture arch, Samples samples, int[] indices) {
     Engines.pytorch();
-    int classes = arch.outputs();
-    long[] in = arch.inputShape();
-    float[] out = new float[indices.length * classes];
+    int outWidth = width(arch.outputShape());
+    int width = samples.featureWidth();
+    float[] out = new float[indices.length * outWidth];
     ParameterStore ps = new ParameterStore(manager, false);
     for (int from = 0; from < indices.length; from += EVAL_BATCH) {
       int to = Math.min(indices.length, from + EVAL_BATCH);
-      float[] x = new float[(to - from) * Samples.PIXELS];
-      samples.writeFloats(indices, from, to, x);
+      float[] x = new float[(to - from) * width];
+      samples.writeFeatures(indices, from, to, x);
       try (NDManager bm = manager.newSubManager()) {
-        NDArray features = bm.create(x, new Shape(to - from, in[0], in[1], in[2]));
+        NDArray features = bm.create(x, batchShape(arch, to - from));
         NDArray y = block.forward(ps, new NDList(features), false).singletonOrThrow();
         float[] v = y.toFloatArray();
-        System.arraycopy(v, 0, out, from * classes, v.length);
+        System.arraycopy(v, 0, out, from * outWidth, v.length);
       }
     }
     return out;
   }
 
-  static Evaluation score(float[] logits, Samples samples, int[] indices) {
-    int classes = Samples.CLASSES;
-    int correct = 0;
-    double loss = 0;
-    for (int r = 0; r < indices.length; r++) {
-      int base = r * classes;
-      int best = 0;
-      double max = logits[base];
-      for (int c = 1; c < classes; c++) {
-        if (logits[base + c] > max) {
-          max = logits[base + c];
-          best = c;
-        }
-      }
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        sum += Math.exp(logits[base + c] - max);
-      }
-      int label = samples.label(indices[r]);
-      loss += max + Math.log(sum) - logits[base + label];
-      if (best == label) {
-        correct++;
-      }
-    }
+  /** The metric and mean loss of outputs for the samples at {@code indices}. */
+  static Evaluation score(
+      float[] outputs, Samples samples, int[] indices, Architecture arch, TrainingConfig config) {
     int n = indices.length;
-    return new Evaluation(n, n == 0 ? 0 : (double) correct / n, n == 0 ? 0 : loss / n);
+    Task.Metric metric = config.metric();
+    if (samples.classes() > 0) {
+      int classes = arch.outputs();
+      int[] labels = new int[n];
+      double loss = 0;
+      for (int r = 0; r < n; r++) {
+        labels[r] = samples.label(indices[r]);
+        int base = r * classes;
+        double max = outputs[base];
+        for (int c = 1; c < classes; c++) {
+          max = Math.max(max, outputs[base + c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < classes; c++) {
+          sum += Math.exp(outputs[base + c] - max);
+        }
+        loss += max + Math.log(sum) - outputs[base + labels[r]];
+      }
+      return new Evaluation(
+          n, metric, Task.classify(metric, outputs, classes, labels), n == 0 ? 0 : loss / n);
+    }
+    int tw = width(samples.targetShape());
+    float[] targets = new float[n * tw];
+    samples.writeTargets(indices, 0, n, targets);
+    double loss =
+        config.loss() == Task.Loss.MAE
+            ? Task.regress(Task.Metric.MAE, outputs, targets)
+            : Math.pow(Task.regress(Task.Metric.RMSE, outputs, targets), 2);
+    return new Evaluation(n, metric, Task.regress(metric, outputs, targets), loss);
   }
 
   private static Loss loss(TrainingConfig c, Samples samples, int[] trainIdx, NDManager manager) {
+    switch (c.loss()) {
+      case MSE:
+        return new ErrorLoss("MSE", true);
+      case MAE:
+        return new ErrorLoss("MAE", false);
+      default:
+        break;
+    }
     if (c.balancedSoftmax() == 0) {
       return Loss.softmaxCrossEntropyLoss();
     }
-    float[] counts = new float[Samples.CLASSES];
+    float[] counts = new float[samples.classes()];
     for (int i : trainIdx) {
       counts[samples.label(i)]++;
     }
@@ -252,6 +354,22 @@ public final class LocalTrainer {
             .log()
             .mul(c.balancedSoftmax());
     return new BalancedSoftmaxLoss(offsets);
+  }
+
+  /** The mean of squared or absolute errors over every value, as PyTorch's MSELoss and L1Loss. */
+  private static final class ErrorLoss extends Loss {
+    private final boolean squared;
+
+    ErrorLoss(String name, boolean squared) {
+      super(name);
+      this.squared = squared;
+    }
+
+    @Override
+    public NDArray evaluate(NDList labels, NDList predictions) {
+      NDArray d = predictions.singletonOrThrow().sub(labels.singletonOrThrow());
+      return (squared ? d.square() : d.abs()).mean();
+    }
   }
 
   /** See {@link TrainingConfig#balancedSoftmax()}. */

@@ -77,7 +77,7 @@ public final class ModelCodec {
             "tensor '"
                 + spec.name()
                 + "' of "
-                + arch.id()
+                + arch.name()
                 + " is missing (expected "
                 + describe(spec)
                 + ")");
@@ -89,7 +89,7 @@ public final class ModelCodec {
                 + "' is "
                 + t.dtype()
                 + ", "
-                + arch.id()
+                + arch.name()
                 + " expects "
                 + spec.dtype());
       }
@@ -100,7 +100,7 @@ public final class ModelCodec {
                 + "' has shape "
                 + Arrays.toString(t.shape())
                 + ", "
-                + arch.id()
+                + arch.name()
                 + " expects "
                 + Arrays.toString(spec.shape()));
       }
@@ -111,7 +111,7 @@ public final class ModelCodec {
       List<String> known = new ArrayList<>();
       arch.tensors().forEach(s -> known.add(s.name()));
       throw new ModelFormatException(
-          "unexpected tensor '" + extra.get(0) + "' (" + arch.id() + " has only " + known + ")");
+          "unexpected tensor '" + extra.get(0) + "' (" + arch.name() + " has only " + known + ")");
     }
   }
 
@@ -128,49 +128,70 @@ public final class ModelCodec {
     Map<String, Tensor> byName = new HashMap<>();
     tensors.forEach(t -> byName.put(t.name(), t));
     SequentialBlock block = arch.newBlock();
-    List<Block> children = block.getChildren().values();
-    for (int i = 0; i < children.size(); i++) {
-      var params = children.get(i).getParameters();
-      for (int k = 0; k < params.size(); k++) {
-        Parameter p = params.valueAt(k);
-        String name = i + "." + params.keyAt(k);
-        Tensor t = byName.get(name);
-        if (t == null) {
-          throw new IllegalStateException(
-              "DJL block of " + arch.id() + " has parameter '" + name + "' the architecture lacks");
-        }
-        float[] values = t.floats();
-        long[] expected = t.shape();
-        p.setInitializer(
-            (manager, shape, dataType) -> {
-              if (!Arrays.equals(shape.getShape(), expected) || dataType != DataType.FLOAT32) {
-                throw new ModelFormatException(
-                    "DJL infers "
-                        + dataType
-                        + shape
-                        + " for '"
-                        + name
-                        + "', the model has F32"
-                        + Arrays.toString(expected));
-              }
-              return manager.create(values, new Shape(expected));
-            });
+    for (Layer.Param p : arch.params()) {
+      if (p.djl() == null) {
+        continue; // kept by PyTorch only (num_batches_tracked): carried over unchanged
       }
+      Tensor t = byName.get(p.name());
+      float[] values = t.floats();
+      long[] expected = t.shape();
+      String name = p.name();
+      parameter(block, p, arch)
+          .setInitializer(
+              (manager, shape, dataType) -> {
+                if (!Arrays.equals(shape.getShape(), expected) || dataType != DataType.FLOAT32) {
+                  throw new ModelFormatException(
+                      "DJL infers "
+                          + dataType
+                          + shape
+                          + " for '"
+                          + name
+                          + "', the model has F32"
+                          + Arrays.toString(expected));
+                }
+                return manager.create(values, new Shape(expected));
+              });
     }
     return block;
   }
 
-  /** The current parameter values of an initialised block, named as PyTorch names them. */
-  static List<Tensor> extract(Architecture arch, Block block) {
+  /** The DJL parameter that holds {@code p}, found by its path of child indices. */
+  private static Parameter parameter(Block root, Layer.Param p, Architecture arch) {
+    Block b = root;
+    for (int i : p.path()) {
+      b = b.getChildren().valueAt(i);
+    }
+    Parameter found = b.getParameters().get(p.djl());
+    if (found == null) {
+      throw new IllegalStateException(
+          "DJL block of "
+              + arch.name()
+              + " has no parameter '"
+              + p.djl()
+              + "' for '"
+              + p.name()
+              + "' (it has "
+              + b.getParameters().keys()
+              + ")");
+    }
+    return found;
+  }
+
+  /**
+   * The current parameter values of an initialised block, named as PyTorch names them; tensors DJL
+   * does not keep are taken from {@code start}, the tensors the block was built from.
+   */
+  static List<Tensor> extract(Architecture arch, Block block, List<Tensor> start) {
+    Map<String, Tensor> carried = new HashMap<>();
+    start.forEach(t -> carried.put(t.name(), t));
     List<Tensor> out = new ArrayList<>();
-    List<Block> children = block.getChildren().values();
-    for (int i = 0; i < children.size(); i++) {
-      var params = children.get(i).getParameters();
-      for (int k = 0; k < params.size(); k++) {
-        NDArray a = params.valueAt(k).getArray();
-        out.add(
-            Tensor.ofFloats(i + "." + params.keyAt(k), a.getShape().getShape(), a.toFloatArray()));
+    for (Layer.Param p : arch.params()) {
+      if (p.djl() == null) {
+        out.add(carried.get(p.name()));
+        continue;
       }
+      NDArray a = parameter(block, p, arch).getArray();
+      out.add(Tensor.ofFloats(p.name(), a.getShape().getShape(), a.toFloatArray()));
     }
     check(arch, out);
     return List.copyOf(out);

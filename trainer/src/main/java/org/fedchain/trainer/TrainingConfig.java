@@ -50,6 +50,8 @@ public final class TrainingConfig {
   private final float weightDecay;
   private final Schedule schedule;
   private final float balancedSoftmax;
+  private final Task.Loss loss;
+  private final Task.Metric metric;
   private final long seed;
   private final int threads;
   private final double validationFraction;
@@ -63,6 +65,8 @@ public final class TrainingConfig {
     this.weightDecay = b.weightDecay;
     this.schedule = b.schedule;
     this.balancedSoftmax = b.balancedSoftmax;
+    this.loss = b.loss;
+    this.metric = b.metric;
     this.seed = b.seed;
     this.threads = b.threads;
     this.validationFraction = b.validationFraction;
@@ -87,6 +91,8 @@ public final class TrainingConfig {
     b.weightDecay = weightDecay;
     b.schedule = schedule;
     b.balancedSoftmax = balancedSoftmax;
+    b.loss = loss;
+    b.metric = metric;
     b.seed = seed;
     b.threads = threads;
     b.validationFraction = validationFraction;
@@ -143,6 +149,16 @@ public final class TrainingConfig {
     return balancedSoftmax;
   }
 
+  /** The loss training minimises (default cross entropy). */
+  public Task.Loss loss() {
+    return loss;
+  }
+
+  /** The metric evaluation reports (default accuracy). */
+  public Task.Metric metric() {
+    return metric;
+  }
+
   /** Seeds the validation split and the order of batches. */
   public long seed() {
     return seed;
@@ -176,6 +192,10 @@ public final class TrainingConfig {
         + schedule
         + ", balancedSoftmax="
         + balancedSoftmax
+        + ", loss="
+        + loss
+        + ", metric="
+        + metric
         + ", seed="
         + seed
         + ", threads="
@@ -195,6 +215,8 @@ public final class TrainingConfig {
     private float weightDecay = 0f;
     private Schedule schedule = Schedule.COSINE;
     private float balancedSoftmax = 0f;
+    private Task.Loss loss = Task.Loss.CROSS_ENTROPY;
+    private Task.Metric metric = Task.Metric.ACCURACY;
     private long seed = 0;
     private int threads = 1;
     private double validationFraction = 0.1;
@@ -267,6 +289,22 @@ public final class TrainingConfig {
       return this;
     }
 
+    public Builder loss(Task.Loss loss) {
+      if (loss == null) {
+        throw new IllegalArgumentException("loss is null");
+      }
+      this.loss = loss;
+      return this;
+    }
+
+    public Builder metric(Task.Metric metric) {
+      if (metric == null) {
+        throw new IllegalArgumentException("metric is null");
+      }
+      this.metric = metric;
+      return this;
+    }
+
     public Builder seed(long seed) {
       this.seed = seed;
       return this;
@@ -290,6 +328,13 @@ public final class TrainingConfig {
     }
 
     public TrainingConfig build() {
+      if (loss.classification() != metric.classification()) {
+        throw new IllegalArgumentException(
+            "loss " + loss.id() + " and metric " + metric.id() + " do not fit one task");
+      }
+      if (balancedSoftmax > 0 && !loss.classification()) {
+        throw new IllegalArgumentException("balanced softmax needs the cross entropy loss");
+      }
       return new TrainingConfig(this);
     }
   }

@@ -50,8 +50,33 @@ class ArchitecturesTest {
   void unknown_id_lists_the_known_ones() {
     assertThatThrownBy(() -> Architectures.get("fmnist-cnn/2"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("unknown architecture 'fmnist-cnn/2' (known: fmnist-mlp/1, fmnist-cnn/1)");
-    assertThat(Architectures.ids()).containsExactly("fmnist-mlp/1", "fmnist-cnn/1");
+        .hasMessageStartingWith(
+            "unknown architecture 'fmnist-cnn/2' (built in: fmnist-mlp/1, fmnist-cnn/1;");
+    assertThat(Architectures.names()).containsExactly("fmnist-mlp/1", "fmnist-cnn/1");
+  }
+
+  /**
+   * The built-in models became spec files; their models must not change. The hashes are those the
+   * hard-coded architectures of the previous version gave (commit d6b7e17) for the same seeds.
+   */
+  @Test
+  void built_in_specs_give_the_same_models_as_before() {
+    Architecture cnn = Architectures.get("fmnist-cnn/1");
+    Architecture mlp = Architectures.get("fmnist-mlp/1");
+    assertThat(hash(cnn.initialTensors(1)))
+        .isEqualTo("b65e5204e9744d941ef02a824d637d7483b1b32034d91c5aa4f4a60df2b37f88");
+    assertThat(hash(cnn.initialTensors(7, Architecture.Init.PYTORCH)))
+        .isEqualTo("11a25de8c88704a71bc91c68e063a6893a36118810ff48e762485fcc803da9ce");
+    assertThat(hash(mlp.initialTensors(1)))
+        .isEqualTo("15f61685ab1734579b8ecaa355c3488c8ca494f523763cbe7876cc29f0f3beeb");
+    assertThat(hash(mlp.initialTensors(7, Architecture.Init.PYTORCH)))
+        .isEqualTo("b2da06fc45e172daba7e7c7079ef45f41c20d2c706362542b231772d9ab09447");
+    // and they are found by their spec hash as well as by name
+    assertThat(Architectures.get(cnn.id())).isEqualTo(cnn);
+  }
+
+  static String hash(List<Tensor> tensors) {
+    return org.fedchain.core.Hash32.sha256(ModelCodec.write(tensors)).hex();
   }
 
   @Test

@@ -38,7 +38,7 @@ class FashionMnistTest {
   @Test
   void normalises_pixels_like_pytorch_to_tensor() {
     Samples s = RealData.test().slice(0, 3);
-    float[] f = s.floatImages();
+    float[] f = s.floatFeatures();
     assertThat(f).hasSize(3 * Samples.PIXELS);
     byte[] p = s.pixels(2);
     for (int i = 0; i < Samples.PIXELS; i++) {

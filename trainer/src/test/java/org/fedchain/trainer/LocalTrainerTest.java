@@ -29,6 +29,68 @@ class LocalTrainerTest {
     assertThat(otherSeed).isNotEqualTo(first);
   }
 
+  /**
+   * Training the built-in models (now spec files) gives the model files the hard-coded
+   * architectures of the previous version gave (commit d6b7e17) for the same data and seed.
+   */
+  @Test
+  void built_in_specs_train_to_the_same_model_files_as_before() {
+    Samples shard = RealData.train().slice(0, 2000);
+    TrainingConfig config = TrainingConfig.builder().epochs(1).seed(3).build();
+    assertThat(Hash32.sha256(ModelCodec.write(train(cnn, 3, shard, config).tensors())).hex())
+        .isEqualTo("23ca3928a1abfc5a662f0ddb56a230b7b9dde1d4fb5836b42489560b7f4b0b5d");
+    assertThat(Hash32.sha256(ModelCodec.write(train(mlp, 3, shard, config).tensors())).hex())
+        .isEqualTo("80548715da4b1b241e969f8c8638c5f2caf23984fdba99f1c79b3461ca23d0f6");
+  }
+
+  @Test
+  void an_lstm_learns_a_regression_judged_by_its_error() {
+    Architecture lstm =
+        Architecture.of(
+            ModelSpec.parse(
+                ("{\"format\":\"fedchain-model/1\",\"input\":[8,1],\"output\":1,\"layers\":["
+                        + "{\"type\":\"lstm\",\"hidden\":16},{\"type\":\"dense\",\"out\":1}]}")
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    // next value of a sine from the eight before it
+    int n = 512;
+    float[] x = new float[n * 8];
+    float[] y = new float[n];
+    for (int i = 0; i < n; i++) {
+      for (int k = 0; k < 8; k++) {
+        x[i * 8 + k] = (float) Math.sin(0.3 * (i + k));
+      }
+      y[i] = (float) Math.sin(0.3 * (i + 8));
+    }
+    Samples s = Samples.regression(new long[] {8, 1}, x, new long[] {1}, y);
+    TrainingConfig config =
+        TrainingConfig.builder()
+            .epochs(20)
+            .batchSize(32)
+            .learningRate(0.05f)
+            .loss(Task.Loss.MSE)
+            .metric(Task.Metric.MAE)
+            .validationFraction(0)
+            .seed(1)
+            .build();
+    var start = lstm.initialTensors(1, Architecture.Init.PYTORCH);
+    Evaluation before = LocalTrainer.evaluate(lstm, start, s, config);
+    TrainingResult r = LocalTrainer.train(lstm, start, s, config, ProgressListener.NONE);
+    Evaluation after = LocalTrainer.evaluate(lstm, r.tensors(), s, config);
+    assertThat(after.metric()).isEqualTo(Task.Metric.MAE);
+    assertThat(after.value()).isLessThan(before.value() / 4).isLessThan(0.1);
+    assertThat(after.gain()).isEqualTo(-after.value());
+    // class labels with a regression loss do not fit: named, before any training
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                LocalTrainer.train(
+                    mlp,
+                    mlp.initialTensors(1),
+                    RealData.train().slice(0, 10),
+                    config,
+                    ProgressListener.NONE))
+        .hasMessageContaining("the samples have class labels but the loss is mse");
+  }
+
   @Test
   void adam_training_is_deterministic_too() {
     Samples shard = RealData.train().slice(0, 500);

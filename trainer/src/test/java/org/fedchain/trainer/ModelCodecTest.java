@@ -39,7 +39,7 @@ class ModelCodecTest {
       try (NDManager m = NDManager.newBaseManager(Engines.PYTORCH)) {
         SequentialBlock block = ModelCodec.block(arch, tensors);
         block.initialize(m, DataType.FLOAT32, new Shape(1, 1, 28, 28));
-        assertThat(ModelCodec.extract(arch, block)).containsExactlyElementsOf(tensors);
+        assertThat(ModelCodec.extract(arch, block, tensors)).containsExactlyElementsOf(tensors);
       }
     }
   }
@@ -49,7 +49,7 @@ class ModelCodecTest {
     Samples images = RealData.test().slice(0, 5);
     List<Tensor> t = cnn.initialTensors(3);
     float[] djl = LocalTrainer.logits(cnn, t, images);
-    float[] x = images.floatImages();
+    float[] x = images.floatFeatures();
     for (int n = 0; n < images.size(); n++) {
       float[] img = java.util.Arrays.copyOfRange(x, n * 784, (n + 1) * 784);
       float[] a =
@@ -77,7 +77,7 @@ class ModelCodecTest {
     Samples images = RealData.test().slice(0, 5);
     List<Tensor> t = mlp.initialTensors(4);
     float[] djl = LocalTrainer.logits(mlp, t, images);
-    float[] x = images.floatImages();
+    float[] x = images.floatFeatures();
     for (int n = 0; n < images.size(); n++) {
       float[] a = java.util.Arrays.copyOfRange(x, n * 784, (n + 1) * 784);
       a = Reference.relu(Reference.linear(a, get(t, "1.weight"), get(t, "1.bias"), 256));

@@ -80,8 +80,12 @@ public final class AggregateReplay {
     Architecture arch;
     try {
       strategy = Strategies.parse(id);
-      arch = Architectures.get(m.architecture());
-    } catch (IllegalArgumentException e) {
+      Optional<byte[]> spec =
+          m.architecture().length() == 64
+              ? store.find(Hash32.parse(m.architecture()))
+              : Optional.empty();
+      arch = Architectures.resolve(m.architecture(), h -> spec);
+    } catch (IllegalArgumentException | IOException e) {
       return Optional.of("cannot recompute: " + e.getMessage());
     }
     List<Strategy.Input> inputs = new ArrayList<>();

@@ -23,6 +23,9 @@ import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.Architectures;
+import org.fedchain.trainer.ModelCodec;
 
 /**
  * Re-checks recorded updates without trusting the ledger backend, the store or the peers that
@@ -40,6 +43,7 @@ import org.fedchain.ledger.UpdateRecord;
 public final class Verifier {
   private final Ledger ledger;
   private final BlobStore store;
+  private final Map<Hash32, String> runArchitectures = new HashMap<>();
 
   public Verifier(Ledger ledger, BlobStore store) {
     this.ledger = ledger;
@@ -150,6 +154,7 @@ public final class Verifier {
             .orElse(null);
     if (manifest != null) {
       checkManifest(r, manifest, tensors, parent, problems);
+      checkArchitecture(run, r, manifest, tensors, problems);
       if (r.kind() == UpdateKind.AGGREGATE) {
         checkInputs(u, manifest, problems);
       }
@@ -191,6 +196,72 @@ public final class Verifier {
     }
     if (!DatasetCommitment.root(ids).equals(u.receipt().data())) {
       problems.add("AGGREGATE data field is not the Merkle root of the manifest's inputs");
+    }
+  }
+
+  /**
+   * The model fits the architecture its manifest names (a built-in one, or the model spec stored
+   * under that hash, which must be intact), and that is the run's: the genesis manifest's.
+   */
+  private void checkArchitecture(
+      Run run, ModelUpdate r, Manifest m, List<Tensor> tensors, List<String> problems)
+      throws LedgerException {
+    if (r.kind() != UpdateKind.GENESIS) {
+      String runs = genesisArchitecture(run);
+      if (runs != null && !runs.equals(m.architecture())) {
+        problems.add("manifest names architecture " + m.architecture() + ", the run's is " + runs);
+        return;
+      }
+    }
+    Optional<Architecture> arch = architecture(m.architecture(), problems);
+    if (arch.isPresent() && tensors != null) {
+      try {
+        ModelCodec.check(arch.get(), tensors);
+      } catch (ModelFormatException e) {
+        problems.add("the model does not fit its architecture: " + e.getMessage());
+      }
+    }
+  }
+
+  private String genesisArchitecture(Run run) throws LedgerException {
+    String known = runArchitectures.get(run.runId());
+    if (known == null) {
+      Optional<UpdateRecord> g = ledger.update(run.genesisUpdate());
+      if (g.isEmpty()) {
+        return null;
+      }
+      try {
+        known = Manifest.parse(store.get(g.get().receipt().manifest())).architecture();
+      } catch (IOException | IllegalArgumentException e) {
+        return null; // the genesis's own check reports its manifest
+      }
+      runArchitectures.put(run.runId(), known);
+    }
+    return known;
+  }
+
+  private Optional<Architecture> architecture(String ref, List<String> problems) {
+    try {
+      return Optional.of(Architectures.get(ref));
+    } catch (IllegalArgumentException notBuiltIn) {
+      // the run's own spec, stored by its hash
+    }
+    Hash32 h;
+    try {
+      h = Hash32.parse(ref);
+    } catch (IllegalArgumentException e) {
+      problems.add("manifest names architecture '" + ref + "': neither built in nor a spec hash");
+      return Optional.empty();
+    }
+    Optional<byte[]> bytes = blob(h, "model spec", problems);
+    if (bytes.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Architectures.resolve(ref, x -> bytes));
+    } catch (IllegalArgumentException e) {
+      problems.add("model spec " + ref + ": " + e.getMessage());
+      return Optional.empty();
     }
   }
 

@@ -49,6 +49,14 @@ class VerifierTest {
         Tensor.ofFloats("2.weight", new long[] {1, 2}, new float[] {head, head}));
   }
 
+  /** The network these tensors are the parameters of, stored as the runs' model spec. */
+  static final org.fedchain.trainer.ModelSpec SPEC =
+      org.fedchain.trainer.ModelSpec.parse(
+          ("{\"format\":\"fedchain-model/1\",\"input\":[2],\"output\":1,\"layers\":["
+                  + "{\"type\":\"dense\",\"out\":2},{\"type\":\"relu\"},"
+                  + "{\"type\":\"dense\",\"out\":1,\"bias\":false}]}")
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
   UpdateRecord record(
       UpdateKind kind,
       long seq,
@@ -58,6 +66,7 @@ class VerifierTest {
       List<String> frozen)
       throws Exception {
     Hash32 modelHash = store.put(SafeTensors.write(tensors));
+    store.put(SPEC.canonical());
     Hash32 data =
         kind == UpdateKind.GENESIS ? TERMS.hash() : Hash32.sha256(("data" + seq).getBytes());
     Manifest.Builder b =
@@ -67,7 +76,7 @@ class VerifierTest {
             .parents(parent.isZero() ? List.of() : List.of(parent))
             .model(modelHash)
             .tensors(tensors)
-            .architecture("test/1")
+            .architecture(SPEC.hash().hex())
             .seed(1)
             .epochs(1)
             .steps(10)
@@ -152,6 +161,40 @@ class VerifierTest {
     assertThat(new Verifier(ledger, store).audit(RUN).failing())
         .extracting(c -> c.update().updateId())
         .containsExactly(chain.get(2).updateId());
+  }
+
+  @Test
+  void an_altered_model_spec_fails_every_update_that_names_it() throws Exception {
+    Path file = store.path(SPEC.hash());
+    Files.writeString(file, Files.readString(file).replace("\"out\":2", "\"out\":3"));
+    RunAudit a = new Verifier(ledger, store).audit(RUN);
+    assertThat(a.failing()).hasSize(3);
+    assertThat(a.failing())
+        .allSatisfy(
+            c ->
+                assertThat(c.problems())
+                    .anySatisfy(
+                        p ->
+                            assertThat(p)
+                                .contains("model spec blob " + SPEC.hash().hex())
+                                .contains("was altered")));
+  }
+
+  @Test
+  void a_model_that_does_not_fit_the_runs_spec_is_caught() throws Exception {
+    List<Tensor> wrong =
+        List.of(
+            Tensor.ofFloats("0.bias", new long[] {3}, new float[] {1, 1, 1}),
+            Tensor.ofFloats("0.weight", new long[] {3, 2}, new float[] {1, 2, 3, 4, 5, 6}),
+            Tensor.ofFloats("2.weight", new long[] {1, 3}, new float[] {1, 1, 1}));
+    UpdateRecord r =
+        record(UpdateKind.CHAINED, 3, chain.get(2).receipt().model(), wrong, ALICE, List.of());
+    assertThat(new Verifier(ledger, store).check(r).problems())
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("the model does not fit its architecture")
+                    .contains("'0.weight' has shape [3, 2]"));
   }
 
   @Test

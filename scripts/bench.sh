@@ -17,6 +17,9 @@
 #                                       shards, genesis model and local training; a table of both
 #                                       (installs bench/flower/requirements.txt into the torch venv
 #                                       of scripts/setup.sh test on first use)
+#   scripts/bench.sh lstm [SAMPLES [EPOCHS [THREADS [BATCH]]]]   DJL's training speed for an LSTM
+#                                       spec (24 steps x 4 features, 64 hidden; -Dspec=FILE for
+#                                       another) next to PyTorch on the same spec, samples and threads
 #   scripts/bench.sh niid-shards [--flower-baseline] SEED FILE [ALPHA [PARTIES]]
 #                                       writes NIID-Bench's own Dirichlet shards for its --init_seed SEED
 #                                       (numpy's stream), for shard-file=FILE
@@ -38,6 +41,13 @@ case "${1:-}" in
   ledger) shift; exec java -Dfedchain.root="$PWD" -cp "$cp" org.fedchain.bench.LedgerBench "$@" ;;
   transfer) shift; exec java -cp "$cp" org.fedchain.bench.TransferBench "$@" ;;
   trainer) shift; exec java -cp "$cp" org.fedchain.bench.TrainerBench "$@" ;;
+  lstm)
+    n="${2:-4096}" epochs="${3:-3}" threads="${4:-1}" batch="${5:-64}"
+    venv="$FEDCHAIN_CACHE/torch-venv"
+    work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+    java -cp "$cp" org.fedchain.bench.SpecBench "$work" "$n" "$epochs" "$threads" "$batch"
+    OMP_NUM_THREADS="$threads" "$venv/bin/python" bench/spec_speed.py "$work" "$n" "$epochs" "$threads" "$batch"
+    ;;
   fedavg) shift; exec java -cp "$cp" org.fedchain.bench.FedAvgBench "$@" ;;
   byzantine) shift; exec java -cp "$cp" org.fedchain.bench.ByzantineBench "$@" ;;
   flower)

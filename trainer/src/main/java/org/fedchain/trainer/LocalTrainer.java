@@ -388,8 +388,10 @@ public final class LocalTrainer {
   }
 
   private static Optimizer optimizer(TrainingConfig c, long totalSteps) {
+    // DJL's cosine reaches its final value at the last update, so over a single step it would
+    // train at rate 0: one step takes the rate as it is
     Tracker lr =
-        switch (c.schedule()) {
+        switch (totalSteps == 1 ? TrainingConfig.Schedule.CONSTANT : c.schedule()) {
           case CONSTANT -> Tracker.fixed(c.learningRate());
           case COSINE ->
               Tracker.cosine()

@@ -115,7 +115,7 @@ public final class ChainBench {
     double rec = median(record) / 1e6;
     System.out.printf(
         "chained update, %s, %d-sample shard, model file %d bytes, %d updates recorded%n",
-        arch.id(), shard.size(), size, updates);
+        arch.name(), shard.size(), size, updates);
     System.out.printf("%-34s %12s%n", "step", "median ms");
     System.out.printf(
         "%-34s %12.1f   <- reference: one local epoch%n", "train 1 epoch (DJL, 1 thread)", epochMs);

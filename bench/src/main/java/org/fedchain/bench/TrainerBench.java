@@ -87,7 +87,7 @@ public final class TrainerBench {
         Locale.ROOT,
         "%s %s: %d samples, %d steps in %.2f s = %.1f steps/s; train loss %.4f; val acc %.4f;"
             + " test acc %.4f loss %.4f%n",
-        arch.id(),
+        arch.name(),
         what,
         r.trainSamples(),
         r.steps(),

@@ -257,7 +257,7 @@ final class CoordinatorCommand {
               g0.receipt().runId().hex(),
               running.port(),
               tls.label(),
-              a.id(),
+              a.name(),
               async ? "FedBuff K=" + buffer : "FedAvg " + rounds + " rounds",
               nodes);
           out.flush();

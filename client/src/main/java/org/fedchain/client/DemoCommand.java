@@ -218,7 +218,7 @@ final class DemoCommand implements Callable<Integer> {
     DataSource data = DataSource.open(this.data, a.inputShape());
     out.printf(
         "FedChain demo: %d nodes, %s, %d epoch(s) each, in %s%n",
-        nodes, a.id(), config.epochs(), home);
+        nodes, a.name(), config.epochs(), home);
 
     Keystore ks = Keystore.at(home.resolve("keystore"));
     EthereumIdentity coordinator = identity(ks, "coordinator");

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
@@ -204,6 +205,107 @@ class TasksEndToEndTest {
       Evaluation before = test(c, genesis);
       Evaluation after = test(c, a.tensors());
       assertThat(after.gain()).as("%s -> %s", before, after).isGreaterThan(before.gain());
+    }
+  }
+
+  /**
+   * Two rounds over loopback gRPC with a spec none of the nodes has: each fetches it from the
+   * coordinator's store (checked against the hash the join names), takes the run's loss and metric
+   * from the join, loads its own site group of the CSV in the spec's shape, and trains.
+   */
+  @Test
+  void nodes_fetch_the_runs_spec_and_task_from_the_coordinator_over_grpc() throws Exception {
+    Case c = levels();
+    try (Ledger ledger = Ledgers.open("embedded:" + dir.resolve("grpc.db"))) {
+      BlobStore store = BlobStore.open(dir.resolve("coordinator"));
+      EthereumIdentity coordinator = key("coordinator");
+      UpdateRecord genesis =
+          new FedAvgFlow(ledger, store, c.arch(), c.config(), Strategies.fedAvg())
+              .openRun(coordinator, c.arch().initialTensors(1, Architecture.Init.PYTORCH), "test");
+      java.io.StringWriter logText = new java.io.StringWriter();
+      java.io.PrintWriter log = new java.io.PrintWriter(logText, true);
+      CoordinatorService service =
+          new CoordinatorService(
+              ledger,
+              store,
+              new Aggregator(ledger, store, c.arch(), Strategies.fedAvg()),
+              coordinator,
+              genesis,
+              new CoordinatorService.Settings(
+                  2,
+                  2,
+                  false,
+                  1,
+                  1.0,
+                  java.time.Duration.ofSeconds(60),
+                  java.time.Duration.ofSeconds(60),
+                  // the coordinator's own flags say cross entropy: the run's terms win
+                  c.config().toBuilder()
+                      .loss(Task.Loss.CROSS_ENTROPY)
+                      .metric(Task.Metric.ACCURACY)
+                      .build(),
+                  RoundSchedule.CONSTANT,
+                  CoordinatorService.Settings.MAX_SAMPLES),
+              log);
+      java.util.concurrent.ExecutorService workers =
+          java.util.concurrent.Executors.newFixedThreadPool(2);
+      try (org.fedchain.comms.ModelStoreServer server =
+          org.fedchain.comms.ModelStoreServer.newBuilder(store)
+              .port(0)
+              .addService(service)
+              .uploadGate(service.uploadGate())
+              .build()) {
+        String target = "127.0.0.1:" + server.port();
+        List<java.util.concurrent.Future<Integer>> done = new ArrayList<>();
+        for (int k = 1; k <= 2; k++) {
+          int shard = k;
+          done.add(
+              workers.submit(
+                  () -> {
+                    BlobStore own = BlobStore.open(dir.resolve("node" + shard));
+                    var channel = Peers.channel(Peers.Settings.none(), target);
+                    try {
+                      return new NodeWorker(
+                              channel,
+                              Peers.Settings.none(),
+                              own,
+                              key("node" + shard),
+                              DataSpec.parse(c.source() + "@" + shard + "/2:series")::load,
+                              "node" + shard,
+                              "127.0.0.1:1",
+                              1,
+                              1,
+                              log)
+                          .run(null);
+                    } finally {
+                      Peers.close(channel);
+                    }
+                  }));
+        }
+        UpdateRecord last = service.run(g -> {});
+        for (var f : done) {
+          assertThat(f.get()).as(logText.toString()).isZero();
+        }
+        assertThat(last.receipt().kind()).isEqualTo(UpdateKind.AGGREGATE);
+        assertThat(last.receipt().seq()).isEqualTo(2);
+        // the nodes had to fetch the spec: it is in their stores now
+        assertThat(BlobStore.open(dir.resolve("node1")).has(c.arch().spec().hash())).isTrue();
+      } finally {
+        workers.shutdownNow();
+      }
+      Hash32 run = genesis.receipt().runId();
+      RunAudit audit =
+          AggregateReplay.recomputed(ledger, store, new Verifier(ledger, store).audit(run));
+      assertThat(audit.ok()).as("%s", audit.failing()).isTrue();
+      // every LOCAL was trained with the run's loss, whatever the coordinator's flags said
+      for (UpdateRecord u : ledger.updates(run)) {
+        if (u.receipt().kind() == UpdateKind.LOCAL) {
+          var m = org.fedchain.core.model.Manifest.parse(store.get(u.receipt().manifest()));
+          assertThat(m.hyperparameters())
+              .containsEntry("loss", "mse")
+              .containsEntry("metric", "mae");
+        }
+      }
     }
   }
 

@@ -307,6 +307,35 @@ sealed interface Layer {
     }
   }
 
+  /** {@code nn.Embedding(vocab, dim)} on token ids: [..., ] to [..., dim]; weight [vocab, dim]. */
+  record Embed(int vocab, int dim) implements Layer {
+    public String type() {
+      return "embedding";
+    }
+
+    public long[] out(long[] in) {
+      long[] o = java.util.Arrays.copyOf(in, in.length + 1);
+      o[in.length] = dim;
+      return o;
+    }
+
+    public Block block(long[] in) {
+      return new EmbeddingBlock(vocab, dim);
+    }
+
+    public String pytorch(long[] in) {
+      return "nn.Embedding(" + vocab + ", " + dim + ")";
+    }
+
+    public List<Param> params(long[] in) {
+      return List.of(f32("weight", "weight", dim, Init.NORMAL, vocab, dim));
+    }
+
+    public ObjectNode json() {
+      return Layer.super.json().put("vocab", vocab).put("dim", dim);
+    }
+  }
+
   /** {@code nn.Dropout(p)}: identity outside training. */
   record DropoutLayer(double p) implements Layer {
     public String type() {

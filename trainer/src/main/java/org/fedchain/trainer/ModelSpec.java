@@ -46,15 +46,22 @@ public final class ModelSpec {
   private final String name;
   private final String description;
   private final long[] input;
+  private final boolean intInput;
   private final long output;
   private final Layer.Sequence layers;
   private final byte[] canonical;
 
   private ModelSpec(
-      String name, String description, long[] input, long output, Layer.Sequence layers) {
+      String name,
+      String description,
+      long[] input,
+      boolean intInput,
+      long output,
+      Layer.Sequence layers) {
     this.name = name;
     this.description = description;
     this.input = input.clone();
+    this.intInput = intInput;
     this.output = output;
     this.layers = layers;
     this.canonical = Canonical.bytes(json());
@@ -86,17 +93,20 @@ public final class ModelSpec {
     }
     long[] input = f.shape("input");
     String inputType = f.text("inputType", "float");
-    if (!inputType.equals("float")) {
-      // token ids for an embedding layer: the format reserves it; FedChain does not train one yet
-      throw new SpecException(
-          "spec.inputType must be \"float\"; \"int\" (token ids for an embedding) is not"
-              + " supported yet, got "
-              + inputType);
+    if (!inputType.equals("float") && !inputType.equals("int")) {
+      throw new SpecException("spec.inputType must be \"float\" or \"int\", got " + inputType);
     }
     long output = f.positive("output");
     Layer.Sequence layers = new Layer.Sequence(layers(f.array("layers"), "spec.layers"));
     if (layers.layers().isEmpty()) {
       throw new SpecException("spec.layers is empty");
+    }
+    // token ids go into an embedding, and only there: it must come first, on "int" input
+    boolean first = layers.layers().get(0) instanceof Layer.Embed;
+    if (inputType.equals("int") != first || embeddings(layers) > (first ? 1 : 0)) {
+      throw new SpecException(
+          "an embedding takes token ids: make it the first layer and set spec.inputType to"
+              + " \"int\" (and only then)");
     }
     long[] out;
     try {
@@ -111,7 +121,13 @@ public final class ModelSpec {
               + " per sample; spec.output says the last axis is "
               + output);
     }
-    return new ModelSpec(f.text("name", null), f.text("description", null), input, output, layers);
+    return new ModelSpec(
+        f.text("name", null),
+        f.text("description", null),
+        input,
+        inputType.equals("int"),
+        output,
+        layers);
   }
 
   private static List<Layer> layers(JsonNode array, String path) {
@@ -183,6 +199,10 @@ public final class ModelSpec {
                 f.intOr("layers", 1, 1),
                 f.bool("last", true));
           }
+          case "embedding" -> {
+            f.only("type", "vocab", "dim");
+            yield new Layer.Embed(f.positiveInt("vocab"), f.positiveInt("dim"));
+          }
           case "sequential" -> {
             f.only("type", "layers");
             yield new Layer.Sequence(layers(f.array("layers"), path + ".layers"));
@@ -194,9 +214,27 @@ public final class ModelSpec {
                       + type
                       + "' is not a layer type (dense, conv1d, conv2d, maxpool1d, maxpool2d,"
                       + " avgpool1d, avgpool2d, batchnorm1d, batchnorm2d, dropout, flatten, relu,"
-                      + " tanh, sigmoid, gelu, leaky_relu, lstm, gru, sequential)");
+                      + " tanh, sigmoid, gelu, leaky_relu, lstm, gru, embedding, sequential)");
         };
     return l;
+  }
+
+  private static int embeddings(Layer l) {
+    if (l instanceof Layer.Embed) {
+      return 1;
+    }
+    int n = 0;
+    if (l instanceof Layer.Sequence s) {
+      for (Layer c : s.layers()) {
+        n += embeddings(c);
+      }
+    }
+    return n;
+  }
+
+  /** Whether samples are token ids for a first embedding layer, rather than floats. */
+  public boolean intInput() {
+    return intInput;
   }
 
   /** The spec as JSON with every default written out (what {@link #canonical} serialises). */
@@ -213,7 +251,7 @@ public final class ModelSpec {
     for (long d : input) {
       in.add(d);
     }
-    o.put("inputType", "float");
+    o.put("inputType", intInput ? "int" : "float");
     o.put("output", output);
     o.set("layers", layers.json().get("layers"));
     return o;

@@ -88,6 +88,26 @@ class ModelSpecTest {
   }
 
   @Test
+  void an_embedding_comes_first_on_token_ids() {
+    String tokens =
+        "{\"format\":\"fedchain-model/1\",\"input\":[7],\"inputType\":\"int\",\"output\":2,"
+            + "\"layers\":[{\"type\":\"embedding\",\"vocab\":30,\"dim\":4},{\"type\":\"lstm\","
+            + "\"hidden\":5},{\"type\":\"dense\",\"out\":2}]}";
+    Architecture a = Architecture.of(parse(tokens));
+    assertThat(a.tensors().get(0).name()).isEqualTo("0.weight");
+    assertThat(a.tensors().get(0).shape()).containsExactly(30, 4);
+    assertThat(a.layerSummary().get(0)).contains("nn.Embedding(30, 4)").contains("-> [7, 4]");
+    assertThatThrownBy(() -> parse(tokens.replace(",\"inputType\":\"int\"", "")))
+        .hasMessageContaining("an embedding takes token ids");
+    assertThatThrownBy(
+            () ->
+                parse(
+                    "{\"format\":\"fedchain-model/1\",\"input\":[7],\"inputType\":\"int\","
+                        + "\"output\":2,\"layers\":[{\"type\":\"dense\",\"out\":2}]}"))
+        .hasMessageContaining("an embedding takes token ids");
+  }
+
+  @Test
   void errors_name_the_field_or_layer() {
     assertThatThrownBy(() -> parse("{\"format\":\"fedchain-model/1\"}"))
         .hasMessageContaining("spec.input must be an array");

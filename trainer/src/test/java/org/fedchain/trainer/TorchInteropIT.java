@@ -49,6 +49,13 @@ class TorchInteropIT {
         {"type":"dense","out":3}]}
       """;
 
+  static final String TOKENS =
+      """
+      {"format":"fedchain-model/1","name":"tokens-test","input":[10],"inputType":"int","output":3,
+       "layers":[{"type":"embedding","vocab":50,"dim":8},{"type":"gru","hidden":6},
+        {"type":"dense","out":3}]}
+      """;
+
   static Path python() {
     Path p =
         Path.of(
@@ -83,7 +90,8 @@ class TorchInteropIT {
     }
     float[] x = new float[n * width];
     for (int i = 0; i < x.length; i++) {
-      x[i] = (float) rng.nextGaussian();
+      // token ids for an embedding, else any value
+      x[i] = arch.spec().intInput() ? rng.nextInt(50) : (float) rng.nextGaussian();
     }
     long[] out = arch.outputShape();
     if (out.length == 1 && out[0] > 1) {
@@ -105,7 +113,7 @@ class TorchInteropIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"fmnist-cnn/1", "fmnist-mlp/1", "conv", "lstm", "sequence"})
+  @ValueSource(strings = {"fmnist-cnn/1", "fmnist-mlp/1", "conv", "lstm", "sequence", "tokens"})
   void pytorch_rebuilds_the_spec_loads_our_file_strictly_and_gives_the_same_outputs(String which)
       throws Exception {
     Architecture arch =
@@ -114,6 +122,8 @@ class TorchInteropIT {
           case "lstm" -> Architecture.of(ModelSpec.parse(LSTM.getBytes(StandardCharsets.UTF_8)));
           case "sequence" ->
               Architecture.of(ModelSpec.parse(SEQUENCE.getBytes(StandardCharsets.UTF_8)));
+          case "tokens" ->
+              Architecture.of(ModelSpec.parse(TOKENS.getBytes(StandardCharsets.UTF_8)));
           default -> Architectures.get(which);
         };
     boolean regression = arch.outputs() == 1 || arch.outputShape().length > 1;

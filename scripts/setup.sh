@@ -2,6 +2,7 @@
 # Installs what FedChain needs on a fresh machine, idempotently; a second run does nothing.
 #   scripts/setup.sh runtime   data and tools the demo needs
 #   scripts/setup.sh test      runtime + the tools the test suite checks us against
+#   scripts/setup.sh example NAME   the data of examples/NAME (its setup.sh), once
 # Long downloads are cached outside the clone in $FEDCHAIN_CACHE (default ~/.cache/fedchain).
 set -euo pipefail
 
@@ -24,8 +25,20 @@ apt_install() {
   [ ${#missing[@]} -eq 0 ] && return 0
   say "installing Debian packages: ${missing[*]}"
   if [ $apt_updated = 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  # shellcheck disable=SC2086 # APT_OPTIONS is a list of flags
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${APT_OPTIONS:-} \
+    "${missing[@]}" >/dev/null
 }
+
+if [ "$what" = example ]; then
+  name="${2:?usage: scripts/setup.sh example NAME}"
+  script="$(dirname "${BASH_SOURCE[0]}")/../examples/$name/setup.sh"
+  [ -f "$script" ] || { say "no example '$name' (examples/*/setup.sh)"; exit 1; }
+  export FEDCHAIN_CACHE="$cache"
+  export -f say as_root apt_install
+  export apt_updated
+  exec bash "$script"
+fi
 
 # --- runtime: Java and Maven build the CLI, Fashion-MNIST is the demo's data ---
 for tool in java mvn sha256sum; do

@@ -10,6 +10,10 @@ if [ -z "${FEDCHAIN_FABRIC_SOURCE:-}" ] && [ -f "$shared_fabric" ]; then
   export FEDCHAIN_FABRIC_SOURCE="$shared_fabric"
 fi
 scripts/setup.sh test
+# the examples' data (their quick modes run in mvn verify)
+for example in examples/*/setup.sh; do
+  scripts/setup.sh example "$(basename "$(dirname "$example")")"
+done
 # the contracts' own tests (unit, fuzz, invariants, the shared rule vectors), offline
 (cd contracts/solidity && PATH="$FEDCHAIN_CACHE/foundry/bin:$PATH" forge test)
 # static analysis of the contracts: any high-severity finding fails the run

@@ -273,7 +273,7 @@ final class DemoCommand implements Callable<Integer> {
                     h.node().address(),
                     h.update().receipt().model().hex().substring(0, 16),
                     h.training().training().validation().accuracy(),
-                    h.testAccuracy(),
+                    h.testMetric(),
                     h.training().training().seconds(),
                     h.reward() != null
                         ? BalanceCommand.vnx(h.reward())
@@ -286,7 +286,7 @@ final class DemoCommand implements Callable<Integer> {
           !(ledger instanceof LogAudit local) || LedgerCommand.print(out, local.auditLog());
       out.printf(
           "final model: test accuracy %.4f on %d images; demo took %.0f s%n",
-          r.finalAccuracy(), data.test().orElseThrow().size(), (System.nanoTime() - t0) / 1e9);
+          r.finalMetric(), data.test().orElseThrow().size(), (System.nanoTime() - t0) / 1e9);
       for (EthereumIdentity n : nodeIds) {
         out.printf(
             "  balance %s %s VNX%n", n.address(), BalanceCommand.vnx(ledger.balance(n.address())));

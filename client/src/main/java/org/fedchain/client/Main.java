@@ -32,6 +32,7 @@ import picocli.CommandLine.Option;
       NodeCommand.class,
       CoordinatorCommand.class,
       DemoCommand.class,
+      ExampleCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main {

@@ -85,9 +85,7 @@ class ModelCommandsTest {
                   "--batch-size",
                   "8")
               .out();
-      assertThat(out)
-          .contains("recorded seq " + k)
-          .contains("val mae");
+      assertThat(out).contains("recorded seq " + k).contains("val mae");
     }
     assertThat(ok("audit", "--run", id).out()).contains("audit OK: 3 updates verified");
 

@@ -20,6 +20,7 @@ import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.VerificationException;
@@ -46,6 +47,8 @@ public final class ChainedRun {
    * @param rewardPerPoint VNX wei paid per basis point of accuracy gain
    * @param commitReveal whether nodes commit before they reveal (where others see pending
    *     transactions)
+   * @param bySeries whether each node takes whole series of the data (a source that has them), else
+   *     an IID shard
    */
   public record Settings(
       Architecture arch,
@@ -53,28 +56,33 @@ public final class ChainedRun {
       TrainingConfig config,
       long budgetVnx,
       BigInteger rewardPerPoint,
-      boolean commitReveal) {
-    /** The demo's terms: 100 VNX, 0.01 VNX per basis point of test-accuracy gain. */
+      boolean commitReveal,
+      boolean bySeries) {
+    /** The demo's terms: 100 VNX, 0.01 VNX per basis point of the metric's gain. */
     public static Settings demo(
         Architecture arch, Architecture.Init init, TrainingConfig config, boolean commitReveal) {
       return new Settings(
-          arch, init, config, 100, VNX.divide(BigInteger.valueOf(100)), commitReveal);
+          arch, init, config, 100, VNX.divide(BigInteger.valueOf(100)), commitReveal, false);
     }
   }
 
-  /** One node's turn: its update, the accuracies and what it was paid (null: nothing, and why). */
+  /**
+   * One node's turn: its update, the run's metric on the test part (accuracy, or an error) and what
+   * it was paid (null: nothing, and why).
+   */
   public record Hop(
       EthereumIdentity node,
       UpdateRecord update,
       ChainFlow.Hop training,
-      double testAccuracy,
+      double testMetric,
       BigInteger reward,
       String unpaidReason) {}
 
   /** The run, its hops and its audit. */
   public record Result(Hash32 runId, List<Hop> hops, RunAudit audit, double seconds) {
-    public double finalAccuracy() {
-      return hops.isEmpty() ? 0 : hops.get(hops.size() - 1).testAccuracy();
+    /** The run's metric of the last model on the test part. */
+    public double finalMetric() {
+      return hops.isEmpty() ? 0 : hops.get(hops.size() - 1).testMetric();
     }
   }
 
@@ -117,19 +125,22 @@ public final class ChainedRun {
             a,
             a.initialTensors(config.seed(), s.init()),
             terms,
-            ChainFlow.freshOrigin(config.seed(), s.init()));
+            ChainFlow.freshOrigin(config.seed(), s.init()),
+            new Task.Terms(config.loss(), config.metric()));
     Hash32 runId = genesis.receipt().runId();
     Validator scorer = new Validator(ledger, store, validator, test.slice(0, test.size() / 2));
     List<Hop> hops = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
-      DataSpec shard = new DataSpec(data.describe(), i + 1, nodes.size(), 0);
+      DataSpec shard =
+          new DataSpec(
+              data.describe(), i + 1, nodes.size(), 0, DataSpec.PARTITION_SEED, null, s.bySeries());
       ChainFlow.Hop hop =
           flow.continueChain(runId, nodes.get(i), shard.load(data), config, progress.apply(shard));
       UpdateRecord u = hop.update();
       scorer.attest(u);
-      double testAccuracy =
-          LocalTrainer.evaluate(a, ModelCodec.read(a, store.get(u.receipt().model())), test)
-              .accuracy();
+      double testMetric =
+          LocalTrainer.evaluate(a, ModelCodec.read(a, store.get(u.receipt().model())), test, config)
+              .value();
       BigInteger reward = null;
       String unpaid = null;
       try {
@@ -137,7 +148,7 @@ public final class ChainedRun {
       } catch (RejectedException e) {
         unpaid = e.reason().name();
       }
-      Hop h = new Hop(nodes.get(i), u, hop, testAccuracy, reward, unpaid);
+      Hop h = new Hop(nodes.get(i), u, hop, testMetric, reward, unpaid);
       hops.add(h);
       onHop.accept(h);
     }

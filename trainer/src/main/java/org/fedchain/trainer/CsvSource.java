@@ -28,6 +28,8 @@ import java.util.TreeSet;
  *   <li>{@code series=COL}: the column naming the series (a location, a sensor); windows never
  *       cross series, and a node may take whole series ({@code @K/N:series}).
  *   <li>{@code test=F}: the last share F of each series' windows (by time) is kept for testing.
+ *   <li>{@code scale=S}: every number (features and a numeric target) is divided by S, so values of
+ *       hundreds train at the rates small ones do; errors are then in units of S.
  * </ul>
  *
  * An empty cell, {@code NA} or {@code NaN} is a gap: a window that touches one is left out; in a
@@ -38,6 +40,7 @@ public final class CsvSource implements DataSource {
   private final Samples train;
   private final Samples test;
   private final int[] series;
+  private final int[] testSeries;
   private final List<String> seriesNames;
   private final List<String> classes;
 
@@ -46,12 +49,14 @@ public final class CsvSource implements DataSource {
       Samples train,
       Samples test,
       int[] series,
+      int[] testSeries,
       List<String> seriesNames,
       List<String> classes) {
     this.text = text;
     this.train = train;
     this.test = test;
     this.series = series;
+    this.testSeries = testSeries;
     this.seriesNames = seriesNames;
     this.classes = classes;
   }
@@ -69,6 +74,11 @@ public final class CsvSource implements DataSource {
   @Override
   public Optional<int[]> series() {
     return series == null ? Optional.empty() : Optional.of(series.clone());
+  }
+
+  @Override
+  public Optional<int[]> testSeries() {
+    return testSeries == null || test == null ? Optional.empty() : Optional.of(testSeries.clone());
   }
 
   /** The series' names, in the order their numbers follow (sorted). */
@@ -107,6 +117,7 @@ public final class CsvSource implements DataSource {
     int window = positive(opt, "window", 0);
     int horizon = positive(opt, "horizon", 1);
     double testShare = share(opt);
+    float scale = scale(opt);
     List<Integer> features = new ArrayList<>();
     if (opt.containsKey("features")) {
       for (String f : opt.get("features").split(",")) {
@@ -147,6 +158,7 @@ public final class CsvSource implements DataSource {
     }
     List<String> names = new ArrayList<>(groups.keySet());
     List<Integer> seriesOfTrain = new ArrayList<>();
+    List<Integer> seriesOfTest = new ArrayList<>();
     for (int g = 0; g < names.size(); g++) {
       List<Integer> rows = groups.get(names.get(g));
       List<float[]> xs = new ArrayList<>();
@@ -155,13 +167,13 @@ public final class CsvSource implements DataSource {
         for (int r : rows) {
           float[] x = new float[features.size()];
           for (int k = 0; k < x.length; k++) {
-            x[k] = t.number(r, features.get(k), true);
+            x[k] = t.number(r, features.get(k), true) / scale;
           }
           xs.add(x);
           ys.add(
               classify
                   ? (Object) classes.indexOf(t.cell(r, targetCol))
-                  : t.number(r, targetCol, true));
+                  : t.number(r, targetCol, true) / scale);
         }
       } else {
         for (int end = window - 1; end + horizon < rows.size(); end++) {
@@ -170,7 +182,7 @@ public final class CsvSource implements DataSource {
           for (int w = 0; w < window && !gap; w++) {
             int r = rows.get(end - window + 1 + w);
             for (int k = 0; k < features.size() && !gap; k++) {
-              float v = t.number(r, features.get(k), false);
+              float v = t.number(r, features.get(k), false) / scale;
               gap = Float.isNaN(v);
               x[w * features.size() + k] = v;
             }
@@ -182,7 +194,7 @@ public final class CsvSource implements DataSource {
             gap |= Table.missing(c);
             y = classes.indexOf(c);
           } else {
-            float v = t.number(yr, targetCol, false);
+            float v = t.number(yr, targetCol, false) / scale;
             gap |= Float.isNaN(v);
             y = v;
           }
@@ -196,9 +208,7 @@ public final class CsvSource implements DataSource {
       for (int i = 0; i < xs.size(); i++) {
         boolean isTest = i >= xs.size() - testCount;
         (isTest ? test : train).add(xs.get(i), ys.get(i));
-        if (!isTest) {
-          seriesOfTrain.add(g);
-        }
+        (isTest ? seriesOfTest : seriesOfTrain).add(g);
       }
     }
     if (train.size() == 0) {
@@ -209,6 +219,7 @@ public final class CsvSource implements DataSource {
         train.build(),
         test.size() == 0 ? null : test.build(),
         seriesCol < 0 ? null : seriesOfTrain.stream().mapToInt(Integer::intValue).toArray(),
+        seriesCol < 0 ? null : seriesOfTest.stream().mapToInt(Integer::intValue).toArray(),
         seriesCol < 0 ? List.of() : List.copyOf(names),
         classes);
   }
@@ -225,14 +236,14 @@ public final class CsvSource implements DataSource {
             "csv:" + text + ": option '" + kv + "' is not key=value");
       }
       String k = kv.substring(0, eq);
-      if (!List.of("target", "features", "window", "horizon", "series", "test", "task")
+      if (!List.of("target", "features", "window", "horizon", "series", "test", "task", "scale")
           .contains(k)) {
         throw new IllegalArgumentException(
             "csv:"
                 + text
                 + ": unknown option '"
                 + k
-                + "' (target, features, window, horizon, series, test, task)");
+                + "' (target, features, window, horizon, series, test, task, scale)");
       }
       out.put(k, kv.substring(eq + 1));
     }
@@ -275,6 +286,22 @@ public final class CsvSource implements DataSource {
       // reported below
     }
     throw new IllegalArgumentException("test must be a share in [0, 1), got '" + v + "'");
+  }
+
+  private static float scale(Map<String, String> opt) {
+    String v = opt.get("scale");
+    if (v == null) {
+      return 1;
+    }
+    try {
+      float f = Float.parseFloat(v);
+      if (f > 0 && Float.isFinite(f)) {
+        return f;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("scale must be a positive number, got '" + v + "'");
   }
 
   /** Samples as they are found, then built at once. */

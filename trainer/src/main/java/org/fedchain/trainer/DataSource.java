@@ -34,6 +34,11 @@ public interface DataSource {
     return Optional.empty();
   }
 
+  /** The series of each test sample, numbered as {@link #series()} numbers them. */
+  default Optional<int[]> testSeries() {
+    return Optional.empty();
+  }
+
   /** The source as it was named. */
   String describe();
 

@@ -84,6 +84,13 @@ class DataSourcesTest {
         CsvSource.open(f + "?target=pm10&series=site&window=3&test=0.5", new long[] {3, 1});
     assertThat(half.train().size()).isEqualTo(4);
     assertThat(half.test().orElseThrow().targets(0)).containsExactly(9f); // A's last window
+    assertThat(half.testSeries().orElseThrow()).containsExactly(0, 1);
+    // scale divides features and targets alike
+    CsvSource scaled =
+        CsvSource.open(
+            f + "?target=pm10&series=site&window=3&test=0.5&scale=10", new long[] {3, 1});
+    assertThat(scaled.test().orElseThrow().targets(0)).containsExactly(0.9f);
+    assertThat(scaled.train().floatFeatures()).startsWith(0f, 0.1f, 0.2f);
   }
 
   static byte[] npy(String dtype, long[] shape, byte[] data) {

@@ -3,7 +3,6 @@ package org.fedchain.examples;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -16,7 +15,6 @@ import org.fedchain.core.model.Tensor;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.Ledgers;
-import org.fedchain.ledger.TransactionSigner;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.node.ChainedRun;
 import org.fedchain.node.DataSpec;
@@ -31,10 +29,8 @@ import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.verifier.AggregateReplay;
-import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.Verifier;
 import org.fedchain.wallet.EthereumIdentity;
-import org.fedchain.wallet.Signers;
 
 /**
  * Gas levels at several sites: daily rural-background PM10 at 70 German stations, 1998-2009
@@ -88,7 +84,7 @@ public final class GasLevels implements Example {
             + WINDOW
             + "&test=0.2&scale="
             + (int) SCALE;
-    Architecture arch = Architecture.of(ModelSpec.parse(spec()));
+    Architecture arch = Architecture.of(ModelSpec.parse(Examples.spec(name())));
     DataSource ds = DataSource.open(source, arch.inputShape());
     TrainingConfig config =
         TrainingConfig.builder()
@@ -103,11 +99,11 @@ public final class GasLevels implements Example {
         "gas-levels: %s, %d training and %d test windows from %s; %d nodes, one station group"
             + " each%n",
         arch.name(), ds.train().size(), ds.test().orElseThrow().size(), data.getFileName(), nodes);
-    EthereumIdentity coordinator = key("coordinator");
-    EthereumIdentity validator = key("validator");
+    EthereumIdentity coordinator = Examples.key(name(), "coordinator");
+    EthereumIdentity validator = Examples.key(name(), "validator");
     List<EthereumIdentity> ids = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
-      ids.add(key("node" + k));
+      ids.add(Examples.key(name(), "node" + k));
     }
     List<Samples> shards = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
@@ -118,7 +114,7 @@ public final class GasLevels implements Example {
     List<Tensor> chained;
     List<Tensor> fedAvg;
     try (Ledger ledger =
-        Ledgers.open("embedded:" + c.work().resolve("ledger.db"), signer(coordinator))) {
+        Ledgers.open("embedded:" + c.work().resolve("ledger.db"), Examples.signer(coordinator))) {
       ledger.mint(coordinator.address(), BigInteger.TEN.pow(21)); // 1000 VNX
       out.printf("chained run, validated and rewarded:%n");
       ChainedRun.Result r =
@@ -144,10 +140,10 @@ public final class GasLevels implements Example {
                       h.node().address(),
                       h.testMetric() * SCALE,
                       h.reward() != null
-                          ? vnx(h.reward()) + " VNX"
+                          ? Examples.vnx(h.reward()) + " VNX"
                           : "nothing (" + h.unpaidReason() + ")"));
       chained = r.hops().get(r.hops().size() - 1).training().training().tensors();
-      ok = audited(out, "chained", r.audit());
+      ok = Examples.audited(out, "chained", r.audit());
 
       FedAvgFlow flow = new FedAvgFlow(ledger, store, arch, config, Strategies.fedAvg());
       UpdateRecord global =
@@ -170,7 +166,7 @@ public final class GasLevels implements Example {
       fedAvg = a.tensors();
       Hash32 run = global.receipt().runId();
       ok &=
-          audited(
+          Examples.audited(
               out,
               "FedAvg, " + rounds + " rounds",
               AggregateReplay.recomputed(ledger, store, new Verifier(ledger, store).audit(run)));
@@ -241,13 +237,6 @@ public final class GasLevels implements Example {
     return s.size() == 0 ? 0 : sum / s.size();
   }
 
-  static boolean audited(PrintWriter out, String what, RunAudit audit) {
-    out.printf(
-        "%s run: %s, %d updates%n",
-        what, audit.ok() ? "audit OK" : "audit FAILED " + audit.failing(), audit.updates().size());
-    return audit.ok();
-  }
-
   /** The first {@code stations} stations (sorted) and their last {@code days} days. */
   static Path slice(Path csv, Path out, int stations, int days) throws IOException {
     List<String> header = new ArrayList<>();
@@ -275,36 +264,5 @@ public final class GasLevels implements Example {
       }
     }
     return out;
-  }
-
-  static byte[] spec() throws IOException {
-    try (InputStream in = GasLevels.class.getResourceAsStream("gas-levels/model.json")) {
-      if (in == null) {
-        throw new IOException("the example's model.json is not on the classpath");
-      }
-      return in.readAllBytes();
-    }
-  }
-
-  static EthereumIdentity key(String name) {
-    return Signers.secp256k1(Hash32.sha256(("gas-levels " + name).getBytes()).toBytes());
-  }
-
-  static TransactionSigner signer(EthereumIdentity id) {
-    return new TransactionSigner() {
-      @Override
-      public org.fedchain.core.Address address() {
-        return id.address();
-      }
-
-      @Override
-      public byte[] sign(Hash32 digest) {
-        return id.signer().sign(digest);
-      }
-    };
-  }
-
-  static String vnx(BigInteger wei) {
-    return new java.math.BigDecimal(wei).movePointLeft(18).stripTrailingZeros().toPlainString();
   }
 }

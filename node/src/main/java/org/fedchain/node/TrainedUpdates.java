@@ -63,6 +63,7 @@ final class TrainedUpdates {
             .steps(r.steps())
             .dataset(commitment, shard.size())
             .metrics(metrics(r))
+            .frozen(config.frozen())
             .software(software())
             .threads(config.threads())
             .build();

@@ -106,6 +106,7 @@ public final class LocalTrainer {
                 .optDevices(new Device[] {Device.cpu()});
         try (Trainer trainer = model.newTrainer(tc)) {
           trainer.initialize(batchShape(arch, batch));
+          ModelCodec.freeze(arch, model.getBlock(), config.frozen());
           long t0 = System.nanoTime();
           long step = 0;
           double epochLoss = 0;

@@ -155,6 +155,24 @@ public final class ModelCodec {
     return block;
   }
 
+  /**
+   * Stops gradients to the named tensors, so the optimizer leaves them exactly as they are.
+   *
+   * @throws IllegalArgumentException naming a tensor the architecture does not have
+   */
+  static void freeze(Architecture arch, Block block, List<String> names) {
+    java.util.Set<String> left = new java.util.TreeSet<>(names);
+    for (Layer.Param p : arch.params()) {
+      if (left.remove(p.name()) && p.djl() != null) {
+        parameter(block, p, arch).freeze(true);
+      }
+    }
+    if (!left.isEmpty()) {
+      throw new IllegalArgumentException(
+          "cannot freeze " + left + ": " + arch.name() + " has no such tensors");
+    }
+  }
+
   /** The DJL parameter that holds {@code p}, found by its path of child indices. */
   private static Parameter parameter(Block root, Layer.Param p, Architecture arch) {
     Block b = root;

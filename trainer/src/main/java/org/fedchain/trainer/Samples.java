@@ -224,6 +224,44 @@ public final class Samples {
     }
   }
 
+  /**
+   * The samples of {@code a} then those of {@code b}, which must have the same shape, storage and
+   * classes (or target shape).
+   */
+  public static Samples concat(Samples a, Samples b) {
+    if (!Arrays.equals(a.shape, b.shape)
+        || (a.bytes == null) != (b.bytes == null)
+        || a.classes != b.classes
+        || !Arrays.equals(a.targetShape(), b.targetShape())) {
+      throw new IllegalArgumentException(
+          "cannot join " + a + " and " + b + ": they differ in kind");
+    }
+    int n = a.size + b.size;
+    byte[] bytes = a.bytes == null ? null : join(a.bytes, b.bytes);
+    float[] floats = a.floats == null ? null : join(a.floats, b.floats);
+    int[] labels = a.labels == null ? null : join(a.labels, b.labels);
+    float[] targets = a.targets == null ? null : join(a.targets, b.targets);
+    return new Samples(a.shape, bytes, floats, a.classes, labels, a.targetShape, targets, n);
+  }
+
+  private static byte[] join(byte[] x, byte[] y) {
+    byte[] out = Arrays.copyOf(x, x.length + y.length);
+    System.arraycopy(y, 0, out, x.length, y.length);
+    return out;
+  }
+
+  private static float[] join(float[] x, float[] y) {
+    float[] out = Arrays.copyOf(x, x.length + y.length);
+    System.arraycopy(y, 0, out, x.length, y.length);
+    return out;
+  }
+
+  private static int[] join(int[] x, int[] y) {
+    int[] out = Arrays.copyOf(x, x.length + y.length);
+    System.arraycopy(y, 0, out, x.length, y.length);
+    return out;
+  }
+
   /** Samples {@code from} (inclusive) to {@code to} (exclusive). */
   public Samples slice(int from, int to) {
     if (from < 0 || to > size || from > to) {

@@ -52,6 +52,7 @@ public final class TrainingConfig {
   private final float balancedSoftmax;
   private final Task.Loss loss;
   private final Task.Metric metric;
+  private final java.util.List<String> frozen;
   private final long seed;
   private final int threads;
   private final double validationFraction;
@@ -67,6 +68,7 @@ public final class TrainingConfig {
     this.balancedSoftmax = b.balancedSoftmax;
     this.loss = b.loss;
     this.metric = b.metric;
+    this.frozen = java.util.List.copyOf(b.frozen);
     this.seed = b.seed;
     this.threads = b.threads;
     this.validationFraction = b.validationFraction;
@@ -93,6 +95,7 @@ public final class TrainingConfig {
     b.balancedSoftmax = balancedSoftmax;
     b.loss = loss;
     b.metric = metric;
+    b.frozen = frozen;
     b.seed = seed;
     b.threads = threads;
     b.validationFraction = validationFraction;
@@ -159,6 +162,14 @@ public final class TrainingConfig {
     return metric;
   }
 
+  /**
+   * Tensors training leaves as they are (transfer learning: a model's feature layers kept while its
+   * head learns); the manifest records them and the audit checks they did not change.
+   */
+  public java.util.List<String> frozen() {
+    return frozen;
+  }
+
   /** Seeds the validation split and the order of batches. */
   public long seed() {
     return seed;
@@ -217,6 +228,7 @@ public final class TrainingConfig {
     private float balancedSoftmax = 0f;
     private Task.Loss loss = Task.Loss.CROSS_ENTROPY;
     private Task.Metric metric = Task.Metric.ACCURACY;
+    private java.util.List<String> frozen = java.util.List.of();
     private long seed = 0;
     private int threads = 1;
     private double validationFraction = 0.1;
@@ -302,6 +314,12 @@ public final class TrainingConfig {
         throw new IllegalArgumentException("metric is null");
       }
       this.metric = metric;
+      return this;
+    }
+
+    /** Tensor names (as the model file names them) that training must leave unchanged. */
+    public Builder frozen(java.util.List<String> tensorNames) {
+      this.frozen = java.util.List.copyOf(tensorNames);
       return this;
     }
 

@@ -92,6 +92,33 @@ class LocalTrainerTest {
   }
 
   @Test
+  void frozen_tensors_stay_bit_for_bit_while_the_rest_learns() {
+    Samples shard = RealData.train().slice(0, 300);
+    List<org.fedchain.core.model.Tensor> start = cnn.initialTensors(4);
+    List<String> features = List.of("0.weight", "0.bias", "3.weight", "3.bias");
+    TrainingConfig config =
+        TrainingConfig.builder().epochs(1).seed(4).weightDecay(1e-4f).frozen(features).build();
+    List<org.fedchain.core.model.Tensor> after =
+        LocalTrainer.train(cnn, start, shard, config, ProgressListener.NONE).tensors();
+    for (int i = 0; i < start.size(); i++) {
+      if (features.contains(start.get(i).name())) {
+        assertThat(after.get(i)).as(start.get(i).name()).isEqualTo(start.get(i));
+      } else {
+        assertThat(after.get(i)).as(start.get(i).name()).isNotEqualTo(start.get(i));
+      }
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                LocalTrainer.train(
+                    cnn,
+                    start,
+                    shard,
+                    config.toBuilder().frozen(List.of("99.weight")).build(),
+                    ProgressListener.NONE))
+        .hasMessageContaining("cannot freeze [99.weight]");
+  }
+
+  @Test
   void adam_training_is_deterministic_too() {
     Samples shard = RealData.train().slice(0, 500);
     TrainingConfig config =

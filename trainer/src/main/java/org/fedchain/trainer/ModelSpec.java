@@ -37,6 +37,9 @@ import org.fedchain.core.Hash32;
 public final class ModelSpec {
   public static final String FORMAT = "fedchain-model/1";
 
+  /** The most parameters a spec may have (4 GB of float32 weights). */
+  public static final long MAX_PARAMETERS = 1_000_000_000L;
+
   private static final ObjectMapper JSON =
       new ObjectMapper()
           .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -113,6 +116,27 @@ public final class ModelSpec {
       out = layers.out(input);
     } catch (IllegalArgumentException | ArithmeticException e) {
       throw new SpecException("spec.layers: " + e.getMessage());
+    }
+    long parameters = 0;
+    try {
+      for (Layer.Param p : layers.params(input)) {
+        long n = 1;
+        for (long d : p.shape()) {
+          n = Math.multiplyExact(n, d);
+        }
+        parameters = Math.addExact(parameters, n);
+      }
+    } catch (ArithmeticException e) {
+      parameters = Long.MAX_VALUE; // more than any limit
+    }
+    // a spec comes from whoever opened the run: one that would not fit a node's memory is refused
+    // here, not found out by an allocation failing
+    if (parameters > MAX_PARAMETERS) {
+      throw new SpecException(
+          "the layers have "
+              + parameters
+              + " parameters; a spec may have at most "
+              + MAX_PARAMETERS);
     }
     if (out[out.length - 1] != output) {
       throw new SpecException(

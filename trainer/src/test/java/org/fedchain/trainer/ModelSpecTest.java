@@ -127,6 +127,11 @@ class ModelSpecTest {
                         + "{\"type\":\"conv2d\",\"out\":2,\"kernel\":5}]}"))
         .hasMessageContaining("conv2d kernel 5 is larger than its input 4");
     assertThatThrownBy(() -> parse("[1,2]")).hasMessageContaining("a spec is a JSON object");
+    // a spec too large for any node's memory (or for a long) is refused before anything allocates
+    assertThatThrownBy(() -> parse(LSTM.replace("\"hidden\":32", "\"hidden\":100000")))
+        .hasMessageContaining("a spec may have at most 1000000000");
+    assertThatThrownBy(() -> parse(LSTM.replace("[12,3]", "[12,3000000000000]")))
+        .isInstanceOf(ModelSpec.SpecException.class);
     assertThatThrownBy(() -> parse("{\"format\":\"fedchain-model/1\","))
         .hasMessageContaining("not JSON");
     assertThatThrownBy(() -> parse(LSTM.replace("\"format\"", "\"format\":1,\"format\"")))

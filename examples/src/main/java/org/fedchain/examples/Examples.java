@@ -14,7 +14,8 @@ import org.fedchain.wallet.Signers;
 
 /** The examples FedChain ships, by name, and what they share. */
 public final class Examples {
-  private static final List<Example> ALL = List.of(new GasLevels(), new Defects(), new Speech());
+  private static final List<Example> ALL =
+      List.of(new GasLevels(), new Defects(), new Speech(), new Accents());
 
   private Examples() {}
 

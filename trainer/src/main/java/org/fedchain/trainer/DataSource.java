@@ -12,6 +12,7 @@ import java.util.Optional;
  * fashion-mnist                    the Debian package's IDX files
  * fashion-mnist:DIR                the same files in DIR
  * folder:DIR                       DIR/CLASS/*.png|jpg (or DIR/train/CLASS and DIR/test/CLASS)
+ * audio:DIR                        DIR/CLASS/*.wav as log-mel spectrograms, see {@link AudioFolder}
  * csv:FILE?target=COL[&amp;...]        see {@link CsvSource}
  * npz:FILE                         arrays x, y (and x_test, y_test) as {@code numpy.savez} writes
  * </pre>
@@ -58,13 +59,15 @@ public interface DataSource {
               ? FashionMnist.standard().named(text)
               : FashionMnist.at(Path.of(rest)).named(text);
       case "folder" -> ImageFolder.open(Path.of(need(text, rest)), inputShape);
+      case "audio" -> AudioFolder.open(Path.of(need(text, rest)), inputShape);
       case "csv" -> CsvSource.open(need(text, rest), inputShape);
       case "npz" -> NumpySource.open(Path.of(need(text, rest)), inputShape);
       default ->
           throw new IllegalArgumentException(
               "data source '"
                   + text
-                  + "' is not one of fashion-mnist[:DIR], folder:DIR, csv:FILE?target=COL, npz:FILE");
+                  + "' is not one of fashion-mnist[:DIR], folder:DIR, audio:DIR,"
+                  + " csv:FILE?target=COL, npz:FILE");
     };
   }
 

@@ -80,7 +80,8 @@ public final class ImageFolder implements DataSource {
     return "folder:" + dir;
   }
 
-  private static List<String> classes(Path dir) {
+  /** The class sub-folders of {@code dir}, sorted; at least one. */
+  static List<String> classes(Path dir) {
     List<String> out = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
       s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).sorted().forEach(out::add);

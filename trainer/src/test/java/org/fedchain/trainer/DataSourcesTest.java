@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import javax.imageio.ImageIO;
@@ -186,6 +187,72 @@ class DataSourcesTest {
     Path notZip = csv("z.npz", "hello");
     assertThatThrownBy(() -> NumpySource.open(notZip, new long[] {2}))
         .hasMessageContaining("is not an .npz file");
+  }
+
+  static byte[] wav(int rate, short[] samples) {
+    ByteBuffer b = ByteBuffer.allocate(44 + 2 * samples.length).order(ByteOrder.LITTLE_ENDIAN);
+    b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(36 + 2 * samples.length);
+    b.put("WAVEfmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1);
+    b.putShort((short) 1).putInt(rate).putInt(rate * 2).putShort((short) 2).putShort((short) 16);
+    b.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(2 * samples.length);
+    for (short v : samples) {
+      b.putShort(v);
+    }
+    return b.array();
+  }
+
+  static short[] tone(double hz, int rate, int n) {
+    short[] s = new short[n];
+    for (int i = 0; i < n; i++) {
+      s[i] = (short) (8000 * Math.sin(2 * Math.PI * hz * i / rate));
+    }
+    return s;
+  }
+
+  @Test
+  void recordings_become_standardised_log_mel_spectrograms_and_a_bad_wav_is_named()
+      throws Exception {
+    int rate = 16000;
+    Path low = dir.resolve("audio/low/a.wav");
+    Path high = dir.resolve("audio/high/a.wav");
+    Files.createDirectories(low.getParent());
+    Files.createDirectories(high.getParent());
+    Files.write(low, wav(rate, tone(300, rate, 4000)));
+    Files.write(high, wav(rate, tone(5000, rate, 4000)));
+    AudioFolder a = AudioFolder.open(dir.resolve("audio"), new long[] {20, 16});
+    assertThat(a.classes()).containsExactly("high", "low");
+    Samples s = a.train();
+    assertThat(s.featureShape()).containsExactly(20, 16);
+    float[] x = s.floatFeatures();
+    // 4000 samples give (4000 - 512) / 256 + 1 = 14 frames; the rest of the 20 are zeros
+    assertThat(x[20 * 16 - 1]).isZero();
+    // a 300 Hz tone fills a low mel band, a 5 kHz tone a high one
+    int lowBand = argmax(x, 20 * 16, 16);
+    int highBand = argmax(x, 0, 16);
+    assertThat(lowBand).isLessThan(highBand);
+    // the same recordings as one channel of an image, for a convolutional model
+    assertThat(
+            AudioFolder.open(dir.resolve("audio"), new long[] {1, 20, 16}).train().featureShape())
+        .containsExactly(1, 20, 16);
+
+    Files.write(dir.resolve("audio/low/b.wav"), Arrays.copyOf(wav(rate, tone(300, rate, 10)), 30));
+    assertThatThrownBy(() -> AudioFolder.open(dir.resolve("audio"), new long[] {20, 16}))
+        .isInstanceOf(DatasetException.class)
+        .hasMessageContaining("b.wav");
+    Files.writeString(dir.resolve("audio/low/b.wav"), "not a wave");
+    assertThatThrownBy(() -> AudioFolder.open(dir.resolve("audio"), new long[] {20, 16}))
+        .hasMessageContaining("b.wav: is not a RIFF WAVE file");
+  }
+
+  /** The band with the most energy in the first frame of the sample starting at {@code from}. */
+  static int argmax(float[] x, int from, int bands) {
+    int best = 0;
+    for (int m = 1; m < bands; m++) {
+      if (x[from + m] > x[from + best]) {
+        best = m;
+      }
+    }
+    return best;
   }
 
   static void png(Path f, int w, int h, int rgb) throws Exception {

@@ -16,6 +16,7 @@ import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.trainer.aggregate.Strategy;
 import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.verifier.NormBound;
@@ -107,7 +108,7 @@ public final class Aggregator {
     for (Input l : inputs) {
       in.add(AggregateReplay.strategyInput(store, l.update(), l.tensors(), l.weight()));
     }
-    List<Tensor> tensors = strategy.aggregate(parent, in);
+    List<Tensor> tensors = Strategies.aggregateModel(strategy, parent, in);
     Hash32 runId = global.receipt().runId();
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
     // The aggregate is recorded as the coordinator's own AGGREGATE even when a LOCAL holds the same

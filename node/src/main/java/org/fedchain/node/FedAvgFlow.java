@@ -387,6 +387,10 @@ public final class FedAvgFlow {
     global.forEach(t -> byName.put(t.name(), t));
     List<Tensor> out = new ArrayList<>();
     for (int t = 0; t < trained.size(); t++) {
+      if (trained.get(t).dtype() != org.fedchain.core.model.DType.F32) {
+        out.add(trained.get(t));
+        continue;
+      }
       float[] g = byName.get(trained.get(t).name()).floats();
       float[] w = trained.get(t).floats();
       float[] v = new float[w.length];

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Any model on any data, end to end with real DJL training on an embedded ledger: a CNN spec on a
- * folder of images and an LSTM spec on a CSV time series (both made here), each as a chained run of
- * two nodes and as two FedAvg rounds of two clients. Every run audits clean, its models beat their
+ * folder of images (with batch norm, whose running statistics FedAvg averages and whose counter it
+ * carries) and an LSTM spec on a CSV time series (both made here), each as a chained run of two
+ * nodes and as two FedAvg rounds of two clients. Every run audits clean, its models beat their
  * start by the run's own metric, and altering the stored spec fails the audit.
  */
 class TasksEndToEndTest {
@@ -50,7 +51,8 @@ class TasksEndToEndTest {
   static final String CNN =
       """
       {"format":"fedchain-model/1","name":"stripes-cnn","input":[3,12,12],"output":2,"layers":[
-        {"type":"conv2d","out":4,"kernel":3},{"type":"relu"},{"type":"maxpool2d","kernel":2},
+        {"type":"conv2d","out":4,"kernel":3},{"type":"batchnorm2d"},{"type":"relu"},
+        {"type":"maxpool2d","kernel":2},
         {"type":"flatten"},{"type":"dense","out":2}]}
       """;
 

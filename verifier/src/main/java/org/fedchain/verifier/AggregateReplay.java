@@ -109,7 +109,7 @@ public final class AggregateReplay {
     }
     List<Tensor> result;
     try {
-      result = strategy.aggregate(parent, inputs);
+      result = Strategies.aggregateModel(strategy, parent, inputs);
     } catch (IllegalArgumentException e) {
       return Optional.of("the inputs cannot be aggregated with " + id + ": " + e.getMessage());
     }

@@ -30,6 +30,9 @@ public final class NormBound {
     local.forEach(t -> byName.put(t.name(), t));
     double sum = 0;
     for (Tensor gt : global) {
+      if (gt.dtype() != org.fedchain.core.model.DType.F32) {
+        continue; // a counter (num_batches_tracked), not a learned value
+      }
       Tensor lt = byName.get(gt.name());
       if (lt == null || !java.util.Arrays.equals(lt.shape(), gt.shape())) {
         throw new IllegalArgumentException(

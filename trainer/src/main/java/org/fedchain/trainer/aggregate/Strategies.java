@@ -325,6 +325,43 @@ public final class Strategies {
     }
   }
 
+  /**
+   * {@code strategy} over a model's learned (F32) tensors; other tensors (batch norm's {@code
+   * num_batches_tracked} counter, which DJL does not keep) are carried over from {@code global}
+   * unchanged. What the coordinator aggregates and the audit recomputes.
+   */
+  public static List<Tensor> aggregateModel(
+      Strategy strategy, List<Tensor> global, List<Strategy.Input> inputs) {
+    java.util.function.Predicate<Tensor> learned = t -> t.dtype() == DType.F32;
+    if (inputs.isEmpty() || inputs.get(0).tensors().stream().allMatch(learned)) {
+      return strategy.aggregate(global, inputs);
+    }
+    List<Strategy.Input> floats = new ArrayList<>();
+    for (Strategy.Input in : inputs) {
+      floats.add(
+          new Strategy.Input(
+              in.tensors().stream().filter(learned).toList(),
+              in.samples(),
+              in.weight(),
+              in.steps(),
+              in.momentum()));
+    }
+    Map<String, Tensor> result = new HashMap<>();
+    strategy
+        .aggregate(global.stream().filter(learned).toList(), floats)
+        .forEach(t -> result.put(t.name(), t));
+    global.stream().filter(learned.negate()).forEach(t -> result.put(t.name(), t));
+    List<Tensor> out = new ArrayList<>();
+    for (Tensor t : inputs.get(0).tensors()) {
+      Tensor r = result.get(t.name());
+      if (r == null) {
+        throw new IllegalArgumentException("the global model has no tensor " + t.name());
+      }
+      out.add(r);
+    }
+    return out;
+  }
+
   static void check(List<Strategy.Input> inputs) {
     if (inputs.isEmpty()) {
       throw new IllegalArgumentException("nothing to aggregate");

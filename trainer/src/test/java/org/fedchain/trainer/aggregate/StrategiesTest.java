@@ -162,4 +162,26 @@ class StrategiesTest {
     assertThatThrownBy(() -> Strategies.parse("mean"))
         .hasMessageContaining("unknown strategy 'mean'");
   }
+
+  @Test
+  void a_counter_tensor_is_carried_from_the_global_model_and_the_rest_aggregated() {
+    Tensor g = Tensor.ofFloats("0.weight", new long[] {2}, new float[] {0, 0});
+    Tensor counter =
+        Tensor.of(
+            "0.num_batches_tracked", org.fedchain.core.model.DType.I64, new long[0], new byte[8]);
+    List<Strategy.Input> in =
+        List.of(
+            new Strategy.Input(
+                List.of(Tensor.ofFloats("0.weight", new long[] {2}, new float[] {1, 2}), counter),
+                1,
+                1),
+            new Strategy.Input(
+                List.of(Tensor.ofFloats("0.weight", new long[] {2}, new float[] {3, 4}), counter),
+                1,
+                1));
+    List<Tensor> out = Strategies.aggregateModel(Strategies.fedAvg(), List.of(g, counter), in);
+    assertThat(out).hasSize(2);
+    assertThat(out.get(0).floats()).containsExactly(2, 3);
+    assertThat(out.get(1)).isEqualTo(counter);
+  }
 }

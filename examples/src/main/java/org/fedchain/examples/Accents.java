@@ -2,20 +2,13 @@ package org.fedchain.examples;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import org.fedchain.core.model.Tensor;
-import org.fedchain.core.store.BlobStore;
-import org.fedchain.ledger.Ledger;
-import org.fedchain.ledger.Ledgers;
-import org.fedchain.ledger.UpdateRecord;
-import org.fedchain.node.ChainedRun;
 import org.fedchain.node.DataSpec;
-import org.fedchain.node.FedAvgFlow;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.AudioFolder;
 import org.fedchain.trainer.LocalTrainer;
@@ -23,10 +16,6 @@ import org.fedchain.trainer.ModelSpec;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
-import org.fedchain.trainer.aggregate.Strategies;
-import org.fedchain.verifier.AggregateReplay;
-import org.fedchain.verifier.Verifier;
-import org.fedchain.wallet.EthereumIdentity;
 
 /**
  * Speech by dialect: 40 sentences spoken by espeak-ng in seven English accents (US, British,
@@ -81,78 +70,21 @@ public final class Accents implements Example {
     out.printf(
         "accents: %s, %d training and %d test recordings of %s; %d nodes%n",
         arch.name(), ds.train().size(), test.size(), ds.classes(), nodes);
-    EthereumIdentity coordinator = Examples.key(name(), "coordinator");
-    EthereumIdentity validator = Examples.key(name(), "validator");
-    List<EthereumIdentity> ids = new ArrayList<>();
+    List<String> names = List.of("node1", "node2", "node3");
     List<Samples> shards = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
-      ids.add(Examples.key(name(), "node" + k));
       // accent i goes to node i mod 3 + 1
       shards.add(
           new DataSpec(ds.describe(), k, nodes, 0, DataSpec.PARTITION_SEED, null, true).load(ds));
     }
-    BlobStore store = BlobStore.open(c.work().resolve("store"));
     List<Tensor> genesis = arch.initialTensors(config.seed(), Architecture.Init.PYTORCH);
     List<Tensor> chained;
     List<Tensor> fedAvg;
     boolean ok;
-    try (Ledger ledger =
-        Ledgers.open("embedded:" + c.work().resolve("ledger.db"), Examples.signer(coordinator))) {
-      ledger.mint(coordinator.address(), BigInteger.TEN.pow(21)); // 1000 VNX
-      out.println("chained run, validated and rewarded:");
-      ChainedRun.Result r =
-          ChainedRun.run(
-              ledger,
-              store,
-              coordinator,
-              validator,
-              ids,
-              ds,
-              new ChainedRun.Settings(
-                  arch,
-                  Architecture.Init.PYTORCH,
-                  config,
-                  100,
-                  BigInteger.TEN.pow(16), // 0.01 VNX per basis point of accuracy gained
-                  false,
-                  true),
-              shard -> ProgressListener.NONE,
-              h ->
-                  out.printf(
-                      "  node %s: test accuracy %.4f, paid %s%n",
-                      h.node().address(),
-                      h.testMetric(),
-                      h.reward() != null
-                          ? Examples.vnx(h.reward()) + " VNX"
-                          : "nothing (" + h.unpaidReason() + ")"));
-      chained = r.hops().get(r.hops().size() - 1).training().training().tensors();
-      ok = Examples.audited(out, "chained", r.audit());
-
-      FedAvgFlow flow = new FedAvgFlow(ledger, store, arch, config, Strategies.fedAvg());
-      UpdateRecord global =
-          flow.openRun(
-              coordinator,
-              genesis,
-              "accents example",
-              ids.stream().map(EthereumIdentity::address).toList());
-      List<FedAvgFlow.Client> clients = new ArrayList<>();
-      for (int k = 0; k < nodes; k++) {
-        clients.add(
-            new FedAvgFlow.Client(
-                "node" + (k + 1), ids.get(k), shards.get(k), 1.0, FedAvgFlow.Behaviour.HONEST));
-      }
-      FedAvgFlow.Aggregation a = null;
-      for (int round = 1; round <= rounds; round++) {
-        a = flow.round(coordinator, round, global, clients, 1.0, 0, config.seed());
-        global = a.global();
-      }
-      fedAvg = a.tensors();
-      ok &=
-          Examples.audited(
-              out,
-              "FedAvg, " + rounds + " rounds",
-              AggregateReplay.recomputed(
-                  ledger, store, new Verifier(ledger, store).audit(global.receipt().runId())));
+    try (Runs runs = new Runs(c, name(), names)) {
+      chained = runs.chained(ds, arch, config, true, v -> String.format("accuracy %.4f", v));
+      fedAvg = runs.fedAvg(arch, config, genesis, shards, names, rounds, "accents example");
+      ok = runs.ok();
     }
 
     int[] testAccent = ds.testSeries().orElseThrow();

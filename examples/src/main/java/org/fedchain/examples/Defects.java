@@ -9,16 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Tensor;
-import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
-import org.fedchain.ledger.Ledgers;
 import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.node.ChainFlow;
 import org.fedchain.node.DataSpec;
-import org.fedchain.node.FedAvgFlow;
 import org.fedchain.node.Validator;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.DataSource;
@@ -28,8 +25,6 @@ import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
-import org.fedchain.trainer.aggregate.Strategies;
-import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.Verifier;
 import org.fedchain.wallet.EthereumIdentity;
@@ -101,31 +96,26 @@ public final class Defects implements Example {
         arch.name(),
         train.get(0).size() + " + " + train.get(1).size(),
         test.get(0).size() + " + " + test.get(1).size());
-    EthereumIdentity coordinator = Examples.key(name(), "coordinator");
-    EthereumIdentity validator = Examples.key(name(), "validator");
-    List<EthereumIdentity> nodes =
-        List.of(Examples.key(name(), "mono-factory"), Examples.key(name(), "poly-factory"));
-    BlobStore store = BlobStore.open(c.work().resolve("store"));
+    List<String> names = List.of("mono-factory", "poly-factory");
     List<Tensor> genesis = arch.initialTensors(config.seed(), Architecture.Init.PYTORCH);
     List<Tensor> transferred;
     List<Tensor> fedAvg;
     boolean ok;
-    try (Ledger ledger =
-        Ledgers.open("embedded:" + c.work().resolve("ledger.db"), Examples.signer(coordinator))) {
-      ledger.mint(coordinator.address(), BigInteger.TEN.pow(21)); // 1000 VNX
-      ChainFlow flow = new ChainFlow(ledger, store);
+    try (Runs runs = new Runs(c, name(), names)) {
+      Ledger ledger = runs.ledger;
+      ChainFlow flow = new ChainFlow(ledger, runs.store);
       RunConfig terms =
           new RunConfig(
                   Mode.CHAINED,
                   false,
-                  List.of(validator.address()),
+                  List.of(runs.validator.address()),
                   1,
                   BigInteger.TEN.pow(20), // 100 VNX
                   BigInteger.TEN.pow(16)) // 0.01 VNX per basis point of accuracy gained
-              .admitting(nodes.stream().map(EthereumIdentity::address).toList());
+              .admitting(runs.nodes.stream().map(EthereumIdentity::address).toList());
       UpdateRecord g =
           flow.openRun(
-              coordinator,
+              runs.coordinator,
               arch,
               genesis,
               terms,
@@ -133,12 +123,13 @@ public final class Defects implements Example {
               new Task.Terms(Task.Loss.CROSS_ENTROPY, Task.Metric.ACCURACY));
       Hash32 run = g.receipt().runId();
       Validator scorer =
-          new Validator(ledger, store, validator, Samples.concat(test.get(0), test.get(1)));
+          new Validator(
+              ledger, runs.store, runs.validator, Samples.concat(test.get(0), test.get(1)));
       out.println("transfer: the mono factory trains, the poly factory continues on its features");
       ChainFlow.Hop hop = null;
       for (int k = 0; k < 2; k++) {
         TrainingConfig mine = k == 0 ? config : config.toBuilder().frozen(FEATURES).build();
-        hop = flow.continueChain(run, nodes.get(k), train.get(k), mine, ProgressListener.NONE);
+        hop = flow.continueChain(run, runs.nodes.get(k), train.get(k), mine, ProgressListener.NONE);
         Validator.Score s = scorer.attest(hop.update());
         String paid;
         try {
@@ -151,37 +142,13 @@ public final class Defects implements Example {
             factories.get(k), k == 0 ? "" : ", features frozen", s.gain(), s.parentGain(), paid);
       }
       transferred = hop.training().tensors();
-      RunAudit chain = new Verifier(ledger, store).audit(run);
-      ok = Examples.audited(out, "transfer", chain);
+      RunAudit chain = new Verifier(ledger, runs.store).audit(run);
+      runs.audited("transfer", chain);
       if (chain.ok()) {
         out.println("  the poly factory's frozen feature tensors are the mono factory's: verified");
       }
-
-      FedAvgFlow fed = new FedAvgFlow(ledger, store, arch, config, Strategies.fedAvg());
-      UpdateRecord global =
-          fed.openRun(
-              coordinator,
-              genesis,
-              "defects example",
-              nodes.stream().map(EthereumIdentity::address).toList());
-      List<FedAvgFlow.Client> clients = new ArrayList<>();
-      for (int k = 0; k < 2; k++) {
-        clients.add(
-            new FedAvgFlow.Client(
-                factories.get(k), nodes.get(k), train.get(k), 1.0, FedAvgFlow.Behaviour.HONEST));
-      }
-      FedAvgFlow.Aggregation a = null;
-      for (int r = 1; r <= rounds; r++) {
-        a = fed.round(coordinator, r, global, clients, 1.0, 0, config.seed());
-        global = a.global();
-      }
-      fedAvg = a.tensors();
-      ok &=
-          Examples.audited(
-              out,
-              "FedAvg, " + rounds + " rounds",
-              AggregateReplay.recomputed(
-                  ledger, store, new Verifier(ledger, store).audit(global.receipt().runId())));
+      fedAvg = runs.fedAvg(arch, config, genesis, train, factories, rounds, "defects example");
+      ok = runs.ok();
     }
 
     out.printf(

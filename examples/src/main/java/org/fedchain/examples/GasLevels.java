@@ -4,21 +4,13 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
-import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Tensor;
-import org.fedchain.core.store.BlobStore;
-import org.fedchain.ledger.Ledger;
-import org.fedchain.ledger.Ledgers;
-import org.fedchain.ledger.UpdateRecord;
-import org.fedchain.node.ChainedRun;
 import org.fedchain.node.DataSpec;
-import org.fedchain.node.FedAvgFlow;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.LocalTrainer;
@@ -27,10 +19,6 @@ import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
-import org.fedchain.trainer.aggregate.Strategies;
-import org.fedchain.verifier.AggregateReplay;
-import org.fedchain.verifier.Verifier;
-import org.fedchain.wallet.EthereumIdentity;
 
 /**
  * Gas levels at several sites: daily rural-background PM10 at 70 German stations, 1998-2009
@@ -99,77 +87,28 @@ public final class GasLevels implements Example {
         "gas-levels: %s, %d training and %d test windows from %s; %d nodes, one station group"
             + " each%n",
         arch.name(), ds.train().size(), ds.test().orElseThrow().size(), data.getFileName(), nodes);
-    EthereumIdentity coordinator = Examples.key(name(), "coordinator");
-    EthereumIdentity validator = Examples.key(name(), "validator");
-    List<EthereumIdentity> ids = new ArrayList<>();
-    for (int k = 1; k <= nodes; k++) {
-      ids.add(Examples.key(name(), "node" + k));
-    }
+    List<String> names = new ArrayList<>();
     List<Samples> shards = new ArrayList<>();
     for (int k = 1; k <= nodes; k++) {
+      names.add("node" + k);
       shards.add(new DataSpec(source, k, nodes, 0, DataSpec.PARTITION_SEED, null, true).load(ds));
     }
-    BlobStore store = BlobStore.open(c.work().resolve("store"));
     boolean ok;
     List<Tensor> chained;
     List<Tensor> fedAvg;
-    try (Ledger ledger =
-        Ledgers.open("embedded:" + c.work().resolve("ledger.db"), Examples.signer(coordinator))) {
-      ledger.mint(coordinator.address(), BigInteger.TEN.pow(21)); // 1000 VNX
-      out.printf("chained run, validated and rewarded:%n");
-      ChainedRun.Result r =
-          ChainedRun.run(
-              ledger,
-              store,
-              coordinator,
-              validator,
-              ids,
-              ds,
-              new ChainedRun.Settings(
-                  arch,
-                  Architecture.Init.PYTORCH,
-                  config,
-                  100,
-                  BigInteger.TEN.pow(16), // 0.01 VNX per basis point of MAE gain
-                  false,
-                  true),
-              shard -> ProgressListener.NONE,
-              h ->
-                  out.printf(
-                      "  node %s: test MAE %.2f µg/m³, paid %s%n",
-                      h.node().address(),
-                      h.testMetric() * SCALE,
-                      h.reward() != null
-                          ? Examples.vnx(h.reward()) + " VNX"
-                          : "nothing (" + h.unpaidReason() + ")"));
-      chained = r.hops().get(r.hops().size() - 1).training().training().tensors();
-      ok = Examples.audited(out, "chained", r.audit());
-
-      FedAvgFlow flow = new FedAvgFlow(ledger, store, arch, config, Strategies.fedAvg());
-      UpdateRecord global =
-          flow.openRun(
-              coordinator,
+    try (Runs runs = new Runs(c, name(), names)) {
+      chained =
+          runs.chained(ds, arch, config, true, v -> String.format("MAE %.2f µg/m³", v * SCALE));
+      fedAvg =
+          runs.fedAvg(
+              arch,
+              config,
               arch.initialTensors(config.seed(), Architecture.Init.PYTORCH),
-              "gas-levels example",
-              ids.stream().map(EthereumIdentity::address).toList());
-      List<FedAvgFlow.Client> clients = new ArrayList<>();
-      for (int k = 0; k < nodes; k++) {
-        clients.add(
-            new FedAvgFlow.Client(
-                "node" + (k + 1), ids.get(k), shards.get(k), 1.0, FedAvgFlow.Behaviour.HONEST));
-      }
-      FedAvgFlow.Aggregation a = null;
-      for (int round = 1; round <= rounds; round++) {
-        a = flow.round(coordinator, round, global, clients, 1.0, 0, config.seed());
-        global = a.global();
-      }
-      fedAvg = a.tensors();
-      Hash32 run = global.receipt().runId();
-      ok &=
-          Examples.audited(
-              out,
-              "FedAvg, " + rounds + " rounds",
-              AggregateReplay.recomputed(ledger, store, new Verifier(ledger, store).audit(run)));
+              shards,
+              names,
+              rounds,
+              "gas-levels example");
+      ok = runs.ok();
     }
 
     // each node's own last fifth of days, its stations only

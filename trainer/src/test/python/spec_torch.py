@@ -73,6 +73,7 @@ FIELDS = {
     "batchnorm1d": _NORM, "batchnorm2d": _NORM,
     "dropout": {"p": (_number(0, 1), 0.5)},
     "flatten": {},
+    "mean": {"axis": (NONNEG, REQUIRED)},
     "embedding": {"vocab": (POS, REQUIRED), "dim": (POS, REQUIRED)},
     "lstm": _RNN, "gru": _RNN,
     "relu": {}, "tanh": {}, "sigmoid": {}, "gelu": {},
@@ -126,6 +127,17 @@ class _OutputOnly:
         return super().extra_repr() + f", last={self.last}"
 
 
+class Mean(nn.Module):
+    """The average over one axis of each sample (axis 0 is the sample's first, after the batch)."""
+
+    def __init__(self, axis):
+        super().__init__()
+        self.axis = axis
+
+    def forward(self, x):
+        return x.mean(dim=self.axis + 1)
+
+
 class LSTM(_OutputOnly, nn.LSTM):
     pass
 
@@ -177,6 +189,10 @@ def _layer(kind, where, f, shape):
         return nn.BatchNorm2d(shape[0], eps=f["eps"], momentum=f["momentum"]), shape
     if kind == "flatten":
         return nn.Flatten(), (math.prod(shape),)
+    if kind == "mean":  # the average over one axis of a sample, which goes away
+        if f["axis"] >= len(shape) or len(shape) < 2:
+            raise ValueError(f"{where}: axis {f['axis']} of a sample of shape {list(shape)}")
+        return Mean(f["axis"]), shape[:f["axis"]] + shape[f["axis"] + 1:]
     if kind == "embedding":  # ids of any shape -> shape + [D]
         return nn.Embedding(f["vocab"], f["dim"]), shape + (f["dim"],)
     if kind in ("lstm", "gru"):  # [T, F] -> [T, H], or [H] when last

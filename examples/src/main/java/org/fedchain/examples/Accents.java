@@ -58,7 +58,7 @@ public final class Accents implements Example {
     int rounds = c.quick() ? 2 : 5;
     TrainingConfig config =
         TrainingConfig.builder()
-            .epochs(c.quick() ? 2 : 4)
+            .epochs(c.quick() ? 2 : 8)
             .batchSize(32)
             .optimizer(TrainingConfig.Optimizer.ADAM)
             .learningRate(0.001f)

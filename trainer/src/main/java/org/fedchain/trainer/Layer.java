@@ -378,6 +378,44 @@ sealed interface Layer {
     }
   }
 
+  /**
+   * The average over one axis of a sample, which goes away: on a spectrogram's [channels, time,
+   * bands], {@code axis} 1 keeps what is said how, not when.
+   */
+  record Mean(int axis) implements Layer {
+    public String type() {
+      return "mean";
+    }
+
+    public long[] out(long[] in) {
+      if (in.length < 2 || axis >= in.length) {
+        throw new IllegalArgumentException(
+            "mean over axis " + axis + " of a sample of shape " + java.util.Arrays.toString(in));
+      }
+      long[] o = new long[in.length - 1];
+      for (int i = 0, j = 0; i < in.length; i++) {
+        if (i != axis) {
+          o[j++] = in[i];
+        }
+      }
+      return o;
+    }
+
+    public Block block(long[] in) {
+      int batchAxis = axis + 1;
+      return new LambdaBlock(
+          x -> new NDList(x.singletonOrThrow().mean(new int[] {batchAxis})), "mean");
+    }
+
+    public String pytorch(long[] in) {
+      return "Mean(" + axis + ")";
+    }
+
+    public ObjectNode json() {
+      return Layer.super.json().put("axis", axis);
+    }
+  }
+
   /** An element-wise activation: relu, tanh, sigmoid, gelu, leaky_relu. */
   record Act(String type, double slope) implements Layer {
     public long[] out(long[] in) {

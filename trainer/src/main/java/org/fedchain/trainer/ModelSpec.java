@@ -207,6 +207,10 @@ public final class ModelSpec {
             f.only("type");
             yield new Layer.Flatten();
           }
+          case "mean" -> {
+            f.only("type", "axis");
+            yield new Layer.Mean(f.intOr("axis", null, 0));
+          }
           case "relu", "tanh", "sigmoid", "gelu" -> {
             f.only("type");
             yield new Layer.Act(type, 0);
@@ -238,7 +242,8 @@ public final class ModelSpec {
                       + type
                       + "' is not a layer type (dense, conv1d, conv2d, maxpool1d, maxpool2d,"
                       + " avgpool1d, avgpool2d, batchnorm1d, batchnorm2d, dropout, flatten, relu,"
-                      + " tanh, sigmoid, gelu, leaky_relu, lstm, gru, embedding, sequential)");
+                      + " tanh, sigmoid, gelu, leaky_relu, lstm, gru, embedding, mean,"
+                      + " sequential)");
         };
     return l;
   }

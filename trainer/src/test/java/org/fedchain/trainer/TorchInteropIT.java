@@ -30,7 +30,8 @@ class TorchInteropIT {
       {"format":"fedchain-model/1","name":"conv-test","input":[3,12,12],"output":4,"layers":[
         {"type":"conv2d","out":8,"kernel":3,"padding":1},{"type":"batchnorm2d"},{"type":"relu"},
         {"type":"maxpool2d","kernel":2},{"type":"conv2d","out":8,"kernel":3,"stride":2},
-        {"type":"leaky_relu","slope":0.1},{"type":"avgpool2d","kernel":2},{"type":"dropout","p":0.2},
+        {"type":"leaky_relu","slope":0.1},{"type":"avgpool2d","kernel":2},{"type":"mean","axis":1},
+        {"type":"dropout","p":0.2},
         {"type":"flatten"},{"type":"dense","out":16},{"type":"tanh"},{"type":"dense","out":4}]}
       """;
 

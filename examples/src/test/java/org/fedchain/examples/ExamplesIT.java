@@ -22,7 +22,8 @@ class ExamplesIT {
   /** What each example's output must say besides its audits. */
   static final Map<String, List<String>> SAYS =
       Map.of(
-          "gas-levels", List.of("FedAvg, 2 rounds run: audit OK", "last day", "node2 "),
+          "gas-levels",
+              List.of("FedAvg, 2 rounds run: audit OK", "last day", "node2 ", "MAE per station in"),
           "defects",
               List.of(
                   "poly factory, features frozen",

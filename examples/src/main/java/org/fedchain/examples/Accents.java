@@ -1,6 +1,5 @@
 package org.fedchain.examples;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,6 @@ import org.fedchain.node.DataSpec;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.AudioFolder;
 import org.fedchain.trainer.LocalTrainer;
-import org.fedchain.trainer.ModelSpec;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
@@ -48,11 +46,7 @@ public final class Accents implements Example {
   public boolean run(Context c) throws Exception {
     PrintWriter out = c.out();
     Path root = c.cache().resolve(DIR);
-    if (!installed(c.cache())) {
-      throw new IOException(root + " is missing: install it with scripts/setup.sh example accents");
-    }
-    Files.createDirectories(c.work());
-    Architecture arch = Architecture.of(ModelSpec.parse(Examples.spec(name())));
+    Architecture arch = Examples.prepare(this, c, root);
     AudioFolder ds = AudioFolder.open(root, arch.inputShape());
     int nodes = 3;
     int rounds = c.quick() ? 2 : 5;

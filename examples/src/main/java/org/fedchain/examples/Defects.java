@@ -1,6 +1,5 @@
 package org.fedchain.examples;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
@@ -20,7 +19,6 @@ import org.fedchain.node.Validator;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.LocalTrainer;
-import org.fedchain.trainer.ModelSpec;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.Task;
@@ -65,11 +63,7 @@ public final class Defects implements Example {
   public boolean run(Context c) throws Exception {
     PrintWriter out = c.out();
     Path root = c.cache().resolve(DIR);
-    if (!installed(c.cache())) {
-      throw new IOException(root + " is missing: install it with scripts/setup.sh example defects");
-    }
-    Files.createDirectories(c.work());
-    Architecture arch = Architecture.of(ModelSpec.parse(Examples.spec(name())));
+    Architecture arch = Examples.prepare(this, c, root);
     List<String> factories = List.of("mono", "poly");
     List<Samples> train = new ArrayList<>();
     List<Samples> test = new ArrayList<>();

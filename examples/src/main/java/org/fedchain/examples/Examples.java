@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.nio.file.Path;
 import java.util.List;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
@@ -40,6 +41,21 @@ public final class Examples {
                         + "' (there are: "
                         + String.join(", ", ALL.stream().map(Example::name).toList())
                         + ")"));
+  }
+
+  /**
+   * What every example does first: refuses to run without its data ({@code data}, installed by
+   * {@code scripts/setup.sh example NAME}), makes its work folder, and builds its model spec.
+   */
+  static org.fedchain.trainer.Architecture prepare(Example e, Example.Context c, Path data)
+      throws IOException {
+    if (!e.installed(c.cache())) {
+      throw new IOException(
+          data + " is missing: install it with scripts/setup.sh example " + e.name());
+    }
+    java.nio.file.Files.createDirectories(c.work());
+    return org.fedchain.trainer.Architecture.of(
+        org.fedchain.trainer.ModelSpec.parse(spec(e.name())));
   }
 
   /** The model spec of example {@code name}: its {@code examples/NAME/model.json}. */

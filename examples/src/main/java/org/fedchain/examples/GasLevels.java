@@ -14,7 +14,6 @@ import org.fedchain.node.DataSpec;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.CsvSource;
 import org.fedchain.trainer.LocalTrainer;
-import org.fedchain.trainer.ModelSpec;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.Task;
@@ -56,11 +55,7 @@ public final class GasLevels implements Example {
   public boolean run(Context c) throws Exception {
     PrintWriter out = c.out();
     Path csv = c.cache().resolve(CSV);
-    if (!Files.isRegularFile(csv)) {
-      throw new IOException(
-          csv + " is missing: install it with scripts/setup.sh example " + name());
-    }
-    Files.createDirectories(c.work());
+    Architecture arch = Examples.prepare(this, c, csv);
     int nodes = c.quick() ? 2 : 5;
     int rounds = c.quick() ? 2 : 4;
     // quick: six stations, the last two years
@@ -72,7 +67,6 @@ public final class GasLevels implements Example {
             + WINDOW
             + "&test=0.2&scale="
             + (int) SCALE;
-    Architecture arch = Architecture.of(ModelSpec.parse(Examples.spec(name())));
     CsvSource ds = CsvSource.open(source.substring("csv:".length()), arch.inputShape());
     TrainingConfig config =
         TrainingConfig.builder()

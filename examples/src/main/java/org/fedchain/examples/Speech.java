@@ -1,6 +1,5 @@
 package org.fedchain.examples;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,7 +10,6 @@ import org.fedchain.node.DataSpec;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.LocalTrainer;
-import org.fedchain.trainer.ModelSpec;
 import org.fedchain.trainer.Partition;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
@@ -47,11 +45,7 @@ public final class Speech implements Example {
   public boolean run(Context c) throws Exception {
     PrintWriter out = c.out();
     Path npz = c.cache().resolve(NPZ);
-    if (!installed(c.cache())) {
-      throw new IOException(npz + " is missing: install it with scripts/setup.sh example speech");
-    }
-    Files.createDirectories(c.work());
-    Architecture arch = Architecture.of(ModelSpec.parse(Examples.spec(name())));
+    Architecture arch = Examples.prepare(this, c, npz);
     DataSource ds = DataSource.open("npz:" + npz, arch.inputShape());
     int nodes = 3;
     int rounds = c.quick() ? 3 : 6;

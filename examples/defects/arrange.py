@@ -1,26 +1,56 @@
 # Unpacks the elpv-dataset wheel and arranges its cells as image folders, one per factory (cell
 # type): OUT/{mono,poly}/{train,test}/{defect,ok}/cellNNNN.png (links into OUT/elpv/images). A cell is
 # defective when its expert probability is at least 0.5; every fifth cell of a type (by name) is
-# held out for testing. Usage: python3 arrange.py WHEEL OUT
+# held out for testing. labels.csv is checked whole before anything is written, so a bad wheel
+# leaves OUT as it was. Usage: python3 arrange.py WHEEL OUT
 import os, sys, zipfile
 
+PREFIX = "elpv_dataset/data/"
+
+
+def fail(message):
+    sys.exit(f"arrange.py: {message}")
+
+
+if len(sys.argv) != 3:
+    fail("usage: python3 arrange.py WHEEL OUT")
 wheel, out = sys.argv[1], sys.argv[2]
-data = os.path.join(out, "elpv")
-with zipfile.ZipFile(wheel) as z:
-    for name in z.namelist():
-        if name.startswith("elpv_dataset/data/"):
-            target = os.path.join(data, name[len("elpv_dataset/data/"):])
-            if name.endswith("/"):
-                continue
+try:
+    z = zipfile.ZipFile(wheel)
+except (OSError, zipfile.BadZipFile) as e:
+    fail(f"{wheel}: not a readable wheel ({e})")
+with z:
+    names = set(z.namelist())
+    if PREFIX + "labels.csv" not in names:
+        fail(f"{wheel}: no {PREFIX}labels.csv")
+    cells = {}
+    for n, line in enumerate(z.read(PREFIX + "labels.csv").decode("utf-8", "replace").splitlines(), 1):
+        if not line.strip():
+            continue
+        where = f"{wheel}: labels.csv line {n}"
+        fields = line.split()
+        if len(fields) != 3:
+            fail(f"{where}: {len(fields)} fields, expected 3 (path, probability, type): {line!r}")
+        path, probability, kind = fields
+        try:
+            p = float(probability)
+        except ValueError:
+            fail(f"{where}: probability {probability!r} is not a number")
+        if not 0 <= p <= 1:
+            fail(f"{where}: probability {p} is outside [0, 1]")
+        if PREFIX + path not in names:
+            fail(f"{where}: image {path} is not in the wheel")
+        cells.setdefault(kind, []).append((path, p))
+    if not cells:
+        fail(f"{wheel}: labels.csv lists no cells")
+    data = os.path.join(out, "elpv")
+    for name in names:
+        if name.startswith(PREFIX) and not name.endswith("/"):
+            target = os.path.join(data, name[len(PREFIX):])
             os.makedirs(os.path.dirname(target), exist_ok=True)
             with z.open(name) as src, open(target, "wb") as dst:
                 dst.write(src.read())
-cells = {}
-with open(os.path.join(data, "labels.csv")) as f:
-    for line in f:
-        path, probability, kind = line.split()
-        cells.setdefault(kind, []).append((path, float(probability)))
-for kind, rows in cells.items():
+for kind, rows in sorted(cells.items()):
     for i, (path, probability) in enumerate(sorted(rows)):
         part = "test" if i % 5 == 4 else "train"
         label = "defect" if probability >= 0.5 else "ok"

@@ -4,14 +4,22 @@
 # Standard library only. Usage: python3 convert.py WHEEL OUT.npz
 import io, struct, sys, zipfile
 
-FRAMES, DIMS = 29, 12
-wheel, out = sys.argv[1], sys.argv[2]
+FRAMES, DIMS, SPEAKERS = 29, 12, 9
+
+
+def fail(message):
+    sys.exit(f"convert.py: {message}")
 
 
 def read(z, name):
     xs, ys = [], []
     data = False
-    for line in z.read(name).decode().splitlines():
+    try:
+        text = z.read(name).decode("utf-8", "replace")
+    except KeyError:
+        fail(f"{name} is not in the wheel")
+    for n, line in enumerate(text.splitlines(), 1):
+        where = f"{name} line {n}"
         line = line.strip()
         if not line or line.startswith("#"):
             continue
@@ -22,16 +30,25 @@ def read(z, name):
             continue
         *dims, label = line.split(":")
         if len(dims) != DIMS:
-            raise SystemExit(f"{name}: {len(dims)} dimensions, expected {DIMS}")
-        series = [[float(v) for v in d.split(",")] for d in dims]
+            fail(f"{where}: {len(dims)} dimensions, expected {DIMS}")
+        try:
+            series = [[float(v) for v in d.split(",")] for d in dims]
+            speaker = int(label)
+        except ValueError as e:
+            fail(f"{where}: not a number ({e})")
         frames = len(series[0])
         if frames > FRAMES or any(len(s) != frames for s in series):
-            raise SystemExit(f"{name}: an utterance of {frames} frames")
+            fail(f"{where}: dimensions of {sorted({len(s) for s in series})} frames, expected"
+                 f" one length of at most {FRAMES}")
+        if not 1 <= speaker <= SPEAKERS:
+            fail(f"{where}: speaker {speaker}, expected 1 to {SPEAKERS}")
         x = [0.0] * ((FRAMES - frames) * DIMS)
         for t in range(frames):
             x.extend(series[d][t] for d in range(DIMS))
         xs.append(x)
-        ys.append(int(label) - 1)
+        ys.append(speaker - 1)
+    if not xs:
+        fail(f"{name}: no utterances")
     return xs, ys
 
 
@@ -43,7 +60,14 @@ def npy(dtype, shape, payload):
     return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header + payload
 
 
-with zipfile.ZipFile(wheel) as z:
+if len(sys.argv) != 3:
+    fail("usage: python3 convert.py WHEEL OUT.npz")
+wheel, out = sys.argv[1], sys.argv[2]
+try:
+    wheel_zip = zipfile.ZipFile(wheel)
+except (OSError, zipfile.BadZipFile) as e:
+    fail(f"{wheel}: not a readable wheel ({e})")
+with wheel_zip as z:
     base = "sktime/datasets/data/JapaneseVowels/JapaneseVowels_"
     parts = {"": read(z, base + "TRAIN.ts"), "_test": read(z, base + "TEST.ts")}
 with zipfile.ZipFile(out, "w") as z:

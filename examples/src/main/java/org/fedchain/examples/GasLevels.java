@@ -57,7 +57,7 @@ public final class GasLevels implements Example {
     Path csv = c.cache().resolve(CSV);
     Architecture arch = Examples.prepare(this, c, csv);
     int nodes = c.quick() ? 2 : 5;
-    int rounds = c.quick() ? 2 : 4;
+    int rounds = c.quick() ? 2 : 12;
     // quick: six stations, the last two years
     Path data = c.quick() ? slice(csv, c.work().resolve("pm10-slice.csv"), 6, 730) : csv;
     String source =
@@ -70,9 +70,11 @@ public final class GasLevels implements Example {
     CsvSource ds = CsvSource.open(source.substring("csv:".length()), arch.inputShape());
     TrainingConfig config =
         TrainingConfig.builder()
-            .epochs(c.quick() ? 1 : 2)
+            .epochs(1)
             .batchSize(64)
-            .learningRate(0.05f)
+            .optimizer(TrainingConfig.Optimizer.ADAM)
+            .learningRate(0.002f)
+            .schedule(TrainingConfig.Schedule.COSINE)
             .loss(Task.Loss.MSE)
             .metric(Task.Metric.MAE)
             .seed(1)

@@ -46,13 +46,13 @@ public final class LocalTrainer {
 
   private LocalTrainer() {}
 
-  private static int[] splitOrder(Samples samples, Random rng) {
+  static int[] splitOrder(Samples samples, Random rng) {
     int[] order = Partition.identity(samples.size());
     Partition.shuffle(order, rng);
     return order;
   }
 
-  private static int validationSize(Samples samples, TrainingConfig config) {
+  static int validationSize(Samples samples, TrainingConfig config) {
     return (int) Math.floor(samples.size() * config.validationFraction());
   }
 
@@ -329,7 +329,7 @@ public final class LocalTrainer {
     return new Evaluation(n, metric, Task.regress(metric, outputs, targets), loss);
   }
 
-  private static Loss loss(TrainingConfig c, Samples samples, int[] trainIdx, NDManager manager) {
+  static Loss loss(TrainingConfig c, Samples samples, int[] trainIdx, NDManager manager) {
     switch (c.loss()) {
       case MSE:
         return new ErrorLoss("MSE", true);
@@ -388,7 +388,7 @@ public final class LocalTrainer {
     }
   }
 
-  private static Optimizer optimizer(TrainingConfig c, long totalSteps) {
+  static Optimizer optimizer(TrainingConfig c, long totalSteps) {
     // DJL's cosine reaches its final value at the last update, so over a single step it would
     // train at rate 0: one step takes the rate as it is
     Tracker lr =

@@ -286,6 +286,60 @@ public final class ModelSpec {
     return o;
   }
 
+  /**
+   * The stage of this network made of its top-level layers {@code [from, to)}: its input is the
+   * shape the layers before {@code from} give, its output what layer {@code to - 1} gives. A
+   * stage's parameters are named from its own first layer, 0 (see {@link Stages#toStage}).
+   *
+   * @throws SpecException if the range is empty or outside the layers
+   */
+  public ModelSpec stage(int from, int to) {
+    List<Layer> all = layers.layers();
+    if (from < 0 || to > all.size() || from >= to) {
+      throw new SpecException(
+          "a stage is layers [from, to) with 0 <= from < to <= "
+              + all.size()
+              + ", got ["
+              + from
+              + ", "
+              + to
+              + ")");
+    }
+    ObjectNode o = json();
+    long[] in = shapeBefore(from);
+    var shape = o.putArray("input");
+    for (long d : in) {
+      shape.add(d);
+    }
+    o.put("inputType", intInput && from == 0 ? "int" : "float");
+    long[] out = shapeBefore(to);
+    o.put("output", out[out.length - 1]);
+    var sub = JsonNodeFactory.instance.arrayNode();
+    for (int i = from; i < to; i++) {
+      sub.add(o.get("layers").get(i));
+    }
+    o.set("layers", sub);
+    o.remove("name");
+    o.put(
+        "description",
+        "layers " + from + ".." + (to - 1) + " of " + (name != null ? name : hash()));
+    return parse(o.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** The shape of one sample after the first {@code n} top-level layers. */
+  long[] shapeBefore(int n) {
+    long[] s = input;
+    for (int i = 0; i < n; i++) {
+      s = layers.layers().get(i).out(s);
+    }
+    return s;
+  }
+
+  /** The number of top-level layers (the unit stages are cut in). */
+  public int layerCount() {
+    return layers.layers().size();
+  }
+
   /** The canonical bytes: what is stored and hashed. */
   public byte[] canonical() {
     return canonical.clone();

@@ -2,6 +2,7 @@ package org.fedchain.trainer;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.fedchain.core.model.ModelFormatException;
 import org.fedchain.core.model.Tensor;
 
 /**
@@ -15,6 +16,14 @@ import org.fedchain.core.model.Tensor;
  * @param to each stage's end (exclusive)
  */
 public record Stages(int[] from, int[] to) {
+  /**
+   * The manifest hyperparameter of a STAGE update naming its layers, inclusive ({@code 4-7}); the
+   * restacked AGGREGATE's strategy is {@link #RESTACK}.
+   */
+  public static final String LAYERS = "stage_layers";
+
+  public static final String RESTACK = "restack";
+
   public Stages {
     from = from.clone();
     to = to.clone();
@@ -169,6 +178,66 @@ public record Stages(int[] from, int[] to) {
       out.addAll(toModel(stages.get(k), k));
     }
     return out;
+  }
+
+  /**
+   * Parses a STAGE manifest's {@link #LAYERS} value into {@code [from, to)}.
+   *
+   * @throws IllegalArgumentException if it is not {@code A-B} with {@code 0 <= A <= B}
+   */
+  public static int[] layers(String value) {
+    String[] p = value == null ? new String[0] : value.split("-", -1);
+    try {
+      if (p.length == 2) {
+        int a = Integer.parseInt(p[0]);
+        int b = Integer.parseInt(p[1]);
+        if (a >= 0 && b >= a) {
+          return new int[] {a, b + 1};
+        }
+      }
+    } catch (NumberFormatException e) {
+      // named below
+    }
+    throw new IllegalArgumentException("stage layers '" + value + "' are not FROM-TO");
+  }
+
+  /**
+   * Checks that {@code tensors} are exactly the tensors of layers {@code [from, to)} of {@code
+   * arch}, named as in the whole model (in any order), with their shapes and types.
+   *
+   * @throws ModelFormatException naming the first difference
+   */
+  public static void checkLayers(Architecture arch, int from, int to, List<Tensor> tensors) {
+    String where = "layers " + from + "-" + (to - 1) + " of " + arch.name();
+    java.util.Map<String, Tensor> byName = new java.util.HashMap<>();
+    tensors.forEach(t -> byName.put(t.name(), t));
+    int wanted = 0;
+    for (Architecture.TensorSpec w : arch.tensors()) {
+      int layer = layerOf(w.name());
+      if (layer < from || layer >= to) {
+        continue;
+      }
+      wanted++;
+      Tensor t = byName.get(w.name());
+      if (t == null) {
+        throw new ModelFormatException(where + " have " + w.name() + ", the stage has not");
+      }
+      if (w.dtype() != t.dtype() || !java.util.Arrays.equals(w.shape(), t.shape())) {
+        throw new ModelFormatException(
+            where
+                + " have "
+                + w.name()
+                + " "
+                + w.dtype()
+                + java.util.Arrays.toString(w.shape())
+                + ", the stage has "
+                + t);
+      }
+    }
+    if (wanted != tensors.size()) {
+      throw new ModelFormatException(
+          where + " have " + wanted + " tensors, the stage has " + tensors.size());
+    }
   }
 
   private static Tensor renamed(Tensor t, int layer) {

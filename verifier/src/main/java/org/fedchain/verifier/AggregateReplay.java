@@ -17,6 +17,7 @@ import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.Stages;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.trainer.aggregate.Strategy;
 
@@ -79,12 +80,15 @@ public final class AggregateReplay {
     Strategy strategy;
     Architecture arch;
     try {
-      strategy = Strategies.parse(id);
       Optional<byte[]> spec =
           m.architecture().length() == 64
               ? store.find(Hash32.parse(m.architecture()))
               : Optional.empty();
       arch = Architectures.resolve(m.architecture(), h -> spec);
+      if (id.equals(Stages.RESTACK)) {
+        return restacked(ledger, store, aggregate, m, arch, verified);
+      }
+      strategy = Strategies.parse(id);
     } catch (IllegalArgumentException | IOException e) {
       return Optional.of("cannot recompute: " + e.getMessage());
     }
@@ -125,6 +129,78 @@ public final class AggregateReplay {
               + ")");
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why a model-parallel AGGREGATE is not its STAGE inputs restacked, or empty if it is: the inputs
+   * continue the aggregate's parent, their layers follow one another from the first to the last,
+   * and every tensor of the recorded model is the stage's, bit for bit. A difference names the
+   * stage (its layers and who signed them).
+   */
+  private static Optional<String> restacked(
+      Ledger ledger,
+      BlobStore store,
+      UpdateRecord aggregate,
+      Manifest m,
+      Architecture arch,
+      Map<Hash32, List<Tensor>> verified)
+      throws IOException, LedgerException {
+    Map<String, Tensor> model = new HashMap<>();
+    for (Tensor t : tensors(store, aggregate.receipt().model(), verified)) {
+      model.put(t.name(), t);
+    }
+    int next = 0;
+    int restackedTensors = 0;
+    for (Hash32 id : m.inputs()) {
+      Optional<UpdateRecord> in = ledger.update(id);
+      if (in.isEmpty()) {
+        return Optional.of("input " + id.hex() + " is not recorded");
+      }
+      UpdateRecord u = in.get();
+      if (u.receipt().kind() != UpdateKind.STAGE) {
+        return Optional.of("input " + id.hex() + " is a " + u.receipt().kind() + ", not a STAGE");
+      }
+      int[] layers =
+          Stages.layers(
+              Manifest.parse(store.get(u.receipt().manifest()))
+                  .hyperparameters()
+                  .get(Stages.LAYERS));
+      String stage =
+          "stage of layers " + layers[0] + "-" + (layers[1] - 1) + " (" + u.contributor() + ")";
+      if (layers[0] != next) {
+        return Optional.of(stage + " starts at layer " + layers[0] + ", expected " + next);
+      }
+      if (!u.receipt().parent().equals(aggregate.receipt().parent())) {
+        return Optional.of(stage + " did not start from the aggregate's parent");
+      }
+      List<Tensor> part = tensors(store, u.receipt().model(), verified);
+      Stages.checkLayers(arch, layers[0], layers[1], part);
+      for (Tensor t : part) {
+        if (!t.equals(model.get(t.name()))) {
+          return Optional.of(stage + ": the recorded model's " + t.name() + " is not the stage's");
+        }
+      }
+      restackedTensors += part.size();
+      next = layers[1];
+    }
+    if (next != arch.spec().layerCount()) {
+      return Optional.of(
+          "the stages end at layer " + (next - 1) + "; the model has " + arch.spec().layerCount());
+    }
+    if (restackedTensors != model.size()) {
+      return Optional.of(
+          "the recorded model has " + model.size() + " tensors, the stages " + restackedTensors);
+    }
+    return Optional.empty();
+  }
+
+  private static List<Tensor> tensors(
+      BlobStore store, Hash32 hash, Map<Hash32, List<Tensor>> verified) throws IOException {
+    List<Tensor> known = verified.get(hash);
+    return known != null
+        ? known
+        : org.fedchain.core.model.SafeTensors.read(
+            store.get(hash), org.fedchain.core.model.SafeTensors.Form.CANONICAL);
   }
 
   /**

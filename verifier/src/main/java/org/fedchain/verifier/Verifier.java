@@ -26,6 +26,7 @@ import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
 import org.fedchain.trainer.ModelCodec;
+import org.fedchain.trainer.Stages;
 
 /**
  * Re-checks recorded updates without trusting the ledger backend, the store or the peers that
@@ -216,8 +217,14 @@ public final class Verifier {
     Optional<Architecture> arch = architecture(m.architecture(), problems);
     if (arch.isPresent() && tensors != null) {
       try {
-        ModelCodec.check(arch.get(), tensors);
-      } catch (ModelFormatException e) {
+        if (r.kind() == UpdateKind.STAGE) {
+          // a stage holds its layers only, named as in the whole model
+          int[] layers = Stages.layers(m.hyperparameters().get(Stages.LAYERS));
+          Stages.checkLayers(arch.get(), layers[0], layers[1], tensors);
+        } else {
+          ModelCodec.check(arch.get(), tensors);
+        }
+      } catch (ModelFormatException | IllegalArgumentException e) {
         problems.add("the model does not fit its architecture: " + e.getMessage());
       }
     }

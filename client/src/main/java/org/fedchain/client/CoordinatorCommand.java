@@ -20,9 +20,11 @@ import org.fedchain.node.FedAvgFlow;
 import org.fedchain.node.Peers;
 import org.fedchain.node.RoundSchedule;
 import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.DataSource;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
+import org.fedchain.trainer.Stages;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.aggregate.Strategies;
 import org.fedchain.wallet.EthereumIdentity;
@@ -55,6 +57,53 @@ final class CoordinatorCommand {
 
     @Option(names = "--wallet", required = true, description = "Coordinator wallet.")
     String wallet;
+
+    @Option(
+        names = "--mode",
+        defaultValue = "data-parallel",
+        paramLabel = "data-parallel|model-parallel",
+        description =
+            "data-parallel (default): nodes train whole models on their data; model-parallel:"
+                + " stage nodes (fedchain node serve --stage K) hold consecutive layers and this"
+                + " coordinator feeds --data through them.")
+    String mode;
+
+    @Option(
+        names = "--stages",
+        paramLabel = "RANGES",
+        description =
+            "model-parallel: the layers of each stage, e.g. 0-3,4-7,8- (inclusive top-level layer"
+                + " indices of the model spec).")
+    String stages;
+
+    @Option(
+        names = "--stage-nodes",
+        split = ",",
+        paramLabel = "HOST:PORT",
+        description = "model-parallel: the stage nodes, in stage order.")
+    List<String> stageNodes;
+
+    @Option(
+        names = "--data",
+        paramLabel = "SOURCE",
+        description = "model-parallel: the data this coordinator feeds through the stages.")
+    String data;
+
+    @Option(
+        names = "--stage-tls-ca",
+        paramLabel = "FILE",
+        description =
+            "model-parallel: trust roots for the stage nodes' certificates (without: plaintext);"
+                + " --tls-cert and --tls-key, if given, are this coordinator's client certificate.")
+    Path stageTlsCa;
+
+    @Option(
+        names = "--micro-batches",
+        defaultValue = "4",
+        description =
+            "model-parallel: micro-batches per batch, so stages work at once (1: bit for bit as"
+                + " one node). Default: ${DEFAULT-VALUE}.")
+    int microBatches;
 
     @Option(
         names = "--port",
@@ -186,6 +235,13 @@ final class CoordinatorCommand {
       PrintWriter out = spec.commandLine().getOut();
       Architecture a = Args.model(arch);
       TrainingConfig config = task.terms(a).apply(training.config());
+      if (mode.equals("model-parallel")) {
+        return modelParallel(main, a, config, out);
+      }
+      if (!mode.equals("data-parallel")) {
+        throw new IllegalArgumentException(
+            "--mode must be data-parallel or model-parallel, got '" + mode + "'");
+      }
       if (resume != null && genesis != null) {
         throw new IllegalArgumentException(
             "--resume continues a run from its own model: drop --genesis");
@@ -302,6 +358,42 @@ final class CoordinatorCommand {
         }
       }
       return 0;
+    }
+
+    /** One model-parallel training over the stage nodes, recorded and audited. */
+    private int modelParallel(Main main, Architecture a, TrainingConfig config, PrintWriter out)
+        throws Exception {
+      if (stages == null || stageNodes == null || data == null) {
+        throw new IllegalArgumentException(
+            "--mode model-parallel needs --stages, --stage-nodes and --data");
+      }
+      Stages cut = Stages.parse(stages, a.spec().layerCount());
+      DataSource source = DataSource.open(data, a.inputShape());
+      Peers.Settings peers =
+          new Peers.Settings(
+              List.of(),
+              stageTlsCa,
+              stageTlsCa == null ? null : tls.cert,
+              stageTlsCa == null ? null : tls.key,
+              tls.insecure);
+      EthereumIdentity me = main.unlock(wallet, passwords);
+      try (Ledger ledger = main.openLedger()) {
+        return ModelParallel.run(
+                ledger,
+                main.store(),
+                me,
+                a,
+                cut,
+                config,
+                microBatches,
+                source,
+                stageNodes,
+                admit.addresses(main),
+                peers,
+                out)
+            ? 0
+            : Main.FAILED;
+      }
     }
 
     /** The latest global model of {@code runId}, after checking the run is ours to continue. */

@@ -87,15 +87,34 @@ final class DemoCommand implements Callable<Integer> {
   /** Which flow the demo runs. */
   enum DemoMode {
     CHAINED,
-    FEDAVG
+    FEDAVG,
+    MODEL_PARALLEL
   }
 
   @Option(
       names = "--mode",
       defaultValue = "chained",
       converter = ModeConverter.class,
-      description = "chained (default) or fedavg (data parallel: rounds of LOCAL and AGGREGATE).")
+      description =
+          "chained (default), fedavg (data parallel: rounds of LOCAL and AGGREGATE) or"
+              + " model-parallel (the model's layers cut into --stages node processes).")
   DemoMode mode;
+
+  @Option(
+      names = "--stages",
+      defaultValue = "2",
+      description =
+          "model-parallel: stage node processes; the layers are cut into as many ranges of equal"
+              + " length. Default: ${DEFAULT-VALUE}.")
+  int stages;
+
+  @Option(
+      names = "--micro-batches",
+      defaultValue = "4",
+      description =
+          "model-parallel: micro-batches per batch, so stages work at once (1: bit for bit as one"
+              + " node). Default: ${DEFAULT-VALUE}.")
+  int microBatches;
 
   @Option(
       names = "--async",
@@ -190,9 +209,10 @@ final class DemoCommand implements Callable<Integer> {
       return switch (value) {
         case "chained" -> DemoMode.CHAINED;
         case "fedavg" -> DemoMode.FEDAVG;
+        case "model-parallel" -> DemoMode.MODEL_PARALLEL;
         default ->
             throw new picocli.CommandLine.TypeConversionException(
-                "--mode must be chained or fedavg, got '" + value + "'");
+                "--mode must be chained, fedavg or model-parallel, got '" + value + "'");
       };
     }
   }
@@ -202,6 +222,9 @@ final class DemoCommand implements Callable<Integer> {
     Architecture.Init how = init.scheme(); // a typo is refused before anything starts
     if (mode == DemoMode.FEDAVG) {
       return fedAvg();
+    }
+    if (mode == DemoMode.MODEL_PARALLEL) {
+      return modelParallel();
     }
     if (nodes < 1 || nodes > 20) {
       throw new IllegalArgumentException("--nodes must be 1..20, got " + nodes);
@@ -549,6 +572,82 @@ final class DemoCommand implements Callable<Integer> {
       out.printf("demo took %.0f s%n", (System.nanoTime() - t0) / 1e9);
       printNext(out, home.resolve("coordinator"), ledgerUri, runId);
       return audit.ok() ? 0 : Main.FAILED;
+    }
+  }
+
+  /**
+   * Model parallelism as it runs for real: one process per stage, each with its own home (wallet,
+   * store), serving gRPC on loopback; this process is the coordinator, which holds the data.
+   */
+  private int modelParallel() throws Exception {
+    Architecture a = Architectures.get(Args.architecture(arch));
+    org.fedchain.trainer.Stages cut =
+        org.fedchain.trainer.Stages.even(stages, a.spec().layerCount());
+    TrainingConfig config = training.config();
+    DataSource source = DataSource.open(this.data, a.inputShape());
+    PrintWriter out = spec.commandLine().getOut();
+    Path home = home();
+    long t0 = System.nanoTime();
+    out.printf(
+        "FedChain model-parallel demo: %s cut into %d stages (%s), one node process each, in %s%n",
+        a.name(), stages, cut, home);
+    EthereumIdentity coordinator = identity(Keystore.at(home.resolve("keystore")), "coordinator");
+    String ledgerUri =
+        main.ledger != null ? main.ledgerUri() : "embedded:" + home.resolve("ledger.db");
+    Map<String, String> env = new HashMap<>();
+    env.put("FEDCHAIN_PASSWORD", new String(PASSWORD));
+    List<LocalProcess> running = new ArrayList<>();
+    try (Ledger ledger =
+        main.ledger != null
+            ? main.openLedger()
+            : Ledgers.open(ledgerUri, Main.asSender(coordinator))) {
+      List<org.fedchain.core.Address> admitted = new ArrayList<>();
+      List<String> endpoints = new ArrayList<>();
+      try {
+        for (int k = 0; k < stages; k++) {
+          String name = "stage" + k;
+          admitted.add(wallet(Keystore.at(home.resolve(name).resolve("keystore")), name));
+          LocalProcess p =
+              LocalProcess.start(
+                  List.of(),
+                  List.of(
+                      "--home=" + home.resolve(name),
+                      "--ledger=" + ledgerUri,
+                      "node",
+                      "serve",
+                      "--stage=" + k,
+                      "--port=0",
+                      "--wallet=" + name,
+                      "--threads=" + training.threads),
+                  env,
+                  home.resolve(name + ".log"),
+                  out,
+                  "  ");
+          running.add(p);
+          String port = p.awaitLine("stage " + k + " served by \\S+ on port (\\d+)", 120).group(1);
+          endpoints.add("127.0.0.1:" + port);
+        }
+        boolean ok =
+            ModelParallel.run(
+                ledger,
+                BlobStore.open(home.resolve("store")),
+                coordinator,
+                a,
+                cut,
+                config,
+                microBatches,
+                source,
+                endpoints,
+                admitted,
+                new org.fedchain.node.Peers.Settings(List.of(), null, null, null, false),
+                out);
+        out.printf("demo took %.0f s; logs in %s%n", (System.nanoTime() - t0) / 1e9, home);
+        return ok ? 0 : Main.FAILED;
+      } finally {
+        for (LocalProcess p : running) {
+          p.close();
+        }
+      }
     }
   }
 

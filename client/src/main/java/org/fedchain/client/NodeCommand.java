@@ -14,6 +14,8 @@ import org.fedchain.ledger.fabric.FabricNetwork;
 import org.fedchain.node.DataSpec;
 import org.fedchain.node.NodeWorker;
 import org.fedchain.node.Peers;
+import org.fedchain.node.StageService;
+import org.fedchain.node.StageWorker;
 import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -92,6 +94,15 @@ final class NodeCommand {
     int threads;
 
     @Option(
+        names = "--stage",
+        paramLabel = "K",
+        description =
+            "Serve stage K of model-parallel runs (fedchain coordinator serve --mode"
+                + " model-parallel): hold its layers, train them as the coordinator drives, sign them"
+                + " with --wallet. Reads the ledger (--ledger) to check each run.")
+    Integer stage;
+
+    @Option(
         names = "--slowdown",
         defaultValue = "1",
         description =
@@ -104,6 +115,9 @@ final class NodeCommand {
       Main main = parent.main;
       if (coordinator != null && (wallet == null || data == null)) {
         throw new IllegalArgumentException("--coordinator needs --wallet and --data");
+      }
+      if (stage != null) {
+        return serveStage(main);
       }
       if (!(slowdown >= 1)) {
         throw new IllegalArgumentException("--slowdown must be >= 1, got " + slowdown);
@@ -159,6 +173,45 @@ final class NodeCommand {
               .run(run == null ? null : Args.runId(run));
         } finally {
           Peers.close(channel);
+        }
+      }
+    }
+
+    /** Serves stage {@link #stage} of model-parallel runs until stopped. */
+    private int serveStage(Main main) throws Exception {
+      if (wallet == null) {
+        throw new IllegalArgumentException("--stage needs --wallet (it signs the stage's updates)");
+      }
+      if (stage < 0) {
+        throw new IllegalArgumentException("--stage must be >= 0, got " + stage);
+      }
+      EthereumIdentity me = main.unlock(wallet, passwords);
+      BlobStore store = main.store();
+      try (org.fedchain.ledger.Ledger ledger = main.readLedger();
+          StageWorker worker = new StageWorker(ledger, store, me, stage)) {
+        var b =
+            serverTls.configure(
+                ModelStoreServer.newBuilder(store)
+                    .port(port)
+                    .uploadGate(UploadGate.CLOSED)
+                    .maxMessageBytes(ModelParallel.MAX_MESSAGE_BYTES)
+                    .addService(new StageService(worker, threads)));
+        try (ModelStoreServer server = b.build()) {
+          PrintWriter out = spec.commandLine().getOut();
+          out.println(
+              "stage "
+                  + stage
+                  + " served by "
+                  + me.address()
+                  + " on port "
+                  + server.port()
+                  + " ("
+                  + serverTls.label()
+                  + ")");
+          out.flush();
+          Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+          server.awaitTermination();
+          return 0;
         }
       }
     }

@@ -43,6 +43,7 @@ public final class StageWorker implements AutoCloseable {
   private final Ledger ledger;
   private final BlobStore store;
   private final EthereumIdentity node;
+  private final int only;
   private Open open;
 
   private record Open(
@@ -56,10 +57,17 @@ public final class StageWorker implements AutoCloseable {
       StageTrainer trainer,
       long[] steps) {}
 
+  /** A worker for any stage a coordinator asks of it. */
   public StageWorker(Ledger ledger, BlobStore store, EthereumIdentity node) {
+    this(ledger, store, node, -1);
+  }
+
+  /** A worker for stage {@code only} alone ({@code -1}: any). */
+  public StageWorker(Ledger ledger, BlobStore store, EthereumIdentity node, int only) {
     this.ledger = ledger;
     this.store = store;
     this.node = node;
+    this.only = only;
   }
 
   /** This node's wallet address: who signs its STAGE updates. */
@@ -88,6 +96,9 @@ public final class StageWorker implements AutoCloseable {
       long totalSteps,
       int microBatches)
       throws Refused, LedgerException {
+    if (only >= 0 && stage != only) {
+      throw new Refused("this node serves stage " + only + ", not stage " + stage);
+    }
     if (open != null) {
       if (!open.parent().receipt().runId().equals(runId)) {
         throw new Refused("stage " + open.stage() + " of another run is open: one at a time");

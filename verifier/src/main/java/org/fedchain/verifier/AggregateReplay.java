@@ -55,7 +55,8 @@ public final class AggregateReplay {
       checks.add(
           problem.isEmpty()
               ? c
-              : new UpdateCheck(c.update(), List.of("recomputed: " + problem.get()), c.model()));
+              : new UpdateCheck(
+                  c.update(), List.of("recomputed: " + problem.get()), c.model(), c.layers()));
     }
     return new RunAudit(audit.runId(), checks);
   }

@@ -23,12 +23,13 @@ public record RunAudit(Hash32 runId, List<UpdateCheck> updates) {
     for (UpdateCheck c : updates) {
       var u = c.update();
       out.printf(
-          "  seq %-3d %-9s %s model %s  %s%n",
+          "  seq %-3d %-9s %s model %s  %s%s%n",
           u.receipt().seq(),
           u.receipt().kind(),
           u.contributor(),
           u.receipt().model().hex().substring(0, 16),
-          c.ok() ? "OK" : "FAIL");
+          c.ok() ? "OK" : "FAIL",
+          c.layers().isEmpty() ? "" : "  layers " + c.layers());
       for (String p : c.problems()) {
         out.println("      - " + p);
       }

@@ -160,7 +160,11 @@ public final class Verifier {
         checkInputs(u, manifest, problems);
       }
     }
-    return new UpdateCheck(u, problems, tensors == null ? List.of() : tensors);
+    String layers =
+        r.kind() == UpdateKind.STAGE && manifest != null
+            ? manifest.hyperparameters().getOrDefault(Stages.LAYERS, "")
+            : "";
+    return new UpdateCheck(u, problems, tensors == null ? List.of() : tensors, layers);
   }
 
   /**

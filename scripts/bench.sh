@@ -20,6 +20,9 @@
 #   scripts/bench.sh lstm [SAMPLES [EPOCHS [THREADS [BATCH]]]]   DJL's training speed for an LSTM
 #                                       spec (24 steps x 4 features, 64 hidden; -Dspec=FILE for
 #                                       another) next to PyTorch on the same spec, samples and threads
+#   scripts/bench.sh pipeline [SAMPLES [BATCH]]   model parallelism: samples/s of 1, 2, 3 stages with
+#                                       and without micro-batches (in process, over gRPC) next to one
+#                                       node; bytes between stages per step
 #   scripts/bench.sh niid-shards [--flower-baseline] SEED FILE [ALPHA [PARTIES]]
 #                                       writes NIID-Bench's own Dirichlet shards for its --init_seed SEED
 #                                       (numpy's stream), for shard-file=FILE
@@ -50,6 +53,7 @@ case "${1:-}" in
     ;;
   fedavg) shift; exec java -cp "$cp" org.fedchain.bench.FedAvgBench "$@" ;;
   byzantine) shift; exec java -cp "$cp" org.fedchain.bench.ByzantineBench "$@" ;;
+  pipeline) shift; exec java -cp "$cp" org.fedchain.bench.PipelineBench "$@" ;;
   flower)
     rounds="${2:-50}" epochs="${3:-1}" threads="${4:-1}"
     extra=("${@:5}")  # partitions and training settings, as fedavg takes them
@@ -70,5 +74,5 @@ case "${1:-}" in
     "$venv/bin/python" bench/flower/table.py "$work/fedchain.log" "$work/flower.log"
     echo "bench.sh flower: $((SECONDS - start)) s in all (after the build)"
     ;;
-  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]] | flower [ROUNDS [LOCAL_EPOCHS [THREADS]]] | byzantine [ROUNDS [ARCH]] | niid-shards SEED FILE" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh chain [updates] | transfer | trainer ARGS | fedavg [ROUNDS [LOCAL_EPOCHS [THREADS]]] | flower [ROUNDS [LOCAL_EPOCHS [THREADS]]] | byzantine [ROUNDS [ARCH]] | pipeline [SAMPLES [BATCH]] | niid-shards SEED FILE" >&2; exit 2 ;;
 esac

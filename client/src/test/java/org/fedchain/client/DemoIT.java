@@ -54,4 +54,28 @@ class DemoIT {
         .contains("round 2: aggregated 2 update(s)")
         .contains("audit OK: 7 updates verified");
   }
+
+  @Test
+  void the_model_parallel_demo_runs_stage_processes_and_the_audit_names_each_stages_layers() {
+    Cli.Result r =
+        Cli.ok(
+            Map.of(),
+            List.of("--home", home.toString()),
+            "demo",
+            "--mode",
+            "model-parallel",
+            "--stages",
+            "3",
+            "--dir",
+            home.resolve("model-parallel").toString());
+    assertThat(r.out())
+        .contains("stage 0 served by", "stage 2 served by")
+        .containsPattern("STAGE .* OK  layers 0-3")
+        .containsPattern("STAGE .* OK  layers 4-7")
+        .containsPattern("STAGE .* OK  layers 8-11")
+        .contains("audit OK: 5 updates verified");
+    Matcher m = Pattern.compile("test accuracy ([0-9.]+) on 10000 samples").matcher(r.out());
+    assertThat(m.find()).as(r.out()).isTrue();
+    assertThat(Double.parseDouble(m.group(1))).isGreaterThan(0.8); // one epoch of 60,000 images
+  }
 }

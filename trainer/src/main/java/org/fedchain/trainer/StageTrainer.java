@@ -43,6 +43,7 @@ public final class StageTrainer implements StageLink, AutoCloseable {
   private final TrainingConfig config;
   private final ExecutorService thread;
   private final Map<Long, Pending> pending = new HashMap<>();
+  private long busyNanos;
   private Model model;
   private Trainer trainer;
   private Loss loss;
@@ -252,9 +253,29 @@ public final class StageTrainer implements StageLink, AutoCloseable {
     return new Shape(s);
   }
 
+  /**
+   * Seconds this stage has spent computing (on its own thread): what bounds a pipeline's speed when
+   * each stage has a machine of its own.
+   */
+  public synchronized double busySeconds() {
+    return busyNanos / 1e9;
+  }
+
   private <T> T on(Callable<T> work) {
+    Callable<T> timed =
+        () -> {
+          long t0 = System.nanoTime();
+          try {
+            return work.call();
+          } finally {
+            long dt = System.nanoTime() - t0;
+            synchronized (this) {
+              busyNanos += dt;
+            }
+          }
+        };
     try {
-      return thread.submit(work).get();
+      return thread.submit(timed).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

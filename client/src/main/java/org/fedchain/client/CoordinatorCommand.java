@@ -390,6 +390,7 @@ final class CoordinatorCommand {
                 stageNodes,
                 admit.addresses(main),
                 peers,
+                resume == null ? null : Args.runId(resume),
                 out)
             ? 0
             : Main.FAILED;

@@ -640,6 +640,7 @@ final class DemoCommand implements Callable<Integer> {
                 endpoints,
                 admitted,
                 new org.fedchain.node.Peers.Settings(List.of(), null, null, null, false),
+                null,
                 out);
         out.printf("demo took %.0f s; logs in %s%n", (System.nanoTime() - t0) / 1e9, home);
         return ok ? 0 : Main.FAILED;

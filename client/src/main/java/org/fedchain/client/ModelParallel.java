@@ -6,9 +6,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.fedchain.core.Address;
+import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.Mode;
+import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.node.CoordinatorService;
 import org.fedchain.node.ModelParallelFlow;
 import org.fedchain.node.Peers;
 import org.fedchain.node.RemoteStage;
@@ -47,6 +51,7 @@ final class ModelParallel {
       List<String> endpoints,
       List<Address> admitted,
       Peers.Settings tls,
+      Hash32 resume,
       PrintWriter out)
       throws Exception {
     if (endpoints.size() != stages.count()) {
@@ -60,13 +65,32 @@ final class ModelParallel {
     }
     ModelParallelFlow flow =
         new ModelParallelFlow(ledger, store, arch, stages, config, microBatches);
-    UpdateRecord g =
-        flow.openRun(
-            coordinator,
-            arch.initialTensors(config.seed()),
-            admitted,
-            "model-parallel " + stages,
-            new Task.Terms(config.loss(), config.metric()));
+    UpdateRecord g;
+    if (resume == null) {
+      g =
+          flow.openRun(
+              coordinator,
+              arch.initialTensors(config.seed()),
+              admitted,
+              "model-parallel " + stages,
+              new Task.Terms(config.loss(), config.metric()));
+    } else {
+      Run run = RunCommand.known(ledger, resume);
+      if (!run.coordinator().equals(coordinator.address())
+          || run.config().mode() != Mode.MODEL_PARALLEL) {
+        throw new IllegalArgumentException(
+            "run " + resume.hex() + " is no model-parallel run of this wallet's");
+      }
+      g = CoordinatorService.latestGlobal(ledger, resume);
+      List<UpdateRecord> pending = flow.unrestacked(g);
+      if (!pending.isEmpty()) {
+        UpdateRecord a = flow.restack(coordinator, g, pending);
+        out.printf(
+            "coordinator: restacked the %d STAGE updates recorded before the stop: AGGREGATE %s%n",
+            pending.size(), a.updateId());
+        return audited(ledger, store, resume, out);
+      }
+    }
     out.printf(
         "coordinator: model-parallel run %s, %s cut into stages %s, %d micro-batch(es) per batch%n",
         g.receipt().runId().hex(), arch.name(), stages, microBatches);
@@ -115,9 +139,13 @@ final class ModelParallel {
         Peers.close(c);
       }
     }
+    return audited(ledger, store, g.receipt().runId(), out);
+  }
+
+  private static boolean audited(Ledger ledger, BlobStore store, Hash32 runId, PrintWriter out)
+      throws Exception {
     RunAudit audit =
-        AggregateReplay.recomputed(
-            ledger, store, new Verifier(ledger, store).audit(g.receipt().runId()));
+        AggregateReplay.recomputed(ledger, store, new Verifier(ledger, store).audit(runId));
     audit.print(out);
     out.flush();
     return audit.ok();

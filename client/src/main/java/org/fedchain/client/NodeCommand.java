@@ -187,7 +187,7 @@ final class NodeCommand {
       }
       EthereumIdentity me = main.unlock(wallet, passwords);
       BlobStore store = main.store();
-      try (org.fedchain.ledger.Ledger ledger = main.readLedger();
+      try (org.fedchain.ledger.Ledger ledger = main.openLedger();
           StageWorker worker = new StageWorker(ledger, store, me, stage)) {
         var b =
             serverTls.configure(

@@ -36,6 +36,30 @@ public final class CoordinatorMessages {
         nonce.toBytes());
   }
 
+  private static final byte[] STAGE_TAG = "FedChain stage v1".getBytes(StandardCharsets.UTF_8);
+
+  /**
+   * What a run's coordinator signs to open a stage on a node: the run, the global model it starts
+   * from, the spec, which layers, and the training settings ({@code settings}: their serialized
+   * bytes), so a node trains only what the coordinator asked.
+   */
+  public static Hash32 stageDigest(
+      Hash32 runId,
+      Hash32 parentUpdateId,
+      byte[] spec,
+      int stage,
+      int from,
+      int to,
+      byte[] settings) {
+    return Hash32.keccak256(
+        STAGE_TAG,
+        runId.toBytes(),
+        parentUpdateId.toBytes(),
+        Hash32.sha256(spec).toBytes(),
+        java.nio.ByteBuffer.allocate(12).putInt(stage).putInt(from).putInt(to).array(),
+        Hash32.sha256(settings).toBytes());
+  }
+
   public static ByteString bytes(Hash32 h) {
     return ByteString.copyFrom(h.toBytes());
   }

@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.fedchain.core.DatasetCommitment;
 import org.fedchain.core.Hash32;
-import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
-import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
@@ -128,35 +125,18 @@ public final class Aggregator {
               + e.updateId()
               + "): the round changed nothing");
     }
-    List<Hash32> ids = inputs.stream().map(l -> l.update().updateId()).toList();
-    Hash32 data = DatasetCommitment.root(ids);
-    long samples = inputs.stream().mapToLong(l -> l.update().receipt().samples()).sum();
-    Manifest m =
-        Manifest.builder()
-            .runId(runId)
-            .kind(UpdateKind.AGGREGATE)
-            .parents(List.of(global.receipt().model()))
-            .model(modelHash)
-            .tensors(tensors)
-            .architecture(arch.id())
-            .hyperparameters(hyper)
-            .dataset(data, samples)
-            .inputs(ids, inputs.stream().map(Input::weight).toList())
-            .software(TrainedUpdates.software())
-            .build();
-    Hash32 manifestHash = store.put(m.toJson());
-    ModelUpdate receipt =
-        new ModelUpdate(
-            runId,
-            global.receipt().seq() + 1,
-            UpdateKind.AGGREGATE,
-            global.receipt().model(),
-            modelHash,
-            manifestHash,
-            data,
-            samples,
-            coordinator.address());
-    return ledger.submit(TrainedUpdates.sign(ledger, coordinator, receipt));
+    return TrainedUpdates.recordAggregate(
+        ledger,
+        store,
+        coordinator,
+        global,
+        arch,
+        tensors,
+        modelHash,
+        hyper,
+        inputs.stream().map(l -> l.update().updateId()).toList(),
+        inputs.stream().map(Input::weight).toList(),
+        inputs.stream().mapToLong(l -> l.update().receipt().samples()).sum());
   }
 
   private static boolean isGlobal(UpdateKind k) {

@@ -11,9 +11,9 @@ import org.fedchain.comms.CoordinatorMessages;
 import org.fedchain.comms.v1.FinishStage;
 import org.fedchain.comms.v1.OpenStage;
 import org.fedchain.comms.v1.StageOpened;
+import org.fedchain.comms.v1.StageSettings;
 import org.fedchain.comms.v1.StageUpdate;
 import org.fedchain.core.Address;
-import org.fedchain.core.DatasetCommitment;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.SafeTensors;
@@ -139,18 +139,30 @@ public final class ModelParallelFlow {
     byte[] parent = store.get(global.receipt().model());
     long total = Pipeline.totalSteps(data.size(), config);
     List<Address> signers = new ArrayList<>();
+    byte[] spec = arch.spec().canonical();
     for (int k = 0; k < nodes.size(); k++) {
+      StageSettings settings = StageService.settings(config, total, microBatches);
+      Hash32 digest =
+          CoordinatorMessages.stageDigest(
+              global.receipt().runId(),
+              global.updateId(),
+              spec,
+              k,
+              stages.from(k),
+              stages.to(k),
+              settings.toByteArray());
       OpenStage req =
           OpenStage.newBuilder()
               .setRunId(CoordinatorMessages.bytes(global.receipt().runId()))
               .setParentUpdateId(CoordinatorMessages.bytes(global.updateId()))
               .setParentModel(ByteString.copyFrom(parent))
-              .setSpec(ByteString.copyFrom(arch.spec().canonical()))
+              .setSpec(ByteString.copyFrom(spec))
               .setStage(k)
               .setFrom(stages.from(k))
               .setTo(stages.to(k))
               .setStages(stages.count())
-              .setSettings(StageService.settings(config, total, microBatches))
+              .setSettings(settings)
+              .setSignature(ByteString.copyFrom(coordinator.signer().sign(digest)))
               .build();
       try {
         StageOpened opened = nodes.get(k).open(req);
@@ -209,37 +221,18 @@ public final class ModelParallelFlow {
       tensors.addAll(SafeTensors.read(store.get(u.receipt().model()), SafeTensors.Form.CANONICAL));
     }
     ModelCodec.check(arch, tensors);
-    Hash32 runId = global.receipt().runId();
-    Hash32 modelHash = store.put(ModelCodec.write(tensors));
-    List<Hash32> ids = stageUpdates.stream().map(UpdateRecord::updateId).toList();
-    Hash32 data = DatasetCommitment.root(ids);
-    long samples = stageUpdates.get(0).receipt().samples(); // every stage saw the same samples
-    Manifest m =
-        Manifest.builder()
-            .runId(runId)
-            .kind(UpdateKind.AGGREGATE)
-            .parents(List.of(global.receipt().model()))
-            .model(modelHash)
-            .tensors(tensors)
-            .architecture(arch.id())
-            .hyperparameters(Map.of("strategy", Stages.RESTACK, "stages", stages.toString()))
-            .dataset(data, samples)
-            .inputs(ids, null)
-            .software(TrainedUpdates.software())
-            .build();
-    Hash32 manifestHash = store.put(m.toJson());
-    ModelUpdate receipt =
-        new ModelUpdate(
-            runId,
-            global.receipt().seq() + 1,
-            UpdateKind.AGGREGATE,
-            global.receipt().model(),
-            modelHash,
-            manifestHash,
-            data,
-            samples,
-            coordinator.address());
-    return ledger.submit(TrainedUpdates.sign(ledger, coordinator, receipt));
+    return TrainedUpdates.recordAggregate(
+        ledger,
+        store,
+        coordinator,
+        global,
+        arch,
+        tensors,
+        store.put(ModelCodec.write(tensors)),
+        Map.of("strategy", Stages.RESTACK, "stages", stages.toString()),
+        stageUpdates.stream().map(UpdateRecord::updateId).toList(),
+        null,
+        stageUpdates.get(0).receipt().samples()); // every stage saw the same samples
   }
 
   /**

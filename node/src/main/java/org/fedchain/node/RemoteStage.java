@@ -26,6 +26,7 @@ public final class RemoteStage implements StageLink {
   private final String name;
   private final StageGrpc.StageBlockingStub stub;
   private final Duration deadline;
+  private volatile com.google.protobuf.ByteString session = com.google.protobuf.ByteString.EMPTY;
 
   /** The stage served on {@code channel}, named {@code name} (its endpoint) in errors. */
   public RemoteStage(String name, ManagedChannel channel, Duration deadline) {
@@ -44,24 +45,26 @@ public final class RemoteStage implements StageLink {
   }
 
   StageOpened open(OpenStage req) {
-    return call().open(req);
+    StageOpened opened = call().open(req);
+    session = opened.getSession();
+    return opened;
   }
 
   StageUpdate finish(FinishStage req) {
-    return call().finish(req);
+    return call().finish(req.toBuilder().setSession(session).build());
   }
 
   @Override
   public float[] forward(long id, float[] x, int n) {
-    return StageService.floats(
-        wrap(() -> call().forward(StageService.activations(id, n, x))).getValues());
+    Activations req = StageService.activations(id, n, x).toBuilder().setSession(session).build();
+    return StageService.floats(wrap(() -> call().forward(req)).getValues());
   }
 
   @Override
   public StageTrainer.LossResult lossBackward(long id, float[] x, int n, float[] y, float scale) {
     LossBatch req =
         LossBatch.newBuilder()
-            .setInput(StageService.activations(id, n, x))
+            .setInput(StageService.activations(id, n, x).toBuilder().setSession(session))
             .setTargets(StageService.activations(id, n, y).getValues())
             .setScale(scale)
             .build();
@@ -76,13 +79,14 @@ public final class RemoteStage implements StageLink {
         Activations.newBuilder()
             .setMicroBatch(id)
             .setValues(StageService.activations(id, 0, gradient).getValues())
+            .setSession(session)
             .build();
     return StageService.floats(wrap(() -> call().backward(req)).getValues());
   }
 
   @Override
   public void step() {
-    wrap(() -> call().step(StepRequest.getDefaultInstance()));
+    wrap(() -> call().step(StepRequest.newBuilder().setSession(session).build()));
   }
 
   @Override

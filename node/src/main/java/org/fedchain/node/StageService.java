@@ -56,27 +56,38 @@ public final class StageService extends StageGrpc.StageImplBase {
                     "stage layers [" + req.getFrom() + ", " + req.getTo() + ") are empty")
                 .asException();
           }
+          byte[] spec = req.getSpec().toByteArray();
+          byte[] session;
           try {
-            worker.open(
-                CoordinatorMessages.hash("run_id", req.getRunId()),
-                CoordinatorMessages.hash("parent_update_id", req.getParentUpdateId()),
-                req.getParentModel().toByteArray(),
-                req.getSpec().toByteArray(),
-                req.getStage(),
-                req.getFrom(),
-                req.getTo(),
-                config,
-                req.getSettings().getTotalSteps(),
-                Math.max(1, req.getSettings().getMicroBatches()));
+            var runId = CoordinatorMessages.hash("run_id", req.getRunId());
+            var parent = CoordinatorMessages.hash("parent_update_id", req.getParentUpdateId());
+            session =
+                worker.open(
+                    runId,
+                    parent,
+                    req.getParentModel().toByteArray(),
+                    spec,
+                    req.getStage(),
+                    req.getFrom(),
+                    req.getTo(),
+                    config,
+                    req.getSettings().getTotalSteps(),
+                    Math.max(1, req.getSettings().getMicroBatches()),
+                    CoordinatorMessages.stageDigest(
+                        runId,
+                        parent,
+                        spec,
+                        req.getStage(),
+                        req.getFrom(),
+                        req.getTo(),
+                        req.getSettings().toByteArray()),
+                    req.getSignature().toByteArray());
           } catch (StageWorker.Refused e) {
-            throw (e.getMessage().contains("one at a time")
-                    ? Status.ALREADY_EXISTS
-                    : Status.FAILED_PRECONDITION)
-                .withDescription(e.getMessage())
-                .asException();
+            throw status(e);
           }
           return StageOpened.newBuilder()
               .setNode(CoordinatorMessages.bytes(worker.identity().address()))
+              .setSession(ByteString.copyFrom(session))
               .build();
         });
   }
@@ -89,7 +100,8 @@ public final class StageService extends StageGrpc.StageImplBase {
             activations(
                 req.getMicroBatch(),
                 req.getSamples(),
-                trainer().forward(req.getMicroBatch(), floats(req.getValues()), req.getSamples())));
+                trainer(req.getSession())
+                    .forward(req.getMicroBatch(), floats(req.getValues()), req.getSamples())));
   }
 
   @Override
@@ -99,7 +111,7 @@ public final class StageService extends StageGrpc.StageImplBase {
         () -> {
           Activations in = req.getInput();
           StageTrainer.LossResult r =
-              trainer()
+              trainer(in.getSession())
                   .lossBackward(
                       in.getMicroBatch(),
                       floats(in.getValues()),
@@ -121,7 +133,7 @@ public final class StageService extends StageGrpc.StageImplBase {
             activations(
                 req.getMicroBatch(),
                 req.getSamples(),
-                trainer().backward(req.getMicroBatch(), floats(req.getValues()))));
+                trainer(req.getSession()).backward(req.getMicroBatch(), floats(req.getValues()))));
   }
 
   @Override
@@ -129,8 +141,9 @@ public final class StageService extends StageGrpc.StageImplBase {
     answer(
         response,
         () -> {
-          trainer().step();
-          worker.stepped();
+          byte[] session = req.getSession().toByteArray();
+          trainer(req.getSession()).step();
+          worker.stepped(session);
           return StepResult.getDefaultInstance();
         });
   }
@@ -141,7 +154,10 @@ public final class StageService extends StageGrpc.StageImplBase {
         response,
         () -> {
           StageWorker.Finished f =
-              worker.finish(CoordinatorMessages.hash("data", req.getData()), req.getSamples());
+              worker.finish(
+                  req.getSession().toByteArray(),
+                  CoordinatorMessages.hash("data", req.getData()),
+                  req.getSamples());
           return StageUpdate.newBuilder()
               .setUpdate(CoordinatorMessages.receipt(f.update()))
               .setModel(ByteString.copyFrom(f.model()))
@@ -150,12 +166,22 @@ public final class StageService extends StageGrpc.StageImplBase {
         });
   }
 
-  private StageTrainer trainer() throws StatusException {
+  private StageTrainer trainer(ByteString session) throws StatusException {
     try {
-      return worker.trainer();
+      return worker.trainer(session.toByteArray());
     } catch (StageWorker.Refused e) {
-      throw Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException();
+      throw status(e);
     }
+  }
+
+  private static StatusException status(StageWorker.Refused e) {
+    Status s =
+        switch (e.kind()) {
+          case DENIED -> Status.PERMISSION_DENIED;
+          case BUSY -> Status.ALREADY_EXISTS;
+          case UNFIT -> Status.FAILED_PRECONDITION;
+        };
+    return s.withDescription(e.getMessage()).asException();
   }
 
   /** The training settings a stage request carries, with this node's thread count. */
@@ -220,7 +246,9 @@ public final class StageService extends StageGrpc.StageImplBase {
       response.onCompleted();
     } catch (StatusException e) {
       response.onError(e);
-    } catch (IllegalArgumentException | IllegalStateException | StageWorker.Refused e) {
+    } catch (StageWorker.Refused e) {
+      response.onError(status(e));
+    } catch (IllegalArgumentException | IllegalStateException e) {
       response.onError(Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asException());
     } catch (Exception e) {
       response.onError(Status.INTERNAL.withDescription(String.valueOf(e)).asException());

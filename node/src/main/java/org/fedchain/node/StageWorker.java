@@ -32,8 +32,28 @@ import org.fedchain.wallet.EthereumIdentity;
 public final class StageWorker implements AutoCloseable {
   /** A request this node refuses: the message says why. */
   public static final class Refused extends Exception {
+    /**
+     * Whose fault: someone who may not ask, a stage that is busy, or a request that does not fit.
+     */
+    public enum Kind {
+      DENIED,
+      BUSY,
+      UNFIT
+    }
+
+    private final Kind kind;
+
     public Refused(String message) {
+      this(Kind.UNFIT, message);
+    }
+
+    public Refused(Kind kind, String message) {
       super(message);
+      this.kind = kind;
+    }
+
+    public Kind kind() {
+      return kind;
     }
   }
 
@@ -55,7 +75,10 @@ public final class StageWorker implements AutoCloseable {
       TrainingConfig config,
       int microBatches,
       StageTrainer trainer,
-      long[] steps) {}
+      long[] steps,
+      byte[] session) {}
+
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
   /** A worker for any stage a coordinator asks of it. */
   public StageWorker(Ledger ledger, BlobStore store, EthereumIdentity node) {
@@ -78,13 +101,15 @@ public final class StageWorker implements AutoCloseable {
   /**
    * Opens stage {@code stage} (layers {@code [from, to)} of {@code spec}) of run {@code runId},
    * starting from the global model recorded as {@code parentUpdateId}, whose file is {@code
-   * parentModel}.
+   * parentModel}, if {@code signature} over {@code digest} (what the request says, see {@code
+   * CoordinatorMessages.stageDigest}) is the run's coordinator's. Returns the session every later
+   * call must show.
    *
-   * @throws Refused if a stage is already open, the run is unknown, not model-parallel or does not
-   *     admit this node, the parent is not the run's global model or the file is not its model, or
-   *     the layers do not fit the spec
+   * @throws Refused if the run's coordinator did not sign the request, a stage of another run is
+   *     open, the run is unknown, not model-parallel or does not admit this node, the parent is not
+   *     the run's global model or the file is not its model, or the layers do not fit the spec
    */
-  public synchronized StageTrainer open(
+  public synchronized byte[] open(
       Hash32 runId,
       Hash32 parentUpdateId,
       byte[] parentModel,
@@ -94,19 +119,34 @@ public final class StageWorker implements AutoCloseable {
       int to,
       TrainingConfig config,
       long totalSteps,
-      int microBatches)
+      int microBatches,
+      Hash32 digest,
+      byte[] signature)
       throws Refused, LedgerException {
     if (only >= 0 && stage != only) {
-      throw new Refused("this node serves stage " + only + ", not stage " + stage);
+      throw new Refused(
+          Refused.Kind.DENIED, "this node serves stage " + only + ", not stage " + stage);
     }
     if (open != null) {
       if (!open.parent().receipt().runId().equals(runId)) {
-        throw new Refused("stage " + open.stage() + " of another run is open: one at a time");
+        throw new Refused(
+            Refused.Kind.BUSY, "stage " + open.stage() + " of another run is open: one at a time");
       }
       close(); // the coordinator started this run's training again (after a failure)
     }
     Run run =
         ledger.run(runId).orElseThrow(() -> new Refused("run " + runId.hex() + " is unknown"));
+    try {
+      if (!org.fedchain.core.receipt.Secp256k1.recover(digest, signature)
+          .equals(run.coordinator())) {
+        throw new Refused(
+            Refused.Kind.DENIED,
+            "the request is not signed by run " + runId.hex() + "'s coordinator");
+      }
+    } catch (org.fedchain.core.receipt.SignatureException e) {
+      throw new Refused(
+          Refused.Kind.DENIED, "the request's signature is malformed: " + e.getMessage());
+    }
     if (run.config().mode() != Mode.MODEL_PARALLEL) {
       throw new Refused(
           "run " + runId.hex() + " is " + run.config().mode() + ", not model-parallel");
@@ -153,18 +193,20 @@ public final class StageWorker implements AutoCloseable {
       throw new Refused(e.getMessage());
     }
     long[] steps = {0};
-    open = new Open(parent, arch, from, to, stage, config, microBatches, trainer, steps);
-    return trainer;
+    byte[] session = new byte[32];
+    RANDOM.nextBytes(session);
+    open = new Open(parent, arch, from, to, stage, config, microBatches, trainer, steps, session);
+    return session.clone();
   }
 
-  /** The open stage's trainer, counting its steps. */
-  public synchronized StageTrainer trainer() throws Refused {
-    return current().trainer();
+  /** The trainer of the open stage, if {@code session} is its. */
+  public synchronized StageTrainer trainer(byte[] session) throws Refused {
+    return current(session).trainer();
   }
 
   /** Counts an optimizer step of the open stage (what the manifest records). */
-  public synchronized void stepped() throws Refused {
-    current().steps()[0]++;
+  public synchronized void stepped(byte[] session) throws Refused {
+    current(session).steps()[0]++;
   }
 
   /**
@@ -172,8 +214,9 @@ public final class StageWorker implements AutoCloseable {
    * manifest, and signs the STAGE update continuing the parent. {@code data} and {@code samples}
    * are the coordinator's commitment to the training data, which this node never sees.
    */
-  public synchronized Finished finish(Hash32 data, long samples) throws Refused, IOException {
-    Open o = current();
+  public synchronized Finished finish(byte[] session, Hash32 data, long samples)
+      throws Refused, IOException {
+    Open o = current(session);
     try {
       Stages mine = new Stages(new int[] {o.from()}, new int[] {o.to()});
       List<Tensor> tensors = mine.toModel(o.trainer().tensors(), 0);
@@ -220,9 +263,12 @@ public final class StageWorker implements AutoCloseable {
     }
   }
 
-  private Open current() throws Refused {
+  private Open current(byte[] session) throws Refused {
     if (open == null) {
       throw new Refused("no stage is open: Open first");
+    }
+    if (!java.security.MessageDigest.isEqual(open.session(), session)) {
+      throw new Refused(Refused.Kind.DENIED, "not the open training's session");
     }
     return open;
   }

@@ -2,8 +2,10 @@ package org.fedchain.node;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import org.fedchain.core.Address;
+import org.fedchain.core.DatasetCommitment;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
 import org.fedchain.core.model.Tensor;
@@ -13,6 +15,8 @@ import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
+import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
@@ -78,6 +82,54 @@ final class TrainedUpdates {
         commitment,
         shard.size(),
         contributor);
+  }
+
+  /**
+   * Records the coordinator's AGGREGATE continuing {@code global}: {@code tensors} (stored as
+   * {@code modelHash}) and a manifest listing the input update ids (with their weights, or null),
+   * whose Merkle root is the receipt's data field.
+   */
+  static UpdateRecord recordAggregate(
+      Ledger ledger,
+      BlobStore store,
+      EthereumIdentity coordinator,
+      UpdateRecord global,
+      Architecture arch,
+      List<Tensor> tensors,
+      Hash32 modelHash,
+      Map<String, String> hyperparameters,
+      List<Hash32> ids,
+      List<Double> weights,
+      long samples)
+      throws IOException, LedgerException {
+    Hash32 runId = global.receipt().runId();
+    Hash32 data = DatasetCommitment.root(ids);
+    Manifest m =
+        Manifest.builder()
+            .runId(runId)
+            .kind(UpdateKind.AGGREGATE)
+            .parents(List.of(global.receipt().model()))
+            .model(modelHash)
+            .tensors(tensors)
+            .architecture(arch.id())
+            .hyperparameters(hyperparameters)
+            .dataset(data, samples)
+            .inputs(ids, weights)
+            .software(software())
+            .build();
+    Hash32 manifestHash = store.put(m.toJson());
+    ModelUpdate receipt =
+        new ModelUpdate(
+            runId,
+            global.receipt().seq() + 1,
+            UpdateKind.AGGREGATE,
+            global.receipt().model(),
+            modelHash,
+            manifestHash,
+            data,
+            samples,
+            coordinator.address());
+    return ledger.submit(sign(ledger, coordinator, receipt));
   }
 
   static Signed<ModelUpdate> sign(Ledger ledger, EthereumIdentity who, ModelUpdate u) {

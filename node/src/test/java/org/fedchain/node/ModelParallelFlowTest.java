@@ -178,6 +178,104 @@ class ModelParallelFlowTest {
     assertThat(audit.updates().stream().filter(c -> !c.ok())).hasSize(1);
   }
 
+  @Test
+  void editing_a_stages_tensors_in_the_store_fails_the_audit_on_that_stage() throws Exception {
+    Samples data = FashionMnist.standard().train().slice(0, 64);
+    Stages cut = Stages.parse("0-5,6-", cnn.spec().layerCount());
+    ModelParallelFlow flow = new ModelParallelFlow(ledger, store, cnn, cut, config, 1);
+    UpdateRecord g = open(flow);
+    List<RemoteStage> links = List.of(serve(0, nodes.get(0)), serve(1, nodes.get(1)));
+    ModelParallelFlow.Result r = flow.train(coordinator, g, links, data, ProgressListener.NONE);
+
+    Path blob = store.path(r.stages().get(0).receipt().model());
+    byte[] bytes = Files.readAllBytes(blob);
+    bytes[bytes.length - 1] ^= 1; // one bit of the last tensor's data
+    blob.toFile().setWritable(true);
+    Files.write(blob, bytes);
+
+    RunAudit audit =
+        AggregateReplay.recomputed(
+            ledger, store, new Verifier(ledger, store).audit(g.receipt().runId()));
+    List<UpdateCheck> failed = audit.updates().stream().filter(c -> !c.ok()).toList();
+    assertThat(failed)
+        .extracting(c -> c.update().updateId())
+        .contains(r.stages().get(0).updateId());
+    UpdateCheck stage0 =
+        failed.stream()
+            .filter(c -> c.update().updateId().equals(r.stages().get(0).updateId()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(stage0.layers()).isEqualTo("0-5");
+    java.io.StringWriter text = new java.io.StringWriter();
+    audit.print(new java.io.PrintWriter(text, true));
+    assertThat(text.toString()).containsPattern("STAGE .* FAIL  layers 0-5");
+  }
+
+  @Test
+  void stage_updates_recorded_before_a_crash_are_restacked_on_resume() throws Exception {
+    Samples data = FashionMnist.standard().train().slice(0, 64);
+    Stages cut = Stages.parse("0-5,6-", cnn.spec().layerCount());
+    // a coordinator whose ledger goes away right after the STAGE updates are recorded
+    Ledger crashing =
+        (Ledger)
+            java.lang.reflect.Proxy.newProxyInstance(
+                Ledger.class.getClassLoader(),
+                new Class<?>[] {Ledger.class},
+                (proxy, method, args) -> {
+                  if (method.getName().equals("submit")
+                      && ((org.fedchain.core.receipt.Signed<?>) args[0]).message()
+                          instanceof org.fedchain.core.receipt.ModelUpdate u
+                      && u.kind() == UpdateKind.AGGREGATE) {
+                    throw new org.fedchain.ledger.UnavailableException(
+                        "the coordinator crashed", null);
+                  }
+                  try {
+                    return method.invoke(ledger, args);
+                  } catch (java.lang.reflect.InvocationTargetException e) {
+                    throw e.getCause();
+                  }
+                });
+    ModelParallelFlow before = new ModelParallelFlow(crashing, store, cnn, cut, config, 1);
+    UpdateRecord g = open(before);
+    List<RemoteStage> links = List.of(serve(0, nodes.get(0)), serve(1, nodes.get(1)));
+    assertThatThrownBy(() -> before.train(coordinator, g, links, data, ProgressListener.NONE))
+        .hasMessageContaining("the coordinator crashed");
+    assertThat(ledger.updates(g.receipt().runId())).hasSize(3); // genesis and two STAGE updates
+
+    ModelParallelFlow after = new ModelParallelFlow(ledger, store, cnn, cut, config, 1);
+    List<UpdateRecord> pending = after.unrestacked(g);
+    assertThat(pending).hasSize(2);
+    UpdateRecord aggregate = after.restack(coordinator, g, pending);
+
+    assertThat(after.unrestacked(g)).isEmpty();
+    RunAudit audit =
+        AggregateReplay.recomputed(
+            ledger, store, new Verifier(ledger, store).audit(g.receipt().runId()));
+    assertThat(audit.ok()).as(audit.toString()).isTrue();
+    assertThat(aggregate.receipt().parent()).isEqualTo(g.receipt().model());
+  }
+
+  /** Asks {@code w} to open layers 0-5 of run {@code g} on {@code model}, signed by {@code who}. */
+  byte[] openFirstHalf(StageWorker w, UpdateRecord g, byte[] model, EthereumIdentity who)
+      throws Exception {
+    Hash32 digest =
+        org.fedchain.comms.CoordinatorMessages.stageDigest(
+            g.receipt().runId(), g.updateId(), cnn.spec().canonical(), 0, 0, 6, new byte[0]);
+    return w.open(
+        g.receipt().runId(),
+        g.updateId(),
+        model,
+        cnn.spec().canonical(),
+        0,
+        0,
+        6,
+        config,
+        2,
+        1,
+        digest,
+        who.signer().sign(digest));
+  }
+
   /** Records {@code tensors} as an AGGREGATE of {@code stages}, as a lying coordinator would. */
   UpdateRecord restackAs(UpdateRecord g, List<UpdateRecord> stages, List<Tensor> tensors)
       throws Exception {
@@ -261,25 +359,23 @@ class ModelParallelFlowTest {
         .hasMessageContaining("does not admit this node");
 
     // a coordinator that sends other start tensors than the run's recorded model
-    Path blob = dir.resolve("coordinator-store");
     byte[] other = org.fedchain.trainer.ModelCodec.write(cnn.initialTensors(8));
     StageWorker w = new StageWorker(ledger, BlobStore.open(dir.resolve("w")), nodes.get(0));
-    assertThatThrownBy(
-            () ->
-                w.open(
-                    g.receipt().runId(),
-                    g.updateId(),
-                    other,
-                    cnn.spec().canonical(),
-                    0,
-                    0,
-                    6,
-                    config,
-                    2,
-                    1))
+    workers.add(w);
+    assertThatThrownBy(() -> openFirstHalf(w, g, other, coordinator))
         .isInstanceOf(StageWorker.Refused.class)
         .hasMessageContaining("not the parent's");
-    assertThat(Files.exists(blob)).isTrue();
+    // the run's real model, asked for by someone who is not its coordinator
+    byte[] real = store.get(g.receipt().model());
+    assertThatThrownBy(() -> openFirstHalf(w, g, real, key("mallory")))
+        .isInstanceOf(StageWorker.Refused.class)
+        .hasMessageContaining("not signed by run");
+    // the coordinator's request opens it; a call without its session is refused
+    byte[] session = openFirstHalf(w, g, real, coordinator);
+    assertThatThrownBy(() -> w.trainer(new byte[32]))
+        .isInstanceOf(StageWorker.Refused.class)
+        .hasMessageContaining("not the open training's session");
+    assertThat(w.trainer(session).architecture().inputShape()).containsExactly(1, 28, 28);
     assertThat(ledger.updates(g.receipt().runId())).hasSize(1);
   }
 }

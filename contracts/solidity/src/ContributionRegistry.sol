@@ -62,10 +62,15 @@ import {VNXToken} from "./VNXToken.sol";
 /// contribution slot: a read by model prefers the global record, as Java's `updateOfModel` does (a
 /// picked contribution's own votes and claim are then in its Attested and RewardClaimed events).
 ///
-/// Closing a run starts its claim window (`RunConfig.claimWindow`, seconds): claims still pay, and
-/// once the window has passed anyone may return the unpaid budget to the coordinator (`reclaim`),
-/// after which nothing is left to claim. Without it a closed run's unclaimed budget stayed escrowed
-/// for ever.
+/// Rewards: validators score an update in basis points (within +-10000), never their own update. A
+/// claim pays the median score (robust to a few outlying or colluding validators, where the mean is
+/// not) times the run's rate, once every validator attested or the run's claim window
+/// (`RunConfig.claimWindow`, seconds) has passed since the quorum was reached: the late validators get
+/// that long to move the median before it is paid.
+///
+/// Closing a run starts its claim window again: claims still pay, and once the window has passed
+/// anyone may return the unpaid budget to the coordinator (`reclaim`), after which nothing is left to
+/// claim. Without it a closed run's unclaimed budget stayed escrowed for ever.
 contract ContributionRegistry is EIP712, Ownable {
     using SafeERC20 for VNXToken;
 
@@ -92,17 +97,19 @@ contract ContributionRegistry is EIP712, Ownable {
         uint8 quorum;
         uint256 budget;
         uint256 rewardPerPoint;
-        uint64 claimWindow; // seconds after the close during which only claims may take the budget
+        uint64 claimWindow; // seconds the late validators get after a quorum, and claims after the close
         address[] validators;
         address[] admitted; // who may contribute besides the coordinator; empty: anyone
         bytes32 nonce; // makes the terms, and so the derived run id, unique
     }
 
     /// @notice A run as stored. The first slot holds everything `submit` reads, so a submit reads
-    /// one slot. The budget is kept as what is still unpaid (`paid` = budget - unpaid, see `runs`):
-    /// the first claim of a run then rewrites a non-zero slot (2.9k gas) instead of filling an empty
-    /// `paid` slot (20k), and a claim reads one slot less. The claim window and the close time share
-    /// a slot of their own (the first is full), which only closeRun and reclaim touch.
+    /// one slot, and the quorum and validator count that attest and claim read. The budget is kept
+    /// as what is still unpaid (`paid` = budget - unpaid, see `runs`): the first claim of a run then
+    /// rewrites a non-zero slot (2.9k gas) instead of filling an empty `paid` slot (20k), and a claim
+    /// reads one slot less. The claim window and the close time share a slot of their own (the first
+    /// has no room), which closeRun and reclaim touch, and a claim reads only while some validator
+    /// has not attested the update.
     struct Run {
         address coordinator; // zero: no such run
         uint8 mode;
@@ -110,12 +117,13 @@ contract ContributionRegistry is EIP712, Ownable {
         uint8 quorum;
         bool open;
         bool restricted; // an admitted list was given: only it and the coordinator contribute
+        uint32 validatorCount; // once this many attested an update, its claim need not wait
         uint256 budget;
         uint256 unpaid;
         uint256 rewardPerPoint;
         bytes32 genesisUpdate;
         bytes32 genesisModel;
-        uint64 claimWindow; // seconds
+        uint64 claimWindow; // seconds, after the quorum of each update and after the close
         uint64 closedAt; // block timestamp of the close; 0 while open
     }
 
@@ -125,11 +133,17 @@ contract ContributionRegistry is EIP712, Ownable {
         int64 score;
     }
 
-    /// @notice The attestations of one update, and whether its reward was paid.
+    /// @notice The attestations of one update, and whether its reward was paid. A claim needs every
+    /// score for the median; scores are within +-10000, so 16 bits hold one exactly. The first four
+    /// fields share one slot, which every attestation writes anyway, so up to 9 validators' scores
+    /// cost no slot of their own; score `i` (attestation order) is 16-bit field `i` of `firstScores`
+    /// for `i < 9`, else `moreScores[(i - 9) / 16][(i - 9) % 16]`. `count` is their number.
     struct Tally {
         uint32 count;
-        int192 sum; // |sum| <= count * 2^63 < 2^95
         bool claimed;
+        uint64 quorumReachedAt; // block timestamp of the attestation that made `count` the quorum
+        uint144 firstScores; // scores 0..8, 16-bit two's complement each
+        mapping(uint256 word => int16[16]) moreScores;
     }
 
     // ---- constants ----
@@ -163,6 +177,11 @@ contract ContributionRegistry is EIP712, Ownable {
     /// @dev Byte `mode` is the set of kinds that mode accepts (bit `kind`): CHAINED {CHAINED},
     /// DATA_PARALLEL {LOCAL, AGGREGATE}, MODEL_PARALLEL {STAGE, AGGREGATE}; as Java's `Mode`.
     uint256 internal constant MODE_KINDS = (((1 << 4) | (1 << 3)) << 16) | (((1 << 2) | (1 << 3)) << 8) | (1 << 1);
+
+    /// @dev Scores are basis points: a score outside +-MAX_SCORE is ScoreOutOfBounds.
+    int64 internal constant MAX_SCORE = 10_000;
+    /// @dev How many scores a Tally keeps in its first slot (`firstScores`, 16 bits each).
+    uint256 internal constant FIRST_SCORES = 9;
 
     /// @dev secp256k1 n / 2: a larger s is the malleable twin of a valid signature.
     uint256 internal constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
@@ -277,11 +296,16 @@ contract ContributionRegistry is EIP712, Ownable {
     error CommitExists();
     error UpdateUnknown();
     error NotValidator();
+    /// @notice A validator attests an update it contributed.
+    error SelfAttestation();
     error AlreadyAttested();
+    /// @notice A score outside +-10000 (basis points).
+    error ScoreOutOfBounds();
     error QuorumNotMet();
     error AlreadyClaimed();
     error NothingToPay();
-    /// @notice `reclaim` before the run's claim window has passed since its close.
+    /// @notice `reclaim` before the run's claim window has passed since its close, or `claim` before
+    /// it has passed since the update's quorum while some validator has not attested.
     error ClaimWindowOpen();
     error InsufficientBalance();
     error BadAmount();
@@ -323,6 +347,7 @@ contract ContributionRegistry is EIP712, Ownable {
         run.quorum = config.quorum;
         run.open = true;
         run.restricted = config.admitted.length != 0;
+        run.validatorCount = uint32(config.validators.length); // calldata cannot hold 2^32 addresses
         run.budget = budget;
         run.unpaid = budget;
         run.rewardPerPoint = config.rewardPerPoint;
@@ -363,7 +388,10 @@ contract ContributionRegistry is EIP712, Ownable {
         emit Committed(commitment, block.number);
     }
 
-    /// @notice Records a validator's signed score of the update `r` (`updateId` = digest of `r`).
+    /// @notice Records a validator's signed score (basis points) of the update `r` (`updateId` = digest
+    /// of `r`). Checks, in order: the signature errors and WrongSigner, UpdateUnknown, NotValidator,
+    /// SelfAttestation (a validator never scores its own update), AlreadyAttested, ScoreOutOfBounds
+    /// (outside +-10000). The attestation that reaches the quorum starts the update's claim window.
     function attest(
         Receipt calldata r,
         int64 score,
@@ -378,21 +406,24 @@ contract ContributionRegistry is EIP712, Ownable {
         bytes32 key = _keyOf(r);
         _recorded(key, r, updateId);
         if (!isValidator[r.runId][validator]) revert NotValidator();
+        if (validator == r.contributor) revert SelfAttestation(); // the contributor the updateId binds
         Vote storage vote = _votes[key][validator];
         if (vote.attested) revert AlreadyAttested();
+        if (score < -MAX_SCORE || score > MAX_SCORE) revert ScoreOutOfBounds();
         vote.attested = true;
         vote.score = score;
-        Tally storage t = _tallies[key];
-        t.count += 1;
-        t.sum += score;
+        _count(_tallies[key], score, _runs[r.runId].quorum);
         emit Attested(updateId, validator, r.runId, r.model, score, evalSet, report, signature);
     }
 
     /// @notice Pays the contributor of the recorded update `r` (the receipt as recorded, else
-    /// UpdateUnknown) once a quorum attested it: `max(0, sum / count) * rewardPerPoint` (the mean
-    /// truncates toward zero), capped at what is left of the run's budget. Anyone may call it; the
-    /// reward always goes to the contributor the recorded receipt names. Claims still pay after the
-    /// run is closed, until its budget was returned (`reclaim`): then NothingToPay.
+    /// UpdateUnknown) once a quorum attested it and either every validator did or the run's claim
+    /// window has passed since the quorum was reached (else ClaimWindowOpen): `max(0, median) *
+    /// rewardPerPoint`, capped at what is left of the run's budget. The median of an even count is
+    /// the mean of the two middle scores, truncated toward zero. Checks, in order: UpdateUnknown,
+    /// AlreadyClaimed, QuorumNotMet, ClaimWindowOpen, NothingToPay. Anyone may call it; the reward
+    /// always goes to the contributor the recorded receipt names. Claims still pay after the run is
+    /// closed, until its budget was returned (`reclaim`): then NothingToPay.
     function claim(Receipt calldata r) external returns (uint256 amount) {
         bytes32 updateId = _updateId(r);
         bytes32 key = _keyOf(r);
@@ -401,12 +432,19 @@ contract ContributionRegistry is EIP712, Ownable {
         if (t.claimed) revert AlreadyClaimed();
         Run storage run = _runs[r.runId];
         uint256 quorum = run.quorum;
-        if (quorum == 0 || t.count < quorum) revert QuorumNotMet();
-        int256 mean = int256(t.sum) / int256(uint256(t.count));
-        if (mean > 0) {
+        uint256 count = t.count;
+        if (quorum == 0 || count < quorum) revert QuorumNotMet();
+        // Two uint64 cannot overflow a uint256: a window beyond 2^64 s stays open. Block time may
+        // drift by seconds; a claim window is meant in hours or days.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (count < run.validatorCount && block.timestamp < uint256(t.quorumReachedAt) + run.claimWindow) {
+            revert ClaimWindowOpen();
+        }
+        int256 median = _median(t, count);
+        if (median > 0) {
             uint256 remaining = run.unpaid;
             // A product that overflows is above any remaining budget, so it is capped like one.
-            (bool fits, uint256 product) = Math.tryMul(uint256(mean), run.rewardPerPoint);
+            (bool fits, uint256 product) = Math.tryMul(uint256(median), run.rewardPerPoint);
             amount = fits && product < remaining ? product : remaining;
         }
         if (amount == 0) revert NothingToPay();
@@ -545,11 +583,21 @@ contract ContributionRegistry is EIP712, Ownable {
         return (v.attested, v.score);
     }
 
-    /// @notice Attestation count and score sum of the update of `model` in run `runId` (the global
-    /// record if there is one, as `updateOf`), and whether its reward was paid.
-    function tallyOf(bytes32 runId, bytes32 model) external view returns (uint32 count, int192 sum, bool claimed) {
+    /// @notice The attestations of the update of `model` in run `runId` (the global record if there
+    /// is one, as `updateOf`): their count, their scores in attestation order, whether its reward was
+    /// paid, and when the quorum was reached (0 before; the update's claim window starts then).
+    function tallyOf(bytes32 runId, bytes32 model)
+        external
+        view
+        returns (uint32 count, int64[] memory scores, bool claimed, uint64 quorumReachedAt)
+    {
         Tally storage t = _tallies[_readKey(runId, model)];
-        return (t.count, t.sum, t.claimed);
+        count = t.count;
+        scores = new int64[](count);
+        for (uint256 i = 0; i < count; ++i) {
+            scores[i] = _score(t, i);
+        }
+        return (count, scores, t.claimed, t.quorumReachedAt);
     }
 
     /// @notice The EIP-712 domain separator (name "FedChain", version "1", chain id, this contract).
@@ -696,6 +744,44 @@ contract ContributionRegistry is EIP712, Ownable {
             mstore(add(m, 0x160), 0) // zero padding after the 65 bytes
             calldatacopy(add(m, 0x120), signature.offset, 65)
             log4(m, 0x180, topic, runId, updateId, contributor)
+        }
+    }
+
+    /// @dev Adds the checked `score` to `t`; the attestation that makes the count `quorum` records
+    /// the time, from which the update's claim window runs.
+    function _count(Tally storage t, int64 score, uint256 quorum) internal {
+        uint256 n = t.count;
+        int16 s16 = int16(score); // exact: within +-10000
+        if (n < FIRST_SCORES) t.firstScores |= uint144(uint16(s16)) << (16 * n);
+        else t.moreScores[(n - FIRST_SCORES) >> 4][(n - FIRST_SCORES) & 15] = s16;
+        ++n; // at most one per validator, and a run has fewer than 2^32
+        t.count = uint32(n);
+        if (n == quorum) t.quorumReachedAt = uint64(block.timestamp);
+    }
+
+    /// @dev Score `i` (< count) of `t`, in attestation order.
+    function _score(Tally storage t, uint256 i) internal view returns (int16) {
+        if (i < FIRST_SCORES) return int16(uint16(t.firstScores >> (16 * i)));
+        return t.moreScores[(i - FIRST_SCORES) >> 4][(i - FIRST_SCORES) & 15];
+    }
+
+    /// @dev The median of the first `n` (> 0) scores of `t`: the middle one of the sorted scores, or
+    /// the mean of the two middle ones for an even `n` (signed division: truncates toward zero). An
+    /// insertion sort while reading: `n` is at most the run's validators, few in practice.
+    function _median(Tally storage t, uint256 n) internal view returns (int256) {
+        int256[] memory s = new int256[](n);
+        unchecked {
+            // indexes stay below n; scores within +-10000 cannot overflow a sum of two
+            for (uint256 i = 0; i < n; ++i) {
+                int256 x = _score(t, i);
+                uint256 j = i;
+                for (; j > 0 && s[j - 1] > x; --j) {
+                    s[j] = s[j - 1];
+                }
+                s[j] = x;
+            }
+            uint256 mid = n >> 1;
+            return n & 1 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
         }
     }
 

@@ -98,6 +98,6 @@ contract GasTest is RuleHarness {
         doSubmit(s, bytes4(0));
         doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
         doAttest("r1", "m1", "v2", 7, "valid", bytes4(0));
-        assertEq(doClaim("r1", "m1", bytes4(0)), 60, "mean 6 x 10");
+        assertEq(doClaim("r1", "m1", bytes4(0)), 60, "median (5 + 7) / 2 = 6 x 10");
     }
 }

@@ -242,13 +242,13 @@ contract InvariantsTest is Test {
         handler.claimVariant(1, 1);
         assertEq(handler.totalPaid(), 0, "no variant paid");
         handler.claim(1);
-        assertEq(handler.totalPaid(), 400 * 7, "mean 400 x rate 7");
+        assertEq(handler.totalPaid(), 400 * 7, "median (500 + 300) / 2 = 400 x rate 7");
         handler.claim(3); // the pick has no attestation of its own
         assertEq(handler.totalPaid(), 400 * 7, "the pick's votes are its own");
         handler.attest(0, 3, 100);
         handler.attest(1, 3, 100);
         handler.claim(3);
-        assertEq(handler.totalPaid(), 500 * 7, "the pick is paid apart: mean 100 x rate 7");
+        assertEq(handler.totalPaid(), 500 * 7, "the pick is paid apart: median 100 x rate 7");
         assertEq(handler.variantsAccepted(), 0, "no variant accepted");
         handler.attest(0, 2, 100);
         handler.attest(1, 2, 100);

@@ -2263,5 +2263,254 @@ contract LedgerRulesTest is RuleHarness {
             doSubmit(s, ContributionRegistry.ModelExists.selector);
         }
         checkUpdates("r1", list("g", "g1"));
+    }
+
+    /// attest: never by the update's contributor
+    function test_rejects_a_validator_attesting_its_own_update() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "alice");
+            o.quorum = 1;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "alice", 5, "valid", ContributionRegistry.SelfAttestation.selector);
+        }
+    }
+
+    /// attest: scores within +-10000 (basis points)
+    function test_rejects_a_score_above_the_bound() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 10001, "valid", ContributionRegistry.ScoreOutOfBounds.selector);
+        }
+    }
+
+    /// attest: scores within +-10000 (basis points)
+    function test_rejects_a_score_below_the_bound() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", -10001, "valid", ContributionRegistry.ScoreOutOfBounds.selector);
+        }
+    }
+
+    /// attest: scores within +-10000 (basis points)
+    function test_accepts_a_score_at_the_bound() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 10000, "valid", bytes4(0));
+        }
+    }
+
+    /// claim: median of the scores x rate
+    function test_pays_the_median_score_not_the_mean() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2", "v3");
+            o.quorum = 3;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 1, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 2, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v3", 9000, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 20);
+        checkPaid("r1", 20);
+    }
+
+    /// claim: median of the scores x rate
+    function test_pays_the_mean_of_the_two_middle_scores_of_an_even_count() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2", "v3", "v4");
+            o.quorum = 4;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", -9000, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v3", 6, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v4", 10000, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 40);
+    }
+
+    /// claim: after all validators, or the claim window after the quorum
+    function test_rejects_a_claim_within_the_claim_window_before_every_validator_attested() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2", "v3");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.window = 1000000000;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", ContributionRegistry.ClaimWindowOpen.selector);
+        }
+        checkBalance("alice", 0);
+        checkPaid("r1", 0);
+    }
+
+    /// claim: after all validators, or the claim window after the quorum
+    function test_pays_within_the_claim_window_once_every_validator_attested() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2", "v3");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.window = 1000000000;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v3", 100, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 50);
+    }
+
+    /// claim: after all validators, or the claim window after the quorum
+    function test_pays_at_the_quorum_when_the_claim_window_is_zero() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2", "v3");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 40);
     }}
 

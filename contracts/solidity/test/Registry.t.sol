@@ -306,18 +306,20 @@ contract RegistryTest is RuleHarness {
         doAttest(pick, "v1", 3, "valid", bytes4(0)); // v1 attested the LOCAL, not the AGGREGATE
         doAttest(local, "v1", 1, "valid", ContributionRegistry.AlreadyAttested.selector);
         doAttest(pick, "v1", 1, "valid", ContributionRegistry.AlreadyAttested.selector);
-        (uint32 count, int192 sum, bool claimed) = reg.tallyOf(runId("r1"), h("l1"));
-        assertTrue(count == 1 && sum == 3 && !claimed, "the view reads the AGGREGATE's tally");
+        (uint32 count, int64[] memory scores, bool claimed,) = reg.tallyOf(runId("r1"), h("l1"));
+        assertTrue(
+            count == 1 && scores.length == 1 && scores[0] == 3 && !claimed, "the view reads the AGGREGATE's tally"
+        );
         (bool attested, int64 score) = reg.attestationOf(runId("r1"), h("l1"), who("v2"));
         assertTrue(!attested && score == 0, "v2 attested the LOCAL only");
         (attested, score) = reg.attestationOf(runId("r1"), h("l1"), who("v1"));
         assertTrue(attested && score == 3, "v1's vote on the AGGREGATE");
 
-        assertEq(doClaim(local, bytes4(0)), 60, "the LOCAL: mean 6 x 10, to alice");
+        assertEq(doClaim(local, bytes4(0)), 60, "the LOCAL: median (5 + 7) / 2 = 6 x 10, to alice");
         checkBalance("alice", 60);
         doClaim(pick, ContributionRegistry.QuorumNotMet.selector); // one vote of its own
         doAttest(pick, "v2", 9, "valid", bytes4(0));
-        assertEq(doClaim(pick, bytes4(0)), 60, "the AGGREGATE: mean 6 x 10, to the coordinator");
+        assertEq(doClaim(pick, bytes4(0)), 60, "the AGGREGATE: median (3 + 9) / 2 = 6 x 10, to the coordinator");
         checkBalance("coordinator", 60);
         doClaim(local, ContributionRegistry.AlreadyClaimed.selector);
         doClaim(pick, ContributionRegistry.AlreadyClaimed.selector);
@@ -736,15 +738,17 @@ contract RegistryTest is RuleHarness {
         doAttest("r1", "m1", "v2", s2, "valid", bytes4(0));
     }
 
-    /// The mean truncates toward zero: (-3 + 4) / 2 = 0 pays nothing, (3 + 4) / 2 = 3 pays 3 points.
-    function test_mean_truncates_toward_zero() public {
+    /// The median of two scores is their mean, truncated toward zero: (-3 + 4) / 2 = 0 pays nothing,
+    /// (3 + 4) / 2 = 3 pays 3 points.
+    function test_the_median_of_an_even_count_truncates_toward_zero() public {
         attested(-3, 4, 100, 10);
         doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
-        (, int192 sum,) = reg.tallyOf(runId("r1"), h("m1"));
-        assertEq(int256(sum), 1, "sum");
+        (uint32 count, int64[] memory scores,, uint64 quorumReachedAt) = reg.tallyOf(runId("r1"), h("m1"));
+        assertTrue(count == 2 && scores[0] == -3 && scores[1] == 4, "scores in attestation order");
+        assertEq(quorumReachedAt, block.timestamp, "quorum reached");
     }
 
-    function test_pays_mean_times_rate_to_the_contributor_whoever_calls() public {
+    function test_pays_median_times_rate_to_the_contributor_whoever_calls() public {
         attested(3, 4, 100, 10);
         vm.prank(who("mallory"));
         uint256 amount = reg.claim(recorded("r1", "m1"));
@@ -752,21 +756,156 @@ contract RegistryTest is RuleHarness {
         checkBalance("alice", 30);
         checkBalance("mallory", 0);
         assertEq(vnx.balanceOf(address(reg)), 70, "escrow left");
-        (,, bool claimed) = reg.tallyOf(runId("r1"), h("m1"));
+        (,, bool claimed,) = reg.tallyOf(runId("r1"), h("m1"));
         assertTrue(claimed, "claimed");
     }
 
     function test_an_overflowing_reward_is_capped_at_the_budget() public {
-        attested(type(int64).max, type(int64).max, 1000, type(uint256).max);
+        attested(10_000, 10_000, 1000, type(uint256).max);
         assertEq(doClaim("r1", "m1", bytes4(0)), 1000, "whole budget");
     }
 
-    function test_extreme_scores_do_not_overflow_the_tally() public {
-        attested(type(int64).min, type(int64).min, 1000, 1);
-        (uint32 count, int192 sum,) = reg.tallyOf(runId("r1"), h("m1"));
-        assertEq(count, 2, "count");
-        assertEq(int256(sum), 2 * int256(type(int64).min), "sum");
+    /// Scores at the bounds are kept exactly (an int16 each); the lowest pays nothing.
+    function test_scores_at_the_bounds_are_kept() public {
+        attested(-10_000, -10_000, 1000, 1);
+        (uint32 count, int64[] memory scores,,) = reg.tallyOf(runId("r1"), h("m1"));
+        assertTrue(count == 2 && scores[0] == -10_000 && scores[1] == -10_000, "scores");
         doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
+    }
+
+    /// Any score outside +-10000 is ScoreOutOfBounds, the int64 extremes too, and is not counted.
+    function testFuzz_a_score_out_of_bounds_is_refused(int64 score) public {
+        vm.assume(score < -10_000 || score > 10_000);
+        attested(1, 2, 1000, 1);
+        doSubmit(sub("r1", "alice", "m2"), bytes4(0));
+        doAttest("r1", "m2", "v1", score, "valid", ContributionRegistry.ScoreOutOfBounds.selector);
+        doAttest("r1", "m2", "v1", type(int64).min, "valid", ContributionRegistry.ScoreOutOfBounds.selector);
+        doAttest("r1", "m2", "v1", type(int64).max, "valid", ContributionRegistry.ScoreOutOfBounds.selector);
+        checkAttestations("r1", "m2", 0);
+    }
+
+    /// Self-attestation is checked before AlreadyAttested and ScoreOutOfBounds: a validator who
+    /// contributed an update can neither score it nor learn whether it could.
+    function test_a_validator_never_attests_its_own_update() public {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.validators = list("v1", "v2");
+        o.quorum = 1;
+        o.budget = 500;
+        o.rate = 10;
+        doOpen(o, bytes4(0));
+        doSubmit(sub("r1", "v1", "m1"), bytes4(0));
+        doAttest("r1", "m1", "v1", 20_000, "valid", ContributionRegistry.SelfAttestation.selector);
+        doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        assertEq(doClaim("r1", "m1", bytes4(0)), 50, "paid on v2's score alone");
+        checkBalance("v1", 50);
+    }
+
+    /// A run of `n` validators (anvil-independent keys 0x1000 + i), quorum `quorum`, budget 10^9, rate 1,
+    /// claim window `window`, and alice's m1; returns the validators' keys.
+    function manyValidators(uint256 n, uint8 quorum, uint64 window) internal returns (uint256[] memory keys) {
+        keys = new uint256[](n);
+        address[] memory validators = new address[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            keys[i] = 0x1000 + i;
+            validators[i] = vm.addr(keys[i]);
+        }
+        address coordinator = who("coordinator");
+        reg.mint(coordinator, 1e9);
+        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
+            0, false, quorum, 1e9, 1, window, validators, new address[](0), h("run:many")
+        );
+        bytes32 id = derivedRunId(coordinator, c);
+        ContributionRegistry.Receipt memory g = ContributionRegistry.Receipt(
+            id, 0, 0, bytes32(0), h("g"), h("manifest:config"), configHashOf(c), 0, coordinator
+        );
+        reg.openRun(c, g, coordinator, sign("coordinator", receiptHash(g), "valid"));
+        openedAs[keccak256("r1")] = g.runId;
+        settle();
+        doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+    }
+
+    function attestWithKey(uint256 pk, int64 score, bytes4 expected) internal {
+        ContributionRegistry.Receipt memory r = recorded("r1", "m1");
+        bytes memory sig = signDigest(pk, typedDigest(attestationHash(updateIdOf(r), score, h("eval"), h("report"))));
+        address validator = vm.addr(pk);
+        expectOrNot(expected);
+        reg.attest(r, score, h("eval"), h("report"), validator, sig);
+        settle();
+    }
+
+    /// The claim pays the median of any number of scores (across the 16-score storage words): the
+    /// count of scores below it and above it is at most half, computed here without sorting.
+    function testFuzz_pays_the_median(uint256 n, uint256 seed) public {
+        n = n % 40 + 1;
+        uint256[] memory keys = manyValidators(n, uint8(n), 0);
+        int256[] memory scores = new int256[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            scores[i] = int256(uint256(keccak256(abi.encode(seed, i))) % 20_001) - 10_000;
+            if (uint256(keccak256(abi.encode(seed, "dup", i))) % 4 == 0 && i > 0) scores[i] = scores[i - 1];
+            attestWithKey(keys[i], int64(scores[i]), bytes4(0));
+        }
+        // the k-th smallest (0-based) is the x with #(< x) <= k < #(<= x)
+        int256 lo = kth(scores, (n - 1) / 2);
+        int256 hi = kth(scores, n / 2);
+        int256 median = (lo + hi) / 2;
+        if (median <= 0) {
+            doClaim("r1", "m1", ContributionRegistry.NothingToPay.selector);
+        } else {
+            assertEq(doClaim("r1", "m1", bytes4(0)), uint256(median), "median x rate 1");
+        }
+    }
+
+    function kth(int256[] memory xs, uint256 k) internal pure returns (int256) {
+        for (uint256 i = 0; i < xs.length; ++i) {
+            (uint256 below, uint256 atMost) = (0, 0);
+            for (uint256 j = 0; j < xs.length; ++j) {
+                if (xs[j] < xs[i]) ++below;
+                if (xs[j] <= xs[i]) ++atMost;
+            }
+            if (below <= k && k < atMost) return xs[i];
+        }
+        revert("no k-th");
+    }
+
+    /// Before every validator attested, a claim waits the claim window from the attestation that
+    /// reached the quorum (later ones do not move it), to the second; the last validator's
+    /// attestation ends the wait.
+    function test_a_claim_waits_the_window_after_the_quorum_unless_all_attested() public {
+        uint256[] memory keys = manyValidators(4, 2, 100);
+        vm.warp(1000);
+        attestWithKey(keys[0], 3, bytes4(0));
+        doClaim("r1", "m1", ContributionRegistry.QuorumNotMet.selector);
+        vm.warp(2000);
+        attestWithKey(keys[1], 5, bytes4(0));
+        (,,, uint64 quorumReachedAt) = reg.tallyOf(runId("r1"), h("m1"));
+        assertEq(quorumReachedAt, 2000, "the quorum's time");
+        vm.warp(2050);
+        attestWithKey(keys[2], 7, bytes4(0));
+        vm.warp(2099);
+        doClaim("r1", "m1", ContributionRegistry.ClaimWindowOpen.selector);
+        vm.warp(2100);
+        assertEq(doClaim("r1", "m1", bytes4(0)), 5, "median of 3, 5, 7 at quorum time + window");
+    }
+
+    function test_the_last_validator_ends_the_wait() public {
+        uint256[] memory keys = manyValidators(3, 2, 100);
+        attestWithKey(keys[0], 3, bytes4(0));
+        attestWithKey(keys[1], 5, bytes4(0));
+        doClaim("r1", "m1", ContributionRegistry.ClaimWindowOpen.selector);
+        attestWithKey(keys[2], 100, bytes4(0));
+        assertEq(doClaim("r1", "m1", bytes4(0)), 5, "median of 3, 5, 100 at once");
+    }
+
+    /// The largest window cannot overflow after a quorum either: quorum time + 2^64 - 1 stays ahead.
+    function test_the_largest_window_after_a_quorum_never_ends() public {
+        uint256[] memory keys = manyValidators(3, 1, type(uint64).max);
+        vm.warp(type(uint64).max);
+        attestWithKey(keys[0], 3, bytes4(0));
+        vm.warp(type(uint64).max + uint256(type(uint64).max) - 1);
+        doClaim("r1", "m1", ContributionRegistry.ClaimWindowOpen.selector);
+        vm.warp(type(uint64).max + uint256(type(uint64).max));
+        assertEq(doClaim("r1", "m1", bytes4(0)), 3, "at exactly quorum time + window");
     }
 
     /// A variant of a recorded receipt (one more sample) is no recorded update: it can be neither
@@ -779,7 +918,7 @@ contract RegistryTest is RuleHarness {
         doClaim(variant, ContributionRegistry.UpdateUnknown.selector);
         assertEq(doClaim(r, bytes4(0)), 50, "the recorded receipt pays 5 points x 10");
         doClaim(variant, ContributionRegistry.UpdateUnknown.selector);
-        (uint32 count,, bool claimed) = reg.tallyOf(r.runId, r.model);
+        (uint32 count,, bool claimed,) = reg.tallyOf(r.runId, r.model);
         assertTrue(count == 2 && claimed, "one tally, paid once");
     }
 

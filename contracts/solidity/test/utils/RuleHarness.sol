@@ -88,6 +88,8 @@ abstract contract RuleHarness is Test {
         if (a == keccak256("bob")) return 0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a;
         if (a == keccak256("v1")) return 0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6;
         if (a == keccak256("v2")) return 0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a;
+        if (a == keccak256("v3")) return 0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e;
+        if (a == keccak256("v4")) return 0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356;
         if (a == keccak256("mallory")) return 0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba;
         revert(string.concat("unknown actor ", actor));
     }
@@ -623,7 +625,7 @@ abstract contract RuleHarness is Test {
     }
 
     function checkAttestations(string memory run, string memory model, uint256 count) internal view {
-        (uint32 n,,) = reg.tallyOf(runId(run), h(model));
+        (uint32 n,,,) = reg.tallyOf(runId(run), h(model));
         assertEq(n, count, "attestations");
     }
 

@@ -60,7 +60,8 @@ final class RewardsCommand {
     @Option(
         names = "--score",
         required = true,
-        description = "Your score (e.g. accuracy gain in basis points; may be negative).")
+        description =
+            "Your score: the metric's gain in basis points, -10000 to 10000 (may be negative).")
     long score;
 
     @Option(names = "--wallet", required = true, description = "Your validator wallet.")

@@ -119,7 +119,9 @@ final class RunCommand {
         paramLabel = "DURATION",
         description =
             "How long after the close contributors may still claim before anyone may return the"
-                + " unpaid budget to the coordinator ('run reclaim'): s, m, h or d. Default:"
+                + " unpaid budget to the coordinator ('run reclaim'); and how long after an update's"
+                + " quorum the other validators may still attest before it can be claimed (a claim"
+                + " waits for every validator or this window): s, m, h or d. Default:"
                 + " ${DEFAULT-VALUE}.")
     String claimWindow;
 

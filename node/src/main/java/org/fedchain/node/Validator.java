@@ -10,6 +10,7 @@ import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.ledger.rules.Rules;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
@@ -57,7 +58,9 @@ public final class Validator {
     HeldOutGain gains = gains(flow, run);
     double parent = gains.of(arch, update.receipt().parent());
     double acc = gains.of(arch, update.receipt().model());
-    long score = Math.round((acc - parent) * 10_000);
+    // basis points, within the ledger's bound (a metric not in [0, 1] could leave it)
+    long score =
+        Math.max(-Rules.MAX_SCORE, Math.min(Rules.MAX_SCORE, Math.round((acc - parent) * 10_000)));
     Attestation a =
         new Attestation(
             update.updateId(),

@@ -119,14 +119,14 @@ final class Transactions {
     write(
         stub,
         (r, s) -> {
-          r.attest(s, a);
+          r.attest(s, a, seconds(stub));
           return null;
         });
   }
 
   String claim(ChaincodeStub stub, String updateId) {
     Hash32 id = arg(() -> Wire.hash("updateId", updateId));
-    return write(stub, (r, s) -> r.claim(s, id)).toString();
+    return write(stub, (r, s) -> r.claim(s, id, seconds(stub))).toString();
   }
 
   void admit(ChaincodeStub stub, String admission) {
@@ -162,8 +162,9 @@ final class Transactions {
 
   /**
    * The transaction's time in seconds: the timestamp of the signed proposal, the same for every
-   * endorser. Fabric does not bound it, so the claim window is as honest as the clock of whoever
-   * submits the close or the reclaim; the endorsement policy is what an organisation trusts.
+   * endorser. Fabric does not bound it, so the claim windows are as honest as the clock of whoever
+   * submits the attestation, claim, close or reclaim; the endorsement policy is what an
+   * organisation trusts.
    */
   private static long seconds(ChaincodeStub stub) {
     return StubState.height(stub.getTxTimestamp()) / 1_000_000_000L;

@@ -31,10 +31,14 @@ public enum Reason {
   UPDATE_UNKNOWN("no update with this id"),
   NOT_VALIDATOR("the signer is not a validator of the run"),
   ALREADY_ATTESTED("this validator already attested this update"),
+  SELF_ATTESTATION("a validator may not attest an update it contributed"),
+  SCORE_OUT_OF_BOUNDS("a score must be within -10000..10000 basis points"),
   QUORUM_NOT_MET("the update does not have a quorum of attestations"),
   ALREADY_CLAIMED("the reward of this update was already paid"),
   NOTHING_TO_PAY("the attested score earns no reward, or the budget is spent"),
-  CLAIM_WINDOW_OPEN("the run's claim window has not passed since it closed"),
+  CLAIM_WINDOW_OPEN(
+      "the claim window has not passed (since the run closed, for reclaim; since the quorum, for a"
+          + " claim before every validator attested)"),
   NOT_MINTER("only the ledger's mint authority may mint"),
   INSUFFICIENT_BALANCE("the balance does not cover the amount"),
   BAD_AMOUNT("the amount must be positive");

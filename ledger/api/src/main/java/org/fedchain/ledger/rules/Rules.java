@@ -117,6 +117,13 @@ public final class Rules {
     return "claimed/" + updateId.hex();
   }
 
+  /**
+   * When the update's attestations reached the run's quorum (seconds): the claim window's start.
+   */
+  static String quorumKey(Hash32 updateId) {
+    return "quorum/" + updateId.hex();
+  }
+
   private static Hash32 lastHash(String key) {
     return Hash32.parse(key.substring(key.lastIndexOf('/') + 1));
   }
@@ -324,7 +331,15 @@ public final class Rules {
     s.emit(new Event.Committed(commitment, s.height()));
   }
 
-  public void attest(State s, Signed<Attestation> signed) throws RejectedException {
+  /** Scores are basis points of the run's metric: a validator's score outside this is refused. */
+  public static final long MAX_SCORE = 10_000;
+
+  /**
+   * Records a validator's score at {@code now} (seconds; when it completes the quorum, the claim
+   * window starts). Refused: a non-validator, the update's own contributor (it would pay itself), a
+   * second attestation, a score beyond {@link #MAX_SCORE} either way.
+   */
+  public void attest(State s, Signed<Attestation> signed, long now) throws RejectedException {
     Address validator = signer(signed.digest(domain), signed);
     Attestation a = signed.message();
     UpdateRecord u = updateOf(s, a.updateId());
@@ -333,16 +348,34 @@ public final class Rules {
       throw new RejectedException(
           Reason.NOT_VALIDATOR, validator + " is not a validator of run " + run.runId());
     }
+    if (validator.equals(u.contributor())) {
+      throw new RejectedException(
+          Reason.SELF_ATTESTATION, validator + " contributed update " + a.updateId());
+    }
     String key = attestationKey(a.updateId(), validator);
     if (s.get(key).isPresent()) {
       throw new RejectedException(
           Reason.ALREADY_ATTESTED, validator + " already attested update " + a.updateId());
     }
+    if (a.score() < -MAX_SCORE || a.score() > MAX_SCORE) {
+      throw new RejectedException(
+          Reason.SCORE_OUT_OF_BOUNDS,
+          "score " + a.score() + " is outside -" + MAX_SCORE + ".." + MAX_SCORE);
+    }
     s.put(key, Codec.u64(a.score()));
+    if (attestations(s, a.updateId()).size() == run.config().quorum()) {
+      s.put(quorumKey(a.updateId()), Codec.u64(now));
+    }
     s.emit(new Event.Attested(a.updateId(), validator, a.score()));
   }
 
-  public BigInteger claim(State s, Hash32 updateId) throws RejectedException {
+  /**
+   * Pays an update's contributor at {@code now} (seconds) the median of its validators' scores
+   * times the run's rate, capped at the unpaid budget: once a quorum attested and either every
+   * validator has, or the run's claim window has passed since the quorum (so a late dissenting
+   * validator still counts). The median keeps one validator's extreme score from setting the pay.
+   */
+  public BigInteger claim(State s, Hash32 updateId, long now) throws RejectedException {
     UpdateRecord u = updateOf(s, updateId);
     if (s.get(claimKey(updateId)).isPresent()) {
       throw new RejectedException(
@@ -361,22 +394,35 @@ public final class Rules {
               + " attestations, the run needs "
               + (quorum == 0 ? "validators" : quorum));
     }
-    BigInteger sum = BigInteger.ZERO;
-    for (long v : scores.values()) {
-      sum = sum.add(BigInteger.valueOf(v));
+    if (scores.size() < run.config().validators().size()) {
+      long since = s.get(quorumKey(updateId)).map(Codec::u64).orElse(0L);
+      long due = since + run.config().claimWindow();
+      if (due < 0 || now < due) { // due < 0: the sum overflowed, so it is far in the future
+        throw new RejectedException(
+            Reason.CLAIM_WINDOW_OPEN,
+            "update "
+                + updateId
+                + " has "
+                + scores.size()
+                + " of "
+                + run.config().validators().size()
+                + " attestations; the others may attest until "
+                + (due < 0 ? "the end of time" : due)
+                + ", now is "
+                + now);
+      }
     }
-    BigInteger mean =
-        sum.divide(BigInteger.valueOf(scores.size())); // truncates toward zero, as Solidity does
+    BigInteger median = median(scores.values());
     BigInteger remaining = run.unpaid();
     BigInteger reward =
-        mean.signum() <= 0
+        median.signum() <= 0
             ? BigInteger.ZERO
-            : mean.multiply(run.config().rewardPerPoint()).min(remaining);
+            : median.multiply(run.config().rewardPerPoint()).min(remaining);
     if (reward.signum() <= 0) {
       throw new RejectedException(
           Reason.NOTHING_TO_PAY,
-          "mean attested score "
-              + mean
+          "median attested score "
+              + median
               + " with "
               + remaining
               + " VNX wei left in the budget pays nothing");
@@ -536,6 +582,18 @@ public final class Rules {
       out.put(Address.parse(k.substring(prefix.length())), Codec.u64(s.get(k).orElseThrow()));
     }
     return out;
+  }
+
+  /**
+   * The median of {@code scores}: the middle one, or for an even count the sum of the two middle
+   * ones halved, truncated toward zero as Solidity divides.
+   */
+  static BigInteger median(java.util.Collection<Long> scores) {
+    long[] v = scores.stream().mapToLong(Long::longValue).sorted().toArray();
+    int n = v.length;
+    return n % 2 == 1
+        ? BigInteger.valueOf(v[n / 2])
+        : BigInteger.valueOf(v[n / 2 - 1]).add(BigInteger.valueOf(v[n / 2])).divide(BigInteger.TWO);
   }
 
   public BigInteger balance(State s, Address a) {

@@ -86,9 +86,13 @@ sealed interface Call {
     }
   }
 
-  record Attest(Signed<Attestation> attestation) implements Call {
+  /**
+   * An attestation at {@code at} (seconds, this machine's clock, kept for replay: it may start the
+   * claim window). Logs written before the window existed hold op "attest" without a time: 0.
+   */
+  record Attest(Signed<Attestation> attestation, long at) implements Call {
     public String op() {
-      return "attest";
+      return "attestAt";
     }
 
     public void write(DataOutputStream out) throws IOException {
@@ -98,25 +102,28 @@ sealed interface Call {
       out.write(a.evalSet().toBytes());
       out.write(a.report().toBytes());
       signature(out, attestation);
+      out.writeLong(at);
     }
 
     public Object apply(Rules rules, State s) throws RejectedException {
-      rules.attest(s, attestation);
+      rules.attest(s, attestation, at);
       return attestation;
     }
   }
 
-  record Claim(Hash32 updateId) implements Call {
+  /** A claim at {@code at} (seconds, kept for replay); old logs' op "claim" has none: 0. */
+  record Claim(Hash32 updateId, long at) implements Call {
     public String op() {
-      return "claim";
+      return "claimAt";
     }
 
     public void write(DataOutputStream out) throws IOException {
       out.write(updateId.toBytes());
+      out.writeLong(at);
     }
 
     public Object apply(Rules rules, State s) throws RejectedException {
-      return rules.claim(s, updateId);
+      return rules.claim(s, updateId, at);
     }
   }
 
@@ -242,7 +249,7 @@ sealed interface Call {
           }
           case "submit" -> new Submit(readUpdate(in));
           case "commit" -> new Commit(Hash32.of(read(in, 32)));
-          case "attest" -> {
+          case "attest", "attestAt" -> {
             Attestation a =
                 new Attestation(
                     Hash32.of(read(in, 32)),
@@ -250,9 +257,11 @@ sealed interface Call {
                     Hash32.of(read(in, 32)),
                     Hash32.of(read(in, 32)));
             Address signer = Address.of(read(in, 20));
-            yield new Attest(new Signed<>(a, signer, read(in, in.readInt())));
+            Signed<Attestation> signed = new Signed<>(a, signer, read(in, in.readInt()));
+            yield new Attest(signed, op.equals("attestAt") ? in.readLong() : 0);
           }
-          case "claim" -> new Claim(Hash32.of(read(in, 32)));
+          case "claim" -> new Claim(Hash32.of(read(in, 32)), 0);
+          case "claimAt" -> new Claim(Hash32.of(read(in, 32)), in.readLong());
           case "closeRun" -> {
             CloseRun cr = new CloseRun(Hash32.of(read(in, 32)));
             Address signer = Address.of(read(in, 20));

@@ -170,12 +170,12 @@ final class EmbeddedLedger implements Ledger, LogAudit {
 
   @Override
   public void attest(Signed<Attestation> attestation) throws LedgerException {
-    write(new Call.Attest(attestation));
+    write(new Call.Attest(attestation, now()));
   }
 
   @Override
   public BigInteger claim(Hash32 updateId) throws LedgerException {
-    return (BigInteger) write(new Call.Claim(updateId));
+    return (BigInteger) write(new Call.Claim(updateId, now()));
   }
 
   @Override

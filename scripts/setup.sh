@@ -50,6 +50,8 @@ apt_install dataset-fashion-mnist
 
 # --- test: independent implementations we check our formats against ---
 command -v node >/dev/null || apt_install nodejs npm
+# the audit page is rendered in a real browser
+command -v chromium >/dev/null || APT_OPTIONS=--no-install-recommends apt_install chromium
 ETHERS_VERSION=6.17.0
 node_dir="$cache/node"
 if [ "$(node -p "try{require('$node_dir/node_modules/ethers/package.json').version}catch(e){''}" 2>/dev/null)" != "$ETHERS_VERSION" ]; then

@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.verifier.AggregateReplay;
 import org.fedchain.verifier.AuditJson;
+import org.fedchain.verifier.AuditReport;
 import org.fedchain.verifier.RunAudit;
 import org.fedchain.verifier.Verifier;
 import picocli.CommandLine.Command;
@@ -35,6 +36,15 @@ final class AuditCommand implements Callable<Integer> {
           "Print, per update, its EIP-712 typed data and signature (verifiable by any EIP-712 tool).")
   boolean json;
 
+  @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description =
+          "Also write the audit as one self-contained page: lineage graph, the metric over the"
+              + " run, contributors and their reward by the run's rule, every check (failed ones"
+              + " highlighted).")
+  java.nio.file.Path html;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -46,6 +56,12 @@ final class AuditCommand implements Callable<Integer> {
         out.println(AuditJson.write(audit, ledger.domain()));
       } else {
         audit.print(out);
+      }
+      if (html != null) {
+        java.nio.file.Path tmp = html.resolveSibling(html.getFileName() + ".part");
+        java.nio.file.Files.writeString(tmp, AuditReport.html(ledger, main.store(), audit));
+        java.nio.file.Files.move(tmp, html, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        spec.commandLine().getErr().println("fedchain: audit page written to " + html);
       }
       if (!audit.ok()) {
         spec.commandLine()

@@ -153,6 +153,52 @@ class VerifierTest {
   }
 
   @Test
+  void the_html_report_highlights_the_failed_update_and_renders_in_headless_chromium()
+      throws Exception {
+    String intact = AuditReport.html(ledger, store, new Verifier(ledger, store).audit(RUN));
+    assertThat(intact)
+        .contains(
+            "audit OK: 3 updates verified", "<svg", "<polyline", "accuracy on each", "CHAINED")
+        .doesNotContain("class=\"fail\"", "<script");
+
+    Path file = store.path(chain.get(1).receipt().model());
+    byte[] b = Files.readAllBytes(file);
+    b[b.length - 1] ^= 1;
+    Files.write(file, b);
+    String page = AuditReport.html(ledger, store, new Verifier(ledger, store).audit(RUN));
+    assertThat(page).contains("audit FAILED: 2 of 3 updates fail their checks");
+    // the failed update's row is highlighted and names its problem
+    String row = page.substring(page.indexOf("<tr class=\"fail\"><td>1</td>"));
+    assertThat(row.substring(0, row.indexOf("</tr>"))).contains("was altered");
+
+    // a real browser renders it: a screenshot, and no error on its console
+    Path html = dir.resolve("audit.html");
+    Files.writeString(html, page);
+    Path png = dir.resolve("audit.png");
+    Process p =
+        new ProcessBuilder(
+                "chromium",
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--enable-logging=stderr",
+                "--user-data-dir=" + dir.resolve("chromium"),
+                "--window-size=1200,1400",
+                "--screenshot=" + png,
+                html.toUri().toString())
+            .redirectErrorStream(true)
+            .start();
+    p.getOutputStream().close();
+    String log =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as(log).isZero();
+    byte[] shot = Files.readAllBytes(png);
+    assertThat(shot.length).as(log).isGreaterThan(10_000);
+    assertThat(java.util.Arrays.copyOf(shot, 4)).containsExactly(0x89, 'P', 'N', 'G');
+    assertThat(log).doesNotContain("Uncaught", "CONSOLE(");
+  }
+
+  @Test
   void a_model_blob_swapped_for_another_is_caught() throws Exception {
     Files.copy(
         store.path(chain.get(0).receipt().model()),

@@ -588,7 +588,7 @@ public final class Rules {
    * The median of {@code scores}: the middle one, or for an even count the sum of the two middle
    * ones halved, truncated toward zero as Solidity divides.
    */
-  static BigInteger median(java.util.Collection<Long> scores) {
+  public static BigInteger median(java.util.Collection<Long> scores) {
     long[] v = scores.stream().mapToLong(Long::longValue).sorted().toArray();
     int n = v.length;
     return n % 2 == 1

@@ -87,6 +87,10 @@ contract GasOnAnvil {
         );
         reg.closeRun(runId, vm.addr(COORDINATOR), sig(COORDINATOR, closing));
         reg.reclaim(runId);
+
+        // a node anchors its embedded ledger's log: the first anchor of that log, then a later one
+        reg.anchor(keccak256("ledger log"), 100, keccak256("head after 100 entries"));
+        reg.anchor(keccak256("ledger log"), 200, keccak256("head after 200 entries"));
         vm.stopBroadcast();
     }
 

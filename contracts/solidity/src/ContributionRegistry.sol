@@ -71,6 +71,17 @@ import {VNXToken} from "./VNXToken.sol";
 /// Closing a run starts its claim window again: claims still pay, and once the window has passed
 /// anyone may return the unpaid budget to the coordinator (`reclaim`), after which nothing is left to
 /// claim. Without it a closed run's unclaimed budget stayed escrowed for ever.
+///
+/// Log anchors (`anchor`): FedChain's embedded ledger keeps its own log in a local SQLite file, where
+/// each entry's hash covers the previous one (a hash chain). The chain alone catches an edit of one
+/// entry, but not a local user who rewrites the whole file consistently, recomputing every hash after
+/// the change. An anchor records on chain a log's head (the chain hash after its first `entries`
+/// entries) at a block timestamp, so a verifier recomputes the local log and finds the rewrite: the
+/// head of the rewritten log after that many entries no longer matches the anchored one. Anchors are
+/// append-only: each anchorer's anchors of a log are kept in order, with strictly growing entry
+/// counts, and none is ever replaced, so a later anchor of a rewritten log cannot hide an earlier
+/// anchor of the original. Anyone may anchor any log; an anchor is the sender's word only, and the
+/// verifier decides whose anchors it trusts (say, the node that keeps the log, or its coordinator).
 contract ContributionRegistry is EIP712, Ownable {
     using SafeERC20 for VNXToken;
 
@@ -146,6 +157,24 @@ contract ContributionRegistry is EIP712, Ownable {
         mapping(uint256 word => int16[16]) moreScores;
     }
 
+    /// @notice One anchor of a local ledger log: its number of entries, when it was anchored (block
+    /// timestamp) and its head, the chain hash after those entries. `entries` and `at` share a slot.
+    struct Anchor {
+        uint64 entries;
+        uint64 at;
+        bytes32 head;
+    }
+
+    /// @notice The anchors one account made of one log, in order (index 0 the first). `count` and
+    /// `lastEntries` (the entries of anchor `count - 1`, which a new anchor must exceed) share one
+    /// slot: an anchor reads that slot for its check, rewrites it and fills two new slots, its own.
+    /// `count` never exceeds `lastEntries` (each anchor adds at least one entry), so it fits 64 bits.
+    struct AnchorList {
+        uint64 count;
+        uint64 lastEntries;
+        mapping(uint256 index => Anchor) items;
+    }
+
     // ---- constants ----
 
     bytes32 public constant MODEL_UPDATE_TYPEHASH = keccak256(
@@ -211,6 +240,8 @@ contract ContributionRegistry is EIP712, Ownable {
     mapping(bytes32 updateKey => mapping(address validator => Vote)) internal _votes;
     mapping(bytes32 updateKey => Tally) internal _tallies;
 
+    mapping(bytes32 logId => mapping(address anchorer => AnchorList)) internal _anchors;
+
     // ---- events ----
 
     event RunOpened(
@@ -264,6 +295,11 @@ contract ContributionRegistry is EIP712, Ownable {
     event RunClosedBy(bytes32 indexed runId, address indexed coordinator, uint64 closedAt);
     /// @notice The unpaid budget of the closed run `runId` went back to its coordinator (`reclaim`).
     event BudgetReturned(bytes32 indexed runId, address indexed coordinator, uint256 amount);
+    /// @notice `anchorer` anchored the log `logId`: after its first `entries` entries its head is `head`
+    /// (the anchor's time is the block's; `anchorAt` reads it).
+    /// @dev Not named `log`: web3j's event responses inherit a field `log` (the raw log) that a
+    /// parameter of that name would hide, and the generated wrapper would not compile.
+    event Anchored(bytes32 indexed logId, address indexed anchorer, uint64 entries, bytes32 head);
 
     // ---- errors: Java `Reason` names, in PascalCase ----
 
@@ -311,6 +347,12 @@ contract ContributionRegistry is EIP712, Ownable {
     error BadAmount();
     /// @notice `submitBatch` arrays differ in length (not a ledger rule: a malformed call).
     error BatchLengthMismatch();
+    /// @notice An anchor of no entries or of a zero head (not a ledger rule: a malformed anchor).
+    error BadAnchor();
+    /// @notice An anchor whose entries do not exceed those of the sender's last anchor of that log.
+    error AnchorNotNewer();
+    /// @notice `anchorAt` of an index at or beyond the anchorer's count of anchors of that log.
+    error NoSuchAnchor();
 
     constructor(VNXToken vnx_) EIP712("FedChain", "1") Ownable(msg.sender) {
         vnx = vnx_;
@@ -510,6 +552,26 @@ contract ContributionRegistry is EIP712, Ownable {
         vnx.mint(to, amount);
     }
 
+    /// @notice Anchors the local ledger log `logId` as the sender's: after its first `entries` entries
+    /// its hash-chain head is `head`. Appends the anchor, with the block timestamp, to the sender's
+    /// anchors of `logId` and emits `Anchored`. Anyone may anchor any log (the sender is the anchorer;
+    /// a verifier decides whose anchors it trusts). Checks, in order: `entries` is positive and
+    /// `head` non-zero (BadAnchor), `entries` exceeds the sender's last anchor's of `logId`
+    /// (AnchorNotNewer). An anchor is never replaced: once a log's head after n entries is anchored,
+    /// a rewrite of those entries shows against it however the rewritten log is anchored later.
+    function anchor(bytes32 logId, uint64 entries, bytes32 head) external {
+        if (entries == 0 || head == bytes32(0)) revert BadAnchor();
+        AnchorList storage list = _anchors[logId][msg.sender];
+        uint64 n = list.count;
+        if (entries <= list.lastEntries) revert AnchorNotNewer();
+        list.items[n] = Anchor(entries, uint64(block.timestamp), head);
+        unchecked {
+            n += 1; // n <= the last anchor's entries < entries, so no overflow
+        }
+        (list.count, list.lastEntries) = (n, entries);
+        emit Anchored(logId, msg.sender, entries, head);
+    }
+
     // ---- reads ----
 
     /// @notice A run: its coordinator and configuration, whether it is open, what it has paid (a
@@ -598,6 +660,24 @@ contract ContributionRegistry is EIP712, Ownable {
             scores[i] = _score(t, i);
         }
         return (count, scores, t.claimed, t.quorumReachedAt);
+    }
+
+    /// @notice How many anchors `anchorer` made of the log `logId` (`anchor`).
+    function anchorCount(bytes32 logId, address anchorer) external view returns (uint256) {
+        return _anchors[logId][anchorer].count;
+    }
+
+    /// @notice Anchor `index` (0 the first; NoSuchAnchor at or beyond `anchorCount`) that `anchorer`
+    /// made of the log `logId`: its entries, its block timestamp and its head. Entries grow with the index.
+    function anchorAt(bytes32 logId, address anchorer, uint256 index)
+        external
+        view
+        returns (uint64 entries, uint64 at, bytes32 head)
+    {
+        AnchorList storage list = _anchors[logId][anchorer];
+        if (index >= list.count) revert NoSuchAnchor();
+        Anchor storage a = list.items[index];
+        return (a.entries, a.at, a.head);
     }
 
     /// @notice The EIP-712 domain separator (name "FedChain", version "1", chain id, this contract).

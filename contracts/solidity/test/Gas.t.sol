@@ -92,6 +92,14 @@ contract GasTest is RuleHarness {
         assertEq(doReclaim("r1", bytes4(0)), 1000, "the whole budget");
     }
 
+    /// A node anchors its embedded ledger's log: the first anchor (its list's slot and its own two),
+    /// then a later one (its own two slots).
+    function test_gas_anchor_first_and_later() public {
+        reg.anchor(h("ledger log"), 100, h("head after 100 entries"));
+        reg.anchor(h("ledger log"), 200, h("head after 200 entries"));
+        assertEq(reg.anchorCount(h("ledger log"), address(this)), 2, "two anchors");
+    }
+
     function test_gas_attest_and_claim_to_a_new_holder() public {
         Sub memory s = sub("r1", "alice", "m1");
         s.kind = 2;

@@ -16,4 +16,7 @@ public interface LogAudit {
   }
 
   Report auditLog() throws LedgerException;
+
+  /** The stored hash of entry {@code n} (1 is the first), if the log has that many entries. */
+  Optional<Hash32> entryHash(long n) throws LedgerException;
 }

@@ -364,6 +364,18 @@ final class EmbeddedLedger implements Ledger, LogAudit {
   // ---- tamper evidence ----
 
   @Override
+  public synchronized Optional<Hash32> entryHash(long n) throws LedgerException {
+    try (PreparedStatement st = db.prepareStatement("SELECT hash FROM log WHERE n = ?")) {
+      st.setLong(1, n);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(Hash32.of(rs.getBytes(1))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new LedgerException("ledger " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
   public synchronized Report auditLog() throws LedgerException {
     TreeMap<String, byte[]> replayed = new TreeMap<>();
     MemoryState mem = new MemoryState(replayed);

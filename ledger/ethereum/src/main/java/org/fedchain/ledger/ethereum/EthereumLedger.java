@@ -17,6 +17,7 @@ import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
+import org.fedchain.ledger.LogAnchors;
 import org.fedchain.ledger.Reason;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.Run;
@@ -51,7 +52,7 @@ import org.web3j.tx.response.PollingTransactionReceiptProcessor;
  * error and is thrown as {@link RejectedException} without sending anything, so nothing changes and
  * no gas is spent. Reads come from the contract's events ({@link EventIndex}).
  */
-final class EthereumLedger implements Ledger {
+final class EthereumLedger implements Ledger, LogAnchors {
   private static final int RETRIES = 3;
 
   private final String rpcUrl;
@@ -272,6 +273,39 @@ final class EthereumLedger implements Ledger {
   @Override
   public synchronized void mint(Address to, BigInteger amount) throws LedgerException {
     send(registry.mint(to.lowerHex(), amount).encodeFunctionCall());
+  }
+
+  @Override
+  public synchronized void anchor(Hash32 log, long entries, Hash32 head) throws LedgerException {
+    send(
+        registry
+            .anchor(log.toBytes(), BigInteger.valueOf(entries), head.toBytes())
+            .encodeFunctionCall());
+  }
+
+  @Override
+  public List<Anchor> anchors(Hash32 log, Address anchorer) throws LedgerException {
+    BigInteger n =
+        call(
+            () -> registry.anchorCount(log.toBytes(), anchorer.lowerHex()).send(),
+            "reading the anchors of log " + log.hex());
+    List<Anchor> out = new ArrayList<>();
+    for (long i = 0; i < n.longValueExact(); i++) {
+      long index = i;
+      var t =
+          call(
+              () ->
+                  registry
+                      .anchorAt(log.toBytes(), anchorer.lowerHex(), BigInteger.valueOf(index))
+                      .send(),
+              "reading anchor " + i + " of log " + log.hex());
+      out.add(
+          new Anchor(
+              t.component1().longValueExact(),
+              t.component2().longValueExact(),
+              Hash32.of(t.component3())));
+    }
+    return out;
   }
 
   private static ContributionRegistry.Receipt receipt(ModelUpdate u) {

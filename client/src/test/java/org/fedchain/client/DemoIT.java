@@ -30,6 +30,26 @@ class DemoIT {
         Pattern.compile("final model: test accuracy ([0-9.]+) on 10000 images").matcher(text);
     assertThat(m.find()).as(text).isTrue();
     assertThat(Double.parseDouble(m.group(1))).isGreaterThanOrEqualTo(0.85);
+
+    // an auditor re-runs every hop's training on the shard it commits to: bit for bit
+    Matcher run = Pattern.compile("run id: ([0-9a-f]{64})").matcher(text);
+    assertThat(run.find()).as(text).isTrue();
+    Path demo = home.resolve("demo");
+    String replay =
+        Cli.ok(
+                Map.of(),
+                List.of(
+                    "--home", demo.toString(), "--ledger", "embedded:" + demo.resolve("ledger.db")),
+                "audit",
+                "--run",
+                run.group(1),
+                "--replay",
+                "--data",
+                "fashion-mnist",
+                "--shards",
+                "3")
+            .out();
+    assertThat(replay).contains("replay OK: 3 of 3 replayed bit for bit");
   }
 
   @Test

@@ -41,8 +41,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code fedchain demo}: the whole chained flow on one machine, in a fresh folder. A coordinator
  * opens a run with a VNX budget; each node continues the chain on its own disjoint shard of
- * Fashion-MNIST (verify, train, sign, record); a validator scores each update by its accuracy gain
- * on held-out images and the node claims its reward; then the run is audited.
+ * Fashion-MNIST (verify, train, sign, record); a validator checks each update on held-out images
+ * and scores the samples it trained on ({@link org.fedchain.node.Validator.Pay#SAMPLES}), the node
+ * claims its reward; then the run is audited.
  */
 @Command(
     name = "demo",

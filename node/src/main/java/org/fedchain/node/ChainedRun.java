@@ -44,7 +44,7 @@ public final class ChainedRun {
    *
    * @param budgetVnx the run's reward budget in whole VNX, escrowed from the coordinator (who must
    *     hold it)
-   * @param rewardPerPoint VNX wei paid per basis point of accuracy gain
+   * @param rewardPerPoint VNX wei paid per point of score (see {@link Validator.Pay})
    * @param commitReveal whether nodes commit before they reveal (where others see pending
    *     transactions)
    * @param bySeries whether each node takes whole series of the data (a source that has them), else
@@ -57,12 +57,44 @@ public final class ChainedRun {
       long budgetVnx,
       BigInteger rewardPerPoint,
       boolean commitReveal,
-      boolean bySeries) {
-    /** The demo's terms: 100 VNX, 0.01 VNX per basis point of the metric's gain. */
+      boolean bySeries,
+      Validator.Pay pay) {
+    /** Terms whose validator scores by the metric's gain. */
+    public Settings(
+        Architecture arch,
+        Architecture.Init init,
+        TrainingConfig config,
+        long budgetVnx,
+        BigInteger rewardPerPoint,
+        boolean commitReveal,
+        boolean bySeries) {
+      this(
+          arch,
+          init,
+          config,
+          budgetVnx,
+          rewardPerPoint,
+          commitReveal,
+          bySeries,
+          Validator.Pay.GAIN);
+    }
+
+    /**
+     * The demo's terms: 100 VNX, 0.01 VNX per point, a point per 10 samples of an update that
+     * trained and did not regress: its nodes hold equal shares of the data, so they earn equal pay
+     * (by the gain, the first node took about 113 times the last's).
+     */
     public static Settings demo(
         Architecture arch, Architecture.Init init, TrainingConfig config, boolean commitReveal) {
       return new Settings(
-          arch, init, config, 100, VNX.divide(BigInteger.valueOf(100)), commitReveal, false);
+          arch,
+          init,
+          config,
+          100,
+          VNX.divide(BigInteger.valueOf(100)),
+          commitReveal,
+          false,
+          Validator.Pay.SAMPLES);
     }
   }
 
@@ -128,7 +160,8 @@ public final class ChainedRun {
             ChainFlow.freshOrigin(config.seed(), s.init()),
             new Task.Terms(config.loss(), config.metric()));
     Hash32 runId = genesis.receipt().runId();
-    Validator scorer = new Validator(ledger, store, validator, test.slice(0, test.size() / 2));
+    Validator scorer =
+        new Validator(ledger, store, validator, test.slice(0, test.size() / 2), s.pay());
     List<Hop> hops = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       DataSpec shard =

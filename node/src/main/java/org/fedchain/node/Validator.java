@@ -2,7 +2,9 @@ package org.fedchain.node;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.model.Tensor;
 import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.store.BlobStore;
@@ -12,6 +14,7 @@ import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.ledger.rules.Rules;
 import org.fedchain.trainer.Architecture;
+import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.wallet.EthereumIdentity;
@@ -29,7 +32,24 @@ import org.fedchain.wallet.EthereumIdentity;
  * }</pre>
  */
 public final class Validator {
-  /** What the validator measured and recorded for one update. */
+  /** What a score is made of. */
+  public enum Pay {
+    /**
+     * The metric's gain over the parent, in basis points. In a chain, order decides it: the first
+     * update takes most of the headroom, whatever the data behind the later ones.
+     */
+    GAIN,
+    /**
+     * One point per {@link #SAMPLES_PER_POINT} samples the update commits to, if it trained (its
+     * tensors are not its parent's) and does not fall more than the run's tolerance below its
+     * parent on the validator's samples; else nothing. Equal data earns equal pay wherever it
+     * stands in a chain; replay ({@code audit --replay}) keeps the sample claim honest.
+     */
+    SAMPLES
+  }
+
+  public static final int SAMPLES_PER_POINT = 10;
+
   /**
    * What the validator measured and recorded for one update.
    *
@@ -41,13 +61,20 @@ public final class Validator {
   private final BlobStore store;
   private final EthereumIdentity me;
   private final Samples heldOut;
+  private final Pay pay;
   private final java.util.Map<Hash32, HeldOutGain> byRun = new java.util.HashMap<>();
 
+  /** A validator that scores by the metric's gain. */
   public Validator(Ledger ledger, BlobStore store, EthereumIdentity me, Samples heldOut) {
+    this(ledger, store, me, heldOut, Pay.GAIN);
+  }
+
+  public Validator(Ledger ledger, BlobStore store, EthereumIdentity me, Samples heldOut, Pay pay) {
     this.ledger = ledger;
     this.store = store;
     this.me = me;
     this.heldOut = heldOut;
+    this.pay = pay;
   }
 
   /** Evaluates {@code update} and its parent, then signs and records the score. */
@@ -58,9 +85,14 @@ public final class Validator {
     HeldOutGain gains = gains(flow, run);
     double parent = gains.of(arch, update.receipt().parent());
     double acc = gains.of(arch, update.receipt().model());
+    long raw =
+        pay == Pay.GAIN
+            ? Math.round((acc - parent) * 10_000)
+            : trained(arch, update) && acc - parent >= -HeadGate.DEFAULT_TOLERANCE
+                ? update.receipt().samples() / SAMPLES_PER_POINT
+                : 0;
     // basis points, within the ledger's bound (a metric not in [0, 1] could leave it)
-    long score =
-        Math.max(-Rules.MAX_SCORE, Math.min(Rules.MAX_SCORE, Math.round((acc - parent) * 10_000)));
+    long score = Math.max(-Rules.MAX_SCORE, Math.min(Rules.MAX_SCORE, raw));
     Attestation a =
         new Attestation(
             update.updateId(),
@@ -69,6 +101,22 @@ public final class Validator {
             Hash32.sha256(("eval " + acc).getBytes(StandardCharsets.UTF_8)));
     ledger.attest(new Signed<>(a, me.address(), me.signer().sign(a.digest(ledger.domain()))));
     return new Score(update, acc, parent, score);
+  }
+
+  /** Whether the update's tensors are not its parent's: it trained (a copy earns nothing). */
+  private boolean trained(Architecture arch, UpdateRecord update) throws IOException {
+    List<Tensor> mine = ModelCodec.read(arch, store.get(update.receipt().model()));
+    List<Tensor> parent = ModelCodec.read(arch, store.get(update.receipt().parent()));
+    for (int i = 0; i < mine.size(); i++) {
+      float[] a = mine.get(i).floats();
+      float[] b = parent.get(i).floats();
+      for (int j = 0; j < a.length; j++) {
+        if (Math.abs(a[j] - b[j]) > 1e-6f) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private HeldOutGain gains(ChainFlow flow, Run run) throws IOException, LedgerException {

@@ -161,10 +161,6 @@ final class AuditCommand implements Callable<Integer> {
   private org.fedchain.trainer.Architecture runArchitecture(RunAudit audit) throws Exception {
     var g = audit.updates().get(0).update();
     var m = org.fedchain.core.model.Manifest.parse(main.store().get(g.receipt().manifest()));
-    java.util.Optional<byte[]> specBytes =
-        m.architecture().length() == 64
-            ? main.store().find(org.fedchain.core.Hash32.parse(m.architecture()))
-            : java.util.Optional.empty();
-    return org.fedchain.trainer.Architectures.resolve(m.architecture(), h -> specBytes);
+    return org.fedchain.trainer.Architectures.resolve(m.architecture(), main.store());
   }
 }

@@ -69,8 +69,7 @@ public final class StageWorker implements AutoCloseable {
   private record Open(
       UpdateRecord parent,
       Architecture arch,
-      int from,
-      int to,
+      Stages mine,
       int stage,
       TrainingConfig config,
       int microBatches,
@@ -195,7 +194,7 @@ public final class StageWorker implements AutoCloseable {
     long[] steps = {0};
     byte[] session = new byte[32];
     RANDOM.nextBytes(session);
-    open = new Open(parent, arch, from, to, stage, config, microBatches, trainer, steps, session);
+    open = new Open(parent, arch, mine, stage, config, microBatches, trainer, steps, session);
     return session.clone();
   }
 
@@ -218,12 +217,11 @@ public final class StageWorker implements AutoCloseable {
       throws Refused, IOException {
     Open o = current(session);
     try {
-      Stages mine = new Stages(new int[] {o.from()}, new int[] {o.to()});
-      List<Tensor> tensors = mine.toModel(o.trainer().tensors(), 0);
+      List<Tensor> tensors = o.mine().toModel(o.trainer().tensors(), 0);
       byte[] model = ModelCodec.write(tensors);
       Hash32 modelHash = store.put(model);
-      TreeMap<String, String> hyper = TrainedUpdates.hyperparameters(o.config());
-      hyper.put(Stages.LAYERS, o.from() + "-" + (o.to() - 1));
+      TreeMap<String, String> hyper = o.config().hyperparameters();
+      hyper.put(Stages.LAYERS, o.mine().toString()); // this node's one range: "from-last"
       hyper.put("stage", Integer.toString(o.stage()));
       hyper.put("micro_batches", Integer.toString(o.microBatches()));
       ModelUpdate parent = o.parent().receipt();

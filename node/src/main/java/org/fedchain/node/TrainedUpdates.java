@@ -21,7 +21,6 @@ import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.Samples;
-import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.TrainingResult;
 import org.fedchain.wallet.EthereumIdentity;
@@ -61,7 +60,7 @@ final class TrainedUpdates {
             .model(modelHash)
             .tensors(tensors)
             .architecture(arch.id())
-            .hyperparameters(hyperparameters(config))
+            .hyperparameters(config.hyperparameters())
             .seed(config.seed())
             .epochs(config.epochs())
             .steps(r.steps())
@@ -138,24 +137,6 @@ final class TrainedUpdates {
 
   static Signed<ModelUpdate> sign(Eip712Domain domain, EthereumIdentity who, ModelUpdate u) {
     return new Signed<>(u, who.address(), who.signer().sign(u.digest(domain)));
-  }
-
-  static TreeMap<String, String> hyperparameters(TrainingConfig config) {
-    TreeMap<String, String> hyper = new TreeMap<>();
-    hyper.put("batch_size", Integer.toString(config.batchSize()));
-    hyper.put("learning_rate", Float.toString(config.learningRate()));
-    hyper.put("optimizer", config.optimizer().name());
-    hyper.put("momentum", Float.toString(config.momentum()));
-    hyper.put("weight_decay", Float.toString(config.weightDecay()));
-    hyper.put(Task.LOSS, config.loss().id());
-    hyper.put(Task.METRIC, config.metric().id());
-    float tau = config.balancedSoftmax();
-    if (tau > 0) {
-      hyper.put("balanced_softmax_tau", Float.toString(tau));
-    }
-    hyper.put("schedule", config.schedule().name());
-    hyper.put("validation_fraction", Double.toString(config.validationFraction()));
-    return hyper;
   }
 
   static TreeMap<String, Double> metrics(TrainingResult r) {

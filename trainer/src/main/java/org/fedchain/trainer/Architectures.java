@@ -69,6 +69,27 @@ public final class Architectures {
   }
 
   /**
+   * The architecture a manifest names: a built-in one, or the spec stored under that hash in {@code
+   * store} (which checks the bytes against the hash).
+   *
+   * @throws IllegalArgumentException as {@link #resolve(String, Function)}
+   * @throws IOException if the store cannot be read
+   */
+  public static Architecture resolve(String ref, org.fedchain.core.store.BlobStore store)
+      throws IOException {
+    Optional<byte[]> spec = Optional.empty();
+    if (builtIn(ref).isEmpty()) {
+      try {
+        spec = store.find(Hash32.parse(ref));
+      } catch (IllegalArgumentException notAHash) {
+        // resolve names the built-in ones
+      }
+    }
+    Optional<byte[]> found = spec;
+    return resolve(ref, h -> found);
+  }
+
+  /**
    * The architecture a manifest names: a built-in one, or the spec whose hash it is, read with
    * {@code fetch} (for instance from the content store, which checks the bytes against the hash).
    *

@@ -158,14 +158,19 @@ public final class LocalTrainer {
   }
 
   private static Shape batchShape(Architecture arch, int n) {
-    long[] in = arch.inputShape();
-    long[] s = new long[in.length + 1];
+    return batchShape(arch.inputShape(), n);
+  }
+
+  /** The shape of {@code n} samples of shape {@code sample}: batch first. */
+  static Shape batchShape(long[] sample, long n) {
+    long[] s = new long[sample.length + 1];
     s[0] = n;
-    System.arraycopy(in, 0, s, 1, in.length);
+    System.arraycopy(sample, 0, s, 1, sample.length);
     return new Shape(s);
   }
 
-  private static int width(long[] shape) {
+  /** The values in one sample of this shape. */
+  static int width(long[] shape) {
     int n = 1;
     for (long d : shape) {
       n = Math.multiplyExact(n, Math.toIntExact(d));

@@ -92,7 +92,7 @@ public final class Pipeline {
     int stages = links.size();
     int width = samples.featureWidth();
     boolean classes = samples.classes() > 0;
-    int targetWidth = classes ? 1 : Math.toIntExact(product(samples.targetShape()));
+    int targetWidth = classes ? 1 : LocalTrainer.width(samples.targetShape());
     ExecutorService pool = Executors.newFixedThreadPool(stages);
     long t0 = System.nanoTime();
     long step = 0;
@@ -137,25 +137,21 @@ public final class Pipeline {
               }
               int size = start[i + 1] - start[i];
               StageLink s = links.get(k);
-              int stage = k;
               boolean last = k == stages - 1;
               tick.add(
-                  pool.submit(
+                  onStage(
+                      pool,
+                      k,
                       () -> {
-                        try {
-                          if (last) {
-                            StageTrainer.LossResult r =
-                                s.lossBackward(id0 + i, carried[i], size, y[i], (float) size / n);
-                            losses[i] = r.loss();
-                            carried[i] = r.inputGradient();
-                          } else {
-                            carried[i] = s.forward(id0 + i, carried[i], size);
-                            floats.addAndGet(2L * carried[i].length); // and its gradient, back
-                          }
-                        } catch (RuntimeException e) {
-                          throw new StageFailure(stage, e);
+                        if (last) {
+                          StageTrainer.LossResult r =
+                              s.lossBackward(id0 + i, carried[i], size, y[i], (float) size / n);
+                          losses[i] = r.loss();
+                          carried[i] = r.inputGradient();
+                        } else {
+                          carried[i] = s.forward(id0 + i, carried[i], size);
+                          floats.addAndGet(2L * carried[i].length); // and its gradient, back
                         }
-                        return null;
                       }));
             }
             await(tick);
@@ -169,34 +165,13 @@ public final class Pipeline {
                 continue;
               }
               StageLink s = links.get(k);
-              int stage = k;
-              tick.add(
-                  pool.submit(
-                      () -> {
-                        try {
-                          carried[i] = s.backward(id0 + i, carried[i]);
-                        } catch (RuntimeException e) {
-                          throw new StageFailure(stage, e);
-                        }
-                        return null;
-                      }));
+              tick.add(onStage(pool, k, () -> carried[i] = s.backward(id0 + i, carried[i])));
             }
             await(tick);
           }
           List<Future<?>> steps = new ArrayList<>();
           for (int k = 0; k < stages; k++) {
-            StageLink s = links.get(k);
-            int stage = k;
-            steps.add(
-                pool.submit(
-                    () -> {
-                      try {
-                        s.step();
-                      } catch (RuntimeException e) {
-                        throw new StageFailure(stage, e);
-                      }
-                      return null;
-                    }));
+            steps.add(onStage(pool, k, links.get(k)::step));
           }
           await(steps);
           float loss = 0;
@@ -238,11 +213,15 @@ public final class Pipeline {
     }
   }
 
-  private static long product(long[] shape) {
-    long p = 1;
-    for (long d : shape) {
-      p *= d;
-    }
-    return p;
+  /** Runs {@code work} on the pool; a failure names stage {@code stage}. */
+  private static Future<?> onStage(ExecutorService pool, int stage, Runnable work) {
+    return pool.submit(
+        () -> {
+          try {
+            work.run();
+          } catch (RuntimeException e) {
+            throw new StageFailure(stage, e);
+          }
+        });
   }
 }

@@ -106,7 +106,7 @@ public final class StageTrainer implements StageLink, AutoCloseable {
                   .optOptimizer(LocalTrainer.optimizer(config, totalSteps))
                   .optDevices(new Device[] {Device.cpu()});
           s.trainer = s.model.newTrainer(tc);
-          s.trainer.initialize(shape(stageArch.inputShape(), config.batchSize()));
+          s.trainer.initialize(LocalTrainer.batchShape(stageArch.inputShape(), config.batchSize()));
           ModelCodec.freeze(stageArch, s.model.getBlock(), config.frozen());
           return null;
         });
@@ -154,7 +154,7 @@ public final class StageTrainer implements StageLink, AutoCloseable {
               labels = p.manager().create(l, new Shape(n));
             } else {
               long[] ts = arch.outputShape();
-              labels = p.manager().create(y, shape(ts, n));
+              labels = p.manager().create(y, LocalTrainer.batchShape(ts, n));
             }
             NDArray l = loss.evaluate(new NDList(labels), new NDList(p.output()));
             NDArray seed = p.manager().create(scale).reshape(l.getShape()); // ones when scale is 1
@@ -216,11 +216,7 @@ public final class StageTrainer implements StageLink, AutoCloseable {
     if (pending.containsKey(id)) {
       throw new IllegalStateException("micro-batch " + id + " is already in this stage");
     }
-    long width = 1;
-    for (long d : arch.inputShape()) {
-      width *= d;
-    }
-    if (x.length != width * n) {
+    if (x.length != (long) LocalTrainer.width(arch.inputShape()) * n) {
       throw new IllegalArgumentException(
           "micro-batch "
               + id
@@ -232,7 +228,7 @@ public final class StageTrainer implements StageLink, AutoCloseable {
               + java.util.Arrays.toString(arch.inputShape()));
     }
     NDManager m = trainer.getManager().newSubManager();
-    NDArray input = m.create(x, shape(arch.inputShape(), n));
+    NDArray input = m.create(x, LocalTrainer.batchShape(arch.inputShape(), n));
     if (!first) {
       input.setRequiresGradient(true);
     }
@@ -244,13 +240,6 @@ public final class StageTrainer implements StageLink, AutoCloseable {
 
   private float[] inputGradient(Pending p) {
     return first ? new float[0] : p.input().getGradient().toFloatArray();
-  }
-
-  private static Shape shape(long[] sample, long n) {
-    long[] s = new long[sample.length + 1];
-    s[0] = n;
-    System.arraycopy(sample, 0, s, 1, sample.length);
-    return new Shape(s);
   }
 
   /**

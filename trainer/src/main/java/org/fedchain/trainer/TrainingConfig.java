@@ -185,6 +185,68 @@ public final class TrainingConfig {
     return validationFraction;
   }
 
+  /**
+   * These settings as a manifest records them; {@link #fromHyperparameters} reads them back, so an
+   * auditor replays a training with what the node says it used.
+   */
+  public java.util.TreeMap<String, String> hyperparameters() {
+    java.util.TreeMap<String, String> h = new java.util.TreeMap<>();
+    h.put("batch_size", Integer.toString(batchSize));
+    h.put("learning_rate", Float.toString(learningRate));
+    h.put("optimizer", optimizer.name());
+    h.put("momentum", Float.toString(momentum));
+    h.put("weight_decay", Float.toString(weightDecay));
+    h.put(Task.LOSS, loss.id());
+    h.put(Task.METRIC, metric.id());
+    if (balancedSoftmax > 0) {
+      h.put("balanced_softmax_tau", Float.toString(balancedSoftmax));
+    }
+    h.put("schedule", schedule.name());
+    h.put("validation_fraction", Double.toString(validationFraction));
+    return h;
+  }
+
+  /**
+   * The settings {@link #hyperparameters} wrote (other keys are ignored, absent ones keep their
+   * defaults); seed, epochs, threads and frozen tensors are manifest fields of their own.
+   *
+   * @throws IllegalArgumentException naming a value that does not parse
+   */
+  public static Builder fromHyperparameters(java.util.Map<String, String> h) {
+    Builder b = builder();
+    if (h.containsKey("batch_size")) {
+      b.batchSize(Integer.parseInt(h.get("batch_size")));
+    }
+    if (h.containsKey("learning_rate")) {
+      b.learningRate(Float.parseFloat(h.get("learning_rate")));
+    }
+    if (h.containsKey("optimizer")) {
+      b.optimizer(Optimizer.valueOf(h.get("optimizer")));
+    }
+    if (h.containsKey("momentum")) {
+      b.momentum(Float.parseFloat(h.get("momentum")));
+    }
+    if (h.containsKey("weight_decay")) {
+      b.weightDecay(Float.parseFloat(h.get("weight_decay")));
+    }
+    if (h.containsKey("schedule")) {
+      b.schedule(Schedule.parse(h.get("schedule")));
+    }
+    if (h.containsKey("validation_fraction")) {
+      b.validationFraction(Double.parseDouble(h.get("validation_fraction")));
+    }
+    if (h.containsKey("balanced_softmax_tau")) {
+      b.balancedSoftmax(Float.parseFloat(h.get("balanced_softmax_tau")));
+    }
+    if (h.containsKey(Task.LOSS)) {
+      b.loss(Task.Loss.parse(h.get(Task.LOSS)));
+    }
+    if (h.containsKey(Task.METRIC)) {
+      b.metric(Task.Metric.parse(h.get(Task.METRIC)));
+    }
+    return b;
+  }
+
   @Override
   public String toString() {
     return "TrainingConfig[epochs="

@@ -81,11 +81,7 @@ public final class AggregateReplay {
     Strategy strategy;
     Architecture arch;
     try {
-      Optional<byte[]> spec =
-          m.architecture().length() == 64
-              ? store.find(Hash32.parse(m.architecture()))
-              : Optional.empty();
-      arch = Architectures.resolve(m.architecture(), h -> spec);
+      arch = Architectures.resolve(m.architecture(), store);
       if (id.equals(Stages.RESTACK)) {
         return restacked(ledger, store, aggregate, m, arch, verified);
       }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
@@ -19,7 +18,6 @@ import org.fedchain.trainer.LocalTrainer;
 import org.fedchain.trainer.ModelCodec;
 import org.fedchain.trainer.ProgressListener;
 import org.fedchain.trainer.Samples;
-import org.fedchain.trainer.Task;
 import org.fedchain.trainer.TrainingConfig;
 import org.fedchain.trainer.TrainingResult;
 
@@ -87,11 +85,7 @@ public final class Replay {
               + " samples)");
     }
     Manifest m = Manifest.parse(store.get(u.receipt().manifest()));
-    Optional<byte[]> spec =
-        m.architecture().length() == 64
-            ? store.find(Hash32.parse(m.architecture()))
-            : Optional.empty();
-    Architecture arch = Architectures.resolve(m.architecture(), h -> spec);
+    Architecture arch = Architectures.resolve(m.architecture(), store);
     List<Tensor> parent = ModelCodec.read(arch, store.get(u.receipt().parent()));
     TrainingConfig config = config(m);
     TrainingResult r = LocalTrainer.train(arch, parent, data, config, ProgressListener.NONE);
@@ -124,44 +118,12 @@ public final class Replay {
 
   /** The training settings a manifest records (what the node trained with). */
   static TrainingConfig config(Manifest m) {
-    Map<String, String> h = m.hyperparameters();
-    TrainingConfig.Builder b =
-        TrainingConfig.builder()
-            .seed(m.seed())
-            .epochs(m.epochs())
-            .threads(Math.max(1, m.threads()))
-            .frozen(m.frozen());
-    if (h.containsKey("batch_size")) {
-      b.batchSize(Integer.parseInt(h.get("batch_size")));
-    }
-    if (h.containsKey("learning_rate")) {
-      b.learningRate(Float.parseFloat(h.get("learning_rate")));
-    }
-    if (h.containsKey("optimizer")) {
-      b.optimizer(TrainingConfig.Optimizer.valueOf(h.get("optimizer")));
-    }
-    if (h.containsKey("momentum")) {
-      b.momentum(Float.parseFloat(h.get("momentum")));
-    }
-    if (h.containsKey("weight_decay")) {
-      b.weightDecay(Float.parseFloat(h.get("weight_decay")));
-    }
-    if (h.containsKey("schedule")) {
-      b.schedule(TrainingConfig.Schedule.parse(h.get("schedule")));
-    }
-    if (h.containsKey("validation_fraction")) {
-      b.validationFraction(Double.parseDouble(h.get("validation_fraction")));
-    }
-    if (h.containsKey("balanced_softmax_tau")) {
-      b.balancedSoftmax(Float.parseFloat(h.get("balanced_softmax_tau")));
-    }
-    if (h.containsKey(Task.LOSS)) {
-      b.loss(Task.Loss.parse(h.get(Task.LOSS)));
-    }
-    if (h.containsKey(Task.METRIC)) {
-      b.metric(Task.Metric.parse(h.get(Task.METRIC)));
-    }
-    return b.build();
+    return TrainingConfig.fromHyperparameters(m.hyperparameters())
+        .seed(m.seed())
+        .epochs(m.epochs())
+        .threads(Math.max(1, m.threads()))
+        .frozen(m.frozen())
+        .build();
   }
 
   private static double largest(List<Tensor> a, List<Tensor> b) {

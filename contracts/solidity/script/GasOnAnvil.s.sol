@@ -39,7 +39,7 @@ contract GasOnAnvil {
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(V1), vm.addr(V2));
         ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
-            1, false, 2, 1e21, 1e18, 0, validators, new address[](0), keccak256("gas run")
+            1, false, 2, 1e21, 1e18, 0, address(0), 0, validators, new address[](0), keccak256("gas run")
         );
         bytes32 g = keccak256("genesis");
         bytes32 runId = open(c, g);
@@ -53,7 +53,14 @@ contract GasOnAnvil {
         batch(runId, g, 10, 2);
         batch(runId, g, 100, 12);
 
-        // two attestations, then a claim that pays alice, a new VNX holder
+        // the validators commit to their eval set (0 here), then two attestations, then a claim that
+        // pays alice, a new VNX holder. The rolls are for the simulation, which runs every transaction
+        // in the fresh anvil's block 0 (a commitment at block 0 reads as none, and an attestation needs
+        // one from an earlier block); on anvil each transaction is mined in a block of its own anyway.
+        vm.roll(block.number + 1);
+        reg.commit(keccak256(abi.encodePacked(bytes32(0), vm.addr(V1))));
+        reg.commit(keccak256(abi.encodePacked(bytes32(0), vm.addr(V2))));
+        vm.roll(block.number + 1);
         attest(r, V1, 5);
         attest(r, V2, 7);
         reg.claim(r);
@@ -65,7 +72,17 @@ contract GasOnAnvil {
 
         // an unrewarded run that admits alice only, and one submit to it (one more cold read)
         c = ContributionRegistry.RunConfig(
-            1, false, 0, 0, 0, 0, new address[](0), new address[](1), keccak256("gas run admitting alice")
+            1,
+            false,
+            0,
+            0,
+            0,
+            0,
+            address(0),
+            0,
+            new address[](0),
+            new address[](1),
+            keccak256("gas run admitting alice")
         );
         c.admitted[0] = vm.addr(ALICE);
         bytes32 restricted = open(c, g);
@@ -91,6 +108,19 @@ contract GasOnAnvil {
         // a node anchors its embedded ledger's log: the first anchor of that log, then a later one
         reg.anchor(keccak256("ledger log"), 100, keccak256("head after 100 entries"));
         reg.anchor(keccak256("ledger log"), 200, keccak256("head after 200 entries"));
+
+        // a run paying bob a royalty of 10% (its payee's slot), alice's update in it, attested by the
+        // validators (their eval sets are committed already), and a claim that pays alice, who holds
+        // VNX now, and bob, a new holder
+        c = ContributionRegistry.RunConfig(
+            1, false, 2, 1e20, 1e18, 0, vm.addr(BOB), 1000, validators, new address[](0), keccak256("gas run royalty")
+        );
+        bytes32 royaltyRun = open(c, g);
+        r = local(royaltyRun, g, 0);
+        reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
+        attest(r, V1, 5);
+        attest(r, V2, 7);
+        reg.claim(r);
         vm.stopBroadcast();
     }
 

@@ -109,6 +109,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint256 budget;
         uint256 rewardPerPoint;
         uint64 claimWindow; // seconds the late validators get after a quorum, and claims after the close
+        address royaltyTo; // the genesis model's owner, paid `royalty` of every claimed reward; zero: nobody
+        uint16 royalty; // basis points (0..10000) of every claimed reward that go to `royaltyTo`
         address[] validators;
         address[] admitted; // who may contribute besides the coordinator; empty: anyone
         bytes32 nonce; // makes the terms, and so the derived run id, unique
@@ -121,6 +123,11 @@ contract ContributionRegistry is EIP712, Ownable {
     /// reads one slot less. The claim window and the close time share a slot of their own (the first
     /// has no room), which closeRun and reclaim touch, and a claim reads only while some validator
     /// has not attested the update.
+    /// The royalty's basis points fill 16 of the first slot's 24 spare bits: claim reads that slot
+    /// anyway (quorum, validator count), so a claim learns whether there is a royalty at no extra
+    /// cold read, and a run without one pays nothing for the feature. Its payee (160 bits) fits no
+    /// slot's spare room (the window slot has 128 free) and so has a slot of its own, written only
+    /// when non-zero and read only when a claim's royalty part is non-zero (+2.1k for that claim).
     struct Run {
         address coordinator; // zero: no such run
         uint8 mode;
@@ -129,6 +136,7 @@ contract ContributionRegistry is EIP712, Ownable {
         bool open;
         bool restricted; // an admitted list was given: only it and the coordinator contribute
         uint32 validatorCount; // once this many attested an update, its claim need not wait
+        uint16 royalty; // basis points of every claimed reward that go to `royaltyTo`
         uint256 budget;
         uint256 unpaid;
         uint256 rewardPerPoint;
@@ -136,6 +144,28 @@ contract ContributionRegistry is EIP712, Ownable {
         bytes32 genesisModel;
         uint64 claimWindow; // seconds, after the quorum of each update and after the close
         uint64 closedAt; // block timestamp of the close; 0 while open
+        address royaltyTo; // the genesis model's owner; zero: no royalty (or one of 0 basis points)
+    }
+
+    /// @notice What `runs` returns. A struct, because fourteen separate return values are more than
+    /// the legacy code generator's ABI encoder can reach on the stack; being all static, it is
+    /// encoded in place, as the same fourteen words the values would be one by one. `paid` is what
+    /// left the escrow: rewards (royalties included) and the returned budget.
+    struct RunView {
+        address coordinator;
+        uint8 mode;
+        bool commitReveal;
+        uint8 quorum;
+        bool open;
+        uint256 budget;
+        uint256 rewardPerPoint;
+        uint256 paid;
+        bytes32 genesisUpdate;
+        bytes32 genesisModel;
+        uint64 claimWindow;
+        address royaltyTo;
+        uint16 royalty;
+        uint64 closedAt;
     }
 
     /// @notice One validator's attestation of one update.
@@ -209,6 +239,8 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @dev Scores are basis points: a score outside +-MAX_SCORE is ScoreOutOfBounds.
     int64 internal constant MAX_SCORE = 10_000;
+    /// @dev A royalty is basis points of a claimed reward: at most the whole of it.
+    uint256 internal constant MAX_ROYALTY = 10_000;
     /// @dev How many scores a Tally keeps in its first slot (`firstScores`, 16 bits each).
     uint256 internal constant FIRST_SCORES = 9;
 
@@ -233,7 +265,9 @@ contract ContributionRegistry is EIP712, Ownable {
     /// @notice Whether an address is on a run's admitted list, from its terms or a later `admit`
     /// (the coordinator is admitted without it; a run without a list admits anyone: see `admits`).
     mapping(bytes32 runId => mapping(address account => bool)) public isAdmitted;
-    /// @notice Block number of each commitment `keccak256(abi.encodePacked(updateId, contributor))`.
+    /// @notice Block number of each commitment: `keccak256(abi.encodePacked(updateId, contributor))`
+    /// of an update in a commit-reveal run, `keccak256(abi.encodePacked(evalSet, validator))` of a
+    /// validator's evaluation set (`attest`).
     mapping(bytes32 commitment => uint256 blockNumber) public commits;
 
     mapping(bytes32 updateKey => uint256 packed) internal _updates;
@@ -254,6 +288,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint256 budget,
         uint256 rewardPerPoint,
         uint64 claimWindow,
+        address royaltyTo,
+        uint16 royalty,
         address[] validators,
         address[] admitted,
         bytes32 nonce
@@ -284,9 +320,15 @@ contract ContributionRegistry is EIP712, Ownable {
         bytes32 report,
         bytes signature
     );
+    /// @notice The reward of update `updateId` was claimed; `amount` is the contributor's part, what
+    /// `contributor` received: the whole reward less the royalty (see `RoyaltyPaid`, emitted beside it
+    /// when that part is non-zero). The reward `claim` returns is the sum of the two.
     event RewardClaimed(
         bytes32 indexed updateId, address indexed contributor, bytes32 indexed runId, bytes32 model, uint256 amount
     );
+    /// @notice `to`, the run's `royaltyTo`, received `amount`, the royalty part of the reward of update
+    /// `updateId` (`claim`); only emitted when that part is non-zero.
+    event RoyaltyPaid(bytes32 indexed updateId, address indexed to, uint256 amount);
     /// @notice The coordinator of run `runId` admitted `node` after opening it (`admit`); emitted
     /// again on a replayed admission, which changes nothing.
     event Admitted(bytes32 indexed runId, address indexed node);
@@ -337,6 +379,9 @@ contract ContributionRegistry is EIP712, Ownable {
     error AlreadyAttested();
     /// @notice A score outside +-10000 (basis points).
     error ScoreOutOfBounds();
+    /// @notice The validator did not commit `keccak256(abi.encodePacked(evalSet, validator))` in a block
+    /// before the attestation's.
+    error EvalSetNotCommitted();
     error QuorumNotMet();
     error AlreadyClaimed();
     error NothingToPay();
@@ -362,10 +407,11 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @notice Opens a run from its coordinator's signed GENESIS receipt and escrows the budget.
     /// @dev The genesis `data` must be `configHash(config)`, so the signature covers mode,
-    /// validators, quorum, budget, rate, claim window, the admitted list and the nonce: nobody can
-    /// replay a genesis with another configuration. The genesis names the coordinator as its
-    /// contributor, and its run id must be `keccak256(abi.encodePacked(coordinator, genesis.data))`
-    /// (BadRunId): a copier who re-signs the genesis with its own key opens a run of another id.
+    /// validators, quorum, budget, rate, claim window, royalty (payee and basis points), the admitted
+    /// list and the nonce: nobody can replay a genesis with another configuration. The genesis names
+    /// the coordinator as its contributor, and its run id must be `keccak256(abi.encodePacked(
+    /// coordinator, genesis.data))` (BadRunId): a copier who re-signs the genesis with its own key
+    /// opens a run of another id.
     /// The budget moves from the coordinator into this contract without an allowance
     /// (`VNXToken.escrowFrom`); that signature is the coordinator's consent.
     function openRun(RunConfig calldata config, Receipt calldata genesis, address coordinator, bytes calldata signature)
@@ -390,12 +436,14 @@ contract ContributionRegistry is EIP712, Ownable {
         run.open = true;
         run.restricted = config.admitted.length != 0;
         run.validatorCount = uint32(config.validators.length); // calldata cannot hold 2^32 addresses
+        run.royalty = config.royalty; // checked <= 10000
         run.budget = budget;
         run.unpaid = budget;
         run.rewardPerPoint = config.rewardPerPoint;
         run.genesisUpdate = updateId;
         run.genesisModel = genesis.model;
         if (config.claimWindow != 0) run.claimWindow = config.claimWindow; // a zero write still costs 2.2k
+        if (config.royaltyTo != address(0)) run.royaltyTo = config.royaltyTo; // likewise
         _record(genesis, updateId, coordinator, signature, _updateKey(genesis.runId, genesis.model) ^ GLOBAL_SLOT);
         _emitRunOpened(genesis, coordinator, config);
         if (budget > 0) vnx.escrowFrom(coordinator, budget);
@@ -421,9 +469,13 @@ contract ContributionRegistry is EIP712, Ownable {
         }
     }
 
-    /// @notice Records `keccak256(abi.encodePacked(updateId, contributor))` at this block. In a
-    /// commit-reveal run the update can be submitted from the next block on; a front-runner who
-    /// copies the pending receipt's model has no older commitment for its own key.
+    /// @notice Records a commitment at this block (CommitExists if it already is). Two kinds:
+    /// `keccak256(abi.encodePacked(updateId, contributor))`: in a commit-reveal run the update can be
+    /// submitted from the next block on; a front-runner who copies the pending receipt's model has no
+    /// older commitment for its own key. `keccak256(abi.encodePacked(evalSet, validator))`: the
+    /// validator's held-out evaluation set, fixed before it scores; `attest` needs it from an earlier
+    /// block. One such commitment serves every attestation with that eval set, in any run. Anyone may
+    /// send either (committing someone else's only dates it earlier).
     function commit(bytes32 commitment) external {
         if (commits[commitment] != 0) revert CommitExists();
         commits[commitment] = block.number;
@@ -433,7 +485,14 @@ contract ContributionRegistry is EIP712, Ownable {
     /// @notice Records a validator's signed score (basis points) of the update `r` (`updateId` = digest
     /// of `r`). Checks, in order: the signature errors and WrongSigner, UpdateUnknown, NotValidator,
     /// SelfAttestation (a validator never scores its own update), AlreadyAttested, ScoreOutOfBounds
-    /// (outside +-10000). The attestation that reaches the quorum starts the update's claim window.
+    /// (outside +-10000), EvalSetNotCommitted. The last: the validator must have committed
+    /// `keccak256(abi.encodePacked(evalSet, validator))` (`commit`) in an earlier block than this
+    /// attestation's, so the held-out set it names was fixed before it saw the update's score on it
+    /// (it cannot pick, after scoring, the set that flatters or sinks an update). The commitment is
+    /// the validator's own (its address is in it): another validator's commitment of the same set
+    /// does not count. It is checked last, so every other refusal keeps its reason; it costs an
+    /// attestation one keccak and one cold read (~2.3k gas). The attestation that reaches the quorum
+    /// starts the update's claim window.
     function attest(
         Receipt calldata r,
         int64 score,
@@ -452,6 +511,7 @@ contract ContributionRegistry is EIP712, Ownable {
         Vote storage vote = _votes[key][validator];
         if (vote.attested) revert AlreadyAttested();
         if (score < -MAX_SCORE || score > MAX_SCORE) revert ScoreOutOfBounds();
+        _checkEvalSet(evalSet, validator);
         vote.attested = true;
         vote.score = score;
         _count(_tallies[key], score, _runs[r.runId].quorum);
@@ -466,6 +526,11 @@ contract ContributionRegistry is EIP712, Ownable {
     /// AlreadyClaimed, QuorumNotMet, ClaimWindowOpen, NothingToPay. Anyone may call it; the reward
     /// always goes to the contributor the recorded receipt names. Claims still pay after the run is
     /// closed, until its budget was returned (`reclaim`): then NothingToPay.
+    /// A run with a royalty splits that amount: `cut = amount * royalty / 10000` (rounded down) goes
+    /// to the run's `royaltyTo` (event `RoyaltyPaid`, when non-zero), `amount - cut` to the
+    /// contributor (`RewardClaimed` carries this part); the two sum to `amount`, which is returned
+    /// and leaves the budget. The royalty's basis points share the run slot claim reads anyway, so a
+    /// run without a royalty pays no extra cold read; the payee's slot is read only for a cut.
     function claim(Receipt calldata r) external returns (uint256 amount) {
         bytes32 updateId = _updateId(r);
         bytes32 key = _keyOf(r);
@@ -492,9 +557,7 @@ contract ContributionRegistry is EIP712, Ownable {
         if (amount == 0) revert NothingToPay();
         t.claimed = true;
         run.unpaid -= amount;
-        address contributor = r.contributor; // bound by the updateId
-        emit RewardClaimed(updateId, contributor, r.runId, r.model, amount);
-        vnx.safeTransfer(contributor, amount);
+        _pay(run, r, updateId, amount);
     }
 
     /// @notice Closes a run on its coordinator's signed `CloseRun`; later submits fail RunClosed.
@@ -575,41 +638,26 @@ contract ContributionRegistry is EIP712, Ownable {
     // ---- reads ----
 
     /// @notice A run: its coordinator and configuration, whether it is open, what it has paid (a
-    /// returned budget counts as paid), its genesis, its claim window and when it was closed (0 while
-    /// open). A coordinator of zero means there is no such run.
-    function runs(bytes32 runId)
-        external
-        view
-        returns (
-            address coordinator,
-            uint8 mode,
-            bool commitReveal,
-            uint8 quorum,
-            bool open,
-            uint256 budget,
-            uint256 rewardPerPoint,
-            uint256 paid,
-            bytes32 genesisUpdate,
-            bytes32 genesisModel,
-            uint64 claimWindow,
-            uint64 closedAt
-        )
-    {
-        Run storage run = _runs[runId];
-        return (
-            run.coordinator,
-            run.mode,
-            run.commitReveal,
-            run.quorum,
-            run.open,
-            run.budget,
-            run.rewardPerPoint,
-            run.budget - run.unpaid,
-            run.genesisUpdate,
-            run.genesisModel,
-            run.claimWindow,
-            run.closedAt
-        );
+    /// returned budget counts as paid; so does a royalty), its genesis, its claim window, its
+    /// royalty's payee and basis points, and when it was closed (0 while open), as a `RunView`. A
+    /// coordinator of zero means there is no such run. Its fields are all static, so the returned
+    /// bytes are those of the fourteen values returned one by one.
+    function runs(bytes32 runId) external view returns (RunView memory run) {
+        Run storage stored = _runs[runId];
+        run.coordinator = stored.coordinator;
+        run.mode = stored.mode;
+        run.commitReveal = stored.commitReveal;
+        run.quorum = stored.quorum;
+        run.open = stored.open;
+        run.budget = stored.budget;
+        run.rewardPerPoint = stored.rewardPerPoint;
+        run.paid = stored.budget - stored.unpaid;
+        run.genesisUpdate = stored.genesisUpdate;
+        run.genesisModel = stored.genesisModel;
+        run.claimWindow = stored.claimWindow;
+        run.royaltyTo = stored.royaltyTo;
+        run.royalty = stored.royalty;
+        run.closedAt = stored.closedAt;
     }
 
     /// @notice Whether `who` may contribute to run `runId`: the run exists (open or closed) and has no
@@ -691,9 +739,21 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @notice `keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint, claimWindow,
-    /// keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)), nonce))`, as
-    /// Java's `RunConfig.hash()` (encodePacked pads each address of an array to a word).
+    /// royaltyTo, royalty, keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)),
+    /// nonce))`, as Java's `RunConfig.hash()` (encodePacked pads each address of an array to a word).
+    /// Terms without a royalty (payee and basis points both zero) leave its two words out, so runs
+    /// opened before royalties keep their ids.
     function configHash(RunConfig calldata c) public pure returns (bytes32) {
+        bytes32 validators = keccak256(abi.encodePacked(c.validators));
+        bytes32 admitted = keccak256(abi.encodePacked(c.admitted));
+        if (c.royaltyTo == address(0) && c.royalty == 0) {
+            // terms without a royalty hash as before royalties existed: their run ids stay the same
+            return keccak256(
+                abi.encode(
+                    c.mode, c.commitReveal, c.quorum, c.budget, c.rewardPerPoint, c.claimWindow, validators, admitted, c.nonce
+                )
+            );
+        }
         return keccak256(
             abi.encode(
                 c.mode,
@@ -702,8 +762,10 @@ contract ContributionRegistry is EIP712, Ownable {
                 c.budget,
                 c.rewardPerPoint,
                 c.claimWindow,
-                keccak256(abi.encodePacked(c.validators)),
-                keccak256(abi.encodePacked(c.admitted)),
+                c.royaltyTo,
+                c.royalty,
+                validators,
+                admitted,
                 c.nonce
             )
         );
@@ -756,9 +818,10 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @dev BadConfig unless validators are non-zero and distinct, so are the admitted addresses,
-    /// quorum <= validators, a budget has a quorum, and the mode is known. Validators and admitted
-    /// addresses are registered while checked (one pass, no second copy); a BadConfig revert undoes
-    /// those writes too.
+    /// quorum <= validators, a budget has a quorum, the royalty is at most 10000 basis points and a
+    /// non-zero one has a payee (a payee of a zero royalty is allowed and paid nothing), and the
+    /// mode is known. Validators and admitted addresses are registered while checked (one pass, no
+    /// second copy); a BadConfig revert undoes those writes too.
     function _checkConfig(bytes32 runId, RunConfig calldata config) internal {
         address[] calldata validators = config.validators;
         for (uint256 i = 0; i < validators.length; ++i) {
@@ -773,13 +836,19 @@ contract ContributionRegistry is EIP712, Ownable {
             isAdmitted[runId][a] = true;
         }
         if (config.quorum > validators.length || (config.budget > 0 && config.quorum == 0)) revert BadConfig();
+        uint256 royalty = config.royalty;
+        if (royalty > MAX_ROYALTY || (royalty != 0 && config.royaltyTo == address(0))) revert BadConfig();
         if (config.mode > MODEL_PARALLEL) revert BadConfig(); // Java's Mode cannot even express this
     }
 
+    /// @dev Emits `RunOpened`. Fourteen arguments, two of them calldata arrays of two stack slots
+    /// each, are more than `emit` can encode on the legacy code generator's stack, so the data is
+    /// built here: the nine static words (genesisModel .. royalty) by `abi.encode` (checked reads),
+    /// then the two array offsets, the nonce and the two arrays (length, then the addresses copied
+    /// from calldata at once: `_checkConfig` has read every element, so a dirty one has reverted).
+    /// The bytes are those `emit` would log (a test decodes and re-encodes them).
     function _emitRunOpened(Receipt calldata genesis, address coordinator, RunConfig calldata config) internal {
-        emit RunOpened(
-            genesis.runId,
-            coordinator,
+        bytes memory head = abi.encode(
             genesis.model,
             config.mode,
             config.commitReveal,
@@ -787,10 +856,29 @@ contract ContributionRegistry is EIP712, Ownable {
             config.budget,
             config.rewardPerPoint,
             config.claimWindow,
-            config.validators,
-            config.admitted,
-            config.nonce
+            config.royaltyTo,
+            config.royalty
         );
+        address[] calldata validators = config.validators;
+        address[] calldata admitted = config.admitted;
+        (bytes32 topic, bytes32 runId, bytes32 nonce) = (RunOpened.selector, genesis.runId, config.nonce);
+        assembly ("memory-safe") {
+            // past `head`'s 9 words, beyond the free memory pointer: scratch for the log only
+            let d := add(head, 0x20)
+            let p := add(d, 0x120)
+            let nv := shl(5, validators.length)
+            mstore(p, 0x180) // validators after the 12 head words
+            mstore(add(p, 0x20), add(0x1a0, nv)) // admitted after validators' length word and addresses
+            mstore(add(p, 0x40), nonce)
+            p := add(p, 0x60)
+            mstore(p, validators.length)
+            calldatacopy(add(p, 0x20), validators.offset, nv)
+            p := add(add(p, 0x20), nv)
+            mstore(p, admitted.length)
+            calldatacopy(add(p, 0x20), admitted.offset, shl(5, admitted.length))
+            p := add(add(p, 0x20), shl(5, admitted.length))
+            log3(d, sub(p, d), topic, runId, coordinator)
+        }
     }
 
     /// @dev Writes the update's single slot, at `key` (the global or the contribution slot of its
@@ -824,6 +912,41 @@ contract ContributionRegistry is EIP712, Ownable {
             mstore(add(m, 0x160), 0) // zero padding after the 65 bytes
             calldatacopy(add(m, 0x120), signature.offset, 65)
             log4(m, 0x180, topic, runId, updateId, contributor)
+        }
+    }
+
+    /// @dev EvalSetNotCommitted unless `validator` committed `keccak256(abi.encodePacked(evalSet,
+    /// validator))` in an earlier block than this one (a function of its own: attest has no stack
+    /// slot left for it).
+    function _checkEvalSet(bytes32 evalSet, address validator) internal view {
+        uint256 c = commits[keccak256(abi.encodePacked(evalSet, validator))];
+        if (!(0 < c && c < block.number)) revert EvalSetNotCommitted(); // 0: never committed
+    }
+
+    /// @dev Pays the claimed `amount` (> 0) of update `updateId` (the recorded `r`): the royalty part
+    /// `cut` to the run's `royaltyTo`, the rest to the contributor `r` names (bound by the updateId).
+    /// `cut` is `floor(amount * royalty / 10000)`, by OpenZeppelin's full-precision `mulDiv`: the
+    /// product itself could overflow for an amount above 2^256 / 10000 (a budget may be up to the
+    /// token's supply). It is at most `amount`, since royalty <= 10000. A royalty of 0 skips it. A
+    /// zero part is not transferred (a royalty of 10000 leaves the contributor nothing); the events
+    /// come first.
+    function _pay(Run storage run, Receipt calldata r, bytes32 updateId, uint256 amount) internal {
+        uint256 royalty = run.royalty; // the slot claim read for the quorum: warm
+        uint256 cut = 0;
+        if (royalty != 0) cut = Math.mulDiv(amount, royalty, MAX_ROYALTY); // full precision: no overflow
+        uint256 own;
+        unchecked {
+            own = amount - cut; // cut <= amount
+        }
+        address contributor = r.contributor; // bound by the updateId
+        emit RewardClaimed(updateId, contributor, r.runId, r.model, own);
+        if (cut != 0) {
+            address to = run.royaltyTo; // non-zero: openRun refuses a royalty without a payee
+            emit RoyaltyPaid(updateId, to, cut);
+            if (own != 0) vnx.safeTransfer(contributor, own);
+            vnx.safeTransfer(to, cut);
+        } else {
+            vnx.safeTransfer(contributor, own);
         }
     }
 

@@ -18,6 +18,8 @@ contract GasTest is RuleHarness {
         o.budget = 1000;
         o.rate = 10;
         doOpen(o, bytes4(0));
+        doCommitEval("v1", "eval", bytes4(0)); // the validators' eval sets, committed before they attest
+        doCommitEval("v2", "eval", bytes4(0));
     }
 
     function test_gas_single_submit() public {
@@ -107,5 +109,27 @@ contract GasTest is RuleHarness {
         doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
         doAttest("r1", "m1", "v2", 7, "valid", bytes4(0));
         assertEq(doClaim("r1", "m1", bytes4(0)), 60, "median (5 + 7) / 2 = 6 x 10");
+    }
+
+    /// A run paying bob a royalty of 10%: the claim reads the payee's slot and makes two transfers.
+    function test_gas_claim_with_a_royalty() public {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r2", "coordinator");
+        o.mode = 1;
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = 1000;
+        o.rate = 10;
+        o.royalty = 1000;
+        o.royaltyTo = "bob";
+        doOpen(o, bytes4(0));
+        Sub memory s = sub("r2", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+        doAttest("r2", "m1", "v1", 5, "valid", bytes4(0));
+        doAttest("r2", "m1", "v2", 7, "valid", bytes4(0));
+        assertEq(doClaim("r2", "m1", bytes4(0)), 60, "the whole reward");
+        checkBalance("alice", 54);
+        checkBalance("bob", 6);
     }
 }

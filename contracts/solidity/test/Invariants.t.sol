@@ -9,12 +9,15 @@ import {Test} from "./utils/Test.sol";
 /// receipts and of variants of them, and now and then its close and the return of its unpaid budget;
 /// counts what succeeded. Submits are contributors' LOCAL updates and the coordinator's AGGREGATEs,
 /// of any model: an AGGREGATE of a model a LOCAL holds is a pick, recorded next to it (the global and
-/// the contribution index), so every count is kept per model and index.
+/// the contribution index), so every count is kept per model and index. The run pays a royalty of
+/// ROYALTY basis points of every claim to ROYALTY_TO; the handler adds up what that should be.
 contract Handler is Test {
     ContributionRegistry internal immutable reg;
     bytes32 public immutable RUN;
     uint256 public constant MODELS = 12;
     uint256 internal constant COORDINATOR_KEY = 0xc0;
+    uint16 public constant ROYALTY = 1234;
+    address public constant ROYALTY_TO = address(0x4017);
 
     uint256[3] internal contributorKeys = [uint256(0xa11ce), 0xb0b, 0x3a11];
     uint256[3] internal validatorKeys = [uint256(0x71), 0x72, 0x3a11]; // the last is no validator
@@ -30,6 +33,7 @@ contract Handler is Test {
     mapping(bytes32 model => mapping(bool global => uint256)) public recordings;
     mapping(bytes32 model => mapping(bool global => uint256)) public claims;
     uint256 public totalPaid;
+    uint256 public royaltyDue; // the sum of floor(amount * ROYALTY / 10000) over the paid claims
     uint256 public returned; // the budget reclaim sent back to the coordinator
     uint256 public variantsAccepted;
 
@@ -119,6 +123,7 @@ contract Handler is Test {
         try reg.claim(receipt(e, variant)) returns (uint256 amount) {
             claims[e.model][e.global] += 1;
             totalPaid += amount;
+            royaltyDue += amount * ROYALTY / 10_000;
             if (variant != 0) variantsAccepted += 1;
         } catch {}
     }
@@ -166,8 +171,9 @@ contract InvariantsTest is Test {
         reg.mint(coordinator, BUDGET);
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(0x71), vm.addr(0x72));
-        ContributionRegistry.RunConfig memory c =
-            ContributionRegistry.RunConfig(1, false, 2, BUDGET, 7, 60, validators, new address[](0), keccak256("run"));
+        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
+            1, false, 2, BUDGET, 7, 60, address(0x4017), 1234, validators, new address[](0), keccak256("run")
+        ); // Handler.ROYALTY_TO, Handler.ROYALTY
         bytes32 g = keccak256("genesis");
         bytes32 data = reg.configHash(c);
         ContributionRegistry.Receipt memory genesis = ContributionRegistry.Receipt(
@@ -175,6 +181,15 @@ contract InvariantsTest is Test {
         );
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(coordinatorKey, reg.updateIdOf(genesis));
         reg.openRun(c, genesis, coordinator, abi.encodePacked(r, s, v));
+        // every attester (the validators and 0x3a11, no validator) commits to the eval set 0 that the
+        // handler's attestations name; they attest from the next block on
+        uint256[3] memory attesters = [uint256(0x71), 0x72, 0x3a11];
+        for (uint256 i = 0; i < attesters.length; ++i) {
+            address a = vm.addr(attesters[i]);
+            vm.prank(a);
+            reg.commit(keccak256(abi.encodePacked(bytes32(0), a)));
+        }
+        vm.roll(block.number + 1);
         handler = new Handler(reg, genesis);
     }
 
@@ -184,10 +199,24 @@ contract InvariantsTest is Test {
     }
 
     function invariant_total_paid_within_budget() public view {
-        (,,,,, uint256 budget,, uint256 paid,,,,) = reg.runs(handler.RUN());
+        ContributionRegistry.RunView memory run = reg.runs(handler.RUN());
+        (uint256 budget, uint256 paid) = (run.budget, run.paid);
         assertTrue(paid <= budget, "paid <= budget");
         assertEq(paid, handler.totalPaid() + handler.returned(), "paid is the sum of claims and the returned budget");
         assertEq(vnx.balanceOf(address(reg)), budget - paid, "escrow holds the unpaid budget");
+    }
+
+    /// Every token that left the escrow is with a contributor, the coordinator (its AGGREGATEs'
+    /// rewards and the returned budget) or the royalty's payee, who has exactly the royalty of every
+    /// paid claim, rounded down claim by claim.
+    function invariant_claims_split_exactly_between_contributors_and_the_royalty() public view {
+        assertEq(vnx.balanceOf(handler.ROYALTY_TO()), handler.royaltyDue(), "the royalty of every claim");
+        uint256 held = vnx.balanceOf(handler.ROYALTY_TO()) + vnx.balanceOf(vm.addr(0xc0));
+        uint256[3] memory contributors = [uint256(0xa11ce), 0xb0b, 0x3a11];
+        for (uint256 i = 0; i < contributors.length; ++i) {
+            held += vnx.balanceOf(vm.addr(contributors[i]));
+        }
+        assertEq(held, handler.totalPaid() + handler.returned(), "paid out = contributors + coordinator + royalty");
     }
 
     /// A LOCAL and the AGGREGATE that picked its model are two updates, each paid at most once.
@@ -243,6 +272,8 @@ contract InvariantsTest is Test {
         assertEq(handler.totalPaid(), 0, "no variant paid");
         handler.claim(1);
         assertEq(handler.totalPaid(), 400 * 7, "median (500 + 300) / 2 = 400 x rate 7");
+        assertEq(vnx.balanceOf(handler.ROYALTY_TO()), 345, "the royalty: 2800 x 1234 / 10000 = 345.52, rounded down");
+        assertEq(vnx.balanceOf(vm.addr(0xa11ce)), 2455, "alice: the rest, 2800 - 345");
         handler.claim(3); // the pick has no attestation of its own
         assertEq(handler.totalPaid(), 400 * 7, "the pick's votes are its own");
         handler.attest(0, 3, 100);

@@ -1224,6 +1224,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1247,6 +1250,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("mallory", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1267,6 +1273,9 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -1295,6 +1304,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1315,6 +1327,9 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -1339,6 +1354,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1359,6 +1377,9 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -1384,6 +1405,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1405,6 +1429,12 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -1438,6 +1468,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1462,6 +1495,12 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -1496,6 +1535,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1524,6 +1569,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1550,6 +1601,12 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 50;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -1596,6 +1653,12 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 50;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -1659,6 +1722,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1691,6 +1760,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -1719,6 +1794,12 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2002,6 +2083,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -2038,6 +2125,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -2066,6 +2159,12 @@ contract LedgerRulesTest is RuleHarness {
             o.rate = 10;
             o.window = 1000000000;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2098,6 +2197,12 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2133,6 +2238,12 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2279,6 +2390,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("alice", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -2299,6 +2413,9 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2323,6 +2440,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -2345,6 +2465,9 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -2365,6 +2488,15 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v3", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2398,6 +2530,18 @@ contract LedgerRulesTest is RuleHarness {
             o.budget = 500;
             o.rate = 10;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v3", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v4", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2436,6 +2580,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -2465,6 +2615,15 @@ contract LedgerRulesTest is RuleHarness {
             o.rate = 10;
             o.window = 1000000000;
             doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v3", "eval", bytes4(0));
         }
         {
             Sub memory s = sub("r1", "alice", "m1");
@@ -2499,6 +2658,12 @@ contract LedgerRulesTest is RuleHarness {
             doOpen(o, bytes4(0));
         }
         {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
             Sub memory s = sub("r1", "alice", "m1");
             doSubmit(s, bytes4(0));
         }
@@ -2512,5 +2677,350 @@ contract LedgerRulesTest is RuleHarness {
             doClaim("r1", "m1", bytes4(0));
         }
         checkBalance("alice", 40);
+    }
+
+    /// attest: the validator committed keccak256(evalSet, validator) in an earlier block
+    function test_rejects_attestation_without_an_eval_set_commitment() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", ContributionRegistry.EvalSetNotCommitted.selector);
+        }
+        checkAttestations("r1", "m1", 0);
+    }
+
+    /// attest: the commitment names the attestation's eval set
+    function test_rejects_attestation_on_another_eval_set_than_committed() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "other", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", ContributionRegistry.EvalSetNotCommitted.selector);
+        }
+        checkAttestations("r1", "m1", 0);
+    }
+
+    /// attest: the commitment is the validator's own
+    function test_rejects_attestation_on_an_eval_set_only_another_validator_committed() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", ContributionRegistry.EvalSetNotCommitted.selector);
+        }
+        checkAttestations("r1", "m1", 0);
+    }
+
+    /// attest accepted on the eval set its validator committed earlier
+    function test_accepts_attestation_on_a_committed_eval_set() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "held-out", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttestOn(recordedAs("r1", "m1", ""), "v1", 5, "held-out", "valid", bytes4(0));
+        }
+        checkAttestations("r1", "m1", 1);
+    }
+
+    /// openRun: royalty <= 10000 basis points
+    function test_rejects_a_royalty_above_10000_basis_points() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.royalty = 10001;
+            o.royaltyTo = "bob";
+            doOpen(o, ContributionRegistry.BadConfig.selector);
+        }
+        checkBalance("coordinator", 1000);
+    }
+
+    /// openRun: a royalty needs a royaltyTo
+    function test_rejects_a_royalty_without_a_payee() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.royalty = 500;
+            doOpen(o, ContributionRegistry.BadConfig.selector);
+        }
+        checkBalance("coordinator", 1000);
+    }
+
+    /// claim: royalty basis points of the reward, rounded down, to royaltyTo; the rest to the contributor
+    function test_pays_a_royalty_of_the_reward_to_the_royalty_payee() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 11;
+            o.royalty = 2500;
+            o.royaltyTo = "bob";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 42);
+        checkBalance("bob", 13);
+        checkPaid("r1", 55);
+        checkBalance("coordinator", 500);
+    }
+
+    /// openRun: a royaltyTo with royalty 0 is allowed and paid nothing
+    function test_a_payee_of_no_royalty_gets_nothing() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 11;
+            o.royaltyTo = "bob";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 55);
+        checkBalance("bob", 0);
+        checkPaid("r1", 55);
+    }
+
+    /// claim: the royalty splits the capped reward; the parts sum to what was left
+    function test_splits_a_claim_capped_by_the_remaining_budget() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 50;
+            o.rate = 10;
+            o.royalty = 2500;
+            o.royaltyTo = "bob";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 4, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 4, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m2");
+            s.parent = "m1";
+            s.seq = 2;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m2", "v1", 4, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m2", "v2", 4, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m2", bytes4(0));
+        }
+        checkBalance("alice", 38);
+        checkBalance("bob", 12);
+        checkPaid("r1", 50);
+    }
+
+    /// claim: royaltyTo may be the contributor, who then gets both parts
+    function test_a_royalty_payee_who_contributed_gets_the_whole_reward() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 11;
+            o.royalty = 2500;
+            o.royaltyTo = "alice";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 55);
+        checkPaid("r1", 55);
+    }
+
+    /// claim: a royalty of 10000 basis points is the whole reward
+    function test_a_royalty_of_10000_leaves_the_contributor_nothing() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.royalty = 10000;
+            o.royaltyTo = "bob";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 4, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 4, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 0);
+        checkBalance("bob", 40);
+        checkPaid("r1", 40);
     }}
 

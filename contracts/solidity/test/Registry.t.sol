@@ -11,6 +11,12 @@ import {Vm} from "./utils/Test.sol";
 /// @notice Rules and properties beyond the shared vectors: fuzzed signatures, the receipt's contributor,
 /// admissions, batches, front-running, reward arithmetic, the token's registry privilege and the events.
 contract RegistryTest is RuleHarness {
+    /// v1 and v2 commit to the eval set "eval", which their attestations name (from the next block on).
+    function commitEvals() internal {
+        doCommitEval("v1", "eval", bytes4(0));
+        doCommitEval("v2", "eval", bytes4(0));
+    }
+
     function openChained(bool commitReveal, uint256 budget) internal {
         doMint("coordinator", 1000, bytes4(0));
         Open memory o = open("r1", "coordinator");
@@ -20,6 +26,7 @@ contract RegistryTest is RuleHarness {
         o.budget = budget;
         o.rate = 10;
         doOpen(o, bytes4(0));
+        commitEvals();
     }
 
     function signed(Sub memory s) internal view returns (ContributionRegistry.Receipt memory r, bytes memory sig) {
@@ -174,6 +181,7 @@ contract RegistryTest is RuleHarness {
         o.budget = 1000;
         o.rate = 10;
         doOpen(o, bytes4(0));
+        commitEvals();
         Sub memory l1 = sub("r1", "alice", "l1");
         l1.kind = 2;
         doSubmit(l1, bytes4(0));
@@ -481,7 +489,7 @@ contract RegistryTest is RuleHarness {
         }
         (bool ok, bytes memory err) = address(reg).call(data);
         assertTrue(!ok && err.length == 0, "reverts without a ledger reason");
-        (address coordinator,,,,,,,,,,,) = reg.runs(g.runId);
+        address coordinator = reg.runs(g.runId).coordinator;
         assertEq(coordinator, address(0), "no run");
     }
 
@@ -541,14 +549,37 @@ contract RegistryTest is RuleHarness {
         reg.openRun(c, g, coordinator, sig);
     }
 
-    /// RunOpened carries the claim window after the rate, the admitted list after the validators, then
-    /// the nonce (Java's EventIndex rebuilds the terms from it).
-    function test_run_opened_event_carries_the_window_the_admitted_list_and_the_nonce() public {
+    /// RunOpened's data, as a struct: its non-indexed fields in order.
+    struct RunOpenedData {
+        bytes32 genesisModel;
+        uint8 mode;
+        bool commitReveal;
+        uint8 quorum;
+        uint256 budget;
+        uint256 rewardPerPoint;
+        uint64 claimWindow;
+        address royaltyTo;
+        uint16 royalty;
+        address[] validators;
+        address[] admitted;
+        bytes32 nonce;
+    }
+
+    /// RunOpened carries the claim window after the rate, then the royalty's payee and basis points,
+    /// the admitted list after the validators, then the nonce (Java's EventIndex rebuilds the terms
+    /// from it). Its data, which the registry encodes in two parts, is exactly Solidity's encoding of
+    /// those fields (re-encoding the decoded struct gives the same bytes), and `runs` reads the terms.
+    function test_run_opened_event_carries_the_window_the_royalty_the_admitted_list_and_the_nonce() public {
+        doMint("coordinator", 1000, bytes4(0));
         Open memory o = open("r1", "coordinator");
         o.validators = list("v1");
+        o.quorum = 1;
         o.admitted = list("alice", "bob");
+        o.budget = 700;
         o.rate = 10;
         o.window = 3600;
+        o.royalty = 250;
+        o.royaltyTo = "v4";
         ContributionRegistry.RunConfig memory c = config(o);
         ContributionRegistry.Receipt memory g = genesisOf(o, c);
         bytes memory sig = sign("coordinator", receiptHash(g), "valid");
@@ -558,30 +589,49 @@ contract RegistryTest is RuleHarness {
         bool found;
         for (uint256 i = 0; i < logs.length; ++i) {
             if (logs[i].topics[0] != ContributionRegistry.RunOpened.selector) continue;
-            (
-                ,,,,,
-                uint256 rate,
-                uint64 window,
-                address[] memory validators,
-                address[] memory admitted,
-                bytes32 nonce
-            ) = abi.decode(
-                logs[i].data, (bytes32, uint8, bool, uint8, uint256, uint256, uint64, address[], address[], bytes32)
-            );
-            assertEq(rate, 10, "rate");
-            assertEq(window, 3600, "claim window");
-            assertEq(validators.length, 1, "validators");
-            assertEq(admitted.length, 2, "admitted");
-            assertEq(admitted[0], who("alice"), "admitted[0]");
-            assertEq(admitted[1], who("bob"), "admitted[1]");
-            assertEq(nonce, h("run:r1"), "nonce");
+            bytes memory wrapped = bytes.concat(bytes32(uint256(0x20)), logs[i].data); // a struct's outer offset
+            RunOpenedData memory d = abi.decode(wrapped, (RunOpenedData));
+            assertEq(keccak256(abi.encode(d)), keccak256(wrapped), "canonical encoding");
+            assertEq(d.genesisModel, h("g"), "genesis model");
+            assertEq(d.quorum, 1, "quorum");
+            assertEq(d.budget, 700, "budget");
+            assertEq(d.rewardPerPoint, 10, "rate");
+            assertEq(d.claimWindow, 3600, "claim window");
+            assertEq(d.royaltyTo, who("v4"), "royalty to");
+            assertEq(d.royalty, 250, "royalty");
+            assertEq(d.validators.length, 1, "validators");
+            assertEq(d.validators[0], who("v1"), "validators[0]");
+            assertEq(d.admitted.length, 2, "admitted");
+            assertEq(d.admitted[0], who("alice"), "admitted[0]");
+            assertEq(d.admitted[1], who("bob"), "admitted[1]");
+            assertEq(d.nonce, h("run:r1"), "nonce");
             assertEq(logs[i].topics[1], derivedRunId(who("coordinator"), c), "run id");
+            assertEq(logs[i].topics[2], bytes32(uint256(uint160(who("coordinator")))), "coordinator");
             found = true;
         }
         assertTrue(found, "RunOpened emitted");
-        (,,,,,,,,,, uint64 claimWindow, uint64 closedAt) = reg.runs(derivedRunId(who("coordinator"), c));
-        assertEq(claimWindow, 3600, "stored claim window");
-        assertEq(closedAt, 0, "not closed");
+        ContributionRegistry.RunView memory run = reg.runs(derivedRunId(who("coordinator"), c));
+        assertEq(run.claimWindow, 3600, "stored claim window");
+        assertEq(run.royaltyTo, who("v4"), "stored royalty to");
+        assertEq(run.royalty, 250, "stored royalty");
+        assertEq(run.closedAt, 0, "not closed");
+        assertEq(run.budget, 700, "budget");
+        assertEq(run.paid, 0, "paid");
+        // the returned bytes are the fourteen words of the values one by one
+        bytes memory call = abi.encodeCall(reg.runs, (derivedRunId(who("coordinator"), c)));
+        (bool ok, bytes memory ret) = address(reg).staticcall(call);
+        assertTrue(ok && ret.length == 14 * 32, "fourteen words");
+        uint256 window;
+        uint256 royaltyTo;
+        uint256 royalty;
+        assembly {
+            window := mload(add(ret, 0x160)) // word 11 (of 1..14): after the length word, 10 words
+            royaltyTo := mload(add(ret, 0x180))
+            royalty := mload(add(ret, 0x1a0))
+        }
+        assertEq(window, 3600, "word 11: claimWindow");
+        assertEq(royaltyTo, uint160(who("v4")), "word 12: royaltyTo");
+        assertEq(royalty, 250, "word 13: royalty");
     }
 
     // ---- admissions after opening ----
@@ -733,6 +783,7 @@ contract RegistryTest is RuleHarness {
         o.budget = budget;
         o.rate = rate;
         doOpen(o, bytes4(0));
+        commitEvals();
         doSubmit(sub("r1", "alice", "m1"), bytes4(0));
         doAttest("r1", "m1", "v1", s1, "valid", bytes4(0));
         doAttest("r1", "m1", "v2", s2, "valid", bytes4(0));
@@ -794,6 +845,7 @@ contract RegistryTest is RuleHarness {
         o.budget = 500;
         o.rate = 10;
         doOpen(o, bytes4(0));
+        commitEvals();
         doSubmit(sub("r1", "v1", "m1"), bytes4(0));
         doAttest("r1", "m1", "v1", 20_000, "valid", ContributionRegistry.SelfAttestation.selector);
         doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
@@ -813,7 +865,7 @@ contract RegistryTest is RuleHarness {
         address coordinator = who("coordinator");
         reg.mint(coordinator, 1e9);
         ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
-            0, false, quorum, 1e9, 1, window, validators, new address[](0), h("run:many")
+            0, false, quorum, 1e9, 1, window, address(0), 0, validators, new address[](0), h("run:many")
         );
         bytes32 id = derivedRunId(coordinator, c);
         ContributionRegistry.Receipt memory g = ContributionRegistry.Receipt(
@@ -821,6 +873,11 @@ contract RegistryTest is RuleHarness {
         );
         reg.openRun(c, g, coordinator, sign("coordinator", receiptHash(g), "valid"));
         openedAs[keccak256("r1")] = g.runId;
+        settle();
+        for (uint256 i = 0; i < n; ++i) {
+            vm.prank(validators[i]);
+            reg.commit(keccak256(abi.encodePacked(h("eval"), validators[i]))); // each validator's eval set
+        }
         settle();
         doSubmit(sub("r1", "alice", "m1"), bytes4(0));
     }
@@ -960,6 +1017,214 @@ contract RegistryTest is RuleHarness {
         checkBalance("alice", 50);
     }
 
+    // ---- eval sets: a validator commits to its held-out set before it scores ----
+
+    /// v1's commitment in the block of its attestation is too recent; from the next block it counts.
+    function test_an_eval_set_committed_in_the_same_block_is_too_recent() public {
+        openChained(false, 500);
+        doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+        vm.prank(who("v1"));
+        reg.commit(keccak256(abi.encodePacked(h("fresh"), who("v1"))));
+        bytes4 notCommitted = ContributionRegistry.EvalSetNotCommitted.selector;
+        doAttestOn(recorded("r1", "m1"), "v1", 5, "fresh", "valid", notCommitted);
+        checkAttestations("r1", "m1", 0);
+        doAttestOn(recorded("r1", "m1"), "v1", 5, "fresh", "valid", bytes4(0)); // settle() moved to the next block
+        checkAttestations("r1", "m1", 1);
+    }
+
+    /// The commitment binds the validator: v2's commitment of the very set does not let v1 attest with
+    /// it, nor does v1's commitment of another set; the refusal counts nothing.
+    function test_an_eval_set_commitment_is_the_validators_own() public {
+        openChained(false, 500);
+        doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+        doCommitEval("v2", "held-out", bytes4(0));
+        doCommitEval("v1", "other", bytes4(0));
+        bytes4 notCommitted = ContributionRegistry.EvalSetNotCommitted.selector;
+        doAttestOn(recorded("r1", "m1"), "v1", 5, "held-out", "valid", notCommitted);
+        doAttestOn(recorded("r1", "m1"), "v2", 5, "held-out", "valid", bytes4(0));
+        checkAttestations("r1", "m1", 1);
+        (bool attested,) = reg.attestationOf(runId("r1"), h("m1"), who("v1"));
+        assertTrue(!attested, "v1 did not attest");
+        doCommitEval("v1", "other", ContributionRegistry.CommitExists.selector); // committed once, for good
+    }
+
+    /// The eval-set check is the last: without a commitment every earlier refusal keeps its reason.
+    function test_the_eval_set_is_checked_after_every_other_attest_rule() public {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.validators = list("v1", "v2");
+        o.quorum = 1;
+        o.budget = 500;
+        o.rate = 10;
+        doOpen(o, bytes4(0));
+        doSubmit(sub("r1", "v1", "m1"), bytes4(0));
+        doSubmit(sub("r1", "alice", "m2"), bytes4(0));
+        ContributionRegistry.Receipt memory m1 = recorded("r1", "m1");
+        ContributionRegistry.Receipt memory m2 = recorded("r1", "m2");
+        // nobody committed any eval set
+        doAttestOn(m2, "v1", 5, "none", "wrong-key", ContributionRegistry.WrongSigner.selector);
+        ContributionRegistry.Receipt memory variant = withSamples(recorded("r1", "m2"), 7);
+        doAttestOn(variant, "v1", 5, "none", "valid", ContributionRegistry.UpdateUnknown.selector);
+        doAttestOn(m2, "mallory", 5, "none", "valid", ContributionRegistry.NotValidator.selector);
+        doAttestOn(m1, "v1", 5, "none", "valid", ContributionRegistry.SelfAttestation.selector);
+        doAttestOn(m2, "v1", 10_001, "none", "valid", ContributionRegistry.ScoreOutOfBounds.selector);
+        doAttestOn(m2, "v1", 5, "none", "valid", ContributionRegistry.EvalSetNotCommitted.selector);
+        doCommitEval("v1", "none", bytes4(0));
+        doAttestOn(m2, "v1", 5, "none", "valid", bytes4(0));
+        doAttestOn(m2, "v1", 5, "unseen", "valid", ContributionRegistry.AlreadyAttested.selector);
+    }
+
+    /// One commitment serves every attestation naming that set, in any run.
+    function test_one_eval_set_commitment_serves_every_run() public {
+        openChained(false, 500); // v1 and v2 committed "eval"
+        doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+        Open memory o = open("r2", "coordinator");
+        o.validators = list("v1");
+        doOpen(o, bytes4(0));
+        doSubmit(sub("r2", "bob", "m1"), bytes4(0));
+        doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        doAttest("r2", "m1", "v1", 5, "valid", bytes4(0));
+        checkAttestations("r1", "m1", 1);
+        checkAttestations("r2", "m1", 1);
+    }
+
+    // ---- royalties ----
+
+    /// A run paying `royalty` basis points to `royaltyTo` ("" = none) with budget and rate `amount`:
+    /// alice's m1, scored 1 by v1 and v2, earns exactly `amount` (the median 1 x the rate, the whole
+    /// budget).
+    function royaltyRun(uint256 amount, uint16 royalty, string memory royaltyTo) internal {
+        doMint("coordinator", amount, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = amount;
+        o.rate = amount;
+        o.royalty = royalty;
+        o.royaltyTo = royaltyTo;
+        doOpen(o, bytes4(0));
+        commitEvals();
+        doSubmit(sub("r1", "alice", "m1"), bytes4(0));
+        doAttest("r1", "m1", "v1", 1, "valid", bytes4(0));
+        doAttest("r1", "m1", "v2", 1, "valid", bytes4(0));
+    }
+
+    /// For any amount (up to the largest mint) and royalty 0..10000: the payee gets
+    /// floor(amount * royalty / 10000) (computed here without the product, which can overflow: with
+    /// amount = q * 10000 + m it is q * royalty + floor(m * royalty / 10000); the registry uses
+    /// OpenZeppelin's mulDiv), the contributor the rest, the two sum to the amount claim returns, the
+    /// escrow loses exactly that, and the events carry the two parts.
+    function testFuzz_a_royalty_splits_the_reward_exactly(uint256 amount, uint256 royalty, bool payeeOfZero) public {
+        amount = amount % (2 ** 255 - 1) + 1;
+        royalty = royalty % 10_001;
+        string memory payee = royalty == 0 && !payeeOfZero ? "" : "bob";
+        royaltyRun(amount, uint16(royalty), payee);
+        // forge-lint: disable-next-line(divide-before-multiply) exact: the remainder's part is added
+        uint256 cut = (amount / 10_000) * royalty + ((amount % 10_000) * royalty) / 10_000;
+        assertEq(vnx.balanceOf(address(reg)), amount, "escrowed");
+        vm.getRecordedLogs();
+        assertEq(reg.claim(recorded("r1", "m1")), amount, "claim returns the whole reward");
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        settle();
+        checkBalance("alice", amount - cut);
+        checkBalance("bob", cut);
+        assertEq(vnx.balanceOf(address(reg)), 0, "the escrow paid exactly the amount");
+        checkPaid("r1", amount);
+        (uint256 rewardClaimed, uint256 royaltyPaid, uint256 paidEvents) = (type(uint256).max, 0, 0);
+        for (uint256 i = 0; i < logs.length; ++i) {
+            if (logs[i].topics[0] == ContributionRegistry.RewardClaimed.selector) {
+                (, rewardClaimed) = abi.decode(logs[i].data, (bytes32, uint256));
+                assertEq(logs[i].topics[2], bytes32(uint256(uint160(who("alice")))), "RewardClaimed names alice");
+            }
+            if (logs[i].topics[0] == ContributionRegistry.RoyaltyPaid.selector) {
+                royaltyPaid = abi.decode(logs[i].data, (uint256));
+                assertEq(logs[i].topics[2], bytes32(uint256(uint160(who("bob")))), "RoyaltyPaid names bob");
+                ++paidEvents;
+            }
+        }
+        assertEq(rewardClaimed, amount - cut, "RewardClaimed carries the contributor's part");
+        assertEq(royaltyPaid, cut, "RoyaltyPaid carries the cut");
+        assertEq(paidEvents, cut == 0 ? 0 : 1, "RoyaltyPaid only for a cut");
+    }
+
+    /// The floor: 55 wei at 10% pay the payee 5 (not 5.5) and the contributor 50.
+    function test_a_royalty_is_rounded_down() public {
+        royaltyRun(55, 1000, "bob");
+        assertEq(doClaim("r1", "m1", bytes4(0)), 55, "the whole reward");
+        checkBalance("alice", 50);
+        checkBalance("bob", 5);
+    }
+
+    /// At 1 basis point, 9999 wei pay the payee nothing (0.9999 rounded down): no RoyaltyPaid.
+    function test_a_royalty_below_one_wei_pays_the_payee_nothing() public {
+        royaltyRun(9999, 1, "bob");
+        vm.getRecordedLogs();
+        assertEq(doClaim("r1", "m1", bytes4(0)), 9999, "the whole reward");
+        Vm.Log[] memory logs = vm.getRecordedLogs();
+        for (uint256 i = 0; i < logs.length; ++i) {
+            assertTrue(logs[i].topics[0] != ContributionRegistry.RoyaltyPaid.selector, "no RoyaltyPaid");
+        }
+        checkBalance("alice", 9999);
+        checkBalance("bob", 0);
+    }
+
+    /// A royalty of the whole reward leaves the contributor nothing (its RewardClaimed says 0).
+    function test_a_royalty_of_10000_pays_the_payee_everything() public {
+        royaltyRun(1000, 10_000, "bob");
+        assertEq(doClaim("r1", "m1", bytes4(0)), 1000, "the whole reward");
+        checkBalance("alice", 0);
+        checkBalance("bob", 1000);
+        doClaim("r1", "m1", ContributionRegistry.AlreadyClaimed.selector);
+    }
+
+    /// openRun: BadConfig for more than 10000 basis points, or a royalty without a payee; a payee of
+    /// no royalty, and the whole reward, are fine. Nothing is escrowed by a refused open.
+    function test_a_royalty_beyond_the_reward_or_without_a_payee_is_bad_config() public {
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r1", "coordinator");
+        o.validators = list("v1");
+        o.quorum = 1;
+        o.budget = 100;
+        o.rate = 1;
+        o.royalty = 10_001;
+        o.royaltyTo = "bob";
+        doOpen(o, ContributionRegistry.BadConfig.selector);
+        o.royalty = type(uint16).max;
+        doOpen(o, ContributionRegistry.BadConfig.selector);
+        o.royalty = 1;
+        o.royaltyTo = "";
+        doOpen(o, ContributionRegistry.BadConfig.selector);
+        checkBalance("coordinator", 1000);
+        o.royalty = 0;
+        o.royaltyTo = "bob";
+        doOpen(o, bytes4(0));
+        o.run = "r2";
+        o.royalty = 10_000;
+        doOpen(o, bytes4(0));
+        checkBalance("coordinator", 800);
+    }
+
+    /// A royalty word above 16 bits is no uint16: the call reverts as malformed, not as BadConfig.
+    function test_a_dirty_royalty_word_reverts() public {
+        Open memory o = open("r1", "coordinator");
+        o.royalty = 1;
+        o.royaltyTo = "bob";
+        ContributionRegistry.RunConfig memory c = config(o);
+        ContributionRegistry.Receipt memory g = genesisOf(o, c);
+        bytes memory sig = sign("coordinator", receiptHash(g), "valid");
+        bytes memory data = abi.encodeCall(ContributionRegistry.openRun, (c, g, who("coordinator"), sig));
+        // selector, 4 head words (config offset, 9 genesis words, coordinator, signature offset), then the config
+        uint256 at = 4 + 32 * (1 + 9 + 2) + 32 * 7; // config word 7: royalty
+        assertEq(uint256(bytes32(this.wordAt(data, at))), 1, "the royalty word");
+        data[at + 29] = 0x01; // 0x10001: a value no uint16 holds
+        (bool ok, bytes memory err) = address(reg).call(data);
+        assertTrue(!ok && err.length == 0, "reverts without a reason");
+    }
+
+    function wordAt(bytes calldata data, uint256 at) external pure returns (bytes32) {
+        return bytes32(data[at:at + 32]);
+    }
+
     // ---- closing, the claim window and the returned budget ----
 
     /// A rewarded run (budget 500, rate 10, claim window `window`) with alice's m1 attested 3 and 5
@@ -973,6 +1238,7 @@ contract RegistryTest is RuleHarness {
         o.rate = 10;
         o.window = window;
         doOpen(o, bytes4(0));
+        commitEvals();
         doSubmit(sub("r1", "alice", "m1"), bytes4(0));
         doAttest("r1", "m1", "v1", 3, "valid", bytes4(0));
         doAttest("r1", "m1", "v2", 5, "valid", bytes4(0));
@@ -994,7 +1260,8 @@ contract RegistryTest is RuleHarness {
         assertEq(logs[0].topics[1], id, "run id");
         assertEq(logs[0].topics[2], bytes32(uint256(uint160(coordinator))), "coordinator");
         assertEq(abi.decode(logs[0].data, (uint64)), 1_700_000_000, "closedAt");
-        (,,,, bool isOpen,,,,,, uint64 claimWindow, uint64 closedAt) = reg.runs(id);
+        ContributionRegistry.RunView memory run = reg.runs(id);
+        (bool isOpen, uint64 claimWindow, uint64 closedAt) = (run.open, run.claimWindow, run.closedAt);
         assertTrue(!isOpen && claimWindow == 60 && closedAt == 1_700_000_000, "closed at, window kept");
     }
 
@@ -1105,8 +1372,8 @@ contract RegistryTest is RuleHarness {
         assertTrue(copy.runId != g.runId, "the copier's terms derive another run id");
         reg.openRun(c, copy, mallory, sign("mallory", receiptHash(copy), "valid"));
         reg.openRun(c, g, who("coordinator"), coordinatorSig);
-        (address victimRun,,,,,,,,,,,) = reg.runs(g.runId);
-        (address copierRun,,,,,,,,,,,) = reg.runs(copy.runId);
+        address victimRun = reg.runs(g.runId).coordinator;
+        address copierRun = reg.runs(copy.runId).coordinator;
         assertEq(victimRun, who("coordinator"), "the coordinator's run");
         assertEq(copierRun, mallory, "the copier's own run");
     }
@@ -1188,7 +1455,30 @@ contract RegistryTest is RuleHarness {
             keccak256(abi.encodePacked(uint256(uint160(who("alice"))), uint256(uint160(who("bob"))))),
             sha256("run:r1")
         );
-        assertEq(reg.configHash(windowed), keccak256(words), "nine words");
+        assertEq(reg.configHash(windowed), keccak256(words), "nine words without a royalty");
+        o.royaltyTo = "v4";
+        ContributionRegistry.RunConfig memory payee = config(o);
+        assertEq(reg.configHash(payee), configHashOf(payee), "configHash with a royalty payee");
+        // with a royalty, its payee and basis points are words 7 and 8
+        bytes memory royalWords = abi.encodePacked(
+            uint256(1),
+            uint256(1),
+            uint256(2),
+            uint256(500),
+            uint256(10),
+            uint256(86400),
+            uint256(uint160(who("v4"))),
+            uint256(0),
+            keccak256(abi.encodePacked(uint256(uint160(who("v1"))), uint256(uint160(who("v2"))))),
+            keccak256(abi.encodePacked(uint256(uint160(who("alice"))), uint256(uint160(who("bob"))))),
+            sha256("run:r1")
+        );
+        assertEq(reg.configHash(payee), keccak256(royalWords), "eleven words with a royalty");
+        assertTrue(reg.configHash(payee) != reg.configHash(windowed), "the royalty's payee is covered");
+        o.royalty = 1;
+        ContributionRegistry.RunConfig memory royal = config(o);
+        assertEq(reg.configHash(royal), configHashOf(royal), "configHash with a royalty");
+        assertTrue(reg.configHash(royal) != reg.configHash(payee), "the royalty is covered");
     }
 
     // ---- mint and token ----

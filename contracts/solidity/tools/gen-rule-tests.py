@@ -48,9 +48,12 @@ def call(c, exp):
             lines.append("o.validators = %s;" % names(c["validators"]))
         if c.get("admitted"):
             lines.append("o.admitted = %s;" % names(c["admitted"]))
-        for f in ("quorum", "budget", "rate", "window"):  # window: the claim window, seconds
+        # window: the claim window, seconds; royalty: basis points of every claim that go to royaltyTo
+        for f in ("quorum", "budget", "rate", "window", "royalty"):
             if int(c.get(f, 0)) != 0:
                 lines.append("o.%s = %s;" % (f, c[f]))
+        if "royaltyTo" in c:
+            lines.append("o.royaltyTo = %s;" % q(c["royaltyTo"]))
         if "genesis" in c:
             lines.append("o.genesis = %s;" % q(c["genesis"]))
         if "genesisKind" in c:
@@ -61,6 +64,8 @@ def call(c, exp):
             if f in c:
                 lines.append("o.%s = %s;" % (f, q(c[f])))
         return lines + ["doOpen(o, %s);" % exp]
+    if op == "commit" and "eval" in c:  # a validator's commitment to its eval set, SHA-256(eval)
+        return ["doCommitEval(%s, %s, %s);" % (q(c["signer"]), q(c["eval"]), exp)]
     if op in ("submit", "commit"):
         lines = ["Sub memory s = sub(%s, %s, %s);" % (q(c["run"]), q(c["signer"]), q(c["model"]))]
         if c.get("kind", "CHAINED") != "CHAINED":
@@ -77,7 +82,14 @@ def call(c, exp):
         return lines + ["doCommit(s, %s, %s);" % (q(c.get("for", c["signer"])), exp)]
     # attest and claim name the recorded receipt of (run, model), the global one (GENESIS, AGGREGATE) when
     # a model is recorded twice (RuleHarness.recorded, as the Java harness's updateOfModel); "contributor"
-    # makes it name someone else, "samples" makes it a variant with that sample count
+    # makes it name someone else, "samples" makes it a variant with that sample count; an attest's "eval"
+    # names its eval set (SHA-256 of the name; "eval" unless given)
+    if op == "attest" and "eval" in c:
+        r = "recordedAs(%s, %s, %s)" % (q(c["run"]), q(c["model"]), q(c.get("contributor", "")))
+        if "samples" in c:
+            r = "withSamples(%s, %d)" % (r, int(c["samples"]))
+        return ["doAttestOn(%s, %s, %s, %s, %s, %s);" % (r, q(c["signer"]), c["score"], q(c["eval"]),
+                                                        q(c.get("sig", "valid")), exp)]
     if op in ("attest", "claim") and "samples" in c:
         r = "withSamples(recordedAs(%s, %s, %s), %d)" % (q(c["run"]), q(c["model"]), q(c.get("contributor", "")),
                                                          int(c["samples"]))

@@ -16,7 +16,9 @@ import {ContributionRegistry} from "../../src/ContributionRegistry.sol";
 /// to rebuild them. A model may be recorded twice in a run, as a contribution and by an AGGREGATE (a
 /// strategy's pick); a lookup by model then takes the global record (GENESIS or AGGREGATE), as the
 /// Java harness does through `updateOfModel`: the checks, attest and claim of a vector naming that
-/// model act on the AGGREGATE.
+/// model act on the AGGREGATE. An attestation's eval set is SHA-256 of its name ("eval" unless a
+/// vector names one); a commit naming an eval set commits keccak256(SHA-256(name), signer). A run's
+/// royalty payee is an actor, none (the zero address) unless named.
 abstract contract RuleHarness is Test {
     uint256 internal constant N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
     bytes32 internal constant DOMAIN_TYPEHASH =
@@ -36,6 +38,8 @@ abstract contract RuleHarness is Test {
         uint256 budget;
         uint256 rate;
         uint64 window; // the claim window, seconds
+        uint16 royalty; // basis points of every claimed reward that go to royaltyTo
+        string royaltyTo; // "" = the zero address (no payee)
         string genesis;
         uint8 genesisKind;
         uint64 genesisSeq;
@@ -287,6 +291,8 @@ abstract contract RuleHarness is Test {
             o.budget,
             o.rate,
             o.window,
+            bytes(o.royaltyTo).length == 0 ? address(0) : who(o.royaltyTo),
+            o.royalty,
             addresses(o.validators),
             addresses(o.admitted),
             h(string.concat("run:", o.run))
@@ -294,6 +300,21 @@ abstract contract RuleHarness is Test {
     }
 
     function configHashOf(ContributionRegistry.RunConfig memory c) internal pure returns (bytes32) {
+        if (c.royaltyTo == address(0) && c.royalty == 0) {
+            return keccak256(
+                abi.encode(
+                    uint256(c.mode),
+                    c.commitReveal,
+                    uint256(c.quorum),
+                    c.budget,
+                    c.rewardPerPoint,
+                    uint256(c.claimWindow),
+                    keccak256(abi.encodePacked(c.validators)),
+                    keccak256(abi.encodePacked(c.admitted)),
+                    c.nonce
+                )
+            );
+        }
         return keccak256(
             abi.encode(
                 uint256(c.mode),
@@ -302,6 +323,8 @@ abstract contract RuleHarness is Test {
                 c.budget,
                 c.rewardPerPoint,
                 uint256(c.claimWindow),
+                uint256(uint160(c.royaltyTo)),
+                uint256(c.royalty),
                 keccak256(abi.encodePacked(c.validators)),
                 keccak256(abi.encodePacked(c.admitted)),
                 c.nonce
@@ -372,6 +395,17 @@ abstract contract RuleHarness is Test {
         settle();
     }
 
+    /// @notice `commit(keccak256(SHA-256(evalName), signer))`, sent by `signer`: the validator's
+    /// commitment to its evaluation set, which its attestations naming that set need from an earlier block.
+    function doCommitEval(string memory signer, string memory evalName, bytes4 expected) internal {
+        bytes32 c = keccak256(abi.encodePacked(h(evalName), who(signer)));
+        address sender = who(signer);
+        expectOrNot(expected);
+        vm.prank(sender);
+        reg.commit(c);
+        settle();
+    }
+
     /// @notice Whether a receipt of `kind` is a global model (GENESIS or AGGREGATE).
     function isGlobal(uint8 kind) internal pure returns (bool) {
         return kind == 0 || kind == 3;
@@ -434,7 +468,7 @@ abstract contract RuleHarness is Test {
         doAttest(recordedAs(run, model, contributor), signer, score, sigMode, expected);
     }
 
-    /// @notice Attests the receipt `r` (the recorded one or a variant of it).
+    /// @notice Attests the receipt `r` (the recorded one or a variant of it) on the eval set "eval".
     function doAttest(
         ContributionRegistry.Receipt memory r,
         string memory signer,
@@ -442,9 +476,21 @@ abstract contract RuleHarness is Test {
         string memory sigMode,
         bytes4 expected
     ) internal {
-        bytes memory sig = sign(signer, attestationHash(updateIdOf(r), score, h("eval"), h("report")), sigMode);
+        doAttestOn(r, signer, score, "eval", sigMode, expected);
+    }
+
+    /// @notice Attests the receipt `r` with the eval set SHA-256(`evalName`).
+    function doAttestOn(
+        ContributionRegistry.Receipt memory r,
+        string memory signer,
+        int64 score,
+        string memory evalName,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
+        bytes memory sig = sign(signer, attestationHash(updateIdOf(r), score, h(evalName), h("report")), sigMode);
         if (isMode(sigMode, "tampered")) score += 1;
-        (bytes32 evalSet, bytes32 report, address validator) = (h("eval"), h("report"), who(signer));
+        (bytes32 evalSet, bytes32 report, address validator) = (h(evalName), h("report"), who(signer));
         expectOrNot(expected);
         reg.attest(r, score, evalSet, report, validator, sig);
         settle();
@@ -605,7 +651,7 @@ abstract contract RuleHarness is Test {
     }
 
     function checkCoordinator(string memory run, string memory actor) internal view {
-        (address coordinator,,,,,,,,,,,) = reg.runs(runId(run));
+        address coordinator = reg.runs(runId(run)).coordinator;
         assertEq(coordinator, who(actor), string.concat("coordinator of ", run));
     }
 
@@ -614,13 +660,14 @@ abstract contract RuleHarness is Test {
     }
 
     function checkOpen(string memory run, bool expected) internal view {
-        (address coordinator,,,, bool isOpen,,,,,,,) = reg.runs(runId(run));
+        ContributionRegistry.RunView memory v = reg.runs(runId(run));
+        (address coordinator, bool isOpen) = (v.coordinator, v.open);
         assertTrue(coordinator != address(0), "run exists");
         assertEq(isOpen, expected, "run open");
     }
 
     function checkPaid(string memory run, uint256 amount) internal view {
-        (,,,,,,, uint256 paid,,,,) = reg.runs(runId(run));
+        uint256 paid = reg.runs(runId(run)).paid;
         assertEq(paid, amount, "paid");
     }
 

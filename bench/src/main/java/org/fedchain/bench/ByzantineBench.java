@@ -101,6 +101,8 @@ public final class ByzantineBench {
               case HONEST -> "none (clean)";
               case SCALE -> "2 x scaled (global - 10 x d)";
               case FLIP -> "2 x sign-flipped (global - d)";
+              case FREE_RIDE -> "2 x free-riding (global + noise)";
+              case LABEL_FLIP -> "2 x label-flipped (y -> 9 - y)";
             },
             acc,
             acc - clean,

@@ -51,6 +51,20 @@ final class Args {
           + " line K of a file of sample indices.";
 
   /** A duration as whole seconds: a number with a unit s, m, h or d ("7d", "90m", "0s"). */
+  /** A percentage with up to two decimals as basis points, 0..10000 ("2.5" is 250). */
+  static int basisPoints(String option, String text) {
+    try {
+      java.math.BigDecimal bps = new java.math.BigDecimal(text.trim()).movePointRight(2);
+      if (bps.signum() < 0 || bps.compareTo(java.math.BigDecimal.valueOf(10_000)) > 0) {
+        throw new IllegalArgumentException("not within 0..100");
+      }
+      return bps.intValueExact();
+    } catch (ArithmeticException | IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          option + " must be a percentage 0..100 with up to two decimals, got '" + text + "'");
+    }
+  }
+
   static long seconds(String option, String text) {
     java.util.regex.Matcher m =
         java.util.regex.Pattern.compile("(\\d{1,12})([smhd])").matcher(text.strip());

@@ -169,7 +169,9 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--byzantine",
       description =
-          "fedavg: N:scale or N:flip, the first N clients send x-10 or sign-flipped deltas.")
+          "fedavg: N:ATTACK, the first N clients attack: scale (x-10 deltas), flip (sign-flipped"
+              + " deltas), free-ride (the global model back with noise) or label-flip (trained on"
+              + " labels y -> 9-y).")
   String byzantine;
 
   @Option(
@@ -365,11 +367,19 @@ final class DemoCommand implements Callable<Integer> {
       } catch (NumberFormatException e) {
         bad = -1;
       }
-      if (p.length != 2 || bad < 0 || !(p[1].equals("scale") || p[1].equals("flip"))) {
+      java.util.Map<String, FedAvgFlow.Behaviour> attacks =
+          java.util.Map.of(
+              "scale", FedAvgFlow.Behaviour.SCALE,
+              "flip", FedAvgFlow.Behaviour.FLIP,
+              "free-ride", FedAvgFlow.Behaviour.FREE_RIDE,
+              "label-flip", FedAvgFlow.Behaviour.LABEL_FLIP);
+      if (p.length != 2 || bad < 0 || !attacks.containsKey(p[1])) {
         throw new IllegalArgumentException(
-            "--byzantine must be N:scale or N:flip (e.g. 2:flip), got '" + byzantine + "'");
+            "--byzantine must be N:scale, N:flip, N:free-ride or N:label-flip (e.g. 2:flip), got '"
+                + byzantine
+                + "'");
       }
-      attack = p[1].equals("scale") ? FedAvgFlow.Behaviour.SCALE : FedAvgFlow.Behaviour.FLIP;
+      attack = attacks.get(p[1]);
     }
     PrintWriter out = spec.commandLine().getOut();
     Path home = home();

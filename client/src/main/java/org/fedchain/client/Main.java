@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
       WatchCommand.class,
       BalanceCommand.class,
       RewardsCommand.class,
+      ValidateCommand.class,
       DeployCommand.class,
       NodeCommand.class,
       CoordinatorCommand.class,

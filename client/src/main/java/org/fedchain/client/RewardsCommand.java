@@ -11,6 +11,7 @@ import org.fedchain.core.receipt.Attestation;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.UpdateRecord;
+import org.fedchain.ledger.rules.Rules;
 import org.fedchain.wallet.EthereumIdentity;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,6 +29,7 @@ import picocli.CommandLine.Spec;
     name = "rewards",
     description = "Attest updates, claim VNX rewards, read balances.",
     subcommands = {
+      RewardsCommand.CommitEval.class,
       RewardsCommand.Attest.class,
       RewardsCommand.Claim.class,
       RewardsCommand.Balance.class,
@@ -46,9 +48,49 @@ final class RewardsCommand {
     }
   }
 
+  static Hash32 evalSet(String text) {
+    try {
+      return Hash32.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--eval-set must be the hash of your held-out set, 64 hex digits: " + e.getMessage());
+    }
+  }
+
+  @Command(
+      name = "commit-eval",
+      description =
+          "As a validator, record your commitment to a held-out set before the updates you will"
+              + " score on it are recorded (the ledger refuses scores on an uncommitted set;"
+              + " 'fedchain validate' does this itself).")
+  static final class CommitEval implements Callable<Integer> {
+    @ParentCommand RewardsCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
+
+    @Option(names = "--eval-set", required = true, description = "Hash of your held-out set.")
+    String evalSet;
+
+    @Option(names = "--wallet", required = true, description = "Your validator wallet.")
+    String wallet;
+
+    @Override
+    public Integer call() throws Exception {
+      Hash32 eval = evalSet(evalSet);
+      Address me = parent.main.address(wallet);
+      try (Ledger ledger = parent.main.openLedger()) {
+        ledger.commit(Rules.commitment(eval, me));
+        spec.commandLine().getOut().println("committed to eval set " + eval + " as " + me);
+      }
+      return 0;
+    }
+  }
+
   @Command(
       name = "attest",
-      description = "As a validator of the run, sign and record your score of an update.")
+      description =
+          "As a validator of the run, sign and record your score of an update, evaluated on a"
+              + " held-out set you committed to earlier (rewards commit-eval).")
   static final class Attest implements Callable<Integer> {
     @ParentCommand RewardsCommand parent;
     @Spec CommandSpec spec;
@@ -69,7 +111,8 @@ final class RewardsCommand {
 
     @Option(
         names = "--eval-set",
-        description = "Hash of the held-out set you evaluated on (default: zero).")
+        required = true,
+        description = "Hash of the held-out set you evaluated on, committed earlier.")
     String evalSet;
 
     @Option(
@@ -82,7 +125,7 @@ final class RewardsCommand {
     public Integer call() throws Exception {
       Main main = parent.main;
       Hash32 id = updateId(update);
-      Hash32 eval = evalSet == null ? Hash32.ZERO : Hash32.parse(evalSet);
+      Hash32 eval = evalSet(evalSet);
       Hash32 rep = report == null ? Hash32.ZERO : Hash32.sha256(Files.readAllBytes(report));
       EthereumIdentity me = main.unlock(wallet, passwords);
       try (Ledger ledger = main.openLedger()) {
@@ -112,9 +155,21 @@ final class RewardsCommand {
         Hash32 id = updateId(update);
         BigInteger paid = ledger.claim(id);
         UpdateRecord u = ledger.update(id).orElseThrow();
+        var terms = ledger.run(u.receipt().runId()).orElseThrow().config();
+        BigInteger cut = Rules.royalty(paid, terms.royalty());
         spec.commandLine()
             .getOut()
-            .println("paid " + BalanceCommand.vnx(paid) + " VNX to " + u.contributor());
+            .println(
+                "paid "
+                    + BalanceCommand.vnx(paid.subtract(cut))
+                    + " VNX to "
+                    + u.contributor()
+                    + (cut.signum() > 0
+                        ? " and a royalty of "
+                            + BalanceCommand.vnx(cut)
+                            + " VNX to "
+                            + terms.royaltyTo()
+                        : ""));
       }
       return 0;
     }

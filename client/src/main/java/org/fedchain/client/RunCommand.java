@@ -125,6 +125,21 @@ final class RunCommand {
                 + " ${DEFAULT-VALUE}.")
     String claimWindow;
 
+    @Option(
+        names = "--royalty",
+        defaultValue = "0",
+        paramLabel = "PERCENT",
+        description =
+            "Share of every claimed reward paid to the genesis model's owner (--royalty-to), in"
+                + " percent with up to two decimals (2.5 is 250 basis points). Default: none.")
+    String royalty;
+
+    @Option(
+        names = "--royalty-to",
+        paramLabel = "WALLET|ADDRESS",
+        description = "Who receives the royalty: the genesis model's owner.")
+    String royaltyTo;
+
     @Mixin AdmitOption admit;
 
     @Option(
@@ -163,6 +178,11 @@ final class RunCommand {
         throw new IllegalArgumentException(
             "--budget pays attested updates only: add --validators and a --quorum of at least 1");
       }
+      int royaltyBps = Args.basisPoints("--royalty", royalty);
+      if (royaltyBps > 0 && royaltyTo == null) {
+        throw new IllegalArgumentException("--royalty needs --royalty-to: who is paid it");
+      }
+      Address owner = royaltyTo == null ? Address.ZERO : main.address(royaltyTo);
       boolean shared = !main.ledgerUri().startsWith("embedded:");
       RunConfig config =
           new RunConfig(
@@ -173,6 +193,7 @@ final class RunCommand {
                   budgetWei,
                   Args.vnx("--reward-per-point", rewardPerPoint))
               .withClaimWindow(Args.seconds("--claim-window", claimWindow))
+              .withRoyalty(owner, royaltyBps)
               .admitting(admitted);
       List<Tensor> tensors;
       String origin;
@@ -255,6 +276,16 @@ final class RunCommand {
                 + " of a "
                 + BalanceCommand.vnx(c.budget())
                 + " VNX budget");
+        if (c.hasRoyalty()) {
+          out.println(
+              "  royalty         "
+                  + new java.math.BigDecimal(c.royalty())
+                      .movePointLeft(2)
+                      .stripTrailingZeros()
+                      .toPlainString()
+                  + "% of each reward to "
+                  + c.royaltyTo());
+        }
         out.println(
             "  claim window    "
                 + c.claimWindow()

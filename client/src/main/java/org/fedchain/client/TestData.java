@@ -29,8 +29,7 @@ final class TestData {
             .orElseThrow(
                 () ->
                     new IllegalArgumentException(
-                        "--test "
-                            + d.describe()
+                        d.describe()
                             + " has no test part (a folder's test/, a CSV's test=F, an npz's"
                             + " x_test)")));
   }

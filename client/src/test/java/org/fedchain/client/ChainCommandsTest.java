@@ -316,9 +316,46 @@ class ChainCommandsTest {
     run = m.group(1);
     ok("chain", "continue", "--run", run, "--data", "fashion-mnist:4/30", "--wallet", "n1");
     String update = updates().get(1).updateId().toString();
-    ok("rewards", "attest", "--update", update, "--score", "250", "--wallet", "val");
+    String set = "ab".repeat(32);
+    // a score on a held-out set the validator never committed to is refused
+    assertThat(
+            run(
+                    "rewards",
+                    "attest",
+                    "--update",
+                    update,
+                    "--score",
+                    "250",
+                    "--eval-set",
+                    set,
+                    "--wallet",
+                    "val")
+                .err())
+        .contains("EVAL_SET_NOT_COMMITTED");
+    ok("rewards", "commit-eval", "--eval-set", set, "--wallet", "val");
+    ok(
+        "rewards",
+        "attest",
+        "--update",
+        update,
+        "--score",
+        "250",
+        "--eval-set",
+        set,
+        "--wallet",
+        "val");
     Cli.Result again =
-        run("rewards", "attest", "--update", update, "--score", "250", "--wallet", "val");
+        run(
+            "rewards",
+            "attest",
+            "--update",
+            update,
+            "--score",
+            "250",
+            "--eval-set",
+            set,
+            "--wallet",
+            "val");
     assertThat(again.exit()).isEqualTo(Main.FAILED);
     assertThat(again.err()).contains("ALREADY_ATTESTED");
     assertThat(ok("rewards", "claim", "--update", update).out()).contains("paid 2.5 VNX to");
@@ -335,6 +372,101 @@ class ChainCommandsTest {
     assertThat(ok("run", "show", "--run", run).out())
         .contains("paid 10 of a 10 VNX budget")
         .contains("claim window    0 s, unpaid budget returnable from");
+  }
+
+  @Test
+  void a_validator_service_scores_each_new_update_and_contributors_claim_without_a_typed_score()
+      throws Exception {
+    ok("wallet", "new", "val", "--light");
+    ok("rewards", "mint", "--to", "coord", "--amount", "50", "--sender", "coord");
+    Matcher m =
+        Pattern.compile("run ([0-9a-f]{64})")
+            .matcher(
+                ok(
+                        "run",
+                        "open",
+                        "--wallet",
+                        "coord",
+                        "--arch",
+                        "mlp",
+                        "--validators",
+                        "val",
+                        "--quorum",
+                        "1",
+                        "--budget",
+                        "10",
+                        "--reward-per-point",
+                        "0.01",
+                        "--claim-window",
+                        "0s",
+                        "--royalty",
+                        "12.5",
+                        "--royalty-to",
+                        "n3")
+                    .out());
+    assertThat(m.find()).isTrue();
+    run = m.group(1);
+    String[] validate = {
+      "validate",
+      "--run",
+      run,
+      "--wallet",
+      "val",
+      "--eval",
+      "fashion-mnist",
+      "--eval-samples",
+      "300",
+      "--pay",
+      "samples"
+    };
+    // before any update: it commits to its held-out set and finds nothing to score
+    assertThat(ok(validate).out()).contains("validating run").doesNotContain("attested");
+    ok("chain", "continue", "--run", run, "--data", "fashion-mnist:4/30", "--wallet", "n1");
+    ok("chain", "continue", "--run", run, "--data", "fashion-mnist:5/30", "--wallet", "n2");
+    String scored = ok(validate).out();
+    assertThat(scored).contains("attested seq 1").contains("attested seq 2");
+    assertThat(ok(validate).out()).doesNotContain("attested"); // each update once
+    // 2000 samples each, a point per 10, 0.01 VNX a point: equal data, equal pay, of which the
+    // genesis model's owner (n3) gets its 12.5% royalty
+    for (int seq = 1; seq <= 2; seq++) {
+      String update = updates().get(seq).updateId().toString();
+      assertThat(ok("rewards", "claim", "--update", update).out())
+          .contains("paid 1.75 VNX to")
+          .contains("a royalty of 0.25 VNX to");
+    }
+    assertThat(ok("rewards", "balance", "n1").out()).contains(" 1.75 VNX");
+    assertThat(ok("rewards", "balance", "n3").out()).contains(" 0.5 VNX");
+    assertThat(ok("run", "show", "--run", run).out()).contains("royalty         12.5% of each");
+    assertThat(
+            run(
+                    "run",
+                    "open",
+                    "--wallet",
+                    "coord",
+                    "--arch",
+                    "mlp",
+                    "--royalty",
+                    "2.555",
+                    "--royalty-to",
+                    "n3")
+                .err())
+        .contains("--royalty must be a percentage 0..100 with up to two decimals");
+    // only a validator of the run validates
+    Cli.Result stranger =
+        run(
+            "validate",
+            "--run",
+            run,
+            "--wallet",
+            "n1",
+            "--eval",
+            "fashion-mnist",
+            "--pay",
+            "samples");
+    assertThat(stranger.exit()).isEqualTo(Main.FAILED);
+    assertThat(stranger.err()).contains("is not a validator of run");
+    assertThat(run("validate", "--run", run, "--wallet", "val", "--pay", "best").err())
+        .contains("--pay must be shapley, samples or gain");
   }
 
   @Test

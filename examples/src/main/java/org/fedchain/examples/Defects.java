@@ -119,6 +119,7 @@ public final class Defects implements Example {
       Validator scorer =
           new Validator(
               ledger, runs.store, runs.validator, Samples.concat(test.get(0), test.get(1)));
+      scorer.commitEvalSet(); // before any update it will score is recorded
       out.println("transfer: the mono factory trains, the poly factory continues on its features");
       ChainFlow.Hop hop = null;
       for (int k = 0; k < 2; k++) {

@@ -162,6 +162,7 @@ public final class ChainedRun {
     Hash32 runId = genesis.receipt().runId();
     Validator scorer =
         new Validator(ledger, store, validator, test.slice(0, test.size() / 2), s.pay());
+    scorer.commitEvalSet(); // before any update it will score is recorded
     List<Hop> hops = new ArrayList<>();
     for (int i = 0; i < nodes.size(); i++) {
       DataSpec shard =

@@ -64,7 +64,11 @@ public final class FedAvgFlow {
     /** Sends global + (-10) x delta. */
     SCALE(-10),
     /** Sends global - delta. */
-    FLIP(-1);
+    FLIP(-1),
+    /** Trains nothing: sends the global model back with a little Gaussian noise (sd 0.001). */
+    FREE_RIDE(0),
+    /** Trains honestly on its shard with every label y replaced by (classes - 1 - y). */
+    LABEL_FLIP(1);
 
     final float factor;
 
@@ -170,7 +174,14 @@ public final class FedAvgFlow {
   public UpdateRecord openRun(
       EthereumIdentity coordinator, List<Tensor> genesis, String origin, List<Address> admitted)
       throws IOException, LedgerException {
-    RunConfig terms = RunConfig.unrewarded(Mode.DATA_PARALLEL).admitting(admitted);
+    return openRun(
+        coordinator, genesis, origin, RunConfig.unrewarded(Mode.DATA_PARALLEL).admitting(admitted));
+  }
+
+  /** Opens a run of {@code terms} (data-parallel) with this genesis model; returns G_0. */
+  public UpdateRecord openRun(
+      EthereumIdentity coordinator, List<Tensor> genesis, String origin, RunConfig terms)
+      throws IOException, LedgerException {
     // the run's task is the one this flow trains with
     return new ChainFlow(ledger, store)
         .openRun(
@@ -347,8 +358,12 @@ public final class FedAvgFlow {
   public Local train(
       Client c, UpdateRecord global, List<Tensor> start, int startVersion, TrainingConfig cfg)
       throws IOException, LedgerException {
-    TrainingResult r = LocalTrainer.train(arch, start, c.shard(), cfg, ProgressListener.NONE);
-    List<Tensor> tensors = attack(c.behaviour(), start, r.tensors());
+    Samples data = c.behaviour() == Behaviour.LABEL_FLIP ? c.shard().flippedLabels() : c.shard();
+    TrainingResult r = LocalTrainer.train(arch, start, data, cfg, ProgressListener.NONE);
+    List<Tensor> tensors =
+        c.behaviour() == Behaviour.FREE_RIDE
+            ? noisy(attack(Behaviour.FREE_RIDE, start, r.tensors()), cfg.seed())
+            : attack(c.behaviour(), start, r.tensors());
     ModelUpdate receipt =
         TrainedUpdates.store(
             store,
@@ -359,7 +374,7 @@ public final class FedAvgFlow {
             cfg,
             r,
             tensors,
-            c.shard());
+            data);
     UpdateRecord u = ledger.submit(TrainedUpdates.sign(ledger, c.identity(), receipt));
     return new Local(c, u, tensors, startVersion, r.seconds());
   }
@@ -378,9 +393,27 @@ public final class FedAvgFlow {
     return aggregator.aggregate(coordinator, global, in);
   }
 
+  /** {@code global} plus Gaussian noise of sd 0.001 on every F32 value (a free-rider's update). */
+  static List<Tensor> noisy(List<Tensor> global, long seed) {
+    Random random = new Random(seed);
+    List<Tensor> out = new ArrayList<>();
+    for (Tensor t : global) {
+      if (t.dtype() != org.fedchain.core.model.DType.F32) {
+        out.add(t);
+        continue;
+      }
+      float[] v = t.floats().clone();
+      for (int k = 0; k < v.length; k++) {
+        v[k] += (float) (random.nextGaussian() * 0.001);
+      }
+      out.add(Tensor.ofFloats(t.name(), t.shape(), v));
+    }
+    return out;
+  }
+
   /** {@code global + factor x (trained - global)}; the trained model itself when honest. */
   static List<Tensor> attack(Behaviour b, List<Tensor> global, List<Tensor> trained) {
-    if (b == Behaviour.HONEST) {
+    if (b == Behaviour.HONEST || b == Behaviour.LABEL_FLIP) {
       return trained;
     }
     Map<String, Tensor> byName = new HashMap<>();

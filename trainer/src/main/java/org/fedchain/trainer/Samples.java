@@ -276,6 +276,19 @@ public final class Samples {
   }
 
   /** The samples at these indices, in this order (an index may repeat). */
+  /**
+   * The same samples with each class label {@code y} replaced by {@code classes - 1 - y}: the data
+   * of a label-flipping attacker, for tests and benchmarks of robust aggregation and scoring.
+   */
+  public Samples flippedLabels() {
+    requireClasses();
+    int[] l = new int[size];
+    for (int i = 0; i < size; i++) {
+      l[i] = classes - 1 - labels[i];
+    }
+    return new Samples(shape, bytes, floats, classes, l, targetShape, targets, size);
+  }
+
   public Samples subset(int[] indices) {
     int n = indices.length;
     byte[] b = bytes == null ? null : new byte[n * width];

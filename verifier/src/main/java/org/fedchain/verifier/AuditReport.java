@@ -286,6 +286,8 @@ public final class AuditReport {
   private static String contributors(Ledger ledger, Optional<Run> run, List<UpdateCheck> checks)
       throws LedgerException {
     BigInteger rate = run.map(r -> r.config().rewardPerPoint()).orElse(BigInteger.ZERO);
+    int royalty = run.map(r -> r.config().royalty()).orElse(0);
+    BigInteger royalties = BigInteger.ZERO;
     Map<Address, long[]> counts = new LinkedHashMap<>(); // updates, attested, failed
     Map<Address, BigInteger> due = new LinkedHashMap<>();
     for (UpdateCheck c : checks) {
@@ -302,7 +304,10 @@ public final class AuditReport {
         n[1]++;
         BigInteger median = Rules.median(scores.values());
         if (median.signum() > 0) {
-          due.merge(who, median.multiply(rate), BigInteger::add);
+          BigInteger reward = median.multiply(rate);
+          BigInteger cut = Rules.royalty(reward, royalty);
+          due.merge(who, reward.subtract(cut), BigInteger::add);
+          royalties = royalties.add(cut);
         }
       }
     }
@@ -326,10 +331,17 @@ public final class AuditReport {
           .append(vnx(due.getOrDefault(e.getKey(), BigInteger.ZERO)))
           .append("</td></tr>");
     }
+    if (royalties.signum() > 0) {
+      s.append("<tr><td><code>")
+          .append(run.orElseThrow().config().royaltyTo())
+          .append("</code> (genesis model's owner: royalty)</td><td>0</td><td>0</td><td>0</td><td>")
+          .append(vnx(royalties))
+          .append("</td></tr>");
+    }
     return s.append(
             "</table>\n<p>The reward by the rule is the median attested score times the run's"
-                + " rate for each attested update, before the budget's cap; what was paid in all"
-                + " is above.</p>\n")
+                + " rate for each attested update, less the terms' royalty to the genesis model's"
+                + " owner, before the budget's cap; what was paid in all is above.</p>\n")
         .toString();
   }
 

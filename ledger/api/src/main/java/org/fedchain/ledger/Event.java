@@ -22,6 +22,9 @@ public sealed interface Event {
 
   record RewardClaimed(Hash32 updateId, Address contributor, BigInteger amount) implements Event {}
 
+  /** The genesis model owner's share of a claimed reward, by the run's terms. */
+  record RoyaltyPaid(Hash32 updateId, Address to, BigInteger amount) implements Event {}
+
   record RunClosed(Hash32 runId) implements Event {}
 
   record Admitted(Hash32 runId, Address node) implements Event {}

@@ -33,6 +33,8 @@ public enum Reason {
   ALREADY_ATTESTED("this validator already attested this update"),
   SELF_ATTESTATION("a validator may not attest an update it contributed"),
   SCORE_OUT_OF_BOUNDS("a score must be within -10000..10000 basis points"),
+  EVAL_SET_NOT_COMMITTED(
+      "the validator did not commit keccak256(evalSet, validator) in an earlier block"),
   QUORUM_NOT_MET("the update does not have a quorum of attestations"),
   ALREADY_CLAIMED("the reward of this update was already paid"),
   NOTHING_TO_PAY("the attested score earns no reward, or the budget is spent"),

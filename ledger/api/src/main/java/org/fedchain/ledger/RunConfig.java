@@ -18,6 +18,10 @@ import org.fedchain.core.Hash32;
  * @param rewardPerPoint VNX wei paid per point of mean attested score
  * @param claimWindow seconds after the close during which contributors claim; after it, anyone may
  *     return the unpaid budget to the coordinator ({@link Ledger#reclaim})
+ * @param royaltyTo the genesis model's owner, paid {@code royalty} of every claimed reward (zero:
+ *     nobody)
+ * @param royalty basis points of each claimed reward that go to {@code royaltyTo} (the ledger
+ *     refuses more than 10000, or a royalty without a payee)
  * @param admitted who may contribute besides the coordinator; empty: anyone
  * @param nonce makes the terms, and so the run id, unique: {@link #runId} is derived from the
  *     coordinator and the terms' hash, so nobody else can open a run under that id
@@ -30,6 +34,8 @@ public record RunConfig(
     BigInteger budget,
     BigInteger rewardPerPoint,
     long claimWindow,
+    Address royaltyTo,
+    int royalty,
     List<Address> admitted,
     Hash32 nonce) {
 
@@ -39,6 +45,11 @@ public record RunConfig(
   public RunConfig {
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(nonce, "nonce");
+    Objects.requireNonNull(royaltyTo, "royaltyTo");
+    if (royalty < 0 || royalty > 0xFFFF) {
+      throw new IllegalArgumentException(
+          "royalty must be a uint16 of basis points, got " + royalty);
+    }
     validators = List.copyOf(validators);
     admitted = List.copyOf(admitted);
     Objects.requireNonNull(budget, "budget");
@@ -74,6 +85,8 @@ public record RunConfig(
         budget,
         rewardPerPoint,
         DEFAULT_CLAIM_WINDOW,
+        Address.ZERO,
+        0,
         List.of(),
         freshNonce());
   }
@@ -103,19 +116,70 @@ public record RunConfig(
   /** These terms, with only {@code nodes} (and the coordinator) admitted to contribute. */
   public RunConfig admitting(List<Address> nodes) {
     return new RunConfig(
-        mode, commitReveal, validators, quorum, budget, rewardPerPoint, claimWindow, nodes, nonce);
+        mode,
+        commitReveal,
+        validators,
+        quorum,
+        budget,
+        rewardPerPoint,
+        claimWindow,
+        royaltyTo,
+        royalty,
+        nodes,
+        nonce);
   }
 
   /** These terms, with commit-reveal on or off. */
   public RunConfig withCommitReveal(boolean on) {
     return new RunConfig(
-        mode, on, validators, quorum, budget, rewardPerPoint, claimWindow, admitted, nonce);
+        mode,
+        on,
+        validators,
+        quorum,
+        budget,
+        rewardPerPoint,
+        claimWindow,
+        royaltyTo,
+        royalty,
+        admitted,
+        nonce);
   }
 
   /** These terms, with a claim window of {@code seconds}. */
   public RunConfig withClaimWindow(long seconds) {
     return new RunConfig(
-        mode, commitReveal, validators, quorum, budget, rewardPerPoint, seconds, admitted, nonce);
+        mode,
+        commitReveal,
+        validators,
+        quorum,
+        budget,
+        rewardPerPoint,
+        seconds,
+        royaltyTo,
+        royalty,
+        admitted,
+        nonce);
+  }
+
+  /** These terms, paying {@code basisPoints} of every claimed reward to {@code owner}. */
+  public RunConfig withRoyalty(Address owner, int basisPoints) {
+    return new RunConfig(
+        mode,
+        commitReveal,
+        validators,
+        quorum,
+        budget,
+        rewardPerPoint,
+        claimWindow,
+        owner,
+        basisPoints,
+        admitted,
+        nonce);
+  }
+
+  /** Whether these terms pay a royalty to anyone. */
+  public boolean hasRoyalty() {
+    return !royaltyTo.isZero() || royalty != 0;
   }
 
   /** Whether {@code a} may contribute to a run of these terms opened by {@code coordinator}. */
@@ -125,20 +189,26 @@ public record RunConfig(
 
   /**
    * {@code keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint, claimWindow,
-   * keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)), nonce))}, so
-   * Solidity computes the same value.
+   * royaltyTo, royalty, keccak256(abi.encodePacked(validators)),
+   * keccak256(abi.encodePacked(admitted)), nonce))}, so Solidity computes the same value. Terms
+   * without a royalty leave its two words out, so runs opened before royalties keep their ids.
    */
   public Hash32 hash() {
-    return Hash32.keccak256(
-        word(BigInteger.valueOf(mode.ordinal())),
-        word(commitReveal ? BigInteger.ONE : BigInteger.ZERO),
-        word(BigInteger.valueOf(quorum)),
-        word(budget),
-        word(rewardPerPoint),
-        word(BigInteger.valueOf(claimWindow)),
-        packed(validators),
-        packed(admitted),
-        nonce.toBytes());
+    List<byte[]> words = new java.util.ArrayList<>();
+    words.add(word(BigInteger.valueOf(mode.ordinal())));
+    words.add(word(commitReveal ? BigInteger.ONE : BigInteger.ZERO));
+    words.add(word(BigInteger.valueOf(quorum)));
+    words.add(word(budget));
+    words.add(word(rewardPerPoint));
+    words.add(word(BigInteger.valueOf(claimWindow)));
+    if (hasRoyalty()) {
+      words.add(word(new BigInteger(1, royaltyTo.toBytes())));
+      words.add(word(BigInteger.valueOf(royalty)));
+    }
+    words.add(packed(validators));
+    words.add(packed(admitted));
+    words.add(nonce.toBytes());
+    return Hash32.keccak256(words.toArray(byte[][]::new));
   }
 
   /** {@code keccak256(abi.encodePacked(address[]))}: each address left-padded to a word. */

@@ -192,12 +192,15 @@ public abstract class AbstractLedgerContractTest {
         case "submit" -> ledger.submit(sign(c, update(c)));
         case "commit" -> {
           String who = c.path("for").asText(c.get("signer").asText());
-          ledger.commit(Rules.commitment(update(c).digest(ledger.domain()), address(who)));
+          Hash32 what =
+              c.has("eval") ? h(c.get("eval").asText()) : update(c).digest(ledger.domain());
+          ledger.commit(Rules.commitment(what, address(who)));
         }
         case "attest" -> {
           Hash32 updateId = updateId(c);
+          Hash32 eval = h(c.path("eval").asText("eval"));
           ledger.attest(
-              sign(c, new Attestation(updateId, c.get("score").asLong(), h("eval"), h("report"))));
+              sign(c, new Attestation(updateId, c.get("score").asLong(), eval, h("report"))));
         }
         case "claim" -> ledger.claim(updateId(c));
         case "close" -> ledger.closeRun(sign(c, new CloseRun(runId(c.get("run").asText()))));
@@ -219,6 +222,8 @@ public abstract class AbstractLedgerContractTest {
               new BigInteger(c.path("budget").asText("0")),
               new BigInteger(c.path("rate").asText("0")),
               Long.parseLong(c.path("window").asText("0")),
+              c.has("royaltyTo") ? address(c.get("royaltyTo").asText()) : Address.ZERO,
+              c.path("royalty").asInt(0),
               addresses(c.path("admitted")),
               h("run:" + c.get("run").asText()));
       String run = c.get("run").asText();

@@ -142,6 +142,10 @@ public final class Wire {
     o.put("budget", c.budget().toString());
     o.put("rewardPerPoint", c.rewardPerPoint().toString());
     o.put("claimWindow", Long.toString(c.claimWindow()));
+    if (c.hasRoyalty()) {
+      o.put("royaltyTo", hex(c.royaltyTo()));
+      o.put("royalty", c.royalty());
+    }
     return o;
   }
 
@@ -155,7 +159,9 @@ public final class Wire {
         "quorum",
         "budget",
         "rewardPerPoint",
-        "claimWindow");
+        "claimWindow",
+        "royaltyTo",
+        "royalty");
     String modeName = o.text("mode");
     Mode mode;
     try {
@@ -175,6 +181,8 @@ public final class Wire {
           uint256(o.path("budget"), o.text("budget")),
           uint256(o.path("rewardPerPoint"), o.text("rewardPerPoint")),
           uint64(o.path("claimWindow"), o.text("claimWindow")),
+          o.has("royaltyTo") ? o.address("royaltyTo") : Address.ZERO,
+          o.has("royalty") ? o.smallInt("royalty", 0xFFFF) : 0,
           admitted,
           o.hash("nonce"));
     } catch (IllegalArgumentException e) {
@@ -488,6 +496,10 @@ public final class Wire {
         o.put("updateId", hex(r.updateId()));
         o.put("validator", hex(r.validator()));
         o.put("score", Long.toString(r.score()));
+      } else if (e instanceof Event.RoyaltyPaid r) {
+        o.put("updateId", hex(r.updateId()));
+        o.put("to", hex(r.to()));
+        o.put("amount", r.amount().toString());
       } else if (e instanceof Event.RewardClaimed r) {
         o.put("updateId", hex(r.updateId()));
         o.put("contributor", hex(r.contributor()));
@@ -554,6 +566,11 @@ public final class Wire {
                   o.hash("updateId"),
                   o.address("contributor"),
                   uint256(o.path("amount"), o.text("amount")));
+            }
+            case "RoyaltyPaid" -> {
+              o.only("type", "updateId", "to", "amount");
+              yield new Event.RoyaltyPaid(
+                  o.hash("updateId"), o.address("to"), uint256(o.path("amount"), o.text("amount")));
             }
             case "RunClosed" -> {
               o.only("type", "runId");
@@ -626,6 +643,10 @@ public final class Wire {
       }
       this.path = path;
       this.node = node;
+    }
+
+    boolean has(String field) {
+      return node.has(field);
     }
 
     String path(String field) {

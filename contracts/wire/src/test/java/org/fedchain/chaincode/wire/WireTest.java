@@ -64,6 +64,9 @@ class WireTest {
     assertThat(Wire.decodeRun(Wire.encodeRun(Optional.of(run)))).contains(run);
     assertThat(Wire.encodeRun(Optional.empty())).isEqualTo("null");
     assertThat(Wire.decodeConfig(Wire.encodeConfig(c))).isEqualTo(c);
+    RunConfig royal = c.withRoyalty(A, 250);
+    assertThat(Wire.decodeConfig(Wire.encodeConfig(royal))).isEqualTo(royal);
+    assertThat(royal.hash()).isNotEqualTo(c.hash());
 
     assertThat(Wire.decodeAttestations(Wire.encodeAttestations(Map.of(A, Long.MIN_VALUE))))
         .containsExactly(Map.entry(A, Long.MIN_VALUE));

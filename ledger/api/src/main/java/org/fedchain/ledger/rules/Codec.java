@@ -145,6 +145,10 @@ final class Codec {
           big(out, r.paid());
           out.writeBoolean(r.open());
           out.writeLong(r.closedAt());
+          if (c.hasRoyalty()) { // last and optional: runs stored before royalties still read
+            address(out, c.royaltyTo());
+            out.writeShort(c.royalty());
+          }
         });
   }
 
@@ -163,11 +167,27 @@ final class Codec {
           BigInteger budget = big(in);
           BigInteger rate = big(in);
           long window = in.readLong();
+          Hash32 genesisUpdate = hash(in);
+          Hash32 genesisModel = hash(in);
+          BigInteger paid = big(in);
+          boolean open = in.readBoolean();
+          long closedAt = in.readLong();
+          Address royaltyTo = in.available() > 0 ? address(in) : Address.ZERO;
+          int royalty = in.available() > 0 ? in.readUnsignedShort() : 0;
           RunConfig c =
               new RunConfig(
-                  mode, commitReveal, validators, quorum, budget, rate, window, admitted, nonce);
-          return new Run(
-              runId, coordinator, c, hash(in), hash(in), big(in), in.readBoolean(), in.readLong());
+                  mode,
+                  commitReveal,
+                  validators,
+                  quorum,
+                  budget,
+                  rate,
+                  window,
+                  royaltyTo,
+                  royalty,
+                  admitted,
+                  nonce);
+          return new Run(runId, coordinator, c, genesisUpdate, genesisModel, paid, open, closedAt);
         });
   }
 

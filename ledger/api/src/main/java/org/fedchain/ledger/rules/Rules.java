@@ -212,6 +212,13 @@ public final class Rules {
       throw new RejectedException(
           Reason.BAD_CONFIG, "a run with a budget needs a quorum of at least 1");
     }
+    if (c.royalty() > MAX_SCORE) {
+      throw new RejectedException(
+          Reason.BAD_CONFIG, "royalty " + c.royalty() + " exceeds 10000 basis points");
+    }
+    if (c.royalty() > 0 && c.royaltyTo().isZero()) {
+      throw new RejectedException(Reason.BAD_CONFIG, "a royalty needs an owner to pay it to");
+    }
   }
 
   private static void distinct(List<Address> as, String what) throws RejectedException {
@@ -331,13 +338,20 @@ public final class Rules {
     s.emit(new Event.Committed(commitment, s.height()));
   }
 
+  /** The royalty's part of {@code reward}: {@code reward * basisPoints / 10000}, rounded down. */
+  public static BigInteger royalty(BigInteger reward, int basisPoints) {
+    return reward.multiply(BigInteger.valueOf(basisPoints)).divide(BigInteger.valueOf(MAX_SCORE));
+  }
+
   /** Scores are basis points of the run's metric: a validator's score outside this is refused. */
   public static final long MAX_SCORE = 10_000;
 
   /**
    * Records a validator's score at {@code now} (seconds; when it completes the quorum, the claim
    * window starts). Refused: a non-validator, the update's own contributor (it would pay itself), a
-   * second attestation, a score beyond {@link #MAX_SCORE} either way.
+   * second attestation, a score beyond {@link #MAX_SCORE} either way, and an eval set the validator
+   * did not commit to ({@link #commitment}{@code (evalSet, validator)}) in an earlier block: a
+   * validator fixes its held-out set before it scores.
    */
   public void attest(State s, Signed<Attestation> signed, long now) throws RejectedException {
     Address validator = signer(signed.digest(domain), signed);
@@ -362,6 +376,15 @@ public final class Rules {
           Reason.SCORE_OUT_OF_BOUNDS,
           "score " + a.score() + " is outside -" + MAX_SCORE + ".." + MAX_SCORE);
     }
+    Optional<byte[]> committed = s.get(commitKey(commitment(a.evalSet(), validator)));
+    if (committed.isEmpty() || Codec.u64(committed.get()) >= s.height()) {
+      throw new RejectedException(
+          Reason.EVAL_SET_NOT_COMMITTED,
+          validator
+              + " did not commit to eval set "
+              + a.evalSet()
+              + " before this attestation: commit keccak256(evalSet, validator) first");
+    }
     s.put(key, Codec.u64(a.score()));
     if (attestations(s, a.updateId()).size() == run.config().quorum()) {
       s.put(quorumKey(a.updateId()), Codec.u64(now));
@@ -374,6 +397,8 @@ public final class Rules {
    * times the run's rate, capped at the unpaid budget: once a quorum attested and either every
    * validator has, or the run's claim window has passed since the quorum (so a late dissenting
    * validator still counts). The median keeps one validator's extreme score from setting the pay.
+   * The run's royalty ({@link #royalty}) of it goes to the genesis model's owner, the rest to the
+   * contributor; returns the whole.
    */
   public BigInteger claim(State s, Hash32 updateId, long now) throws RejectedException {
     UpdateRecord u = updateOf(s, updateId);
@@ -429,8 +454,15 @@ public final class Rules {
     }
     s.put(claimKey(updateId), Codec.big(reward));
     s.put(runKey(run.runId()), Codec.run(run.plusPaid(reward)));
-    s.put(balanceKey(u.contributor()), Codec.big(balance(s, u.contributor()).add(reward)));
-    s.emit(new Event.RewardClaimed(updateId, u.contributor(), reward));
+    BigInteger cut = royalty(reward, run.config().royalty());
+    BigInteger own = reward.subtract(cut);
+    s.put(balanceKey(u.contributor()), Codec.big(balance(s, u.contributor()).add(own)));
+    s.emit(new Event.RewardClaimed(updateId, u.contributor(), own));
+    if (cut.signum() > 0) {
+      Address owner = run.config().royaltyTo();
+      s.put(balanceKey(owner), Codec.big(balance(s, owner).add(cut)));
+      s.emit(new Event.RoyaltyPaid(updateId, owner, cut));
+    }
     return reward;
   }
 

@@ -50,6 +50,10 @@ sealed interface Call {
       big(out, config.rewardPerPoint());
       out.writeLong(config.claimWindow());
       writeUpdate(out, genesis);
+      if (config.hasRoyalty()) { // last and optional: logs written before royalties still read
+        out.write(config.royaltyTo().toBytes());
+        out.writeShort(config.royalty());
+      }
     }
 
     public Object apply(Rules rules, State s) throws RejectedException {
@@ -243,9 +247,15 @@ sealed interface Call {
             Hash32 nonce = Hash32.of(read(in, 32));
             BigInteger budget = big(in);
             BigInteger rate = big(in);
+            long window = in.readLong();
+            Signed<ModelUpdate> genesis = readUpdate(in);
+            Address royaltyTo = in.available() > 0 ? Address.of(read(in, 20)) : Address.ZERO;
+            int royalty = in.available() > 0 ? in.readUnsignedShort() : 0;
             RunConfig config =
-                new RunConfig(mode, cr, vs, quorum, budget, rate, in.readLong(), admitted, nonce);
-            yield new OpenRun(config, readUpdate(in));
+                new RunConfig(
+                    mode, cr, vs, quorum, budget, rate, window, royaltyTo, royalty, admitted,
+                    nonce);
+            yield new OpenRun(config, genesis);
           }
           case "submit" -> new Submit(readUpdate(in));
           case "commit" -> new Commit(Hash32.of(read(in, 32)));

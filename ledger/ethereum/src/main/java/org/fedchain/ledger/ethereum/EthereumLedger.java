@@ -143,6 +143,8 @@ final class EthereumLedger implements Ledger, LogAnchors {
             config.budget(),
             config.rewardPerPoint(),
             BigInteger.valueOf(config.claimWindow()),
+            config.royaltyTo().lowerHex(),
+            BigInteger.valueOf(config.royalty()),
             config.validators().stream().map(Address::lowerHex).toList(),
             config.admitted().stream().map(Address::lowerHex).toList(),
             config.nonce().toBytes());
@@ -215,11 +217,20 @@ final class EthereumLedger implements Ledger, LogAnchors {
   public synchronized BigInteger claim(Hash32 updateId) throws LedgerException {
     UpdateRecord u = known(updateId);
     TransactionReceipt rc = send(registry.claim(receipt(u.receipt())).encodeFunctionCall());
+    // the contributor's part, and the royalty's beside it when there is one
+    BigInteger paid = null;
     for (ContributionRegistry.RewardClaimedEventResponse e :
         ContributionRegistry.getRewardClaimedEvents(rc)) {
-      return e.amount;
+      paid = e.amount;
     }
-    throw new LedgerException("claim succeeded but emitted no RewardClaimed event");
+    if (paid == null) {
+      throw new LedgerException("claim succeeded but emitted no RewardClaimed event");
+    }
+    for (ContributionRegistry.RoyaltyPaidEventResponse e :
+        ContributionRegistry.getRoyaltyPaidEvents(rc)) {
+      paid = paid.add(e.amount);
+    }
+    return paid;
   }
 
   private UpdateRecord known(Hash32 updateId) throws LedgerException {

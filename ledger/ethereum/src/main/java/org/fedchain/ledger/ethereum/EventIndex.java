@@ -34,6 +34,8 @@ final class EventIndex {
   private static final String ATTESTED = EventEncoder.encode(ContributionRegistry.ATTESTED_EVENT);
   private static final String REWARD_CLAIMED =
       EventEncoder.encode(ContributionRegistry.REWARDCLAIMED_EVENT);
+  private static final String ROYALTY_PAID =
+      EventEncoder.encode(ContributionRegistry.ROYALTYPAID_EVENT);
   private static final String RUN_CLOSED =
       EventEncoder.encode(ContributionRegistry.RUNCLOSEDBY_EVENT);
   private static final String BUDGET_RETURNED =
@@ -70,13 +72,15 @@ final class EventIndex {
           new RunConfig(
               Mode.fromCode(integer(nv.get(1)).intValue()),
               (Boolean) nv.get(2).getValue(),
-              addresses(nv.get(7)),
+              addresses(nv.get(9)),
               integer(nv.get(3)).intValue(),
               integer(nv.get(4)),
               integer(nv.get(5)),
               integer(nv.get(6)).longValueExact(),
-              addresses(nv.get(8)),
-              hash(nv.get(9)));
+              Address.parse((String) nv.get(7).getValue()),
+              integer(nv.get(8)).intValueExact(),
+              addresses(nv.get(10)),
+              hash(nv.get(11)));
       Hash32 genesis =
           genesisOf.getOrDefault(runId, Hash32.ZERO); // its UpdateRecorded may come first
       runs.put(
@@ -130,6 +134,11 @@ final class EventIndex {
       BigInteger amount = integer(v.getNonIndexedValues().get(1));
       Run r = runs.get(runId);
       runs.put(runId, r.plusPaid(amount));
+    } else if (topic.equals(ROYALTY_PAID)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.ROYALTYPAID_EVENT, log);
+      Hash32 runId = updates.get(hash(v.getIndexedValues().get(0))).receipt().runId();
+      Run r = runs.get(runId);
+      runs.put(runId, r.plusPaid(integer(v.getNonIndexedValues().get(0))));
     } else if (topic.equals(RUN_CLOSED)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.RUNCLOSEDBY_EVENT, log);
       Hash32 runId = hash(v.getIndexedValues().get(0));

@@ -187,6 +187,7 @@ class FrontRunIT {
         // the validator scores whatever was recorded; its contributor claims
         Optional<UpdateRecord> u = coord.updateOfModel(run, honest.model());
         if (u.isPresent()) {
+          coord.commit(Rules.commitment(Hash32.ZERO, validator)); // its eval set, first
           Attestation a = new Attestation(u.get().updateId(), 10, Hash32.ZERO, Hash32.ZERO);
           coord.attest(sign(coord, a, VALIDATOR));
           coord.claim(u.get().updateId());

@@ -29,20 +29,6 @@ class LocalTrainerTest {
     assertThat(otherSeed).isNotEqualTo(first);
   }
 
-  /**
-   * Training the built-in models (now spec files) gives the model files the hard-coded
-   * architectures of the previous version gave (commit d6b7e17) for the same data and seed.
-   */
-  @Test
-  void built_in_specs_train_to_the_same_model_files_as_before() {
-    Samples shard = RealData.train().slice(0, 2000);
-    TrainingConfig config = TrainingConfig.builder().epochs(1).seed(3).build();
-    assertThat(Hash32.sha256(ModelCodec.write(train(cnn, 3, shard, config).tensors())).hex())
-        .isEqualTo("23ca3928a1abfc5a662f0ddb56a230b7b9dde1d4fb5836b42489560b7f4b0b5d");
-    assertThat(Hash32.sha256(ModelCodec.write(train(mlp, 3, shard, config).tensors())).hex())
-        .isEqualTo("80548715da4b1b241e969f8c8638c5f2caf23984fdba99f1c79b3461ca23d0f6");
-  }
-
   @Test
   void an_lstm_learns_a_regression_judged_by_its_error() {
     Architecture lstm =

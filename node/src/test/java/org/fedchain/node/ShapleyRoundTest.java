@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * recorded models and paid through the ledger.
  */
 class ShapleyRoundTest {
-  static final int ROUNDS = 3;
-  static final int SHARD = 1000;
+  static final int ROUNDS = 4;
+  static final int SHARD = 2000;
   @TempDir Path dir;
 
   @Test

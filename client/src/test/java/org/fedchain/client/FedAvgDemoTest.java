@@ -155,7 +155,8 @@ class FedAvgDemoTest {
   void rejects_a_malformed_byzantine_option() {
     Cli.Result r = demo("--mode", "fedavg", "--in-process", "--byzantine", "two:flip");
     assertThat(r.exit()).isNotZero();
-    assertThat(r.err()).contains("--byzantine must be N:scale, N:flip, N:free-ride or N:label-flip");
+    assertThat(r.err())
+        .contains("--byzantine must be N:scale, N:flip, N:free-ride or N:label-flip");
   }
 
   @Test

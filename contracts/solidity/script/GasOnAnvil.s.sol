@@ -14,6 +14,8 @@ contract GasOnAnvil {
     uint256 internal constant BOB = 0x5de4111afa1a4b94908f83103eb1f1706367c2e68ca870fc3fb9a804cdab365a;
     uint256 internal constant V1 = 0x7c852118294e51e653712a81e05800f419141751be58f605c371e15141b007a6;
     uint256 internal constant V2 = 0x47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a;
+    uint256 internal constant CAROL = 0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97;
+    uint256 internal constant DAVE = 0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6;
 
     ContributionRegistry internal reg;
 
@@ -39,7 +41,7 @@ contract GasOnAnvil {
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(V1), vm.addr(V2));
         ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
-            1, false, 2, 1e21, 1e18, 0, address(0), 0, validators, new address[](0), keccak256("gas run")
+            1, false, 2, 1e21, 1e18, 0, address(0), 0, bytes32(0), 0, validators, new address[](0), keccak256("gas run")
         );
         bytes32 g = keccak256("genesis");
         bytes32 runId = open(c, g);
@@ -80,6 +82,8 @@ contract GasOnAnvil {
             0,
             address(0),
             0,
+            bytes32(0),
+            0,
             new address[](0),
             new address[](1),
             keccak256("gas run admitting alice")
@@ -113,7 +117,19 @@ contract GasOnAnvil {
         // validators (their eval sets are committed already), and a claim that pays alice, who holds
         // VNX now, and bob, a new holder
         c = ContributionRegistry.RunConfig(
-            1, false, 2, 1e20, 1e18, 0, vm.addr(BOB), 1000, validators, new address[](0), keccak256("gas run royalty")
+            1,
+            false,
+            2,
+            1e20,
+            1e18,
+            0,
+            vm.addr(BOB),
+            1000,
+            bytes32(0),
+            0,
+            validators,
+            new address[](0),
+            keccak256("gas run royalty")
         );
         bytes32 royaltyRun = open(c, g);
         r = local(royaltyRun, g, 0);
@@ -121,7 +137,121 @@ contract GasOnAnvil {
         attest(r, V1, 5);
         attest(r, V2, 7);
         reg.claim(r);
+
+        // data grants: carol lends a dataset to alice for one run (three slots), dave one to any node
+        // for any run (two slots); dave revokes a third grant. In a run without a royalty alice
+        // submits, cites both grants (the first citation fills the update's tally slot, as nodes cite
+        // before validators attest; the second adds a grant id and rewrites the shared slots), the
+        // validators attest (the first no longer fills the tally slot) and a claim pays alice, a VNX
+        // holder now, and the two owners, new holders.
+        c = ContributionRegistry.RunConfig(
+            1,
+            false,
+            2,
+            1e20,
+            1e18,
+            0,
+            address(0),
+            0,
+            bytes32(0),
+            0,
+            validators,
+            new address[](0),
+            keccak256("gas run data")
+        );
+        bytes32 dataRun = open(c, g);
+        r = local(dataRun, g, 0);
+        reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
+        bytes32 carols = grant(
+            ContributionRegistry.DataGrant(
+                vm.addr(CAROL), keccak256("carol's data"), 5000, vm.addr(ALICE), dataRun, 5000, 2e9, keccak256("g1")
+            ),
+            CAROL
+        );
+        bytes32 daves = grant(
+            ContributionRegistry.DataGrant(
+                vm.addr(DAVE), keccak256("dave's data"), 3000, address(0), bytes32(0), 10_000, 2e9, keccak256("g2")
+            ),
+            DAVE
+        );
+        bytes32 revoked = grant(
+            ContributionRegistry.DataGrant(
+                vm.addr(DAVE), keccak256("dave's data"), 3000, address(0), bytes32(0), 10_000, 2e9, keccak256("g3")
+            ),
+            DAVE
+        );
+        reg.revokeGrant(
+            revoked, vm.addr(DAVE), sig(DAVE, typed(keccak256(abi.encode(reg.REVOKE_GRANT_TYPEHASH(), revoked))))
+        );
+        cite(r, carols, 3000);
+        cite(r, daves, 2000);
+        attest(r, V1, 5);
+        attest(r, V2, 7);
+        reg.claim(r);
+
+        specRun(validators, g);
         vm.stopBroadcast();
+    }
+
+    /// @dev A model spec: dave commits to it, then publishes it in a later block (the roll, as for
+    /// the eval sets, for the simulation); a run paying bob a royalty of 10% and dave, the spec's
+    /// author, 5% (its author's slot and its spec's), alice's update in it citing carol's grant
+    /// (lent to any node for any run), attested, and a claim that pays all four: alice, bob, carol
+    /// and dave, all VNX holders by now (no new balance slot).
+    function specRun(address[] memory validators, bytes32 g) internal {
+        bytes32 spec = keccak256("model spec");
+        reg.commit(keccak256(abi.encodePacked(spec, vm.addr(DAVE))));
+        vm.roll(block.number + 1);
+        reg.publish(
+            spec,
+            vm.addr(DAVE),
+            sig(DAVE, typed(keccak256(abi.encode(reg.PUBLICATION_TYPEHASH(), spec, vm.addr(DAVE)))))
+        );
+        ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
+            1,
+            false,
+            2,
+            1e20,
+            1e18,
+            0,
+            vm.addr(BOB),
+            1000,
+            spec,
+            500,
+            validators,
+            new address[](0),
+            keccak256("gas run spec")
+        );
+        bytes32 runId = open(c, g);
+        ContributionRegistry.Receipt memory r = local(runId, g, 0);
+        reg.submit(r, vm.addr(ALICE), sig(ALICE, reg.updateIdOf(r)));
+        bytes32 anyRun = grant(
+            ContributionRegistry.DataGrant(
+                vm.addr(CAROL), keccak256("carol's data"), 5000, address(0), bytes32(0), 5000, 2e9, keccak256("g4")
+            ),
+            CAROL
+        );
+        cite(r, anyRun, 3000);
+        attest(r, V1, 5);
+        attest(r, V2, 7);
+        reg.claim(r);
+    }
+
+    /// @dev The EIP-712 digest of `structHash` in the registry's domain.
+    function typed(bytes32 structHash) internal view returns (bytes32) {
+        return keccak256(abi.encodePacked("\x19\x01", reg.domainSeparator(), structHash));
+    }
+
+    /// @dev Records grant `g`, signed by its owner's key `pk`; returns its id.
+    function grant(ContributionRegistry.DataGrant memory g, uint256 pk) internal returns (bytes32 id) {
+        id = reg.grantIdOf(g);
+        reg.grant(g, vm.addr(pk), sig(pk, id));
+    }
+
+    /// @dev Alice, the contributor of `r`, cites `samples` samples of grant `id` for it.
+    function cite(ContributionRegistry.Receipt memory r, bytes32 id, uint64 samples) internal {
+        bytes32 digest = typed(keccak256(abi.encode(reg.CITATION_TYPEHASH(), reg.updateIdOf(r), id, samples)));
+        reg.cite(r, id, samples, vm.addr(ALICE), sig(ALICE, digest));
     }
 
     /// @dev Opens a run of terms `c` as the coordinator, under the run id derived from them; returns it.

@@ -68,6 +68,13 @@ import {VNXToken} from "./VNXToken.sol";
 /// (`RunConfig.claimWindow`, seconds) has passed since the quorum was reached: the late validators get
 /// that long to move the median before it is paid.
 ///
+/// Model specs: the author of a model spec (the hash of a network's definition) publishes it with a
+/// signed `Publication(spec, author)`, after committing `keccak256(spec, author)` in an earlier block
+/// so that a copier of the pending publication has no commitment of its own (`publish`); the first
+/// author keeps the spec. A run's terms may name a published spec (`RunConfig.spec`) and pay its
+/// author `specRoyalty` basis points of every claimed reward, beside the genesis model owner's
+/// royalty, both before the data owners' shares.
+///
 /// Closing a run starts its claim window again: claims still pay, and once the window has passed
 /// anyone may return the unpaid budget to the coordinator (`reclaim`), after which nothing is left to
 /// claim. Without it a closed run's unclaimed budget stayed escrowed for ever.
@@ -111,6 +118,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint64 claimWindow; // seconds the late validators get after a quorum, and claims after the close
         address royaltyTo; // the genesis model's owner, paid `royalty` of every claimed reward; zero: nobody
         uint16 royalty; // basis points (0..10000) of every claimed reward that go to `royaltyTo`
+        bytes32 spec; // the model spec the run trains (its hash): a published one (`publish`), or zero: none
+        uint16 specRoyalty; // basis points of every claimed reward that go to the spec's author (royalty + it <= 10000)
         address[] validators;
         address[] admitted; // who may contribute besides the coordinator; empty: anyone
         bytes32 nonce; // makes the terms, and so the derived run id, unique
@@ -128,6 +137,15 @@ contract ContributionRegistry is EIP712, Ownable {
     /// cold read, and a run without one pays nothing for the feature. Its payee (160 bits) fits no
     /// slot's spare room (the window slot has 128 free) and so has a slot of its own, written only
     /// when non-zero and read only when a claim's royalty part is non-zero (+2.1k for that claim).
+    /// The spec royalty takes the first slot's last 8 bits as a flag, `paysAuthor` (specRoyalty is
+    /// non-zero): its basis points (14 bits) no longer fit there, and with the flag a claim of a run
+    /// without one reads no new slot. A claim that pays the author reads one slot more (+2.1k cold):
+    /// the author and the basis points, packed together. The author, not the spec, is kept there:
+    /// a spec's author never changes once published (`publish` refuses a second one, nothing
+    /// unpublishes), and openRun needs it published, so the author read at the open is
+    /// `authorOf(spec)` at every claim, and the claim saves the cold read of the spec and of its
+    /// `authorOf` slot (4.2k). The spec itself has a slot of its own that only `runs` reads, written
+    /// only when non-zero, as is the author's slot only for a non-zero spec royalty.
     struct Run {
         address coordinator; // zero: no such run
         uint8 mode;
@@ -137,6 +155,7 @@ contract ContributionRegistry is EIP712, Ownable {
         bool restricted; // an admitted list was given: only it and the coordinator contribute
         uint32 validatorCount; // once this many attested an update, its claim need not wait
         uint16 royalty; // basis points of every claimed reward that go to `royaltyTo`
+        bool paysAuthor; // specRoyalty is non-zero: a claim reads `author` and `specRoyalty`
         uint256 budget;
         uint256 unpaid;
         uint256 rewardPerPoint;
@@ -145,11 +164,14 @@ contract ContributionRegistry is EIP712, Ownable {
         uint64 claimWindow; // seconds, after the quorum of each update and after the close
         uint64 closedAt; // block timestamp of the close; 0 while open
         address royaltyTo; // the genesis model's owner; zero: no royalty (or one of 0 basis points)
+        address author; // authorOf(spec) when specRoyalty is non-zero (it never changes), else zero
+        uint16 specRoyalty; // basis points of every claimed reward that go to `author`
+        bytes32 spec; // the model spec the run names; zero: none
     }
 
-    /// @notice What `runs` returns. A struct, because fourteen separate return values are more than
+    /// @notice What `runs` returns. A struct, because sixteen separate return values are more than
     /// the legacy code generator's ABI encoder can reach on the stack; being all static, it is
-    /// encoded in place, as the same fourteen words the values would be one by one. `paid` is what
+    /// encoded in place, as the same sixteen words the values would be one by one. `paid` is what
     /// left the escrow: rewards (royalties included) and the returned budget.
     struct RunView {
         address coordinator;
@@ -165,6 +187,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint64 claimWindow;
         address royaltyTo;
         uint16 royalty;
+        bytes32 spec;
+        uint16 specRoyalty;
         uint64 closedAt;
     }
 
@@ -175,15 +199,20 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @notice The attestations of one update, and whether its reward was paid. A claim needs every
-    /// score for the median; scores are within +-10000, so 16 bits hold one exactly. The first four
+    /// score for the median; scores are within +-10000, so 16 bits hold one exactly. The first five
     /// fields share one slot, which every attestation writes anyway, so up to 9 validators' scores
     /// cost no slot of their own; score `i` (attestation order) is 16-bit field `i` of `firstScores`
     /// for `i < 9`, else `moreScores[(i - 9) / 16][(i - 9) % 16]`. `count` is their number.
+    /// `citations` (at most MAX_CITATIONS) counts the grants the update cites (`cite`): it fills the
+    /// slot's last 8 bits because claim reads this slot anyway (claimed, count), so a claim of an
+    /// update that cites nothing learns it without another cold read, and cite reads it for the
+    /// AlreadyClaimed check anyway.
     struct Tally {
         uint32 count;
         bool claimed;
         uint64 quorumReachedAt; // block timestamp of the attestation that made `count` the quorum
         uint144 firstScores; // scores 0..8, 16-bit two's complement each
+        uint8 citations; // grants cited by the update, the first `citations` entries of its Citations
         mapping(uint256 word => int16[16]) moreScores;
     }
 
@@ -205,6 +234,76 @@ contract ContributionRegistry is EIP712, Ownable {
         mapping(uint256 index => Anchor) items;
     }
 
+    /// @notice The signed EIP-712 `DataGrant`; field order is the type's. A data owner lends the
+    /// dataset whose commitment (a Merkle root over its samples' hashes) is `dataset`, of `samples`
+    /// samples, to `node` (zero: any node the run admits) for run `runId` (zero: any run), for `share`
+    /// basis points of the pay of each update that uses it (pro rata to the samples it used), until
+    /// `expiry` (unix seconds). `owner` must be the signer. Its grantId is its EIP-712 digest.
+    struct DataGrant {
+        address owner;
+        bytes32 dataset;
+        uint64 samples;
+        address node;
+        bytes32 runId;
+        uint16 share;
+        uint64 expiry;
+        bytes32 nonce; // makes two grants of the same terms distinct
+    }
+
+    /// @notice A grant as stored: what `cite` checks and `claim` pays by. The first slot holds what
+    /// claim reads (owner and share) with what cite also reads (samples, revoked); the second the
+    /// node and expiry, and whether the grant is for one run: only then does cite read the third,
+    /// the run id (written only when non-zero), so a grant for any run costs neither its write nor
+    /// its read. The dataset is in `GrantRecorded` only: no rule reads it. Nothing but `revoked`
+    /// ever changes, so the owner and share a claim reads are those the citation was made under.
+    struct Grant {
+        address owner; // zero: no such grant (a recorded grant's owner is its recovered signer)
+        uint64 samples;
+        uint16 share; // basis points, 0..10000
+        bool revoked;
+        address node; // zero: any node
+        uint64 expiry; // unix seconds; cited only before it
+        bool forRun; // runId is non-zero
+        bytes32 runId;
+    }
+
+    /// @notice What `grantOf` returns (seven values; a struct, as `runs`, to keep the encoder's
+    /// stack short). All static: the same seven words as the values one by one.
+    struct GrantView {
+        address owner;
+        address node;
+        uint64 samples;
+        uint16 share;
+        uint64 expiry;
+        bytes32 runId;
+        bool revoked;
+    }
+
+    /// @notice The grants one update cites, in citation order: grant `i` and the samples of it the
+    /// update used, for `i` below the Tally's `citations`. The samples of four citations share a
+    /// slot (Solidity packs the uint64[8] into two), so the second to fourth citation rewrite a slot
+    /// the first filled instead of filling their own.
+    struct Citations {
+        bytes32[8] grants;
+        uint64[8] samples;
+    }
+
+    /// @dev One data owner's part of a claim (memory only): computed before the events, paid after.
+    struct Part {
+        bytes32 grantId;
+        address owner;
+        uint256 amount;
+    }
+
+    /// @dev The royalties of a claim (memory only, as `Part`): the genesis royalty's payee and cut,
+    /// the spec's author and cut. A payee is read only for a non-zero cut, and stays zero otherwise.
+    struct Royalties {
+        address royaltyTo;
+        uint256 cut;
+        address author;
+        uint256 specCut;
+    }
+
     // ---- constants ----
 
     bytes32 public constant MODEL_UPDATE_TYPEHASH = keccak256(
@@ -214,6 +313,12 @@ contract ContributionRegistry is EIP712, Ownable {
         keccak256("Attestation(bytes32 updateId,int64 score,bytes32 evalSet,bytes32 report)");
     bytes32 public constant CLOSE_RUN_TYPEHASH = keccak256("CloseRun(bytes32 runId)");
     bytes32 public constant ADMIT_TYPEHASH = keccak256("Admit(bytes32 runId,address node)");
+    bytes32 public constant DATA_GRANT_TYPEHASH = keccak256(
+        "DataGrant(address owner,bytes32 dataset,uint64 samples,address node,bytes32 runId,uint16 share,uint64 expiry,bytes32 nonce)"
+    );
+    bytes32 public constant REVOKE_GRANT_TYPEHASH = keccak256("RevokeGrant(bytes32 grantId)");
+    bytes32 public constant CITATION_TYPEHASH = keccak256("Citation(bytes32 updateId,bytes32 grantId,uint64 samples)");
+    bytes32 public constant PUBLICATION_TYPEHASH = keccak256("Publication(bytes32 spec,address author)");
 
     uint8 internal constant GENESIS = 0;
     uint8 internal constant CHAINED = 1;
@@ -239,10 +344,16 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @dev Scores are basis points: a score outside +-MAX_SCORE is ScoreOutOfBounds.
     int64 internal constant MAX_SCORE = 10_000;
-    /// @dev A royalty is basis points of a claimed reward: at most the whole of it.
+    /// @dev A royalty is basis points of a claimed reward: the genesis royalty and the spec royalty
+    /// together are at most the whole of it.
     uint256 internal constant MAX_ROYALTY = 10_000;
     /// @dev How many scores a Tally keeps in its first slot (`firstScores`, 16 bits each).
     uint256 internal constant FIRST_SCORES = 9;
+    /// @dev A grant's share is basis points of an update's pay after the royalty: at most all of it.
+    uint256 internal constant MAX_SHARE = 10_000;
+    /// @dev An update cites at most this many grants: its claim pays each owner (a transfer and a
+    /// few cold reads each), so the claim's gas stays bounded; Java's `Rules.MAX_CITATIONS`.
+    uint256 internal constant MAX_CITATIONS = 8;
 
     /// @dev secp256k1 n / 2: a larger s is the malleable twin of a valid signature.
     uint256 internal constant HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0;
@@ -276,6 +387,13 @@ contract ContributionRegistry is EIP712, Ownable {
 
     mapping(bytes32 logId => mapping(address anchorer => AnchorList)) internal _anchors;
 
+    mapping(bytes32 grantId => Grant) internal _grants;
+    /// @dev By the update's slot key, as votes and tallies; the count is the Tally's `citations`.
+    mapping(bytes32 updateKey => Citations) internal _citations;
+    /// @notice The author of a published model spec (`publish`); zero: unpublished. Set once: the
+    /// first author keeps it.
+    mapping(bytes32 spec => address author) public authorOf;
+
     // ---- events ----
 
     event RunOpened(
@@ -290,6 +408,8 @@ contract ContributionRegistry is EIP712, Ownable {
         uint64 claimWindow,
         address royaltyTo,
         uint16 royalty,
+        bytes32 spec,
+        uint16 specRoyalty,
         address[] validators,
         address[] admitted,
         bytes32 nonce
@@ -321,14 +441,21 @@ contract ContributionRegistry is EIP712, Ownable {
         bytes signature
     );
     /// @notice The reward of update `updateId` was claimed; `amount` is the contributor's part, what
-    /// `contributor` received: the whole reward less the royalty (see `RoyaltyPaid`, emitted beside it
-    /// when that part is non-zero). The reward `claim` returns is the sum of the two.
+    /// `contributor` received: the whole reward less the royalties and the data owners' parts (see
+    /// `RoyaltyPaid`, `AuthorPaid` and `DataPaid`, emitted after it for each non-zero part). The
+    /// reward `claim` returns is the sum of them all.
     event RewardClaimed(
         bytes32 indexed updateId, address indexed contributor, bytes32 indexed runId, bytes32 model, uint256 amount
     );
     /// @notice `to`, the run's `royaltyTo`, received `amount`, the royalty part of the reward of update
     /// `updateId` (`claim`); only emitted when that part is non-zero.
     event RoyaltyPaid(bytes32 indexed updateId, address indexed to, uint256 amount);
+    /// @notice `author`, the author of the run's spec, received `amount`, the spec royalty's part of
+    /// the reward of update `updateId` (`claim`); only emitted when that part is non-zero.
+    event AuthorPaid(bytes32 indexed updateId, address indexed author, uint256 amount);
+    /// @notice `author` published the model spec `spec` (`publish`): runs that name it may pay it a
+    /// spec royalty.
+    event SpecPublished(bytes32 indexed spec, address indexed author);
     /// @notice The coordinator of run `runId` admitted `node` after opening it (`admit`); emitted
     /// again on a replayed admission, which changes nothing.
     event Admitted(bytes32 indexed runId, address indexed node);
@@ -342,6 +469,31 @@ contract ContributionRegistry is EIP712, Ownable {
     /// @dev Not named `log`: web3j's event responses inherit a field `log` (the raw log) that a
     /// parameter of that name would hide, and the generated wrapper would not compile.
     event Anchored(bytes32 indexed logId, address indexed anchorer, uint64 entries, bytes32 head);
+    /// @notice `owner` lent the dataset `dataset` (`samples` samples) to `node` (zero: any node) for
+    /// run `runId` (zero: any run), for `share` basis points of each citing update's pay, until
+    /// `expiry` (`grant`), with its `nonce`: the event carries the whole signed grant, so a reader can
+    /// rebuild it and check that it hashes to `grantId`.
+    event GrantRecorded(
+        bytes32 indexed grantId,
+        address indexed owner,
+        address indexed node,
+        bytes32 dataset,
+        uint64 samples,
+        bytes32 runId,
+        uint16 share,
+        uint64 expiry,
+        bytes32 nonce
+    );
+    /// @notice The owner revoked grant `grantId` at block timestamp `revokedAt` (`revokeGrant`): no
+    /// update cites it from then on; earlier citations still pay. (The error `GrantRevoked` owns
+    /// that name.)
+    event GrantRevokedBy(bytes32 indexed grantId, uint64 revokedAt);
+    /// @notice The contributor of update `updateId` declared it used `samples` samples of grant
+    /// `grantId`, whose owner is `owner` (`cite`).
+    event Cited(bytes32 indexed updateId, bytes32 indexed grantId, address indexed owner, uint64 samples);
+    /// @notice `owner` received `amount`, its grant `grantId`'s part of the reward of update
+    /// `updateId` (`claim`); only emitted when that part is non-zero.
+    event DataPaid(bytes32 indexed updateId, bytes32 indexed grantId, address indexed owner, uint256 amount);
 
     // ---- errors: Java `Reason` names, in PascalCase ----
 
@@ -370,6 +522,8 @@ contract ContributionRegistry is EIP712, Ownable {
     error ParentNotGlobal();
     error SeqMismatch();
     error ModelExists();
+    /// @notice No commitment from an earlier block: of the update, in a commit-reveal run (`submit`),
+    /// or of the spec and its author (`publish`).
     error NoCommit();
     error CommitExists();
     error UpdateUnknown();
@@ -398,6 +552,32 @@ contract ContributionRegistry is EIP712, Ownable {
     error AnchorNotNewer();
     /// @notice `anchorAt` of an index at or beyond the anchorer's count of anchors of that log.
     error NoSuchAnchor();
+    /// @notice A grant of no samples, or of a share above 10000 basis points.
+    error BadGrant();
+    error GrantExists();
+    error GrantUnknown();
+    /// @notice `revokeGrant` signed by someone other than the grant's owner.
+    error NotGrantOwner();
+    error GrantRevoked();
+    /// @notice A citation at or after the grant's expiry.
+    error GrantExpired();
+    /// @notice The grant is lent to another node than the update's contributor.
+    error GrantNotForNode();
+    /// @notice The grant is lent for another run than the update's.
+    error GrantNotForRun();
+    /// @notice A citation signed by someone other than the update's contributor.
+    error NotContributor();
+    /// @notice The update already cites this grant.
+    error AlreadyCited();
+    /// @notice The update already cites MAX_CITATIONS (8) grants.
+    error TooManyCitations();
+    /// @notice A citation of no samples, of more than the grant holds, or that would make the
+    /// update's cited samples exceed those it was trained on.
+    error TooManySamples();
+    /// @notice `publish` of a spec that already has an author (the first author keeps it).
+    error SpecExists();
+    /// @notice The terms name a spec nobody published: its author could not be paid.
+    error SpecUnknown();
 
     constructor(VNXToken vnx_) EIP712("FedChain", "1") Ownable(msg.sender) {
         vnx = vnx_;
@@ -407,11 +587,13 @@ contract ContributionRegistry is EIP712, Ownable {
 
     /// @notice Opens a run from its coordinator's signed GENESIS receipt and escrows the budget.
     /// @dev The genesis `data` must be `configHash(config)`, so the signature covers mode,
-    /// validators, quorum, budget, rate, claim window, royalty (payee and basis points), the admitted
-    /// list and the nonce: nobody can replay a genesis with another configuration. The genesis names
-    /// the coordinator as its contributor, and its run id must be `keccak256(abi.encodePacked(
-    /// coordinator, genesis.data))` (BadRunId): a copier who re-signs the genesis with its own key
-    /// opens a run of another id.
+    /// validators, quorum, budget, rate, claim window, royalty (payee and basis points), spec and spec
+    /// royalty, the admitted list and the nonce: nobody can replay a genesis with another
+    /// configuration. The genesis names the coordinator as its contributor, and its run id must be
+    /// `keccak256(abi.encodePacked(coordinator, genesis.data))` (BadRunId): a copier who re-signs the
+    /// genesis with its own key opens a run of another id. Checks, in order: the signature errors,
+    /// WrongSigner, BadGenesis, ConfigMismatch, BadRunId, RunExists, BadConfig, SpecUnknown,
+    /// InsufficientBalance.
     /// The budget moves from the coordinator into this contract without an allowance
     /// (`VNXToken.escrowFrom`); that signature is the coordinator's consent.
     function openRun(RunConfig calldata config, Receipt calldata genesis, address coordinator, bytes calldata signature)
@@ -425,7 +607,9 @@ contract ContributionRegistry is EIP712, Ownable {
         if (genesis.runId != keccak256(abi.encodePacked(coordinator, genesis.data))) revert BadRunId();
         Run storage run = _runs[genesis.runId];
         if (run.coordinator != address(0)) revert RunExists();
-        _checkConfig(genesis.runId, config);
+        // the terms' checks, then the spec's fields (a later revert undoes them); one expression,
+        // as openRun has no stack slot left for the author in between
+        _storeSpec(run, config, _checkConfig(genesis.runId, config));
         uint256 budget = config.budget;
         if (budget > 0 && vnx.balanceOf(coordinator) < budget) revert InsufficientBalance();
 
@@ -469,13 +653,14 @@ contract ContributionRegistry is EIP712, Ownable {
         }
     }
 
-    /// @notice Records a commitment at this block (CommitExists if it already is). Two kinds:
+    /// @notice Records a commitment at this block (CommitExists if it already is). Three kinds:
     /// `keccak256(abi.encodePacked(updateId, contributor))`: in a commit-reveal run the update can be
     /// submitted from the next block on; a front-runner who copies the pending receipt's model has no
     /// older commitment for its own key. `keccak256(abi.encodePacked(evalSet, validator))`: the
     /// validator's held-out evaluation set, fixed before it scores; `attest` needs it from an earlier
-    /// block. One such commitment serves every attestation with that eval set, in any run. Anyone may
-    /// send either (committing someone else's only dates it earlier).
+    /// block. One such commitment serves every attestation with that eval set, in any run.
+    /// `keccak256(abi.encodePacked(spec, author))`: a model spec's author, before `publish` reveals
+    /// the spec. Anyone may send any of them (committing someone else's only dates it earlier).
     function commit(bytes32 commitment) external {
         if (commits[commitment] != 0) revert CommitExists();
         commits[commitment] = block.number;
@@ -526,11 +711,20 @@ contract ContributionRegistry is EIP712, Ownable {
     /// AlreadyClaimed, QuorumNotMet, ClaimWindowOpen, NothingToPay. Anyone may call it; the reward
     /// always goes to the contributor the recorded receipt names. Claims still pay after the run is
     /// closed, until its budget was returned (`reclaim`): then NothingToPay.
-    /// A run with a royalty splits that amount: `cut = amount * royalty / 10000` (rounded down) goes
-    /// to the run's `royaltyTo` (event `RoyaltyPaid`, when non-zero), `amount - cut` to the
-    /// contributor (`RewardClaimed` carries this part); the two sum to `amount`, which is returned
-    /// and leaves the budget. The royalty's basis points share the run slot claim reads anyway, so a
-    /// run without a royalty pays no extra cold read; the payee's slot is read only for a cut.
+    /// A run with royalties splits that amount: `cut = amount * royalty / 10000` (rounded down) goes
+    /// to the run's `royaltyTo` (event `RoyaltyPaid`, when non-zero), `specCut = amount *
+    /// specRoyalty / 10000` (rounded down) to the author of the run's spec (`AuthorPaid`, when
+    /// non-zero), the rest to the contributor (`RewardClaimed` carries this part); the parts sum to
+    /// `amount`, which is returned and leaves the budget. The royalty's basis points and a flag for
+    /// the spec royalty share the run slot claim reads anyway, so a run without royalties pays no
+    /// extra cold read; a payee's slot is read only for its cut.
+    /// An update that cites data grants (`cite`) splits what the royalties leave, `rest = amount -
+    /// cut - specCut`, further: the owner of its citation `i` gets `rest * share_i * samples_i /
+    /// (10000 * r.samples)` (rounded down; event `DataPaid`, when non-zero), its share pro rata to the
+    /// samples of the update that were its data, and the contributor the remainder. The parts never
+    /// exceed `rest` (the cited samples never exceed `r.samples`), so the whole is still exactly
+    /// `amount`. The citation count shares the tally's slot, which claim reads anyway: an update that
+    /// cites nothing is paid as before.
     function claim(Receipt calldata r) external returns (uint256 amount) {
         bytes32 updateId = _updateId(r);
         bytes32 key = _keyOf(r);
@@ -557,7 +751,9 @@ contract ContributionRegistry is EIP712, Ownable {
         if (amount == 0) revert NothingToPay();
         t.claimed = true;
         run.unpaid -= amount;
-        _pay(run, r, updateId, amount);
+        uint256 cited = t.citations; // the tally's slot: warm
+        if (cited == 0) _pay(run, r, updateId, amount);
+        else _paySplit(run, r, updateId, amount, key, cited);
     }
 
     /// @notice Closes a run on its coordinator's signed `CloseRun`; later submits fail RunClosed.
@@ -635,13 +831,99 @@ contract ContributionRegistry is EIP712, Ownable {
         emit Anchored(logId, msg.sender, entries, head);
     }
 
+    /// @notice Records a data owner's signed grant (`DataGrant`, see the struct); returns its grantId,
+    /// the EIP-712 digest of the grant. Anyone may send it: the signature is the owner's consent.
+    /// Checks, in order: the signature errors, WrongSigner (the signer must be the `owner` the grant
+    /// names, as a receipt's contributor: the grantId then binds who is paid), BadGrant (no samples,
+    /// or a share above 10000 basis points; an owner of zero cannot pass WrongSigner, a recovered
+    /// signer never is zero), GrantExists. The expiry is not checked: an expired grant harms nobody
+    /// and `cite` refuses it. Nothing is escrowed or paid here: the owner is paid by claims of the
+    /// updates that cite the grant.
+    function grant(DataGrant calldata g, address signer, bytes calldata signature) external returns (bytes32 grantId) {
+        grantId = _grantId(g);
+        _checkSigner(grantId, signature, signer);
+        if (g.owner != signer) revert WrongSigner();
+        uint64 samples = g.samples;
+        uint16 share = g.share;
+        if (samples == 0 || share > MAX_SHARE) revert BadGrant();
+        Grant storage s = _grants[grantId];
+        if (s.owner != address(0)) revert GrantExists();
+        _store(s, g);
+        _emitGrantRecorded(grantId, g);
+    }
+
+    /// @dev Its own frame: the event's nine arguments do not fit beside `grant`'s locals.
+    function _emitGrantRecorded(bytes32 grantId, DataGrant calldata g) internal {
+        emit GrantRecorded(grantId, g.owner, g.node, g.dataset, g.samples, g.runId, g.share, g.expiry, g.nonce);
+    }
+
+    /// @notice Revokes grant `grantId` on its owner's signed `RevokeGrant(grantId)` (anyone may relay
+    /// it): no update cites it from then on. Citations made before it stand and their claims still
+    /// pay the owner (the update was trained on the data while it was lent). Checks, in order: the
+    /// signature errors (the claimed `signer`), GrantUnknown, NotGrantOwner, GrantRevoked.
+    function revokeGrant(bytes32 grantId, address signer, bytes calldata signature) external {
+        _checkSigner(_hashTypedDataV4(keccak256(abi.encode(REVOKE_GRANT_TYPEHASH, grantId))), signature, signer);
+        Grant storage g = _grants[grantId];
+        address owner = g.owner;
+        if (owner == address(0)) revert GrantUnknown();
+        if (signer != owner) revert NotGrantOwner();
+        if (g.revoked) revert GrantRevoked();
+        g.revoked = true;
+        emit GrantRevokedBy(grantId, uint64(block.timestamp));
+    }
+
+    /// @notice Records that the recorded update `r` (its updateId the digest of `r`) used `samples`
+    /// samples of grant `grantId`, on the update's contributor's signed `Citation(updateId, grantId,
+    /// samples)` (anyone may relay it); its claim then pays the grant's owner its share. Checks, in
+    /// order: the signature errors (the claimed `signer`), UpdateUnknown (as attest: `r` must be the
+    /// recorded receipt), NotContributor (`signer` is not the contributor `r` names), GrantUnknown,
+    /// GrantRevoked, GrantExpired (at or after its expiry), GrantNotForNode (lent to another node
+    /// than the contributor), GrantNotForRun (lent for another run), AlreadyClaimed (the pay is
+    /// already split), AlreadyCited (this grant, for this update), TooManyCitations (8 already),
+    /// TooManySamples (none, more than the grant holds, or more cited in all than `r.samples`, the
+    /// samples the update was trained on). Citations are kept in order, the count in the update's
+    /// tally slot.
+    function cite(Receipt calldata r, bytes32 grantId, uint64 samples, address signer, bytes calldata signature)
+        external
+    {
+        bytes32 updateId = _updateId(r);
+        _checkSigner(
+            _hashTypedDataV4(keccak256(abi.encode(CITATION_TYPEHASH, updateId, grantId, samples))), signature, signer
+        );
+        bytes32 key = _keyOf(r);
+        _recorded(key, r, updateId);
+        if (signer != r.contributor) revert NotContributor(); // the contributor the updateId binds
+        (address owner, uint256 grantSamples) = _citable(_grants[grantId], r);
+        _addCitation(key, grantId, samples, grantSamples, r.samples);
+        emit Cited(updateId, grantId, owner, samples);
+    }
+
+    /// @notice Records `author` as the author of the model spec `spec` (its hash) on the author's
+    /// signed `Publication(spec, author)` (anyone may relay it); runs that name the spec may then pay
+    /// the author a spec royalty of every claimed reward (`RunConfig.specRoyalty`). Commit-reveal, as
+    /// a commit-reveal run's updates: the author first commits `keccak256(abi.encodePacked(spec,
+    /// author))` (`commit`), which hides the spec, and publishes in a later block. Someone who copies
+    /// the pending publication and signs it as its own has no earlier commitment for its own address,
+    /// and the first author keeps the spec. Checks, in order: the signature errors and WrongSigner
+    /// (the signer must be `author`), NoCommit (no such commitment from an earlier block), SpecExists
+    /// (the spec has an author: the first keeps it).
+    function publish(bytes32 spec, address author, bytes calldata signature) external {
+        _checkSigner(_hashTypedDataV4(keccak256(abi.encode(PUBLICATION_TYPEHASH, spec, author))), signature, author);
+        uint256 c = commits[keccak256(abi.encodePacked(spec, author))];
+        if (!(0 < c && c < block.number)) revert NoCommit(); // 0: never committed
+        if (authorOf[spec] != address(0)) revert SpecExists();
+        authorOf[spec] = author;
+        emit SpecPublished(spec, author);
+    }
+
     // ---- reads ----
 
     /// @notice A run: its coordinator and configuration, whether it is open, what it has paid (a
-    /// returned budget counts as paid; so does a royalty), its genesis, its claim window, its
-    /// royalty's payee and basis points, and when it was closed (0 while open), as a `RunView`. A
+    /// returned budget counts as paid; so do royalties), its genesis, its claim window, its
+    /// royalty's payee and basis points, its spec and the spec royalty's basis points (the spec's
+    /// author is `authorOf(spec)`), and when it was closed (0 while open), as a `RunView`. A
     /// coordinator of zero means there is no such run. Its fields are all static, so the returned
-    /// bytes are those of the fourteen values returned one by one.
+    /// bytes are those of the sixteen values returned one by one.
     function runs(bytes32 runId) external view returns (RunView memory run) {
         Run storage stored = _runs[runId];
         run.coordinator = stored.coordinator;
@@ -657,6 +939,8 @@ contract ContributionRegistry is EIP712, Ownable {
         run.claimWindow = stored.claimWindow;
         run.royaltyTo = stored.royaltyTo;
         run.royalty = stored.royalty;
+        run.spec = stored.spec;
+        run.specRoyalty = stored.specRoyalty;
         run.closedAt = stored.closedAt;
     }
 
@@ -728,6 +1012,38 @@ contract ContributionRegistry is EIP712, Ownable {
         return (a.entries, a.at, a.head);
     }
 
+    /// @notice Grant `grantId` as recorded (`grant`): owner (zero: no such grant), node (zero: any),
+    /// samples, share (basis points), expiry (unix seconds), run id (zero: any) and whether it was
+    /// revoked, in that order, as a `GrantView`. The dataset is in its GrantRecorded event.
+    function grantOf(bytes32 grantId) external view returns (GrantView memory v) {
+        Grant storage g = _grants[grantId];
+        (v.owner, v.node, v.samples, v.share, v.expiry, v.revoked) =
+            (g.owner, g.node, g.samples, g.share, g.expiry, g.revoked);
+        if (g.forRun) v.runId = g.runId;
+    }
+
+    /// @notice The grants the update of `model` in run `runId` cites (the global record if there is
+    /// one, as `updateOf`), in citation order, and the samples of each it used.
+    function citationsOf(bytes32 runId, bytes32 model)
+        external
+        view
+        returns (bytes32[] memory grantIds, uint64[] memory samples)
+    {
+        bytes32 key = _readKey(runId, model);
+        uint256 n = _tallies[key].citations;
+        Citations storage c = _citations[key];
+        grantIds = new bytes32[](n);
+        samples = new uint64[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            (grantIds[i], samples[i]) = (c.grants[i], c.samples[i]);
+        }
+    }
+
+    /// @notice The grantId of a grant: its EIP-712 digest under this contract's domain.
+    function grantIdOf(DataGrant calldata g) external view returns (bytes32) {
+        return _grantId(g);
+    }
+
     /// @notice The EIP-712 domain separator (name "FedChain", version "1", chain id, this contract).
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
@@ -738,37 +1054,41 @@ contract ContributionRegistry is EIP712, Ownable {
         return _updateId(r);
     }
 
-    /// @notice `keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint, claimWindow,
-    /// royaltyTo, royalty, keccak256(abi.encodePacked(validators)), keccak256(abi.encodePacked(admitted)),
-    /// nonce))`, as Java's `RunConfig.hash()` (encodePacked pads each address of an array to a word).
-    /// Terms without a royalty (payee and basis points both zero) leave its two words out, so runs
-    /// opened before royalties keep their ids.
-    function configHash(RunConfig calldata c) public pure returns (bytes32) {
+    /// @notice The hash of a run's terms, as Java's `RunConfig.hash()`: keccak256 of the words mode,
+    /// commitReveal, quorum, budget, rewardPerPoint, claimWindow, then `royaltyTo, royalty` only if
+    /// either is non-zero, then `spec, specRoyalty` only if either is non-zero, then
+    /// `keccak256(abi.encodePacked(validators))`, `keccak256(abi.encodePacked(admitted))` and the nonce
+    /// (each value a 32-byte ABI word; encodePacked pads each address of an array to a word). Terms
+    /// without a royalty, or without a spec, leave that group's two words out, so runs opened before
+    /// royalties or specs keep their ids.
+    /// @dev Encodes the six words every run hashes, then appends each present group and the last
+    /// three words past the encoding, in memory no one has allocated (the encoding is the last
+    /// allocation): one encoding instead of one per combination of the groups. Every field is read
+    /// by Solidity's checked calldata reads first, so a dirty word reverts.
+    function configHash(RunConfig calldata c) public pure returns (bytes32 h) {
         bytes32 validators = keccak256(abi.encodePacked(c.validators));
         bytes32 admitted = keccak256(abi.encodePacked(c.admitted));
-        if (c.royaltyTo == address(0) && c.royalty == 0) {
-            // terms without a royalty hash as before royalties existed: their run ids stay the same
-            return keccak256(
-                abi.encode(
-                    c.mode, c.commitReveal, c.quorum, c.budget, c.rewardPerPoint, c.claimWindow, validators, admitted, c.nonce
-                )
-            );
+        (address royaltyTo, uint16 royalty, bytes32 spec, uint16 specRoyalty, bytes32 nonce) =
+            (c.royaltyTo, c.royalty, c.spec, c.specRoyalty, c.nonce);
+        bytes memory w = abi.encode(c.mode, c.commitReveal, c.quorum, c.budget, c.rewardPerPoint, c.claimWindow);
+        assembly ("memory-safe") {
+            let start := add(w, 0x20)
+            let end := add(start, 0xc0) // past the six words every run hashes
+            if or(royaltyTo, royalty) {
+                mstore(end, royaltyTo)
+                mstore(add(end, 0x20), royalty)
+                end := add(end, 0x40)
+            }
+            if or(spec, specRoyalty) {
+                mstore(end, spec)
+                mstore(add(end, 0x20), specRoyalty)
+                end := add(end, 0x40)
+            }
+            mstore(end, validators)
+            mstore(add(end, 0x20), admitted)
+            mstore(add(end, 0x40), nonce)
+            h := keccak256(start, add(sub(end, start), 0x60))
         }
-        return keccak256(
-            abi.encode(
-                c.mode,
-                c.commitReveal,
-                c.quorum,
-                c.budget,
-                c.rewardPerPoint,
-                c.claimWindow,
-                c.royaltyTo,
-                c.royalty,
-                validators,
-                admitted,
-                c.nonce
-            )
-        );
     }
 
     // ---- internals ----
@@ -818,11 +1138,13 @@ contract ContributionRegistry is EIP712, Ownable {
     }
 
     /// @dev BadConfig unless validators are non-zero and distinct, so are the admitted addresses,
-    /// quorum <= validators, a budget has a quorum, the royalty is at most 10000 basis points and a
-    /// non-zero one has a payee (a payee of a zero royalty is allowed and paid nothing), and the
-    /// mode is known. Validators and admitted addresses are registered while checked (one pass, no
-    /// second copy); a BadConfig revert undoes those writes too.
-    function _checkConfig(bytes32 runId, RunConfig calldata config) internal {
+    /// quorum <= validators, a budget has a quorum, a non-zero royalty has a payee (a payee of a zero
+    /// royalty is allowed and paid nothing), a non-zero spec royalty has a spec (a spec without one
+    /// is allowed), the two royalties sum to at most 10000 basis points, and the mode is known. Then
+    /// SpecUnknown if the terms name a spec that has no author: a run may pay only a published spec's
+    /// author. Returns that author (zero without a spec). Validators and admitted addresses are
+    /// registered while checked (one pass, no second copy); a revert undoes those writes too.
+    function _checkConfig(bytes32 runId, RunConfig calldata config) internal returns (address author) {
         address[] calldata validators = config.validators;
         for (uint256 i = 0; i < validators.length; ++i) {
             address v = validators[i];
@@ -837,16 +1159,38 @@ contract ContributionRegistry is EIP712, Ownable {
         }
         if (config.quorum > validators.length || (config.budget > 0 && config.quorum == 0)) revert BadConfig();
         uint256 royalty = config.royalty;
-        if (royalty > MAX_ROYALTY || (royalty != 0 && config.royaltyTo == address(0))) revert BadConfig();
+        if (royalty != 0 && config.royaltyTo == address(0)) revert BadConfig();
+        uint256 specRoyalty = config.specRoyalty;
+        bytes32 spec = config.spec;
+        if (specRoyalty != 0 && spec == bytes32(0)) revert BadConfig();
+        if (royalty + specRoyalty > MAX_ROYALTY) revert BadConfig(); // two uint16: no overflow
         if (config.mode > MODEL_PARALLEL) revert BadConfig(); // Java's Mode cannot even express this
+        if (spec != bytes32(0)) {
+            author = authorOf[spec];
+            if (author == address(0)) revert SpecUnknown();
+        }
     }
 
-    /// @dev Emits `RunOpened`. Fourteen arguments, two of them calldata arrays of two stack slots
+    /// @dev Stores the spec of checked terms: the spec in its own slot when non-zero (a zero write
+    /// would cost 2.2k), and for a non-zero spec royalty the flag in the first slot (which claim
+    /// reads anyway) and `author` (the spec's, from `_checkConfig`) with the basis points in one slot,
+    /// the only one a claim that pays the author reads for it.
+    function _storeSpec(Run storage run, RunConfig calldata config, address author) internal {
+        bytes32 spec = config.spec;
+        if (spec != bytes32(0)) run.spec = spec;
+        uint16 specRoyalty = config.specRoyalty;
+        if (specRoyalty != 0) {
+            run.paysAuthor = true;
+            (run.author, run.specRoyalty) = (author, specRoyalty);
+        }
+    }
+
+    /// @dev Emits `RunOpened`. Sixteen arguments, two of them calldata arrays of two stack slots
     /// each, are more than `emit` can encode on the legacy code generator's stack, so the data is
-    /// built here: the nine static words (genesisModel .. royalty) by `abi.encode` (checked reads),
-    /// then the two array offsets, the nonce and the two arrays (length, then the addresses copied
-    /// from calldata at once: `_checkConfig` has read every element, so a dirty one has reverted).
-    /// The bytes are those `emit` would log (a test decodes and re-encodes them).
+    /// built here: the eleven static words (genesisModel .. specRoyalty) by `abi.encode` (checked
+    /// reads), then the two array offsets, the nonce and the two arrays (length, then the addresses
+    /// copied from calldata at once: `_checkConfig` has read every element, so a dirty one has
+    /// reverted). The bytes are those `emit` would log (a test decodes and re-encodes them).
     function _emitRunOpened(Receipt calldata genesis, address coordinator, RunConfig calldata config) internal {
         bytes memory head = abi.encode(
             genesis.model,
@@ -857,18 +1201,20 @@ contract ContributionRegistry is EIP712, Ownable {
             config.rewardPerPoint,
             config.claimWindow,
             config.royaltyTo,
-            config.royalty
+            config.royalty,
+            config.spec,
+            config.specRoyalty
         );
         address[] calldata validators = config.validators;
         address[] calldata admitted = config.admitted;
         (bytes32 topic, bytes32 runId, bytes32 nonce) = (RunOpened.selector, genesis.runId, config.nonce);
         assembly ("memory-safe") {
-            // past `head`'s 9 words, beyond the free memory pointer: scratch for the log only
+            // past `head`'s 11 words, beyond the free memory pointer: scratch for the log only
             let d := add(head, 0x20)
-            let p := add(d, 0x120)
+            let p := add(d, 0x160)
             let nv := shl(5, validators.length)
-            mstore(p, 0x180) // validators after the 12 head words
-            mstore(add(p, 0x20), add(0x1a0, nv)) // admitted after validators' length word and addresses
+            mstore(p, 0x1c0) // validators after the 14 head words
+            mstore(add(p, 0x20), add(0x1e0, nv)) // admitted after validators' length word and addresses
             mstore(add(p, 0x40), nonce)
             p := add(p, 0x60)
             mstore(p, validators.length)
@@ -923,31 +1269,195 @@ contract ContributionRegistry is EIP712, Ownable {
         if (!(0 < c && c < block.number)) revert EvalSetNotCommitted(); // 0: never committed
     }
 
-    /// @dev Pays the claimed `amount` (> 0) of update `updateId` (the recorded `r`): the royalty part
-    /// `cut` to the run's `royaltyTo`, the rest to the contributor `r` names (bound by the updateId).
-    /// `cut` is `floor(amount * royalty / 10000)`, by OpenZeppelin's full-precision `mulDiv`: the
-    /// product itself could overflow for an amount above 2^256 / 10000 (a budget may be up to the
-    /// token's supply). It is at most `amount`, since royalty <= 10000. A royalty of 0 skips it. A
-    /// zero part is not transferred (a royalty of 10000 leaves the contributor nothing); the events
-    /// come first.
+    /// @dev Pays the claimed `amount` (> 0) of update `updateId` (the recorded `r`, which cites no
+    /// grant): the royalties (`_royalties`) to the run's `royaltyTo` and its spec's author, the rest
+    /// to the contributor `r` names (bound by the updateId). A zero part is not transferred (royalties
+    /// of 10000 leave the contributor nothing); the events come first (RewardClaimed, RoyaltyPaid,
+    /// AuthorPaid). Kept apart from `_paySplit` so that a claim without citations runs no citation
+    /// code.
     function _pay(Run storage run, Receipt calldata r, bytes32 updateId, uint256 amount) internal {
-        uint256 royalty = run.royalty; // the slot claim read for the quorum: warm
-        uint256 cut = 0;
-        if (royalty != 0) cut = Math.mulDiv(amount, royalty, MAX_ROYALTY); // full precision: no overflow
-        uint256 own;
-        unchecked {
-            own = amount - cut; // cut <= amount
+        address contributor = r.contributor; // bound by the updateId
+        uint256 royalties = _royaltyBits(run);
+        if (royalties == 0) {
+            // no royalty of either kind: the whole amount, no payee to read
+            emit RewardClaimed(updateId, contributor, r.runId, r.model, amount);
+            vnx.safeTransfer(contributor, amount);
+            return;
         }
+        (Royalties memory p, uint256 own) = _royalties(run, royalties, amount);
+        emit RewardClaimed(updateId, contributor, r.runId, r.model, own);
+        _announceRoyalties(updateId, p);
+        if (own != 0) vnx.safeTransfer(contributor, own);
+        _payRoyalties(p);
+    }
+
+    /// @dev `_pay` for an update (at slot `key`) that cites `cited` (> 0) grants: of what the
+    /// royalties leave, each cited grant's owner gets its part (`_dataParts`), the contributor the
+    /// remainder. The events come first (RewardClaimed, RoyaltyPaid, AuthorPaid, DataPaid in citation
+    /// order), then the transfers in that order; a zero part is neither transferred nor announced.
+    function _paySplit(Run storage run, Receipt calldata r, bytes32 updateId, uint256 amount, bytes32 key, uint256 cited)
+        internal
+    {
+        (Royalties memory p, uint256 own) = _royalties(run, _royaltyBits(run), amount);
+        (Part[] memory parts, uint256 total) = _dataParts(key, cited, own, r.samples);
+        own -= total; // total <= own: see _dataParts
         address contributor = r.contributor; // bound by the updateId
         emit RewardClaimed(updateId, contributor, r.runId, r.model, own);
-        if (cut != 0) {
-            address to = run.royaltyTo; // non-zero: openRun refuses a royalty without a payee
-            emit RoyaltyPaid(updateId, to, cut);
-            if (own != 0) vnx.safeTransfer(contributor, own);
-            vnx.safeTransfer(to, cut);
-        } else {
-            vnx.safeTransfer(contributor, own);
+        _announceRoyalties(updateId, p);
+        for (uint256 i = 0; i < cited; ++i) {
+            Part memory part = parts[i];
+            if (part.amount != 0) emit DataPaid(updateId, part.grantId, part.owner, part.amount);
         }
+        if (own != 0) vnx.safeTransfer(contributor, own);
+        _payRoyalties(p);
+        for (uint256 i = 0; i < cited; ++i) {
+            Part memory part = parts[i];
+            if (part.amount != 0) vnx.safeTransfer(part.owner, part.amount);
+        }
+    }
+
+    /// @dev The royalties of `amount` and what they leave: `cut = floor(amount * royalty / 10000)`
+    /// for the run's `royaltyTo` and `specCut = floor(amount * specRoyalty / 10000)` for its spec's
+    /// author, each by OpenZeppelin's full-precision `mulDiv` (the product itself could overflow for
+    /// an amount above 2^256 / 10000: a budget may be up to the token's supply). Their sum is at most
+    /// `amount` (royalty + specRoyalty <= 10000, and floors of two parts are at most the floor of
+    /// their sum), so `rest` cannot underflow. `royalties` is `_royaltyBits(run)`: a run without
+    /// either royalty reads no slot here. A payee's slot is read only for a non-zero cut:
+    /// `royaltyTo`'s (2.1k cold), or the author's, which also holds the spec royalty's basis points
+    /// (2.1k cold).
+    function _royalties(Run storage run, uint256 royalties, uint256 amount)
+        internal
+        view
+        returns (Royalties memory p, uint256 rest)
+    {
+        rest = amount;
+        uint256 royalty = royalties & 0xffff;
+        if (royalty != 0) {
+            uint256 cut = Math.mulDiv(amount, royalty, MAX_ROYALTY);
+            // a non-zero payee: openRun refuses a royalty without one
+            if (cut != 0) (p.royaltyTo, p.cut) = (run.royaltyTo, cut);
+            unchecked {
+                rest -= cut; // cut <= amount
+            }
+        }
+        if (royalties >> 16 != 0) {
+            // paysAuthor: a spec royalty, whose basis points share the author's slot
+            uint256 specCut = Math.mulDiv(amount, run.specRoyalty, MAX_ROYALTY);
+            if (specCut != 0) (p.author, p.specCut) = (run.author, specCut); // the slot just read: warm
+            unchecked {
+                rest -= specCut; // cut + specCut <= amount
+            }
+        }
+    }
+
+    /// @dev The run's royalty basis points and its `paysAuthor` flag as `royalty | paysAuthor << 16`:
+    /// the first slot's top 24 bits (Solidity packs `royalty` at bits 232..247 and `paysAuthor` at
+    /// 248..255; a test reads them from the raw slot). One read of a slot claim has read (warm, 0.1k),
+    /// where the two members would be read, and masked, apart.
+    function _royaltyBits(Run storage run) internal view returns (uint256 royalties) {
+        assembly ("memory-safe") {
+            royalties := shr(232, sload(run.slot))
+        }
+    }
+
+    /// @dev RoyaltyPaid and AuthorPaid, each for a non-zero cut only.
+    function _announceRoyalties(bytes32 updateId, Royalties memory p) internal {
+        if (p.cut != 0) emit RoyaltyPaid(updateId, p.royaltyTo, p.cut);
+        if (p.specCut != 0) emit AuthorPaid(updateId, p.author, p.specCut);
+    }
+
+    /// @dev Transfers the non-zero cuts to their payees.
+    function _payRoyalties(Royalties memory p) internal {
+        if (p.cut != 0) vnx.safeTransfer(p.royaltyTo, p.cut);
+        if (p.specCut != 0) vnx.safeTransfer(p.author, p.specCut);
+    }
+
+    /// @dev The parts of `rest` (the reward less the royalties) that go to the owners of the `n`
+    /// grants the update at `key` cites, in citation order, and their total: citation `i` of
+    /// `samples_i` samples of a grant of `share_i` basis points gets `floor(rest * share_i *
+    /// samples_i / (10000 * updateSamples))` (`mulDiv`: `rest` may be near 2^256). The total is at
+    /// most `rest`: the cited samples sum to at most `updateSamples` (cite's TooManySamples) and
+    /// shares are at most 10000, so the exact parts sum to at most `rest`, and each is rounded down.
+    /// `updateSamples` is not 0: it is at least the cited samples, each citation at least 1. The owner
+    /// and share are read from the grant, whose terms never change once recorded (a revocation
+    /// only stops new citations), so they are those the citation was made under: one cold read per
+    /// citation for the grant, one for its id, one per four citations for the samples.
+    function _dataParts(bytes32 key, uint256 n, uint256 rest, uint256 updateSamples)
+        internal
+        view
+        returns (Part[] memory parts, uint256 total)
+    {
+        Citations storage c = _citations[key];
+        uint256 whole = MAX_SHARE * updateSamples; // < 2^78
+        parts = new Part[](n);
+        for (uint256 i = 0; i < n; ++i) {
+            bytes32 grantId = c.grants[i];
+            Grant storage g = _grants[grantId];
+            uint256 part = Math.mulDiv(rest, uint256(g.share) * c.samples[i], whole);
+            parts[i] = Part(grantId, g.owner, part);
+            total += part;
+        }
+    }
+
+    /// @dev Writes grant `g` (checked: samples > 0, share <= 10000) into `s`, a free grant slot, as
+    /// two whole words in `Grant`'s layout (owner | samples << 160 | share << 224, revoked 0; node |
+    /// expiry << 160 | forRun << 224), not member by member (each of those reads and rewrites its
+    /// slot: ~0.27k more); and the third, the run id, only when non-zero (a zero write would cost
+    /// 2.2k; `forRun` tells cite whether to read it). The fields are Solidity's checked reads of
+    /// calldata, so a dirty word reverts (`_grantId`). A test reads every field back through Solidity.
+    function _store(Grant storage s, DataGrant calldata g) internal {
+        bytes32 runId = g.runId;
+        uint256 forRun = runId != bytes32(0) ? 1 : 0;
+        uint256 first = uint256(uint160(g.owner)) | (uint256(g.samples) << 160) | (uint256(g.share) << 224);
+        uint256 second = uint256(uint160(g.node)) | (uint256(g.expiry) << 160) | (forRun << 224);
+        assembly ("memory-safe") {
+            let slot := s.slot
+            sstore(slot, first)
+            sstore(add(slot, 1), second)
+            if forRun { sstore(add(slot, 2), runId) }
+        }
+    }
+
+    /// @dev The grant's owner and samples, if the update `r` may cite it: GrantUnknown, GrantRevoked,
+    /// GrantExpired (block timestamp at or after the expiry), GrantNotForNode (lent to a node other
+    /// than `r`'s contributor), GrantNotForRun (lent for a run other than `r`'s; the run id slot is
+    /// read only for a grant lent for one run).
+    function _citable(Grant storage g, Receipt calldata r) internal view returns (address owner, uint256 samples) {
+        owner = g.owner;
+        if (owner == address(0)) revert GrantUnknown();
+        if (g.revoked) revert GrantRevoked();
+        // Block time may drift by seconds; a grant is meant to last days or months.
+        // forge-lint: disable-next-line(block-timestamp)
+        if (block.timestamp >= g.expiry) revert GrantExpired();
+        address node = g.node;
+        if (node != address(0) && node != r.contributor) revert GrantNotForNode();
+        if (g.forRun && g.runId != r.runId) revert GrantNotForRun();
+        samples = g.samples;
+    }
+
+    /// @dev Appends the citation (`grantId`, `samples`) to the update at `key`, after the checks that
+    /// read its tally and citations: AlreadyClaimed, AlreadyCited (one pass over the earlier
+    /// citations, which also sums their samples), TooManyCitations, TooManySamples (`samples` is 0,
+    /// above the grant's `grantSamples`, or the update's cited samples would pass `updateSamples`).
+    /// Reading the earlier grant ids costs a cold read each (at most 7), less than a per-grant
+    /// "cited" flag's new slot (22.1k) that the check could read instead.
+    function _addCitation(bytes32 key, bytes32 grantId, uint256 samples, uint256 grantSamples, uint256 updateSamples)
+        internal
+    {
+        Tally storage t = _tallies[key];
+        if (t.claimed) revert AlreadyClaimed();
+        uint256 n = t.citations;
+        Citations storage c = _citations[key];
+        uint256 cited = samples; // at most 9 uint64: no overflow
+        for (uint256 i = 0; i < n; ++i) {
+            if (c.grants[i] == grantId) revert AlreadyCited();
+            cited += c.samples[i];
+        }
+        if (n == MAX_CITATIONS) revert TooManyCitations();
+        if (samples == 0 || samples > grantSamples || cited > updateSamples) revert TooManySamples();
+        c.grants[n] = grantId;
+        c.samples[n] = uint64(samples); // a uint64 argument
+        t.citations = uint8(n + 1); // at most MAX_CITATIONS
     }
 
     /// @dev Adds the checked `score` to `t`; the attestation that makes the count `quorum` records
@@ -1050,6 +1560,22 @@ contract ContributionRegistry is EIP712, Ownable {
             mstore(m, typeHash)
             calldatacopy(add(m, 0x20), r, 0x120)
             structHash := keccak256(m, 0x140)
+        }
+        return _hashTypedDataV4(structHash);
+    }
+
+    /// @dev EIP-712 digest of a DataGrant: its eight static words hashed as they sit in calldata, as
+    /// `_updateId` does. `grant` reads every ranged field (owner, samples, node, share, expiry) with
+    /// Solidity's checked reads before it records anything, so a grant with a dirty word reverts
+    /// instead of being recorded under a digest no owner signed over canonical values.
+    function _grantId(DataGrant calldata g) internal view returns (bytes32) {
+        bytes32 typeHash = DATA_GRANT_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, typeHash)
+            calldatacopy(add(m, 0x20), g, 0x100)
+            structHash := keccak256(m, 0x120)
         }
         return _hashTypedDataV4(structHash);
     }

@@ -132,4 +132,56 @@ contract GasTest is RuleHarness {
         checkBalance("alice", 54);
         checkBalance("bob", 6);
     }
+
+    /// A model spec: dave commits to it and publishes it (the author's new slot); a run paying bob a
+    /// royalty of 10% and dave a spec royalty of 5% (the spec's slot and the author's); alice's
+    /// update cites carol's grant, and a claim pays all four.
+    function test_gas_publish_and_a_claim_paying_every_kind_of_payee() public {
+        doCommitSpec("dave", "s1", bytes4(0));
+        doPublish("s1", "dave", "", "valid", bytes4(0));
+        doMint("coordinator", 1000, bytes4(0));
+        Open memory o = open("r2", "coordinator");
+        o.mode = 1;
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = 1000;
+        o.rate = 10;
+        (o.royalty, o.royaltyTo, o.spec, o.specRoyalty) = (1000, "bob", "s1", 500);
+        doOpen(o, bytes4(0));
+        Sub memory s = sub("r2", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+        doGrant(grantCall("g1", "carol", "d1", 100), bytes4(0));
+        doCite("r2", "m1", "g1", 50, "", "valid", bytes4(0));
+        doAttest("r2", "m1", "v1", 5, "valid", bytes4(0));
+        doAttest("r2", "m1", "v2", 7, "valid", bytes4(0));
+        assertEq(doClaim("r2", "m1", bytes4(0)), 60, "median (5 + 7) / 2 = 6 x 10");
+        checkBalance("bob", 6);
+        checkBalance("dave", 3);
+        checkBalance("carol", 25); // (60 - 6 - 3) x 10000 x 50 / (10000 x 100) = 25.5
+        checkBalance("alice", 26);
+    }
+
+    /// Data grants: carol lends a dataset to alice for r1 (three slots), dave one to anyone (two);
+    /// dave revokes a third. Alice submits, cites both (the first fills the update's tally slot),
+    /// the validators attest, and a claim pays alice and the two owners.
+    function test_gas_grant_revoke_cite_and_claim_split() public {
+        Sub memory s = sub("r1", "alice", "m1");
+        s.kind = 2;
+        doSubmit(s, bytes4(0));
+        GrantCall memory g1 = grantCall("g1", "carol", "d1", 5000);
+        (g1.node, g1.run, g1.share) = ("alice", "r1", 5000);
+        doGrant(g1, bytes4(0));
+        doGrant(grantCall("g2", "dave", "d2", 3000), bytes4(0));
+        doGrant(grantCall("g3", "dave", "d2", 3000), bytes4(0));
+        doRevoke("g3", "dave", "valid", bytes4(0));
+        doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        doCite("r1", "m1", "g2", 40, "", "valid", bytes4(0));
+        doAttest("r1", "m1", "v1", 5, "valid", bytes4(0));
+        doAttest("r1", "m1", "v2", 7, "valid", bytes4(0));
+        assertEq(doClaim("r1", "m1", bytes4(0)), 60, "median (5 + 7) / 2 = 6 x 10");
+        checkBalance("carol", 18); // 60 x 5000 x 60 / (10000 x 100)
+        checkBalance("dave", 24); // 60 x 10000 x 40 / (10000 x 100)
+        checkBalance("alice", 18);
+    }
 }

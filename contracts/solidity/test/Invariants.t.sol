@@ -10,7 +10,11 @@ import {Test} from "./utils/Test.sol";
 /// counts what succeeded. Submits are contributors' LOCAL updates and the coordinator's AGGREGATEs,
 /// of any model: an AGGREGATE of a model a LOCAL holds is a pick, recorded next to it (the global and
 /// the contribution index), so every count is kept per model and index. The run pays a royalty of
-/// ROYALTY basis points of every claim to ROYALTY_TO; the handler adds up what that should be.
+/// ROYALTY basis points of every claim to ROYALTY_TO and a spec royalty of SPEC_ROYALTY to AUTHOR,
+/// the author of its spec; the handler adds up what each should be. Two
+/// data owners hold four grants (shares 0..10000, one lent to alice only, one for another run);
+/// updates' contributors cite them with random samples, and the handler adds up what each owner
+/// should be paid by the claims of the updates that cite its grants.
 contract Handler is Test {
     ContributionRegistry internal immutable reg;
     bytes32 public immutable RUN;
@@ -18,9 +22,32 @@ contract Handler is Test {
     uint256 internal constant COORDINATOR_KEY = 0xc0;
     uint16 public constant ROYALTY = 1234;
     address public constant ROYALTY_TO = address(0x4017);
+    uint16 public constant SPEC_ROYALTY = 777;
+    uint256 public constant AUTHOR_KEY = 0xa07;
 
     uint256[3] internal contributorKeys = [uint256(0xa11ce), 0xb0b, 0x3a11];
     uint256[3] internal validatorKeys = [uint256(0x71), 0x72, 0x3a11]; // the last is no validator
+    uint256[2] public ownerKeys = [uint256(0xda7a1), 0xda7a2];
+    uint256 public constant SAMPLES = 100; // every submitted update's
+
+    /// @dev A grant the handler recorded, as its citations are paid by.
+    struct Lent {
+        bytes32 id;
+        address owner;
+        uint256 share;
+    }
+
+    /// @dev A citation the handler made: the grant's owner and share, and the samples cited.
+    struct Cite {
+        address owner;
+        uint256 share;
+        uint256 samples;
+    }
+
+    Lent[4] internal grants;
+    mapping(bytes32 model => mapping(bool global => Cite[])) internal cites;
+    mapping(address owner => uint256) public dataDue; // what the claims should have paid each owner
+    uint256 public citesAccepted;
 
     /// @dev A recorded update: its model and whether it is a global one (GENESIS, AGGREGATE).
     struct Entry {
@@ -34,6 +61,7 @@ contract Handler is Test {
     mapping(bytes32 model => mapping(bool global => uint256)) public claims;
     uint256 public totalPaid;
     uint256 public royaltyDue; // the sum of floor(amount * ROYALTY / 10000) over the paid claims
+    uint256 public authorDue; // the sum of floor(amount * SPEC_ROYALTY / 10000) over the paid claims
     uint256 public returned; // the budget reclaim sent back to the coordinator
     uint256 public variantsAccepted;
 
@@ -43,6 +71,24 @@ contract Handler is Test {
         recorded.push(Entry(genesis.model, true));
         receiptOf[genesis.model][true] = genesis;
         recordings[genesis.model][true] = 1;
+        // any node, any run, a quarter; any node, any run, everything; alice only; another run only
+        _grant(0, 2500, address(0), bytes32(0));
+        _grant(1, 10_000, address(0), bytes32(0));
+        _grant(0, 7000, vm.addr(contributorKeys[0]), bytes32(0));
+        _grant(1, 1, address(0), keccak256("another run"));
+    }
+
+    function _grant(uint256 i, uint16 share, address node, bytes32 run) internal {
+        uint256 pk = ownerKeys[i % 2];
+        ContributionRegistry.DataGrant memory g = ContributionRegistry.DataGrant(
+            vm.addr(pk), keccak256(abi.encode("data", i)), 60, node, run, share, type(uint64).max, bytes32(i)
+        );
+        bytes32 id = reg.grantIdOf(g);
+        (uint8 v, bytes32 sr, bytes32 ss) = vm.sign(pk, id);
+        reg.grant(g, vm.addr(pk), abi.encodePacked(sr, ss, v));
+        uint256 n;
+        while (grants[n].id != bytes32(0)) ++n;
+        grants[n] = Lent(id, vm.addr(pk), share);
     }
 
     function model(uint256 seed) public pure returns (bytes32) {
@@ -73,7 +119,7 @@ contract Handler is Test {
         bool aggregate = who % 4 == 3;
         uint256 pk = aggregate ? COORDINATOR_KEY : contributorKeys[who % 3];
         ContributionRegistry.Receipt memory r = ContributionRegistry.Receipt(
-            RUN, parent.seq + 1, aggregate ? 3 : 2, p.model, m, m, m, 1, vm.addr(pk)
+            RUN, parent.seq + 1, aggregate ? 3 : 2, p.model, m, m, m, uint64(SAMPLES), vm.addr(pk)
         );
         (uint8 v, bytes32 sr, bytes32 ss) = vm.sign(pk, reg.updateIdOf(r));
         try reg.submit(r, vm.addr(pk), abi.encodePacked(sr, ss, v)) {
@@ -123,9 +169,58 @@ contract Handler is Test {
         try reg.claim(receipt(e, variant)) returns (uint256 amount) {
             claims[e.model][e.global] += 1;
             totalPaid += amount;
-            royaltyDue += amount * ROYALTY / 10_000;
+            uint256 cut = amount * ROYALTY / 10_000;
+            uint256 specCut = amount * SPEC_ROYALTY / 10_000;
+            royaltyDue += cut;
+            authorDue += specCut;
+            Cite[] storage cs = cites[e.model][e.global];
+            for (uint256 i = 0; i < cs.length; ++i) {
+                dataDue[cs[i].owner] += (amount - cut - specCut) * cs[i].share * cs[i].samples / (10_000 * SAMPLES);
+            }
             if (variant != 0) variantsAccepted += 1;
         } catch {}
+    }
+
+    /// @dev The contributor of a recorded update (found by its key) cites grant `grantSeed % 4` for
+    /// `samples % 70` samples (0 and more than a grant's 60 are refused, as more than the update's 100
+    /// in all, a ninth citation, a repeated grant, or one lent to another node or run).
+    function cite(uint256 modelSeed, uint256 grantSeed, uint256 samples) external {
+        Entry memory e = recorded[modelSeed % recorded.length];
+        ContributionRegistry.Receipt memory r = receiptOf[e.model][e.global];
+        Lent memory g = grants[grantSeed % 4];
+        uint64 n = uint64(samples % 70);
+        uint256 pk = keyOf(r.contributor);
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01",
+                reg.domainSeparator(),
+                keccak256(abi.encode(reg.CITATION_TYPEHASH(), reg.updateIdOf(r), g.id, n))
+            )
+        );
+        (uint8 v, bytes32 sr, bytes32 ss) = vm.sign(pk, digest);
+        try reg.cite(r, g.id, n, r.contributor, abi.encodePacked(sr, ss, v)) {
+            cites[e.model][e.global].push(Cite(g.owner, g.share, n));
+            citesAccepted += 1;
+        } catch {}
+    }
+
+    function keyOf(address who) internal view returns (uint256) {
+        if (who == vm.addr(COORDINATOR_KEY)) return COORDINATOR_KEY;
+        for (uint256 i = 0; i < 3; ++i) {
+            if (who == vm.addr(contributorKeys[i])) return contributorKeys[i];
+        }
+        revert("unknown contributor");
+    }
+
+    /// @notice The citations the handler made of the update a read by model finds: their count and
+    /// the samples cited in all.
+    function citedByModel(bytes32 m) external view returns (uint256 count, uint256 samples) {
+        bool global = recordings[m][true] != 0;
+        Cite[] storage cs = cites[m][global];
+        for (uint256 i = 0; i < cs.length; ++i) {
+            samples += cs[i].samples;
+        }
+        return (cs.length, samples);
     }
 
     /// @dev Closes the run (claim window 60 s) in one call of 16, so most sequences keep it open for
@@ -154,8 +249,9 @@ contract Handler is Test {
 /// @notice No update is paid twice, a run never pays out more than its budget, rewards and returned
 /// budget together (and the escrow holds the rest), a model is recorded at most once per run and
 /// index (once as a contribution, once as a global model), a read by model finds the global record
-/// first, and no variant of a recorded receipt is attested or paid, whatever sequence of calls the
-/// fuzzer makes.
+/// first, no variant of a recorded receipt is attested or paid, every claim is split exactly among
+/// contributor, royalty payee, the spec's author and the owners of the grants it cites, and no update
+/// cites more than 8 grants or more samples than its own, whatever sequence of calls the fuzzer makes.
 contract InvariantsTest is Test {
     ContributionRegistry internal reg;
     VNXToken internal vnx;
@@ -171,9 +267,10 @@ contract InvariantsTest is Test {
         reg.mint(coordinator, BUDGET);
         address[] memory validators = new address[](2);
         (validators[0], validators[1]) = (vm.addr(0x71), vm.addr(0x72));
+        bytes32 spec = publishSpec();
         ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
-            1, false, 2, BUDGET, 7, 60, address(0x4017), 1234, validators, new address[](0), keccak256("run")
-        ); // Handler.ROYALTY_TO, Handler.ROYALTY
+            1, false, 2, BUDGET, 7, 60, address(0x4017), 1234, spec, 777, validators, new address[](0), keccak256("run")
+        ); // Handler.ROYALTY_TO, Handler.ROYALTY, Handler.SPEC_ROYALTY
         bytes32 g = keccak256("genesis");
         bytes32 data = reg.configHash(c);
         ContributionRegistry.Receipt memory genesis = ContributionRegistry.Receipt(
@@ -193,6 +290,23 @@ contract InvariantsTest is Test {
         handler = new Handler(reg, genesis);
     }
 
+    /// @dev The spec's author (Handler.AUTHOR_KEY) commits to spec "spec", then publishes it in a
+    /// later block; returns the spec.
+    function publishSpec() internal returns (bytes32 spec) {
+        uint256 authorKey = 0xa07;
+        address author = vm.addr(authorKey);
+        spec = keccak256("spec");
+        reg.commit(keccak256(abi.encodePacked(spec, author)));
+        vm.roll(block.number + 1);
+        bytes32 digest = keccak256(
+            abi.encodePacked(
+                "\x19\x01", reg.domainSeparator(), keccak256(abi.encode(reg.PUBLICATION_TYPEHASH(), spec, author))
+            )
+        );
+        (uint8 v, bytes32 r, bytes32 s) = vm.sign(authorKey, digest);
+        reg.publish(spec, author, abi.encodePacked(r, s, v));
+    }
+
     function targetContracts() public view returns (address[] memory targets) {
         targets = new address[](1);
         targets[0] = address(handler);
@@ -207,16 +321,45 @@ contract InvariantsTest is Test {
     }
 
     /// Every token that left the escrow is with a contributor, the coordinator (its AGGREGATEs'
-    /// rewards and the returned budget) or the royalty's payee, who has exactly the royalty of every
-    /// paid claim, rounded down claim by claim.
-    function invariant_claims_split_exactly_between_contributors_and_the_royalty() public view {
+    /// rewards and the returned budget), the royalty's payee or the spec's author, who have exactly
+    /// their royalty of every paid claim, rounded down claim by claim, or a data owner.
+    function invariant_claims_split_exactly_between_contributors_the_royalties_and_data_owners() public view {
         assertEq(vnx.balanceOf(handler.ROYALTY_TO()), handler.royaltyDue(), "the royalty of every claim");
-        uint256 held = vnx.balanceOf(handler.ROYALTY_TO()) + vnx.balanceOf(vm.addr(0xc0));
+        address author = vm.addr(handler.AUTHOR_KEY());
+        assertEq(vnx.balanceOf(author), handler.authorDue(), "the spec royalty of every claim");
+        uint256 held = vnx.balanceOf(handler.ROYALTY_TO()) + vnx.balanceOf(author) + vnx.balanceOf(vm.addr(0xc0));
+        for (uint256 i = 0; i < 2; ++i) {
+            address owner = vm.addr(handler.ownerKeys(i));
+            assertEq(vnx.balanceOf(owner), handler.dataDue(owner), "a data owner's parts of the claims citing it");
+            held += vnx.balanceOf(owner);
+        }
         uint256[3] memory contributors = [uint256(0xa11ce), 0xb0b, 0x3a11];
         for (uint256 i = 0; i < contributors.length; ++i) {
             held += vnx.balanceOf(vm.addr(contributors[i]));
         }
-        assertEq(held, handler.totalPaid() + handler.returned(), "paid out = contributors + coordinator + royalty");
+        assertEq(
+            held,
+            handler.totalPaid() + handler.returned(),
+            "paid out = contributors + coordinator + royalties + data"
+        );
+    }
+
+    /// An update cites at most 8 grants, of at most its own samples in all, and `citationsOf` lists
+    /// exactly the citations the handler made, of the update a read by model finds.
+    function invariant_citations_within_the_update() public view {
+        for (uint256 i = 0; i < handler.MODELS(); ++i) {
+            bytes32 m = handler.model(i);
+            (bytes32[] memory ids, uint64[] memory samples) = reg.citationsOf(handler.RUN(), m);
+            (uint256 count, uint256 cited) = handler.citedByModel(m);
+            assertEq(ids.length, count, "the handler's citations");
+            assertTrue(count <= 8, "at most 8 citations");
+            uint256 sum;
+            for (uint256 j = 0; j < samples.length; ++j) {
+                sum += samples[j];
+            }
+            assertEq(sum, cited, "the samples cited");
+            assertTrue(sum <= handler.SAMPLES(), "at most the update's samples");
+        }
     }
 
     /// A LOCAL and the AGGREGATE that picked its model are two updates, each paid at most once.
@@ -273,7 +416,8 @@ contract InvariantsTest is Test {
         handler.claim(1);
         assertEq(handler.totalPaid(), 400 * 7, "median (500 + 300) / 2 = 400 x rate 7");
         assertEq(vnx.balanceOf(handler.ROYALTY_TO()), 345, "the royalty: 2800 x 1234 / 10000 = 345.52, rounded down");
-        assertEq(vnx.balanceOf(vm.addr(0xa11ce)), 2455, "alice: the rest, 2800 - 345");
+        assertEq(vnx.balanceOf(vm.addr(handler.AUTHOR_KEY())), 217, "the spec royalty: 2800 x 777 / 10000 = 217.56");
+        assertEq(vnx.balanceOf(vm.addr(0xa11ce)), 2238, "alice: the rest, 2800 - 345 - 217");
         handler.claim(3); // the pick has no attestation of its own
         assertEq(handler.totalPaid(), 400 * 7, "the pick's votes are its own");
         handler.attest(0, 3, 100);
@@ -287,5 +431,28 @@ contract InvariantsTest is Test {
         assertEq(handler.returned(), BUDGET - 500 * 7, "the rest returned");
         handler.claim(2); // attested, but the budget is gone
         assertEq(handler.totalPaid(), 500 * 7, "nothing paid after the return");
+    }
+
+    /// Not an invariant: proves the handler's citations are accepted and paid, and its refusals refused.
+    function test_handler_reaches_a_split_claim() public {
+        handler.submit(0, 0, 1); // alice's LOCAL of model 1: recorded[1]
+        handler.submit(1, 0, 2); // bob's LOCAL of model 2: recorded[2]
+        handler.cite(1, 0, 40); // alice cites grant 0 (2500 bp) for 40
+        handler.cite(1, 2, 60); // and grant 2 (7000 bp, lent to her) for 60
+        handler.cite(1, 1, 1); // a third would pass 100 samples: refused
+        handler.cite(2, 2, 10); // bob cites alice's grant: refused
+        handler.cite(2, 3, 10); // a grant for another run: refused
+        handler.cite(2, 1, 0); // no samples: refused
+        assertEq(handler.citesAccepted(), 2, "two citations");
+        handler.attest(0, 1, 500);
+        handler.attest(1, 1, 300);
+        handler.claim(1);
+        uint256 rest = 2800 - 345 - 217; // the royalty of 2800 is 345, the spec royalty 217
+        address first = vm.addr(handler.ownerKeys(0));
+        assertEq(
+            vnx.balanceOf(first), rest * 2500 * 40 / 1e6 + rest * 7000 * 60 / 1e6, "both of the first owner's parts"
+        );
+        handler.cite(1, 1, 1); // after the claim: refused
+        assertEq(handler.citesAccepted(), 2, "none after the claim");
     }
 }

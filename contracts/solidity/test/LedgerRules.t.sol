@@ -8,6 +8,13 @@ import {ContributionRegistry} from "../src/ContributionRegistry.sol";
 import {RuleHarness} from "./utils/RuleHarness.sol";
 
 contract LedgerRulesTest is RuleHarness {
+    /// The vectors' clock: a grant expires `expiresIn` seconds after the block timestamp, so a
+    /// negative one (an expired grant) needs a timestamp past the epoch's first hour.
+    function setUp() public override {
+        super.setUp();
+        vm.warp(1_700_000_000);
+    }
+
     /// openRun accepted
     function test_opens_a_chained_run_and_escrows_its_budget() public {
         {
@@ -3022,5 +3029,1772 @@ contract LedgerRulesTest is RuleHarness {
         checkBalance("alice", 0);
         checkBalance("bob", 40);
         checkPaid("r1", 40);
+    }
+
+    /// grant: a data owner's signed loan of a dataset is recorded
+    function test_records_a_data_grant_of_its_owner() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+    }
+
+    /// grant: the expiry is not checked when granting (citing checks it)
+    function test_records_an_expired_grant() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.expiresIn = -3600;
+            doGrant(g, bytes4(0));
+        }
+    }
+
+    /// grant: the owner it names must be its signer
+    function test_rejects_a_grant_signed_by_another_than_its_owner() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "mallory", "d1", 100);
+            g.owner = "carol";
+            doGrant(g, ContributionRegistry.WrongSigner.selector);
+        }
+    }
+
+    /// grant: at least one sample
+    function test_rejects_a_grant_of_no_samples() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 0);
+            doGrant(g, ContributionRegistry.BadGrant.selector);
+        }
+    }
+
+    /// grant: a share of at most 10000 basis points
+    function test_rejects_a_grant_share_above_10000_basis_points() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.share = 10001;
+            doGrant(g, ContributionRegistry.BadGrant.selector);
+        }
+    }
+
+    /// grant: recorded once
+    function test_rejects_the_same_grant_twice() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, ContributionRegistry.GrantExists.selector);
+        }
+    }
+
+    /// revoke: the owner's signed RevokeGrant ends a grant
+    function test_revokes_a_grant_by_its_owner() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doRevoke("g1", "carol", "valid", bytes4(0));
+        }
+    }
+
+    /// revoke: the grant must exist
+    function test_rejects_revoking_an_unknown_grant() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doRevoke("g9", "carol", "valid", ContributionRegistry.GrantUnknown.selector);
+        }
+    }
+
+    /// revoke: by the grant's owner only
+    function test_rejects_revoking_a_grant_by_anyone_but_its_owner() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doRevoke("g1", "mallory", "valid", ContributionRegistry.NotGrantOwner.selector);
+        }
+    }
+
+    /// revoke: once
+    function test_rejects_revoking_a_revoked_grant() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doRevoke("g1", "carol", "valid", bytes4(0));
+        }
+        {
+            doRevoke("g1", "carol", "valid", ContributionRegistry.GrantRevoked.selector);
+        }
+    }
+
+    /// cite: the contributor declares the samples of a grant its update used
+    function test_cites_a_grant_for_an_update() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "alice", "valid", bytes4(0));
+        }
+        checkCitations("r1", "m1", 1);
+    }
+
+    /// cite: the grant must exist
+    function test_rejects_citing_an_ungranted_dataset() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g9", 60, "", "valid", ContributionRegistry.GrantUnknown.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: not a revoked grant
+    function test_rejects_citing_a_revoked_grant() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doRevoke("g1", "carol", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.GrantRevoked.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: before the grant's expiry only
+    function test_rejects_citing_an_expired_grant() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            g.expiresIn = -3600;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.GrantExpired.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: a grant lent to a node serves that node only
+    function test_rejects_citing_a_grant_lent_to_another_node() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "bob";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.GrantNotForNode.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: a grant lent for a run serves that run only
+    function test_rejects_citing_a_grant_for_another_run() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r2";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.GrantNotForRun.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: signed by the update's contributor
+    function test_rejects_a_citation_signed_by_anyone_but_the_contributor() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "bob", "valid", ContributionRegistry.NotContributor.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: at most the grant's samples
+    function test_rejects_citing_more_samples_than_the_grant_holds() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 50);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.TooManySamples.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: the cited samples of all grants at most the update's samples
+    function test_rejects_citing_more_samples_than_the_update_was_trained_on() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 60, "", "valid", ContributionRegistry.TooManySamples.selector);
+        }
+        checkCitations("r1", "m1", 1);
+    }
+
+    /// cite: the update's receipt bounds its cited samples
+    function test_rejects_citing_beyond_an_updates_own_samples() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            s.samples = 50;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.TooManySamples.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: at least one sample
+    function test_rejects_a_citation_of_no_samples() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 0, "", "valid", ContributionRegistry.TooManySamples.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: a grant once per update
+    function test_rejects_citing_a_grant_twice_for_one_update() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 30, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 30, "", "valid", ContributionRegistry.AlreadyCited.selector);
+        }
+        checkCitations("r1", "m1", 1);
+    }
+
+    /// cite: not once the update's reward is paid (the pay is split)
+    function test_rejects_a_citation_after_the_claim() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.AlreadyClaimed.selector);
+        }
+        checkCitations("r1", "m1", 0);
+        checkBalance("alice", 1000);
+        checkBalance("carol", 0);
+    }
+
+    /// cite: the update must be recorded
+    function test_rejects_citing_for_an_unknown_update() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m9", "g1", 60, "alice", "valid", ContributionRegistry.UpdateUnknown.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: at most 8 grants per update
+    function test_rejects_a_ninth_citation() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "carol", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g3", "carol", "d3", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g4", "carol", "d4", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g5", "carol", "d5", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g6", "carol", "d6", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g7", "carol", "d7", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g8", "carol", "d8", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g9", "carol", "d9", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g3", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g4", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g5", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g6", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g7", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g8", 10, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g9", 10, "", "valid", ContributionRegistry.TooManyCitations.selector);
+        }
+        checkCitations("r1", "m1", 8);
+    }
+
+    /// cite: NOT_CONTRIBUTOR before GRANT_UNKNOWN
+    function test_checks_the_contributor_before_the_grant() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g9", 60, "bob", "valid", ContributionRegistry.NotContributor.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: GRANT_REVOKED before GRANT_EXPIRED
+    function test_checks_revocation_before_expiry() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.expiresIn = -3600;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doRevoke("g1", "carol", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.GrantRevoked.selector);
+        }
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// cite: ALREADY_CLAIMED before ALREADY_CITED
+    function test_checks_the_claim_before_a_repeated_citation() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", ContributionRegistry.AlreadyClaimed.selector);
+        }
+        checkCitations("r1", "m1", 1);
+    }
+
+    /// claim: each cited grant's owner gets share x cited samples / (10000 x update samples) of the reward, rounded down; the contributor the rest
+    function test_pays_data_owners_their_share_of_a_claim() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 40, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("carol", 300);
+        checkBalance("dave", 400);
+        checkBalance("alice", 300);
+        checkPaid("r1", 1000);
+        checkCitations("r1", "m1", 2);
+    }
+
+    /// claim: the royalty comes off first; the data owners' shares are of the rest
+    function test_pays_data_owners_from_what_the_royalty_leaves() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            o.royalty = 1000;
+            o.royaltyTo = "bob";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 40, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("bob", 100);
+        checkBalance("carol", 270);
+        checkBalance("dave", 360);
+        checkBalance("alice", 270);
+        checkPaid("r1", 1000);
+    }
+
+    /// claim: each part is rounded down and the contributor gets what is left, so the parts sum to the reward
+    function test_rounds_each_data_owners_part_down() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 997;
+            o.rate = 1;
+            o.royalty = 333;
+            o.royaltyTo = "bob";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            s.samples = 90;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 3333;
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            g.share = 7777;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 997, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 997, "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 33, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 57, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("bob", 33);
+        checkBalance("carol", 117);
+        checkBalance("dave", 474);
+        checkBalance("alice", 373);
+        checkPaid("r1", 997);
+        checkBalance("coordinator", 3);
+    }
+
+    /// claim: a reward capped by the remaining budget is what the data owners' shares are of
+    function test_splits_a_capped_claim_among_data_owners() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 40, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("carol", 150);
+        checkBalance("dave", 200);
+        checkBalance("alice", 150);
+        checkPaid("r1", 500);
+    }
+
+    /// claim: a contributor citing its own grant gets its data part and the contributor's part
+    function test_a_data_owner_who_contributed_gets_both_parts() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "alice", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 40, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 600);
+        checkBalance("dave", 400);
+    }
+
+    /// claim: a revocation stops new citations, not the pay of earlier ones
+    function test_a_grant_revoked_after_its_citation_still_pays_its_owner() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g2", 40, "", "valid", bytes4(0));
+        }
+        {
+            doRevoke("g1", "carol", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("carol", 300);
+        checkBalance("dave", 400);
+        checkBalance("alice", 300);
+    }
+
+    /// claim: a share of 0 basis points is a valid grant that is paid nothing
+    function test_a_grant_of_no_share_pays_its_owner_nothing() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.share = 0;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 100, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("carol", 0);
+        checkBalance("alice", 1000);
+        checkCitations("r1", "m1", 1);
+    }
+
+    /// claim: an update that cites no grant pays its contributor as before
+    function test_a_node_citing_no_grant_gets_the_whole_reward() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g2", "dave", "d2", 100);
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("alice", 1000);
+        checkBalance("carol", 0);
+        checkBalance("dave", 0);
+        checkCitations("r1", "m1", 0);
+    }
+
+    /// publish: the author committed keccak256(spec, author) in an earlier block; the spec is its
+    function test_publishes_a_spec_after_its_commit() public {
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        checkAuthor("s1", "dave");
+    }
+
+    /// publish: commit, then reveal
+    function test_rejects_publishing_a_spec_without_a_commit() public {
+        {
+            doPublish("s1", "dave", "", "valid", ContributionRegistry.NoCommit.selector);
+        }
+        checkAuthor("s1", "zero");
+    }
+
+    /// publish: the commitment must name the author's own address
+    function test_rejects_publishing_on_a_commit_of_another_address() public {
+        {
+            doCommitSpec("mallory", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", ContributionRegistry.NoCommit.selector);
+        }
+        checkAuthor("s1", "zero");
+    }
+
+    /// publish: the first author keeps the spec, whoever else committed to it
+    function test_rejects_a_second_author_of_a_published_spec() public {
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doCommitSpec("mallory", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        {
+            doPublish("s1", "mallory", "", "valid", ContributionRegistry.SpecExists.selector);
+        }
+        checkAuthor("s1", "dave");
+    }
+
+    /// publish: the author it names must be its signer
+    function test_rejects_a_publication_signed_by_another_than_its_author() public {
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "mallory", "dave", "valid", ContributionRegistry.WrongSigner.selector);
+        }
+        checkAuthor("s1", "zero");
+    }
+
+    /// openRun: a run names only a published spec (a commitment alone publishes nothing)
+    function test_rejects_a_run_naming_an_unpublished_spec() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            o.specRoyalty = 500;
+            o.spec = "s1";
+            doOpen(o, ContributionRegistry.SpecUnknown.selector);
+        }
+        checkBalance("coordinator", 1000);
+    }
+
+    /// openRun: a spec royalty needs a spec
+    function test_rejects_a_spec_royalty_without_a_spec() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            o.specRoyalty = 500;
+            doOpen(o, ContributionRegistry.BadConfig.selector);
+        }
+        checkBalance("coordinator", 1000);
+    }
+
+    /// openRun: the royalty and the spec royalty together are at most the whole reward
+    function test_rejects_royalties_above_10000_basis_points_together() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            o.royalty = 6000;
+            o.specRoyalty = 5000;
+            o.royaltyTo = "bob";
+            o.spec = "s1";
+            doOpen(o, ContributionRegistry.BadConfig.selector);
+        }
+        checkBalance("coordinator", 1000);
+    }
+
+    /// openRun: a run may name a published spec and pay its author nothing
+    function test_opens_a_run_naming_a_published_spec_without_a_royalty() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 500;
+            o.rate = 10;
+            o.spec = "s1";
+            doOpen(o, bytes4(0));
+        }
+        checkBalance("coordinator", 500);
+    }
+
+    /// claim: the royalty and the spec royalty come off first; the data owners' shares are of the rest
+    function test_splits_a_claim_among_royalty_payee_spec_author_data_owner_and_contributor() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            o.royalty = 1000;
+            o.specRoyalty = 500;
+            o.royaltyTo = "bob";
+            o.spec = "s1";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 5000;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 60, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("bob", 100);
+        checkBalance("dave", 50);
+        checkBalance("carol", 255);
+        checkBalance("alice", 595);
+        checkPaid("r1", 1000);
+    }
+
+    /// claim: each royalty and each data part is rounded down and the contributor gets what is left, so the parts sum to the reward
+    function test_rounds_each_royalty_down_and_the_parts_sum_to_the_reward() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 997;
+            o.rate = 1;
+            o.royalty = 333;
+            o.specRoyalty = 777;
+            o.royaltyTo = "bob";
+            o.spec = "s1";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            s.samples = 90;
+            doSubmit(s, bytes4(0));
+        }
+        {
+            GrantCall memory g = grantCall("g1", "carol", "d1", 100);
+            g.node = "alice";
+            g.run = "r1";
+            g.share = 3333;
+            doGrant(g, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 997, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 997, "valid", bytes4(0));
+        }
+        {
+            doCite("r1", "m1", "g1", 33, "", "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("bob", 33);
+        checkBalance("dave", 77);
+        checkBalance("carol", 108);
+        checkBalance("alice", 779);
+        checkPaid("r1", 997);
+        checkBalance("coordinator", 3);
+    }
+
+    /// claim: a spec royalty alone goes to the spec's author, the rest to the contributor
+    function test_pays_a_spec_royalty_without_a_genesis_royalty() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            o.specRoyalty = 2500;
+            o.spec = "s1";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "alice", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("dave", 250);
+        checkBalance("alice", 750);
+        checkPaid("r1", 1000);
+    }
+
+    /// claim: the spec's author may be the contributor, who then gets the spec royalty and the contributor's part
+    function test_a_spec_author_who_contributed_gets_both_parts() public {
+        {
+            doMint("coordinator", 1000, bytes4(0));
+        }
+        {
+            doCommitSpec("dave", "s1", bytes4(0));
+        }
+        {
+            doPublish("s1", "dave", "", "valid", bytes4(0));
+        }
+        {
+            Open memory o = open("r1", "coordinator");
+            o.validators = list("v1", "v2");
+            o.quorum = 2;
+            o.budget = 1000;
+            o.rate = 10;
+            o.royalty = 1000;
+            o.specRoyalty = 2000;
+            o.royaltyTo = "bob";
+            o.spec = "s1";
+            doOpen(o, bytes4(0));
+        }
+        {
+            doCommitEval("v1", "eval", bytes4(0));
+        }
+        {
+            doCommitEval("v2", "eval", bytes4(0));
+        }
+        {
+            Sub memory s = sub("r1", "dave", "m1");
+            doSubmit(s, bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v1", 100, "valid", bytes4(0));
+        }
+        {
+            doAttest("r1", "m1", "v2", 100, "valid", bytes4(0));
+        }
+        {
+            doClaim("r1", "m1", bytes4(0));
+        }
+        checkBalance("bob", 100);
+        checkBalance("dave", 900);
+        checkPaid("r1", 1000);
     }}
 

@@ -560,17 +560,22 @@ contract RegistryTest is RuleHarness {
         uint64 claimWindow;
         address royaltyTo;
         uint16 royalty;
+        bytes32 spec;
+        uint16 specRoyalty;
         address[] validators;
         address[] admitted;
         bytes32 nonce;
     }
 
     /// RunOpened carries the claim window after the rate, then the royalty's payee and basis points,
-    /// the admitted list after the validators, then the nonce (Java's EventIndex rebuilds the terms
-    /// from it). Its data, which the registry encodes in two parts, is exactly Solidity's encoding of
-    /// those fields (re-encoding the decoded struct gives the same bytes), and `runs` reads the terms.
-    function test_run_opened_event_carries_the_window_the_royalty_the_admitted_list_and_the_nonce() public {
+    /// the spec and the spec royalty's basis points, the admitted list after the validators, then the
+    /// nonce (Java's EventIndex rebuilds the terms from it). Its data, which the registry encodes in
+    /// two parts, is exactly Solidity's encoding of those fields (re-encoding the decoded struct
+    /// gives the same bytes), and `runs` reads the terms.
+    function test_run_opened_event_carries_the_window_the_royalties_the_admitted_list_and_the_nonce() public {
         doMint("coordinator", 1000, bytes4(0));
+        doCommitSpec("dave", "s1", bytes4(0));
+        doPublish("s1", "dave", "", "valid", bytes4(0));
         Open memory o = open("r1", "coordinator");
         o.validators = list("v1");
         o.quorum = 1;
@@ -580,6 +585,7 @@ contract RegistryTest is RuleHarness {
         o.window = 3600;
         o.royalty = 250;
         o.royaltyTo = "v4";
+        (o.spec, o.specRoyalty) = ("s1", 125);
         ContributionRegistry.RunConfig memory c = config(o);
         ContributionRegistry.Receipt memory g = genesisOf(o, c);
         bytes memory sig = sign("coordinator", receiptHash(g), "valid");
@@ -599,6 +605,8 @@ contract RegistryTest is RuleHarness {
             assertEq(d.claimWindow, 3600, "claim window");
             assertEq(d.royaltyTo, who("v4"), "royalty to");
             assertEq(d.royalty, 250, "royalty");
+            assertEq(d.spec, h("s1"), "spec");
+            assertEq(d.specRoyalty, 125, "spec royalty");
             assertEq(d.validators.length, 1, "validators");
             assertEq(d.validators[0], who("v1"), "validators[0]");
             assertEq(d.admitted.length, 2, "admitted");
@@ -614,24 +622,25 @@ contract RegistryTest is RuleHarness {
         assertEq(run.claimWindow, 3600, "stored claim window");
         assertEq(run.royaltyTo, who("v4"), "stored royalty to");
         assertEq(run.royalty, 250, "stored royalty");
+        assertEq(run.spec, h("s1"), "stored spec");
+        assertEq(run.specRoyalty, 125, "stored spec royalty");
         assertEq(run.closedAt, 0, "not closed");
         assertEq(run.budget, 700, "budget");
         assertEq(run.paid, 0, "paid");
-        // the returned bytes are the fourteen words of the values one by one
+        // the returned bytes are the sixteen words of the values one by one
         bytes memory call = abi.encodeCall(reg.runs, (derivedRunId(who("coordinator"), c)));
         (bool ok, bytes memory ret) = address(reg).staticcall(call);
-        assertTrue(ok && ret.length == 14 * 32, "fourteen words");
-        uint256 window;
-        uint256 royaltyTo;
-        uint256 royalty;
-        assembly {
-            window := mload(add(ret, 0x160)) // word 11 (of 1..14): after the length word, 10 words
-            royaltyTo := mload(add(ret, 0x180))
-            royalty := mload(add(ret, 0x1a0))
+        assertTrue(ok && ret.length == 16 * 32, "sixteen words");
+        uint256[6] memory w; // words 11..16
+        for (uint256 i = 0; i < 6; ++i) {
+            w[i] = uint256(bytes32(this.wordAt(ret, 32 * (10 + i))));
         }
-        assertEq(window, 3600, "word 11: claimWindow");
-        assertEq(royaltyTo, uint160(who("v4")), "word 12: royaltyTo");
-        assertEq(royalty, 250, "word 13: royalty");
+        assertEq(w[0], 3600, "word 11: claimWindow");
+        assertEq(w[1], uint160(who("v4")), "word 12: royaltyTo");
+        assertEq(w[2], 250, "word 13: royalty");
+        assertEq(w[3], uint256(h("s1")), "word 14: spec");
+        assertEq(w[4], 125, "word 15: specRoyalty");
+        assertEq(w[5], 0, "word 16: closedAt");
     }
 
     // ---- admissions after opening ----
@@ -865,7 +874,7 @@ contract RegistryTest is RuleHarness {
         address coordinator = who("coordinator");
         reg.mint(coordinator, 1e9);
         ContributionRegistry.RunConfig memory c = ContributionRegistry.RunConfig(
-            0, false, quorum, 1e9, 1, window, address(0), 0, validators, new address[](0), h("run:many")
+            0, false, quorum, 1e9, 1, window, address(0), 0, bytes32(0), 0, validators, new address[](0), h("run:many")
         );
         bytes32 id = derivedRunId(coordinator, c);
         ContributionRegistry.Receipt memory g = ContributionRegistry.Receipt(
@@ -1479,6 +1488,61 @@ contract RegistryTest is RuleHarness {
         ContributionRegistry.RunConfig memory royal = config(o);
         assertEq(reg.configHash(royal), configHashOf(royal), "configHash with a royalty");
         assertTrue(reg.configHash(royal) != reg.configHash(payee), "the royalty is covered");
+    }
+
+    /// The spec's two words (spec, basis points) follow the royalty's when either is non-zero, and
+    /// take the royalty's place without one; terms without either hash as before.
+    function test_config_hash_with_a_spec_matches_the_java_formula() public view {
+        Open memory o = open("r1", "coordinator");
+        o.mode = 1;
+        o.commitReveal = true;
+        o.validators = list("v1", "v2");
+        o.quorum = 2;
+        o.budget = 500;
+        o.rate = 10;
+        o.admitted = list("alice", "bob");
+        o.window = 86400;
+        (o.royaltyTo, o.royalty) = ("v4", 1);
+        // a spec (its royalty 0): its two words follow the royalty's, or the six first words
+        bytes memory validatorsWord =
+            abi.encode(keccak256(abi.encodePacked(uint256(uint160(who("v1"))), uint256(uint160(who("v2"))))));
+        bytes memory tail = bytes.concat(
+            validatorsWord,
+            abi.encode(
+                keccak256(abi.encodePacked(uint256(uint160(who("alice"))), uint256(uint160(who("bob"))))),
+                sha256("run:r1")
+            )
+        );
+        bytes memory six = abi.encode(uint256(1), uint256(1), uint256(2), uint256(500), uint256(10), uint256(86400));
+        o.spec = "s1";
+        ContributionRegistry.RunConfig memory both = config(o);
+        assertEq(
+            reg.configHash(both),
+            keccak256(
+                bytes.concat(six, abi.encode(uint256(uint160(who("v4"))), uint256(1), sha256("s1"), uint256(0)), tail)
+            ),
+            "thirteen words with a royalty and a spec"
+        );
+        assertEq(reg.configHash(both), configHashOf(both), "configHash with a royalty and a spec");
+        (o.royaltyTo, o.royalty, o.specRoyalty) = ("", 0, 9);
+        ContributionRegistry.RunConfig memory specOnly = config(o);
+        assertEq(
+            reg.configHash(specOnly),
+            keccak256(bytes.concat(six, abi.encode(sha256("s1"), uint256(9)), tail)),
+            "eleven words with a spec and no royalty: the spec's words in the royalty's place"
+        );
+        assertEq(reg.configHash(specOnly), configHashOf(specOnly), "configHash with a spec");
+        o.spec = "";
+        ContributionRegistry.RunConfig memory royaltyOfNoSpec = config(o); // BadConfig, yet hashed
+        assertEq(
+            reg.configHash(royaltyOfNoSpec),
+            keccak256(bytes.concat(six, abi.encode(bytes32(0), uint256(9)), tail)),
+            "a spec royalty alone still names the group"
+        );
+        o.specRoyalty = 0;
+        assertEq(
+            reg.configHash(config(o)), keccak256(bytes.concat(six, tail)), "no royalty and no spec: nine words"
+        );
     }
 
     // ---- mint and token ----

@@ -48,12 +48,14 @@ def call(c, exp):
             lines.append("o.validators = %s;" % names(c["validators"]))
         if c.get("admitted"):
             lines.append("o.admitted = %s;" % names(c["admitted"]))
-        # window: the claim window, seconds; royalty: basis points of every claim that go to royaltyTo
-        for f in ("quorum", "budget", "rate", "window", "royalty"):
+        # window: the claim window, seconds; royalty: basis points of every claim that go to royaltyTo;
+        # specRoyalty: basis points of every claim that go to the author of the run's spec
+        for f in ("quorum", "budget", "rate", "window", "royalty", "specRoyalty"):
             if int(c.get(f, 0)) != 0:
                 lines.append("o.%s = %s;" % (f, c[f]))
-        if "royaltyTo" in c:
-            lines.append("o.royaltyTo = %s;" % q(c["royaltyTo"]))
+        for f in ("royaltyTo", "spec"):  # an actor; a spec name (SHA-256 of it)
+            if f in c:
+                lines.append("o.%s = %s;" % (f, q(c[f])))
         if "genesis" in c:
             lines.append("o.genesis = %s;" % q(c["genesis"]))
         if "genesisKind" in c:
@@ -66,6 +68,12 @@ def call(c, exp):
         return lines + ["doOpen(o, %s);" % exp]
     if op == "commit" and "eval" in c:  # a validator's commitment to its eval set, SHA-256(eval)
         return ["doCommitEval(%s, %s, %s);" % (q(c["signer"]), q(c["eval"]), exp)]
+    if op == "commit" and "spec" in c:  # an author's commitment to its spec, SHA-256(spec)
+        return ["doCommitSpec(%s, %s, %s);" % (q(c["signer"]), q(c["spec"]), exp)]
+    # the Publication(SHA-256(spec), author) signed by "signer"; "author" defaults to the signer
+    if op == "publish":
+        return ["doPublish(%s, %s, %s, %s, %s);" % (q(c["spec"]), q(c["signer"]), q(c.get("author", "")),
+                                                    q(c.get("sig", "valid")), exp)]
     if op in ("submit", "commit"):
         lines = ["Sub memory s = sub(%s, %s, %s);" % (q(c["run"]), q(c["signer"]), q(c["model"]))]
         if c.get("kind", "CHAINED") != "CHAINED":
@@ -77,9 +85,31 @@ def call(c, exp):
         for f in ("sig", "contributor"):
             if f in c:
                 lines.append("s.%s = %s;" % (f, q(c[f])))
+        if int(c.get("samples", 100)) != 100:  # the receipt's samples, 100 unless named
+            lines.append("s.samples = %d;" % int(c["samples"]))
         if op == "submit":
             return lines + ["doSubmit(s, %s);" % exp]
         return lines + ["doCommit(s, %s, %s);" % (q(c.get("for", c["signer"])), exp)]
+    # a data owner's grant "grant" (its nonce SHA-256("grant:" + name)), signed by "signer"; "owner" defaults to the
+    # signer, "node" (an actor) and "run" (a run name) to zero (any), "share" to 10000, "expiresIn" to 3600 s after the
+    # block timestamp; the name then stands for the grant's id
+    if op == "grant":
+        lines = ["GrantCall memory g = grantCall(%s, %s, %s, %d);" % (q(c["grant"]), q(c["signer"]), q(c["dataset"]),
+                                                                     int(c["samples"]))]
+        for f in ("owner", "node", "run", "sig"):
+            if f in c:
+                lines.append("g.%s = %s;" % (f, q(c[f])))
+        if int(c.get("share", 10000)) != 10000:
+            lines.append("g.share = %d;" % int(c["share"]))
+        if int(c.get("expiresIn", 3600)) != 3600:
+            lines.append("g.expiresIn = %d;" % int(c["expiresIn"]))
+        return lines + ["doGrant(g, %s);" % exp]
+    if op == "revoke":
+        return ["doRevoke(%s, %s, %s, %s);" % (q(c["grant"]), q(c["signer"]), q(c.get("sig", "valid")), exp)]
+    # a citation of the recorded update of (run, model), signed by "signer" (default: its contributor)
+    if op == "cite":
+        return ["doCite(%s, %s, %s, %d, %s, %s, %s);" % (q(c["run"]), q(c["model"]), q(c["grant"]), int(c["samples"]),
+                                                        q(c.get("signer", "")), q(c.get("sig", "valid")), exp)]
     # attest and claim name the recorded receipt of (run, model), the global one (GENESIS, AGGREGATE) when
     # a model is recorded twice (RuleHarness.recorded, as the Java harness's updateOfModel); "contributor"
     # makes it name someone else, "samples" makes it a variant with that sample count; an attest's "eval"
@@ -127,8 +157,12 @@ def check(a):
         return "checkAdmitted(%s, %s, %s);" % (q(a["admitted"]["run"]), q(a["admitted"]["who"]), str(a["is"]).lower())
     if "open" in a:
         return "checkOpen(%s, %s);" % (q(a["open"]), str(a["is"]).lower())
+    if "author" in a:  # the author of a spec ("zero": unpublished)
+        return "checkAuthor(%s, %s);" % (q(a["author"]), q(a["is"]))
     if "paid" in a:
         return "checkPaid(%s, %s);" % (q(a["paid"]), a["is"])
+    if "citations" in a:
+        return "checkCitations(%s, %s, %d);" % (q(a["citations"]["run"]), q(a["citations"]["model"]), a["count"])
     if "attestations" in a:
         return "checkAttestations(%s, %s, %d);" % (q(a["attestations"]["run"]), q(a["attestations"]["model"]), a["count"])
     if "heads" in a:
@@ -167,6 +201,13 @@ import {ContributionRegistry} from "../src/ContributionRegistry.sol";
 import {RuleHarness} from "./utils/RuleHarness.sol";
 
 contract LedgerRulesTest is RuleHarness {
+    /// The vectors' clock: a grant expires `expiresIn` seconds after the block timestamp, so a
+    /// negative one (an expired grant) needs a timestamp past the epoch's first hour.
+    function setUp() public override {
+        super.setUp();
+        vm.warp(1_700_000_000);
+    }
+
 %s}
 """ % "\n".join(body[:-1]) + "\n")
 print("wrote %s (%d tests)" % (out.relative_to(root), len(vectors["vectors"])))

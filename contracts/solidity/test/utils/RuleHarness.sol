@@ -18,7 +18,14 @@ import {ContributionRegistry} from "../../src/ContributionRegistry.sol";
 /// Java harness does through `updateOfModel`: the checks, attest and claim of a vector naming that
 /// model act on the AGGREGATE. An attestation's eval set is SHA-256 of its name ("eval" unless a
 /// vector names one); a commit naming an eval set commits keccak256(SHA-256(name), signer). A run's
-/// royalty payee is an actor, none (the zero address) unless named.
+/// royalty payee is an actor, none (the zero address) unless named. A submit's receipt has 100
+/// samples unless the vector names `samples`. Data grants: grant "g" is the DataGrant its last grant
+/// call signed (dataset SHA-256 of its name, nonce SHA-256("grant:g"), expiry the block timestamp
+/// plus `expiresIn`), named by its EIP-712 digest; a grant never granted is SHA-256("grant:g"). A
+/// citation names the recorded update of (run, model), as attest and claim do. Specs: spec "s" is
+/// SHA-256("s"), as models; a commit naming a spec commits keccak256(SHA-256(name), signer), a
+/// publish is the Publication(SHA-256(name), author) signed by its signer (the author unless named),
+/// and a run's spec is a spec name ("" = none) with its spec royalty's basis points.
 abstract contract RuleHarness is Test {
     uint256 internal constant N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141;
     bytes32 internal constant DOMAIN_TYPEHASH =
@@ -49,6 +56,8 @@ abstract contract RuleHarness is Test {
         string[] admitted;
         string contributor; // the genesis receipt's contributor; "" = the signer
         string runId; // "" = derived from the signer and the terms; else the genesis names SHA-256("run:" + runId)
+        string spec; // "" = none (zero), else SHA-256 of the spec's name
+        uint16 specRoyalty; // basis points of every claimed reward that go to the spec's author
     }
 
     /// @notice A submit (and commit) call.
@@ -61,6 +70,21 @@ abstract contract RuleHarness is Test {
         string model;
         string sig;
         string contributor; // the receipt's contributor; "" = the signer
+        uint64 samples; // the receipt's samples (100 by default)
+    }
+
+    /// @notice A grant call; field names as in the vectors.
+    struct GrantCall {
+        string grant; // its name: the nonce is SHA-256("grant:" + name)
+        string signer;
+        string owner; // "" = the signer
+        string dataset; // SHA-256 of the name
+        uint64 samples;
+        string node; // "" = the zero address (any node)
+        string run; // "" = zero (any run), else the run id of that run name
+        uint16 share;
+        int256 expiresIn; // seconds from the block timestamp
+        string sig;
     }
 
     /// @notice An UpdateRecorded event: the receipt it carries and the updateId it names, and the
@@ -75,6 +99,8 @@ abstract contract RuleHarness is Test {
     Rec[] internal recs;
     /// @notice keccak256(run name) -> the run id the last openRun of that name named.
     mapping(bytes32 name => bytes32 id) internal openedAs;
+    /// @notice keccak256(grant name) -> the grantId the last grant call of that name signed.
+    mapping(bytes32 name => bytes32 id) internal grantedAs;
 
     function setUp() public virtual {
         vnx = new VNXToken();
@@ -95,6 +121,9 @@ abstract contract RuleHarness is Test {
         if (a == keccak256("v3")) return 0x92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e;
         if (a == keccak256("v4")) return 0x4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356;
         if (a == keccak256("mallory")) return 0x8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba;
+        // data owners: anvil's accounts 8 and 9
+        if (a == keccak256("carol")) return 0xdbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97;
+        if (a == keccak256("dave")) return 0x2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6;
         revert(string.concat("unknown actor ", actor));
     }
 
@@ -169,9 +198,25 @@ abstract contract RuleHarness is Test {
         o.sig = "valid";
     }
 
-    /// @notice A submit with Java's defaults: kind CHAINED, parent "g", seq 1.
+    /// @notice A submit with Java's defaults: kind CHAINED, parent "g", seq 1, 100 samples.
     function sub(string memory run, string memory signer, string memory model) internal pure returns (Sub memory s) {
-        s = Sub(run, signer, 1, "g", 1, model, "valid", "");
+        s = Sub(run, signer, 1, "g", 1, model, "valid", "", 100);
+    }
+
+    /// @notice A grant call with the vectors' defaults: owner the signer, any node, any run, share
+    /// 10000, expiring in 3600 s.
+    function grantCall(string memory name, string memory signer, string memory dataset, uint64 samples)
+        internal
+        pure
+        returns (GrantCall memory g)
+    {
+        g = GrantCall(name, signer, "", dataset, samples, "", "", 10_000, 3600, "valid");
+    }
+
+    /// @notice The grant id of grant `name`: the one its last grant call signed, else SHA-256("grant:" + name).
+    function grantId(string memory name) internal view returns (bytes32 id) {
+        id = grantedAs[keccak256(bytes(name))];
+        if (id == bytes32(0)) id = h(string.concat("grant:", name));
     }
 
     // ---- EIP-712, computed here ----
@@ -220,6 +265,42 @@ abstract contract RuleHarness is Test {
                 evalSet,
                 report
             )
+        );
+    }
+
+    function dataGrantHash(ContributionRegistry.DataGrant memory g) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(
+                keccak256(
+                    "DataGrant(address owner,bytes32 dataset,uint64 samples,address node,bytes32 runId,uint16 share,uint64 expiry,bytes32 nonce)"
+                ),
+                g.owner,
+                g.dataset,
+                g.samples,
+                g.node,
+                g.runId,
+                g.share,
+                g.expiry,
+                g.nonce
+            )
+        );
+    }
+
+    function grantIdOf(ContributionRegistry.DataGrant memory g) internal view returns (bytes32) {
+        return typedDigest(dataGrantHash(g));
+    }
+
+    function revokeGrantHash(bytes32 id) internal pure returns (bytes32) {
+        return keccak256(abi.encode(keccak256("RevokeGrant(bytes32 grantId)"), id));
+    }
+
+    function publicationHash(bytes32 spec, address author) internal pure returns (bytes32) {
+        return keccak256(abi.encode(keccak256("Publication(bytes32 spec,address author)"), spec, author));
+    }
+
+    function citationHash(bytes32 updateId, bytes32 id, uint64 samples) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(keccak256("Citation(bytes32 updateId,bytes32 grantId,uint64 samples)"), updateId, id, samples)
         );
     }
 
@@ -293,41 +374,38 @@ abstract contract RuleHarness is Test {
             o.window,
             bytes(o.royaltyTo).length == 0 ? address(0) : who(o.royaltyTo),
             o.royalty,
+            bytes(o.spec).length == 0 ? bytes32(0) : h(o.spec),
+            o.specRoyalty,
             addresses(o.validators),
             addresses(o.admitted),
             h(string.concat("run:", o.run))
         );
     }
 
+    /// @notice Java's `RunConfig.hash()`, word by word: the six words every run hashes, the royalty's
+    /// two (payee, basis points) only if either is non-zero, the spec's two (spec, basis points) only
+    /// if either is non-zero, then the hashes of the two lists and the nonce.
     function configHashOf(ContributionRegistry.RunConfig memory c) internal pure returns (bytes32) {
-        if (c.royaltyTo == address(0) && c.royalty == 0) {
-            return keccak256(
-                abi.encode(
-                    uint256(c.mode),
-                    c.commitReveal,
-                    uint256(c.quorum),
-                    c.budget,
-                    c.rewardPerPoint,
-                    uint256(c.claimWindow),
-                    keccak256(abi.encodePacked(c.validators)),
-                    keccak256(abi.encodePacked(c.admitted)),
-                    c.nonce
-                )
-            );
+        bytes memory words = abi.encode(
+            uint256(c.mode),
+            c.commitReveal,
+            uint256(c.quorum),
+            c.budget,
+            c.rewardPerPoint,
+            uint256(c.claimWindow)
+        );
+        if (c.royaltyTo != address(0) || c.royalty != 0) {
+            words = bytes.concat(words, abi.encode(uint256(uint160(c.royaltyTo)), uint256(c.royalty)));
+        }
+        if (c.spec != bytes32(0) || c.specRoyalty != 0) {
+            words = bytes.concat(words, abi.encode(c.spec, uint256(c.specRoyalty)));
         }
         return keccak256(
-            abi.encode(
-                uint256(c.mode),
-                c.commitReveal,
-                uint256(c.quorum),
-                c.budget,
-                c.rewardPerPoint,
-                uint256(c.claimWindow),
-                uint256(uint160(c.royaltyTo)),
-                uint256(c.royalty),
-                keccak256(abi.encodePacked(c.validators)),
-                keccak256(abi.encodePacked(c.admitted)),
-                c.nonce
+            bytes.concat(
+                words,
+                abi.encode(
+                    keccak256(abi.encodePacked(c.validators)), keccak256(abi.encodePacked(c.admitted)), c.nonce
+                )
             )
         );
     }
@@ -370,7 +448,7 @@ abstract contract RuleHarness is Test {
             h(s.model),
             h(string.concat("manifest:", s.model)),
             h(string.concat("data:", s.model)),
-            100,
+            s.samples,
             who(orElse(s.contributor, s.signer))
         );
     }
@@ -403,6 +481,28 @@ abstract contract RuleHarness is Test {
         expectOrNot(expected);
         vm.prank(sender);
         reg.commit(c);
+        settle();
+    }
+
+    /// @notice `commit(keccak256(SHA-256(specName), signer))`, sent by `signer`: the author's
+    /// commitment to its spec, which its publication needs from an earlier block.
+    function doCommitSpec(string memory signer, string memory specName, bytes4 expected) internal {
+        doCommitEval(signer, specName, expected); // the same commitment: a name's hash and the signer
+    }
+
+    /// @notice `publish(SHA-256(specName), author, sig)`: the Publication of that spec and `author`
+    /// ("" = the signer), signed by `signer` (sent by the test contract: anyone may relay it).
+    function doPublish(
+        string memory specName,
+        string memory signer,
+        string memory author,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
+        (bytes32 spec, address account) = (h(specName), who(orElse(author, signer)));
+        bytes memory sig = sign(signer, publicationHash(spec, account), sigMode);
+        expectOrNot(expected);
+        reg.publish(spec, account, sig);
         settle();
     }
 
@@ -561,6 +661,89 @@ abstract contract RuleHarness is Test {
         settle();
     }
 
+    /// @notice The DataGrant of a grant call: expiry the block timestamp plus `expiresIn` (a past
+    /// expiry for a negative one), nonce SHA-256("grant:" + name).
+    function dataGrantOf(GrantCall memory c) internal view returns (ContributionRegistry.DataGrant memory) {
+        int256 expiry = int256(block.timestamp) + c.expiresIn;
+        require(expiry >= 0 && expiry <= int256(uint256(type(uint64).max)), "expiry out of uint64");
+        return ContributionRegistry.DataGrant(
+            who(orElse(c.owner, c.signer)),
+            h(c.dataset),
+            c.samples,
+            bytes(c.node).length == 0 ? address(0) : who(c.node),
+            bytes(c.run).length == 0 ? bytes32(0) : runId(c.run),
+            c.share,
+            uint64(uint256(expiry)),
+            h(string.concat("grant:", c.grant))
+        );
+    }
+
+    /// @notice `grant(g, signer, sig)`; the name then stands for the grant's id, whatever the outcome.
+    function doGrant(GrantCall memory c, bytes4 expected) internal returns (bytes32 id) {
+        ContributionRegistry.DataGrant memory g = dataGrantOf(c);
+        bytes memory sig = sign(c.signer, dataGrantHash(g), c.sig);
+        id = grantIdOf(g);
+        grantedAs[keccak256(bytes(c.grant))] = id;
+        address signer = who(c.signer);
+        expectOrNot(expected);
+        bytes32 got = reg.grant(g, signer, sig);
+        if (expected == bytes4(0)) assertEq(got, id, "grant returns its EIP-712 digest");
+        settle();
+    }
+
+    /// @notice `revokeGrant(grantId(name), signer, sig)`: the RevokeGrant signed by `signer`.
+    function doRevoke(string memory name, string memory signer, string memory sigMode, bytes4 expected) internal {
+        bytes32 id = grantId(name);
+        bytes memory sig = sign(signer, revokeGrantHash(id), sigMode);
+        address account = who(signer);
+        expectOrNot(expected);
+        reg.revokeGrant(id, account, sig);
+        settle();
+    }
+
+    /// @notice Cites grant `name` for `samples` samples of the recorded update of (run, model),
+    /// signed by `signer` ("" = that update's contributor).
+    function doCite(
+        string memory run,
+        string memory model,
+        string memory name,
+        uint64 samples,
+        string memory signer,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
+        ContributionRegistry.Receipt memory r = recorded(run, model);
+        doCite(r, grantId(name), samples, signer, sigMode, expected);
+    }
+
+    /// @notice Cites grant `id` for `samples` samples of the receipt `r`, signed by `signer` ("" =
+    /// `r`'s contributor).
+    function doCite(
+        ContributionRegistry.Receipt memory r,
+        bytes32 id,
+        uint64 samples,
+        string memory signer,
+        string memory sigMode,
+        bytes4 expected
+    ) internal {
+        address account = bytes(signer).length == 0 ? r.contributor : who(signer);
+        bytes32 digest = citationHash(updateIdOf(r), id, samples);
+        bytes memory sig =
+            bytes(signer).length == 0 ? signAs(r.contributor, digest, sigMode) : sign(signer, digest, sigMode);
+        expectOrNot(expected);
+        reg.cite(r, id, samples, account, sig);
+        settle();
+    }
+
+    /// @notice `sign` by the actor whose address is `account`.
+    function signAs(address account, bytes32 structHash, string memory mode) internal view returns (bytes memory) {
+        string[10] memory actors = ["coordinator", "alice", "bob", "v1", "v2", "v3", "v4", "mallory", "carol", "dave"];
+        for (uint256 i = 0; i < actors.length; ++i) {
+            if (who(actors[i]) == account) return sign(actors[i], structHash, mode);
+        }
+        revert("no actor has that address");
+    }
+
     function doMint(string memory to, uint256 amount, bytes4 expected) internal {
         address account = who(to);
         expectOrNot(expected);
@@ -666,9 +849,22 @@ abstract contract RuleHarness is Test {
         assertEq(isOpen, expected, "run open");
     }
 
+    /// @notice The author of spec `specName` ("zero": unpublished).
+    function checkAuthor(string memory specName, string memory actor) internal view {
+        assertEq(reg.authorOf(h(specName)), who(actor), string.concat("author of ", specName));
+    }
+
     function checkPaid(string memory run, uint256 amount) internal view {
         uint256 paid = reg.runs(runId(run)).paid;
         assertEq(paid, amount, "paid");
+    }
+
+    /// @notice The number of grants the update of (run, model) cites, after checking that
+    /// `citationsOf` lists as many samples as grant ids.
+    function checkCitations(string memory run, string memory model, uint256 count) internal view {
+        (bytes32[] memory ids, uint64[] memory samples) = reg.citationsOf(runId(run), h(model));
+        assertEq(ids.length, samples.length, "a sample count per cited grant");
+        assertEq(ids.length, count, "citations");
     }
 
     function checkAttestations(string memory run, string memory model, uint256 count) internal view {

@@ -21,6 +21,7 @@ interface Vm {
     function expectRevert() external;
     function recordLogs() external;
     function getRecordedLogs() external returns (Log[] memory);
+    function load(address target, bytes32 slot) external view returns (bytes32 data);
     function toString(uint256 value) external pure returns (string memory);
     function startBroadcast() external;
     function stopBroadcast() external;

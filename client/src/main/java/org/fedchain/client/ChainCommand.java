@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.fedchain.core.Hash32;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.node.ChainFlow;
+import org.fedchain.node.DataGrants;
 import org.fedchain.node.DataSpec;
 import org.fedchain.node.Peers;
 import org.fedchain.trainer.Samples;
@@ -140,10 +141,19 @@ final class ChainCommand {
     @Option(names = "--wallet", required = true, description = "Your wallet (signs the update).")
     String wallet;
 
+    @Option(
+        names = "--grant",
+        paramLabel = "ID",
+        description =
+            "The data owner's grant that lends you --data: checked against the data before"
+                + " training and cited by the update, so its owner is paid its share.")
+    String grant;
+
     @Override
     public Integer call() throws Exception {
       Main main = parent.main;
       Hash32 runId = Args.runId(run);
+      Hash32 grantId = grant == null ? null : DataCommand.id("--grant", grant);
       DataSpec spec0 = DataSpec.parse(data);
       TrainingConfig config = training.config();
       PrintWriter out = spec.commandLine().getOut();
@@ -156,9 +166,17 @@ final class ChainCommand {
           var arch = flow.architecture(flow.run(runId), peers::ensure);
           Samples shard = spec0.load(arch.inputShape());
           EthereumIdentity me = main.unlock(wallet, passwords);
+          if (grantId != null) {
+            DataGrants.check(ledger, grantId, shard, me.address(), runId);
+          }
           hop =
               flow.continueChain(
                   runId, me, shard, config, new Progress(out, "training " + spec0), peers::ensure);
+          if (grantId != null) {
+            DataGrants.cite(
+                ledger, me, hop.update(), java.util.Map.of(grantId, (long) shard.size()));
+            out.println("cited grant " + grantId.hex() + " for " + shard.size() + " samples");
+          }
         } catch (VerificationException e) {
           spec.commandLine().getErr().println("fedchain: " + e.getMessage());
           spec.commandLine()

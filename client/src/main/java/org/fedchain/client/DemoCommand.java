@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
@@ -60,8 +61,18 @@ final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--nodes",
       defaultValue = "3",
-      description = "Nodes in the chain. Default: ${DEFAULT-VALUE}.")
+      description = "Nodes in the chain. Default: ${DEFAULT-VALUE} (2 with --owners).")
   int nodes;
+
+  @Option(
+      names = "--owners",
+      defaultValue = "0",
+      description =
+          "Chained: data owners who lend their shards to the nodes (each node trains on the"
+              + " shards of owners/nodes owners) for 50% of the pay of the updates that use them;"
+              + " the genesis model's owner (modeler) is paid a 5% royalty and the author who"
+              + " published the model spec 2%. Default: none.")
+  int owners;
 
   @Option(
       names = "--data",
@@ -229,8 +240,15 @@ final class DemoCommand implements Callable<Integer> {
     if (mode == DemoMode.MODEL_PARALLEL) {
       return modelParallel();
     }
+    if (owners > 0 && !spec.commandLine().getParseResult().hasMatchedOption("--nodes")) {
+      nodes = 2;
+    }
     if (nodes < 1 || nodes > 20) {
       throw new IllegalArgumentException("--nodes must be 1..20, got " + nodes);
+    }
+    if (owners != 0 && (owners < nodes || owners > 40)) {
+      throw new IllegalArgumentException(
+          "--owners must be 0 or from --nodes (" + nodes + ") to 40, got " + owners);
     }
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
@@ -253,6 +271,15 @@ final class DemoCommand implements Callable<Integer> {
     for (int i = 1; i <= nodes; i++) {
       nodeIds.add(identity(ks, "node" + i));
     }
+    List<EthereumIdentity> ownerIds = new ArrayList<>();
+    for (int i = 1; i <= owners; i++) {
+      ownerIds.add(identity(ks, "owner" + i));
+    }
+    ChainedRun.Lending lending =
+        owners == 0
+            ? null
+            : new ChainedRun.Lending(
+                ownerIds, 5_000, identity(ks, "modeler"), 500, identity(ks, "author"), 200);
     out.printf(
         "wallets (password '%s', light scrypt: demo only) in %s%n", new String(PASSWORD), ks.dir());
 
@@ -291,6 +318,7 @@ final class DemoCommand implements Callable<Integer> {
               nodeIds,
               data,
               settings,
+              lending,
               shard -> new Progress(out, "node" + shard.shard() + " training " + shard),
               h -> {
                 out.printf(
@@ -316,6 +344,22 @@ final class DemoCommand implements Callable<Integer> {
       for (EthereumIdentity n : nodeIds) {
         out.printf(
             "  balance %s %s VNX%n", n.address(), BalanceCommand.vnx(ledger.balance(n.address())));
+      }
+      if (lending != null) {
+        for (int i = 0; i < owners; i++) {
+          Address o = ownerIds.get(i).address();
+          out.printf(
+              "  balance %s %s VNX (owner%d, data owner)%n",
+              o, BalanceCommand.vnx(ledger.balance(o)), i + 1);
+        }
+        Address mo = lending.modeler().address();
+        out.printf(
+            "  balance %s %s VNX (modeler, genesis model royalty)%n",
+            mo, BalanceCommand.vnx(ledger.balance(mo)));
+        Address au = lending.author().address();
+        out.printf(
+            "  balance %s %s VNX (author, model spec royalty)%n",
+            au, BalanceCommand.vnx(ledger.balance(au)));
       }
       out.println("run id: " + r.runId().hex());
       out.println(

@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       BalanceCommand.class,
       RewardsCommand.class,
       ValidateCommand.class,
+      DataCommand.class,
       DeployCommand.class,
       NodeCommand.class,
       CoordinatorCommand.class,

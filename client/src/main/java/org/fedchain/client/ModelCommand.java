@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "model",
     description = "Model specs (networks as data).",
-    subcommands = {ModelCommand.Show.class})
+    subcommands = {ModelCommand.Show.class, ModelCommand.Publish.class, ModelCommand.Author.class})
 final class ModelCommand {
   @ParentCommand Main main;
 
@@ -58,12 +58,80 @@ final class ModelCommand {
       return 0;
     }
 
-    private static java.util.Optional<byte[]> find(org.fedchain.core.store.BlobStore s, Hash32 h) {
+    static java.util.Optional<byte[]> find(org.fedchain.core.store.BlobStore s, Hash32 h) {
       try {
         return s.find(h);
       } catch (java.io.IOException e) {
         throw new java.io.UncheckedIOException(e);
       }
+    }
+  }
+
+  @Command(
+      name = "publish",
+      description =
+          "Record yourself as a model spec's author (its hash; commit, then reveal): runs that name"
+              + " it in their terms ('run open --spec-royalty') pay you a royalty. The first author"
+              + " of a spec keeps it.")
+  static final class Publish implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+    @picocli.CommandLine.Mixin Passwords passwords;
+
+    @Parameters(paramLabel = "FILE|NAME", description = "A spec file or a built-in name.")
+    String model;
+
+    @picocli.CommandLine.Option(
+        names = "--wallet",
+        required = true,
+        description = "Your wallet (the author).")
+    String wallet;
+
+    @Override
+    public Integer call() throws Exception {
+      Architecture a = Args.model(model);
+      var me = parent.main.unlock(wallet, passwords);
+      try (org.fedchain.ledger.Ledger ledger = parent.main.openLedger()) {
+        var author = org.fedchain.node.Authors.publish(ledger, me, Hash32.parse(a.id()));
+        PrintWriter out = spec.commandLine().getOut();
+        if (author.equals(me.address())) {
+          out.println("published spec " + a.id() + " (" + a.name() + ") by " + author);
+          return 0;
+        }
+        spec.commandLine()
+            .getErr()
+            .println("fedchain: spec " + a.id() + " was published first by " + author);
+        return Main.FAILED;
+      }
+    }
+  }
+
+  @Command(name = "author", description = "Who published a model spec first, if anyone did.")
+  static final class Author implements Callable<Integer> {
+    @ParentCommand ModelCommand parent;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(
+        paramLabel = "FILE|NAME|HASH",
+        description = "A spec file, a built-in name or a hash.")
+    String model;
+
+    @Override
+    public Integer call() throws Exception {
+      Hash32 h =
+          model.length() == 64 && model.matches("[0-9a-fA-F]+")
+              ? Hash32.parse(model)
+              : Hash32.parse(Args.model(model).id());
+      try (org.fedchain.ledger.Ledger ledger = parent.main.readLedger()) {
+        spec.commandLine()
+            .getOut()
+            .println(
+                "spec "
+                    + h.hex()
+                    + ": "
+                    + ledger.authorOf(h).map(a -> "published by " + a).orElse("not published"));
+      }
+      return 0;
     }
   }
 }

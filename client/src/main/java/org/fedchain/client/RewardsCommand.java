@@ -156,20 +156,27 @@ final class RewardsCommand {
         BigInteger paid = ledger.claim(id);
         UpdateRecord u = ledger.update(id).orElseThrow();
         var terms = ledger.run(u.receipt().runId()).orElseThrow().config();
+        // the parts as the ledger split them: royalties, data owners, the contributor the rest
         BigInteger cut = Rules.royalty(paid, terms.royalty());
+        BigInteger specCut = Rules.royalty(paid, terms.specRoyalty());
+        StringBuilder others = new StringBuilder();
+        BigInteger own = paid.subtract(cut).subtract(specCut);
+        if (cut.signum() > 0) {
+          others.append(" and a royalty of ").append(BalanceCommand.vnx(cut));
+          others.append(" VNX to ").append(terms.royaltyTo());
+        }
+        if (specCut.signum() > 0) {
+          others.append(" and ").append(BalanceCommand.vnx(specCut)).append(" VNX to spec author ");
+          others.append(ledger.authorOf(terms.spec()).map(Object::toString).orElse("?"));
+        }
+        for (var c : ledger.citations(id)) {
+          own = own.subtract(c.paid());
+          others.append(" and ").append(BalanceCommand.vnx(c.paid()));
+          others.append(" VNX to data owner ").append(c.owner());
+        }
         spec.commandLine()
             .getOut()
-            .println(
-                "paid "
-                    + BalanceCommand.vnx(paid.subtract(cut))
-                    + " VNX to "
-                    + u.contributor()
-                    + (cut.signum() > 0
-                        ? " and a royalty of "
-                            + BalanceCommand.vnx(cut)
-                            + " VNX to "
-                            + terms.royaltyTo()
-                        : ""));
+            .println("paid " + BalanceCommand.vnx(own) + " VNX to " + u.contributor() + others);
       }
       return 0;
     }

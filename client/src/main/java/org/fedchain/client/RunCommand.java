@@ -140,6 +140,15 @@ final class RunCommand {
         description = "Who receives the royalty: the genesis model's owner.")
     String royaltyTo;
 
+    @Option(
+        names = "--spec-royalty",
+        defaultValue = "0",
+        paramLabel = "PERCENT",
+        description =
+            "Share of every claimed reward paid to the author who published the run's model spec"
+                + " ('model publish'), in percent with up to two decimals. Default: none.")
+    String specRoyalty;
+
     @Mixin AdmitOption admit;
 
     @Option(
@@ -179,6 +188,7 @@ final class RunCommand {
             "--budget pays attested updates only: add --validators and a --quorum of at least 1");
       }
       int royaltyBps = Args.basisPoints("--royalty", royalty);
+      int specBps = Args.basisPoints("--spec-royalty", specRoyalty);
       if (royaltyBps > 0 && royaltyTo == null) {
         throw new IllegalArgumentException("--royalty needs --royalty-to: who is paid it");
       }
@@ -194,6 +204,7 @@ final class RunCommand {
                   Args.vnx("--reward-per-point", rewardPerPoint))
               .withClaimWindow(Args.seconds("--claim-window", claimWindow))
               .withRoyalty(owner, royaltyBps)
+              .withSpec(specBps > 0 ? Hash32.parse(a.id()) : Hash32.ZERO, specBps)
               .admitting(admitted);
       List<Tensor> tensors;
       String origin;
@@ -276,6 +287,19 @@ final class RunCommand {
                 + " of a "
                 + BalanceCommand.vnx(c.budget())
                 + " VNX budget");
+        if (c.hasSpec()) {
+          out.println(
+              "  spec author     "
+                  + new java.math.BigDecimal(c.specRoyalty())
+                      .movePointLeft(2)
+                      .stripTrailingZeros()
+                      .toPlainString()
+                  + "% of each reward to "
+                  + ledger.authorOf(c.spec()).map(Object::toString).orElse("nobody")
+                  + " (spec "
+                  + c.spec().hex()
+                  + ")");
+        }
         if (c.hasRoyalty()) {
           out.println(
               "  royalty         "

@@ -470,6 +470,181 @@ class ChainCommandsTest {
   }
 
   @Test
+  void a_data_owner_lends_a_shard_sees_its_use_and_is_paid_its_share() throws Exception {
+    ok("wallet", "new", "val", "--light");
+    ok("wallet", "new", "owner", "--light");
+    ok("wallet", "new", "author", "--light");
+    ok("rewards", "mint", "--to", "coord", "--amount", "50", "--sender", "coord");
+    // the model spec's author publishes it first; a later publisher does not become its author
+    assertThat(
+            run("run", "open", "--wallet", "coord", "--arch", "mlp", "--spec-royalty", "10").err())
+        .contains("SPEC_UNKNOWN");
+    assertThat(ok("model", "publish", "mlp", "--wallet", "author").out())
+        .contains("published spec");
+    Cli.Result second = run("model", "publish", "mlp", "--wallet", "n2");
+    assertThat(second.exit()).isEqualTo(Main.FAILED);
+    assertThat(second.err()).contains("was published first by");
+    assertThat(ok("model", "author", "mlp").out()).contains("published by");
+    Matcher m =
+        Pattern.compile("run ([0-9a-f]{64})")
+            .matcher(
+                ok(
+                        "run",
+                        "open",
+                        "--wallet",
+                        "coord",
+                        "--arch",
+                        "mlp",
+                        "--validators",
+                        "val",
+                        "--quorum",
+                        "1",
+                        "--budget",
+                        "10",
+                        "--reward-per-point",
+                        "0.01",
+                        "--claim-window",
+                        "0s",
+                        "--spec-royalty",
+                        "10")
+                    .out());
+    assertThat(m.find()).isTrue();
+    run = m.group(1);
+    assertThat(ok("run", "show", "--run", run).out())
+        .contains("spec author     10% of each reward");
+    String shard = "fashion-mnist:4/30";
+    String commitment = ok("data", "commit", shard, "--model", "mlp").out();
+    assertThat(commitment).contains("2000 samples");
+    String granted =
+        ok(
+                "data",
+                "grant",
+                shard,
+                "--run",
+                run,
+                "--wallet",
+                "owner",
+                "--node",
+                "n1",
+                "--share",
+                "50")
+            .out();
+    Matcher g = Pattern.compile("grant ([0-9a-f]{64})").matcher(granted);
+    assertThat(g.find()).as(granted).isTrue();
+    String grant = g.group(1);
+    assertThat(granted).contains(commitment.split(" ")[1].replace(",", ""));
+
+    // the node checks what it was given against the grant before it trains
+    assertThat(
+            run(
+                    "chain",
+                    "continue",
+                    "--run",
+                    run,
+                    "--data",
+                    "fashion-mnist:5/30",
+                    "--wallet",
+                    "n1",
+                    "--grant",
+                    grant)
+                .err())
+        .contains("the data given is");
+    assertThat(
+            run(
+                    "chain",
+                    "continue",
+                    "--run",
+                    run,
+                    "--data",
+                    shard,
+                    "--wallet",
+                    "n2",
+                    "--grant",
+                    grant)
+                .err())
+        .contains("it is lent to");
+    assertThat(updates()).hasSize(1); // nothing recorded
+    assertThat(
+            ok(
+                    "chain",
+                    "continue",
+                    "--run",
+                    run,
+                    "--data",
+                    shard,
+                    "--wallet",
+                    "n1",
+                    "--grant",
+                    grant)
+                .out())
+        .contains("cited grant " + grant + " for 2000 samples");
+    ok(
+        "validate",
+        "--run",
+        run,
+        "--wallet",
+        "val",
+        "--eval",
+        "fashion-mnist",
+        "--eval-samples",
+        "300",
+        "--pay",
+        "samples");
+    String update = updates().get(1).updateId().toString();
+    assertThat(ok("rewards", "claim", "--update", update).out())
+        .contains("paid 0.9 VNX to")
+        .contains("0.2 VNX to spec author")
+        .contains("0.9 VNX to data owner");
+    // 200 points x 0.01 VNX = 2 VNX: 10% to the spec's author, of the rest half to the owner,
+    // whose 2000 samples are all the update's
+    assertThat(ok("rewards", "balance", "author").out()).contains(" 0.2 VNX");
+    assertThat(ok("rewards", "balance", "owner").out()).contains(" 0.9 VNX");
+    assertThat(ok("rewards", "balance", "n1").out()).contains(" 0.9 VNX");
+    String usage = ok("data", "usage", "--wallet", "owner").out();
+    assertThat(usage)
+        .contains("grant " + grant)
+        .contains("used by update " + update.substring(2))
+        .contains("2000 samples, paid 0.9 VNX")
+        .contains("paid in all: 0.9 VNX");
+    assertThat(ok("data", "usage", "--wallet", "owner", "--json").out())
+        .contains("\"paidWei\" : \"900000000000000000\"");
+    assertThat(ok("audit", "--run", run).out())
+        .containsPattern("data of 0x[0-9a-fA-F]{40}: 2000 samples");
+
+    // revoked: no update cites it again; only its owner revokes it
+    assertThat(run("data", "revoke", "--grant", grant, "--wallet", "n1").err())
+        .contains("NOT_GRANT_OWNER");
+    ok("data", "revoke", "--grant", grant, "--wallet", "owner");
+    assertThat(
+            run(
+                    "chain",
+                    "continue",
+                    "--run",
+                    run,
+                    "--data",
+                    shard,
+                    "--wallet",
+                    "n1",
+                    "--grant",
+                    grant)
+                .err())
+        .contains("its owner revoked it");
+    assertThat(ok("data", "usage", "--wallet", "owner").out()).contains("(revoked)");
+
+    // a Merkle proof that one sample is in the lent dataset, and not in another
+    Path proof = home.resolve("proof.json");
+    ok("data", "prove", shard, "--model", "mlp", "--index", "17", "--out", proof.toString());
+    assertThat(ok("data", "verify", proof.toString()).out()).contains("proof OK");
+    String other = ok("data", "commit", "fashion-mnist:5/30", "--model", "mlp").out().split(" ")[1];
+    Cli.Result wrong = run("data", "verify", proof.toString(), "--root", other.replace(",", ""));
+    assertThat(wrong.exit()).isEqualTo(Main.FAILED);
+    assertThat(wrong.err()).contains("proof FAILED");
+    java.nio.file.Files.writeString(proof, "{\"sample\": 3}");
+    assertThat(run("data", "verify", proof.toString()).err())
+        .contains("is not a proof written by 'data prove'");
+  }
+
+  @Test
   void only_the_coordinator_closes_a_run_and_a_closed_run_takes_no_more_updates() throws Exception {
     String shown = ok("run", "show", "--run", run).out();
     assertThat(shown)

@@ -53,6 +53,20 @@ class DemoIT {
   }
 
   @Test
+  void four_data_owners_lend_their_shards_to_two_nodes_and_are_paid_pro_rata() {
+    List<String> args =
+        new java.util.ArrayList<>(List.of("demo", "--dir", home.resolve("owners").toString()));
+    args.addAll(OwnersDemo.ARGS);
+    String text =
+        Cli.ok(Map.of(), List.of("--home", home.toString()), args.toArray(String[]::new)).out();
+    System.out.println(text);
+    OwnersDemo.check(text);
+    assertThat(text)
+        .contains("ledger log OK")
+        .containsPattern("data of 0x[0-9a-fA-F]{40}: 15000 samples");
+  }
+
+  @Test
   void the_data_parallel_demo_runs_a_coordinator_and_node_processes_and_audits_clean() {
     Cli.Result r =
         Cli.ok(

@@ -58,24 +58,21 @@ class EthereumDemoIT {
     String uri = group("ledger URI: (\\S+)", deployed);
     String token = group("VNXToken\\s+(0x[0-9a-fA-F]{40})", deployed);
 
-    String demo =
-        run(
+    // the demo with its third layer: 4 data owners lend their shards to 2 nodes
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
                 "--ledger",
                 uri,
                 "--sender",
                 "dev",
                 "demo",
                 "--dir",
-                home.resolve("demo").toString(),
-                "--nodes",
-                "3",
-                "--epochs",
-                "1",
-                "--arch",
-                "mlp")
-            .out();
+                home.resolve("demo").toString()));
+    args.addAll(OwnersDemo.ARGS);
+    String demo = run(args.toArray(String[]::new)).out();
     System.out.println(demo);
-    assertThat(demo).contains("audit OK: 4 updates verified");
+    OwnersDemo.check(demo);
     String node = group("balance (0x[0-9a-fA-F]{40}) [1-9][0-9.]* VNX", demo);
     BigDecimal vnx = new BigDecimal(group("balance " + node + " ([0-9.]+) VNX", demo));
 
@@ -98,6 +95,6 @@ class EthereumDemoIT {
 
     String runId = group("run id: ([0-9a-f]{64})", demo);
     String audit = runIn(home.resolve("demo"), "--ledger", uri, "audit", "--run", runId).out();
-    assertThat(audit).contains("audit OK: 4 updates verified");
+    assertThat(audit).contains("audit OK: 3 updates verified").contains("data of ");
   }
 }

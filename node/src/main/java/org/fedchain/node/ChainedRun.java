@@ -3,7 +3,9 @@ package org.fedchain.node;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import org.fedchain.core.Hash32;
@@ -99,6 +101,30 @@ public final class ChainedRun {
   }
 
   /**
+   * The end-user layer of a run: data owners who lend their shards to the nodes, the genesis
+   * model's owner and the model spec's author, each paid a royalty.
+   *
+   * @param owners owner {@code j} of {@code M} lends shard {@code j+1/M} of the data to node {@code
+   *     j x N / M} (so each node trains on the shards of {@code M / N} owners)
+   * @param share each owner's share (basis points) of the pay of an update trained on its data
+   * @param modeler the genesis model's owner
+   * @param royalty its basis points of every claimed reward
+   * @param author who publishes the run's model spec (the first author of it is paid)
+   * @param specRoyalty the spec author's basis points of every claimed reward
+   */
+  public record Lending(
+      List<EthereumIdentity> owners,
+      int share,
+      EthereumIdentity modeler,
+      int royalty,
+      EthereumIdentity author,
+      int specRoyalty) {
+    public Lending {
+      owners = List.copyOf(owners);
+    }
+  }
+
+  /**
    * One node's turn: its update, the run's metric on the test part (accuracy, or an error) and what
    * it was paid (null: nothing, and why).
    */
@@ -136,6 +162,28 @@ public final class ChainedRun {
       Function<DataSpec, ProgressListener> progress,
       Consumer<Hop> onHop)
       throws IOException, LedgerException, VerificationException {
+    return run(ledger, store, coordinator, validator, nodes, data, s, null, progress, onHop);
+  }
+
+  /**
+   * As {@link #run(Ledger, BlobStore, EthereumIdentity, EthereumIdentity, List, DataSource,
+   * Settings, Function, Consumer)}, with data owners when {@code lending} is not null: each owner
+   * signs a grant of its shard to its node for the run, each node checks the data it was given
+   * against its grants, trains on all of it and cites every grant, and each claim pays the owners
+   * and the author their parts.
+   */
+  public static Result run(
+      Ledger ledger,
+      BlobStore store,
+      EthereumIdentity coordinator,
+      EthereumIdentity validator,
+      List<EthereumIdentity> nodes,
+      DataSource data,
+      Settings s,
+      Lending lending,
+      Function<DataSpec, ProgressListener> progress,
+      Consumer<Hop> onHop)
+      throws IOException, LedgerException, VerificationException {
     long t0 = System.nanoTime();
     Samples test = FedAvgRun.testPart(data);
     Architecture a = s.arch();
@@ -149,6 +197,14 @@ public final class ChainedRun {
                 budget,
                 s.rewardPerPoint())
             .admitting(nodes.stream().map(EthereumIdentity::address).toList());
+    if (lending != null) {
+      Hash32 spec = Hash32.parse(a.id());
+      Authors.publish(ledger, lending.author(), spec);
+      terms =
+          terms
+              .withRoyalty(lending.modeler().address(), lending.royalty())
+              .withSpec(spec, lending.specRoyalty());
+    }
     ChainFlow flow = new ChainFlow(ledger, store);
     TrainingConfig config = s.config();
     UpdateRecord genesis =
@@ -164,13 +220,47 @@ public final class ChainedRun {
         new Validator(ledger, store, validator, test.slice(0, test.size() / 2), s.pay());
     scorer.commitEvalSet(); // before any update it will score is recorded
     List<Hop> hops = new ArrayList<>();
+    // with owners: each node's grants and the shards they lend it, granted before training
+    List<Map<Hash32, Samples>> lent = new ArrayList<>();
+    if (lending != null) {
+      int m = lending.owners().size();
+      long expiry = System.currentTimeMillis() / 1000 + java.time.Duration.ofDays(1).toSeconds();
+      nodes.forEach(n -> lent.add(new LinkedHashMap<>()));
+      for (int j = 0; j < m; j++) {
+        Samples shard = spec(data, j, m, s).load(data);
+        int node = j * nodes.size() / m;
+        Hash32 g =
+            DataGrants.grant(
+                ledger,
+                lending.owners().get(j),
+                shard,
+                nodes.get(node).address(),
+                runId,
+                lending.share(),
+                expiry);
+        lent.get(node).put(g, shard);
+      }
+    }
     for (int i = 0; i < nodes.size(); i++) {
-      DataSpec shard =
-          new DataSpec(
-              data.describe(), i + 1, nodes.size(), 0, DataSpec.PARTITION_SEED, null, s.bySeries());
+      DataSpec shard = spec(data, i, nodes.size(), s);
+      Samples mine;
+      if (lending == null) {
+        mine = shard.load(data);
+      } else {
+        mine = null;
+        for (Map.Entry<Hash32, Samples> e : lent.get(i).entrySet()) {
+          DataGrants.check(ledger, e.getKey(), e.getValue(), nodes.get(i).address(), runId);
+          mine = mine == null ? e.getValue() : Samples.concat(mine, e.getValue());
+        }
+      }
       ChainFlow.Hop hop =
-          flow.continueChain(runId, nodes.get(i), shard.load(data), config, progress.apply(shard));
+          flow.continueChain(runId, nodes.get(i), mine, config, progress.apply(shard));
       UpdateRecord u = hop.update();
+      if (lending != null) {
+        Map<Hash32, Long> used = new LinkedHashMap<>();
+        lent.get(i).forEach((g, samples) -> used.put(g, (long) samples.size()));
+        DataGrants.cite(ledger, nodes.get(i), u, used);
+      }
       scorer.attest(u);
       double testMetric =
           LocalTrainer.evaluate(a, ModelCodec.read(a, store.get(u.receipt().model())), test, config)
@@ -188,5 +278,10 @@ public final class ChainedRun {
     }
     RunAudit audit = new Verifier(ledger, store).audit(runId);
     return new Result(runId, List.copyOf(hops), audit, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Shard {@code i+1} of {@code n} of the data (whole series where the settings ask for them). */
+  private static DataSpec spec(DataSource data, int i, int n, Settings s) {
+    return new DataSpec(data.describe(), i + 1, n, 0, DataSpec.PARTITION_SEED, null, s.bySeries());
   }
 }

@@ -58,7 +58,7 @@ public final class AggregateReplay {
               : new UpdateCheck(
                   c.update(), List.of("recomputed: " + problem.get()), c.model(), c.layers()));
     }
-    return new RunAudit(audit.runId(), checks);
+    return audit.withUpdates(checks);
   }
 
   /**

@@ -287,7 +287,10 @@ public final class AuditReport {
       throws LedgerException {
     BigInteger rate = run.map(r -> r.config().rewardPerPoint()).orElse(BigInteger.ZERO);
     int royalty = run.map(r -> r.config().royalty()).orElse(0);
+    int specRoyalty = run.map(r -> r.config().specRoyalty()).orElse(0);
     BigInteger royalties = BigInteger.ZERO;
+    BigInteger specRoyalties = BigInteger.ZERO;
+    Map<Address, BigInteger> owners = new LinkedHashMap<>();
     Map<Address, long[]> counts = new LinkedHashMap<>(); // updates, attested, failed
     Map<Address, BigInteger> due = new LinkedHashMap<>();
     for (UpdateCheck c : checks) {
@@ -306,8 +309,19 @@ public final class AuditReport {
         if (median.signum() > 0) {
           BigInteger reward = median.multiply(rate);
           BigInteger cut = Rules.royalty(reward, royalty);
-          due.merge(who, reward.subtract(cut), BigInteger::add);
+          BigInteger specCut = Rules.royalty(reward, specRoyalty);
+          BigInteger rest = reward.subtract(cut).subtract(specCut);
+          BigInteger own = rest;
+          for (var cited : ledger.citations(c.update().updateId())) {
+            BigInteger part =
+                Rules.dataShare(
+                    rest, cited.share(), cited.samples(), c.update().receipt().samples());
+            owners.merge(cited.owner(), part, BigInteger::add);
+            own = own.subtract(part);
+          }
+          due.merge(who, own, BigInteger::add);
           royalties = royalties.add(cut);
+          specRoyalties = specRoyalties.add(specCut);
         }
       }
     }
@@ -331,6 +345,21 @@ public final class AuditReport {
           .append(vnx(due.getOrDefault(e.getKey(), BigInteger.ZERO)))
           .append("</td></tr>");
     }
+    for (Map.Entry<Address, BigInteger> o : owners.entrySet()) {
+      s.append("<tr><td><code>")
+          .append(o.getKey())
+          .append("</code> (data owner)</td><td>0</td><td>0</td><td>0</td><td>")
+          .append(vnx(o.getValue()))
+          .append("</td></tr>");
+    }
+    if (specRoyalties.signum() > 0) {
+      Address author = ledger.authorOf(run.orElseThrow().config().spec()).orElse(Address.ZERO);
+      s.append("<tr><td><code>")
+          .append(author)
+          .append("</code> (model spec author: royalty)</td><td>0</td><td>0</td><td>0</td><td>")
+          .append(vnx(specRoyalties))
+          .append("</td></tr>");
+    }
     if (royalties.signum() > 0) {
       s.append("<tr><td><code>")
           .append(run.orElseThrow().config().royaltyTo())
@@ -340,8 +369,10 @@ public final class AuditReport {
     }
     return s.append(
             "</table>\n<p>The reward by the rule is the median attested score times the run's"
-                + " rate for each attested update, less the terms' royalty to the genesis model's"
-                + " owner, before the budget's cap; what was paid in all is above.</p>\n")
+                + " rate for each attested update, less the terms' royalties to the genesis model's"
+                + " owner and the model spec's author and the shares of the data owners whose"
+                + " grants the update cites, before the budget's cap; what was paid in all is"
+                + " above.</p>\n")
         .toString();
   }
 

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.fedchain.core.Address;
 import org.fedchain.core.DatasetCommitment;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.model.Manifest;
@@ -22,6 +23,7 @@ import org.fedchain.core.store.CorruptBlobException;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.Run;
+import org.fedchain.ledger.RunConfig;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.trainer.Architecture;
 import org.fedchain.trainer.Architectures;
@@ -58,10 +60,19 @@ public final class Verifier {
             .run(runId)
             .orElseThrow(() -> new LedgerException("no run " + runId + " on this ledger"));
     List<UpdateCheck> out = new ArrayList<>();
+    java.util.Map<Hash32, List<org.fedchain.ledger.CitationRecord>> cited =
+        new java.util.HashMap<>();
     for (UpdateRecord u : ledger.updates(runId)) {
       out.add(check(run, u));
+      List<org.fedchain.ledger.CitationRecord> cs = ledger.citations(u.updateId());
+      if (!cs.isEmpty()) {
+        cited.put(u.updateId(), cs);
+      }
     }
-    return new RunAudit(runId, out);
+    RunConfig c = run.config();
+    Address author =
+        c.spec().isZero() ? Address.ZERO : ledger.authorOf(c.spec()).orElse(Address.ZERO);
+    return new RunAudit(runId, out, cited, c.royaltyTo(), c.royalty(), author, c.specRoyalty());
   }
 
   /** Checks one update (not its ancestors). */

@@ -58,6 +58,51 @@ public final class FedChainContract implements ContractInterface {
     tx.admit(ctx.getStub(), admission);
   }
 
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public void publish(Context ctx, String publication) {
+    tx.publish(ctx.getStub(), publication);
+  }
+
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String authorOf(Context ctx, String spec) {
+    return tx.authorOf(ctx.getStub(), spec);
+  }
+
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public String grant(Context ctx, String grant) {
+    return tx.grant(ctx.getStub(), grant);
+  }
+
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public void revokeGrant(Context ctx, String revoke) {
+    tx.revokeGrant(ctx.getStub(), revoke);
+  }
+
+  @Transaction(intent = Transaction.TYPE.SUBMIT)
+  public void cite(Context ctx, String citation) {
+    tx.cite(ctx.getStub(), citation);
+  }
+
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String grantOf(Context ctx, String grantId) {
+    return tx.grantOf(ctx.getStub(), grantId);
+  }
+
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String grantsOf(Context ctx, String owner) {
+    return tx.grantsOf(ctx.getStub(), owner);
+  }
+
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String citations(Context ctx, String updateId) {
+    return tx.citations(ctx.getStub(), updateId);
+  }
+
+  @Transaction(intent = Transaction.TYPE.EVALUATE)
+  public String citationsOf(Context ctx, String grantId) {
+    return tx.citationsOf(ctx.getStub(), grantId);
+  }
+
   @Transaction(intent = Transaction.TYPE.EVALUATE)
   public String admits(Context ctx, String runId, String who) {
     return tx.admits(ctx.getStub(), runId, who);

@@ -8,9 +8,13 @@ import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.RunConfig;
@@ -137,6 +141,67 @@ final class Transactions {
           r.admit(s, a);
           return null;
         });
+  }
+
+  void publish(ChaincodeStub stub, String publication) {
+    Signed<Publication> p = arg(() -> Wire.decodeSignedPublication(publication));
+    write(
+        stub,
+        (r, s) -> {
+          r.publish(s, p);
+          return null;
+        });
+  }
+
+  String authorOf(ChaincodeStub stub, String spec) {
+    Hash32 id = arg(() -> Wire.hash("spec", spec));
+    return rules(stub).authorOf(new StubState(stub), id).map(a -> Wire.hex(a)).orElse(Wire.NONE);
+  }
+
+  String grant(ChaincodeStub stub, String grant) {
+    Signed<DataGrant> g = arg(() -> Wire.decodeSignedGrant(grant));
+    Hash32 id = write(stub, (r, s) -> r.grant(s, g));
+    return Wire.hex(id);
+  }
+
+  void revokeGrant(ChaincodeStub stub, String revoke) {
+    Signed<RevokeGrant> g = arg(() -> Wire.decodeSignedRevoke(revoke));
+    write(
+        stub,
+        (r, s) -> {
+          r.revokeGrant(s, g);
+          return null;
+        });
+  }
+
+  void cite(ChaincodeStub stub, String citation) {
+    Signed<Citation> c = arg(() -> Wire.decodeSignedCitation(citation));
+    write(
+        stub,
+        (r, s) -> {
+          r.cite(s, c, seconds(stub));
+          return null;
+        });
+  }
+
+  String grantOf(ChaincodeStub stub, String grantId) {
+    Hash32 id = arg(() -> Wire.hash("grantId", grantId));
+    return Wire.encodeGrants(rules(stub).grant(new StubState(stub), id).stream().toList());
+  }
+
+  String grantsOf(ChaincodeStub stub, String owner) {
+    Address a = arg(() -> Wire.address("owner", owner));
+    return Wire.encodeGrants(rules(stub).grantsOf(new StubState(stub), a));
+  }
+
+  String citations(ChaincodeStub stub, String updateId) {
+    Hash32 id = arg(() -> Wire.hash("updateId", updateId));
+    return Wire.encodeCitations(rules(stub).citations(new StubState(stub), id));
+  }
+
+  String citationsOf(ChaincodeStub stub, String grantId) {
+    Hash32 id = arg(() -> Wire.hash("grantId", grantId));
+    return Wire.encodeCitations(rules(stub).citationsOf(new StubState(stub), id));
   }
 
   String admits(ChaincodeStub stub, String runId, String who) {

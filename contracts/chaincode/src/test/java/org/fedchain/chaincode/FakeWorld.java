@@ -29,7 +29,8 @@ final class FakeWorld {
 
   private final TreeMap<String, byte[]> committed = new TreeMap<>();
   private final List<String> events = new ArrayList<>();
-  private Instant clock = Instant.parse("2026-01-01T00:00:00Z");
+  // now, as a real network's: the rule vectors' grant expiries are relative to the wall clock
+  private Instant clock = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
 
   /** One simulated transaction. */
   final class Tx {

@@ -10,10 +10,16 @@ import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
+import org.fedchain.ledger.CitationRecord;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.Reason;
@@ -115,6 +121,68 @@ final class StubLedger implements Ledger {
   public BigInteger claim(Hash32 updateId) throws LedgerException {
     String paid = write(s -> tx.claim(s, Wire.hex(updateId)));
     return new BigInteger(paid);
+  }
+
+  @Override
+  public void publish(Signed<Publication> publication) throws LedgerException {
+    String p = Wire.encodeSignedPublication(publication);
+    write(
+        s -> {
+          tx.publish(s, p);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<Address> authorOf(Hash32 spec) throws LedgerException {
+    String a = read(s -> tx.authorOf(s, Wire.hex(spec)));
+    return a.equals(Wire.NONE) ? Optional.empty() : Optional.of(Wire.address("author", a));
+  }
+
+  @Override
+  public Hash32 grant(Signed<DataGrant> grant) throws LedgerException {
+    String g = Wire.encodeSignedGrant(grant);
+    return Wire.hash("grantId", write(s -> tx.grant(s, g)));
+  }
+
+  @Override
+  public void revokeGrant(Signed<RevokeGrant> revoke) throws LedgerException {
+    String r = Wire.encodeSignedRevoke(revoke);
+    write(
+        s -> {
+          tx.revokeGrant(s, r);
+          return null;
+        });
+  }
+
+  @Override
+  public void cite(Signed<Citation> citation) throws LedgerException {
+    String c = Wire.encodeSignedCitation(citation);
+    write(
+        s -> {
+          tx.cite(s, c);
+          return null;
+        });
+  }
+
+  @Override
+  public Optional<GrantRecord> grant(Hash32 grantId) throws LedgerException {
+    return Wire.decodeGrants(read(s -> tx.grantOf(s, Wire.hex(grantId)))).stream().findFirst();
+  }
+
+  @Override
+  public List<GrantRecord> grantsOf(Address owner) throws LedgerException {
+    return Wire.decodeGrants(read(s -> tx.grantsOf(s, Wire.hex(owner))));
+  }
+
+  @Override
+  public List<CitationRecord> citations(Hash32 updateId) throws LedgerException {
+    return Wire.decodeCitations(read(s -> tx.citations(s, Wire.hex(updateId))));
+  }
+
+  @Override
+  public List<CitationRecord> citationsOf(Hash32 grantId) throws LedgerException {
+    return Wire.decodeCitations(read(s -> tx.citationsOf(s, Wire.hex(grantId))));
   }
 
   @Override

@@ -25,6 +25,25 @@ public sealed interface Event {
   /** The genesis model owner's share of a claimed reward, by the run's terms. */
   record RoyaltyPaid(Hash32 updateId, Address to, BigInteger amount) implements Event {}
 
+  /** The published spec's author's share of a claimed reward, by the run's terms. */
+  record AuthorPaid(Hash32 updateId, Address author, BigInteger amount) implements Event {}
+
+  /** An author published a model spec (its hash). */
+  record SpecPublished(Hash32 spec, Address author) implements Event {}
+
+  /** A data owner lent a dataset ({@link org.fedchain.core.receipt.DataGrant}). */
+  record GrantRecorded(Hash32 grantId, Address owner, Address node) implements Event {}
+
+  /** A data owner ended a grant. */
+  record GrantRevoked(Hash32 grantId) implements Event {}
+
+  /** An update's contributor declared that it used {@code samples} samples of a grant. */
+  record Cited(Hash32 updateId, Hash32 grantId, Address owner, long samples) implements Event {}
+
+  /** A data owner's share of a claimed reward, for a grant the update cited. */
+  record DataPaid(Hash32 updateId, Hash32 grantId, Address owner, BigInteger amount)
+      implements Event {}
+
   record RunClosed(Hash32 runId) implements Event {}
 
   record Admitted(Hash32 runId, Address node) implements Event {}

@@ -7,9 +7,13 @@ import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
 
 /**
@@ -65,6 +69,30 @@ public interface Ledger extends AutoCloseable {
    */
   BigInteger reclaim(Hash32 runId) throws LedgerException;
 
+  /**
+   * Records a data owner's signed grant of a dataset to nodes (anyone may send it: the signature is
+   * the owner's consent); returns the grant's id.
+   */
+  Hash32 grant(Signed<DataGrant> grant) throws LedgerException;
+
+  /** Ends a grant for future citations (signed by its owner). */
+  void revokeGrant(Signed<RevokeGrant> revoke) throws LedgerException;
+
+  /**
+   * Records that an update used samples of a grant (signed by the update's contributor); its claim
+   * then pays the grant's owner its share.
+   */
+  void cite(Signed<Citation> citation) throws LedgerException;
+
+  /**
+   * Records a spec's first author (its signed publication), after the author committed {@code
+   * keccak256(spec, author)} in an earlier block.
+   */
+  void publish(Signed<Publication> publication) throws LedgerException;
+
+  /** Who published a spec first, if anyone did. */
+  Optional<Address> authorOf(Hash32 spec) throws LedgerException;
+
   /** Creates VNX for an account. Only the ledger's authority may (on a chain, the token owner). */
   void mint(Address to, BigInteger amount) throws LedgerException;
 
@@ -90,6 +118,17 @@ public interface Ledger extends AutoCloseable {
   java.util.Map<Address, Long> attestations(Hash32 updateId) throws LedgerException;
 
   BigInteger balance(Address account) throws LedgerException;
+
+  Optional<GrantRecord> grant(Hash32 grantId) throws LedgerException;
+
+  /** The grants an owner recorded. */
+  List<GrantRecord> grantsOf(Address owner) throws LedgerException;
+
+  /** An update's citations, in the order they were recorded, with what each owner was paid. */
+  List<CitationRecord> citations(Hash32 updateId) throws LedgerException;
+
+  /** Every update's citation of a grant. */
+  List<CitationRecord> citationsOf(Hash32 grantId) throws LedgerException;
 
   @Override
   void close() throws LedgerException;

@@ -43,7 +43,21 @@ public enum Reason {
           + " claim before every validator attested)"),
   NOT_MINTER("only the ledger's mint authority may mint"),
   INSUFFICIENT_BALANCE("the balance does not cover the amount"),
-  BAD_AMOUNT("the amount must be positive");
+  BAD_AMOUNT("the amount must be positive"),
+  BAD_GRANT("a grant needs at least one sample and a share of at most 10000 basis points"),
+  GRANT_EXISTS("this grant is already recorded"),
+  GRANT_UNKNOWN("no grant with this id"),
+  NOT_GRANT_OWNER("only the grant's owner may revoke it"),
+  GRANT_REVOKED("the grant was revoked"),
+  GRANT_EXPIRED("the grant has expired"),
+  GRANT_NOT_FOR_NODE("the grant is lent to another node"),
+  GRANT_NOT_FOR_RUN("the grant is lent for another run"),
+  NOT_CONTRIBUTOR("only the update's contributor may cite grants for it"),
+  ALREADY_CITED("the update already cites this grant"),
+  TOO_MANY_CITATIONS("an update cites at most 8 grants"),
+  SPEC_EXISTS("this spec is already published (its first author keeps it)"),
+  SPEC_UNKNOWN("the terms name a spec nobody published"),
+  TOO_MANY_SAMPLES("no samples, or more than the grant holds or the update was trained on");
 
   private final String description;
 

@@ -22,6 +22,10 @@ import org.fedchain.core.Hash32;
  *     nobody)
  * @param royalty basis points of each claimed reward that go to {@code royaltyTo} (the ledger
  *     refuses more than 10000, or a royalty without a payee)
+ * @param spec the published model spec the run trains ({@code fedchain spec publish}), whose author
+ *     is paid {@code specRoyalty}; zero: none named
+ * @param specRoyalty basis points of each claimed reward that go to the spec's author (the ledger
+ *     refuses it without a spec, an unpublished spec, or royalties above 10000 together)
  * @param admitted who may contribute besides the coordinator; empty: anyone
  * @param nonce makes the terms, and so the run id, unique: {@link #runId} is derived from the
  *     coordinator and the terms' hash, so nobody else can open a run under that id
@@ -36,6 +40,8 @@ public record RunConfig(
     long claimWindow,
     Address royaltyTo,
     int royalty,
+    Hash32 spec,
+    int specRoyalty,
     List<Address> admitted,
     Hash32 nonce) {
 
@@ -46,9 +52,10 @@ public record RunConfig(
     Objects.requireNonNull(mode, "mode");
     Objects.requireNonNull(nonce, "nonce");
     Objects.requireNonNull(royaltyTo, "royaltyTo");
-    if (royalty < 0 || royalty > 0xFFFF) {
+    Objects.requireNonNull(spec, "spec");
+    if (royalty < 0 || royalty > 0xFFFF || specRoyalty < 0 || specRoyalty > 0xFFFF) {
       throw new IllegalArgumentException(
-          "royalty must be a uint16 of basis points, got " + royalty);
+          "royalties must be uint16 basis points, got " + royalty + " and " + specRoyalty);
     }
     validators = List.copyOf(validators);
     admitted = List.copyOf(admitted);
@@ -86,6 +93,8 @@ public record RunConfig(
         rewardPerPoint,
         DEFAULT_CLAIM_WINDOW,
         Address.ZERO,
+        0,
+        Hash32.ZERO,
         0,
         List.of(),
         freshNonce());
@@ -125,6 +134,8 @@ public record RunConfig(
         claimWindow,
         royaltyTo,
         royalty,
+        spec,
+        specRoyalty,
         nodes,
         nonce);
   }
@@ -141,6 +152,8 @@ public record RunConfig(
         claimWindow,
         royaltyTo,
         royalty,
+        spec,
+        specRoyalty,
         admitted,
         nonce);
   }
@@ -157,6 +170,8 @@ public record RunConfig(
         seconds,
         royaltyTo,
         royalty,
+        spec,
+        specRoyalty,
         admitted,
         nonce);
   }
@@ -173,13 +188,38 @@ public record RunConfig(
         claimWindow,
         owner,
         basisPoints,
+        spec,
+        specRoyalty,
         admitted,
         nonce);
   }
 
-  /** Whether these terms pay a royalty to anyone. */
+  /** These terms, naming a published spec whose author is paid {@code basisPoints}. */
+  public RunConfig withSpec(Hash32 publishedSpec, int basisPoints) {
+    return new RunConfig(
+        mode,
+        commitReveal,
+        validators,
+        quorum,
+        budget,
+        rewardPerPoint,
+        claimWindow,
+        royaltyTo,
+        royalty,
+        publishedSpec,
+        basisPoints,
+        admitted,
+        nonce);
+  }
+
+  /** Whether these terms pay a royalty to the genesis model's owner. */
   public boolean hasRoyalty() {
     return !royaltyTo.isZero() || royalty != 0;
+  }
+
+  /** Whether these terms name a spec or a royalty for its author. */
+  public boolean hasSpec() {
+    return !spec.equals(Hash32.ZERO) || specRoyalty != 0;
   }
 
   /** Whether {@code a} may contribute to a run of these terms opened by {@code coordinator}. */
@@ -189,9 +229,10 @@ public record RunConfig(
 
   /**
    * {@code keccak256(abi.encode(mode, commitReveal, quorum, budget, rewardPerPoint, claimWindow,
-   * royaltyTo, royalty, keccak256(abi.encodePacked(validators)),
+   * royaltyTo, royalty, spec, specRoyalty, keccak256(abi.encodePacked(validators)),
    * keccak256(abi.encodePacked(admitted)), nonce))}, so Solidity computes the same value. Terms
-   * without a royalty leave its two words out, so runs opened before royalties keep their ids.
+   * without a royalty leave out its two words, and terms without a spec its two, so runs opened
+   * before either existed keep their ids.
    */
   public Hash32 hash() {
     List<byte[]> words = new java.util.ArrayList<>();
@@ -204,6 +245,10 @@ public record RunConfig(
     if (hasRoyalty()) {
       words.add(word(new BigInteger(1, royaltyTo.toBytes())));
       words.add(word(BigInteger.valueOf(royalty)));
+    }
+    if (hasSpec()) {
+      words.add(spec.toBytes());
+      words.add(word(BigInteger.valueOf(specRoyalty)));
     }
     words.add(packed(validators));
     words.add(packed(admitted));

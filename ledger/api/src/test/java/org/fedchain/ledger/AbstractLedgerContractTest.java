@@ -19,10 +19,14 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Secp256k1;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
@@ -51,8 +55,9 @@ public abstract class AbstractLedgerContractTest {
           "v2", Hex.decode("47e179ec197488593b187f80a00eb0da91f1b9d0b13f8733639f19c30a34926a"),
           "v3", Hex.decode("92db14e403b83dfe3df233f83dfa3a0d7096f21ca9b0d6d6b8d88b2b4ec1564e"),
           "v4", Hex.decode("4bbbf85ce3377467afe5d46f804f221813b2bb87f24d81f60f1fcdbf7cbf4356"),
-          "mallory",
-              Hex.decode("8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"));
+          "mallory", Hex.decode("8b3a350cf5c34c9194ca85829a2df0ec3153be0318b5e2d3348e872092edffba"),
+          "carol", Hex.decode("dbda1821b80551c9d65939329250298aa3472ba22feea921c0cf5d620ea67b97"),
+          "dave", Hex.decode("2a871d0798f97d79848a013d4936a73bf4cc922c825d33c1cf7073dff6d409c6"));
 
   @TempDir protected Path tempDir;
 
@@ -69,6 +74,13 @@ public abstract class AbstractLedgerContractTest {
       return Address.ZERO;
     }
     return Secp256k1.addressOf(key(actor));
+  }
+
+  private static String actorOf(Address a) {
+    return KEYS.keySet().stream()
+        .filter(k -> address(k).equals(a))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no actor has address " + a));
   }
 
   private static byte[] key(String actor) {
@@ -171,6 +183,12 @@ public abstract class AbstractLedgerContractTest {
     private final Ledger ledger;
     private final Map<String, RunConfig> configs = new HashMap<>();
     private final Map<String, Hash32> runIds = new HashMap<>();
+    private final Map<String, Hash32> grantIds = new HashMap<>();
+
+    /** The grant a vector names: the id its grant call derived, else SHA-256("grant:" + name). */
+    Hash32 grantId(String name) {
+      return grantIds.getOrDefault(name, h("grant:" + name));
+    }
 
     /**
      * The run a vector names: the id its last openRun derived, or SHA-256("run:" + name) for a run
@@ -193,7 +211,9 @@ public abstract class AbstractLedgerContractTest {
         case "commit" -> {
           String who = c.path("for").asText(c.get("signer").asText());
           Hash32 what =
-              c.has("eval") ? h(c.get("eval").asText()) : update(c).digest(ledger.domain());
+              c.has("eval")
+                  ? h(c.get("eval").asText())
+                  : c.has("spec") ? h(c.get("spec").asText()) : update(c).digest(ledger.domain());
           ledger.commit(Rules.commitment(what, address(who)));
         }
         case "attest" -> {
@@ -205,6 +225,50 @@ public abstract class AbstractLedgerContractTest {
         case "claim" -> ledger.claim(updateId(c));
         case "close" -> ledger.closeRun(sign(c, new CloseRun(runId(c.get("run").asText()))));
         case "reclaim" -> ledger.reclaim(runId(c.get("run").asText()));
+        case "grant" -> {
+          String name = c.get("grant").asText();
+          DataGrant g =
+              new DataGrant(
+                  address(c.path("owner").asText(c.get("signer").asText())),
+                  h(c.path("dataset").asText("d1")),
+                  c.path("samples").asLong(100),
+                  c.has("node") ? address(c.get("node").asText()) : Address.ZERO,
+                  c.has("run") ? runId(c.get("run").asText()) : Hash32.ZERO,
+                  c.path("share").asInt(10_000),
+                  System.currentTimeMillis() / 1000 + c.path("expiresIn").asLong(3600),
+                  h("grant:" + name));
+          grantIds.put(name, g.digest(ledger.domain()));
+          ledger.grant(sign(c, g));
+        }
+        case "publish" ->
+            ledger.publish(
+                sign(
+                    c,
+                    new Publication(
+                        h(c.get("spec").asText()),
+                        address(c.path("author").asText(c.get("signer").asText())))));
+        case "revoke" ->
+            ledger.revokeGrant(sign(c, new RevokeGrant(grantId(c.get("grant").asText()))));
+        case "cite" -> {
+          // the recorded update of the run and model: a cite's "samples" are the citation's
+          Hash32 updateId =
+              ledger
+                  .updateOfModel(runId(c.get("run").asText()), h(c.get("model").asText()))
+                  .map(UpdateRecord::updateId)
+                  .orElse(h("no such update"));
+          JsonNode signed = c;
+          if (!c.has("signer")) { // the update's contributor
+            Address who = ledger.update(updateId).orElseThrow().contributor();
+            signed =
+                ((com.fasterxml.jackson.databind.node.ObjectNode) c.deepCopy())
+                    .put("signer", actorOf(who));
+          }
+          ledger.cite(
+              sign(
+                  signed,
+                  new Citation(
+                      updateId, grantId(c.get("grant").asText()), c.path("samples").asLong(0))));
+        }
         case "admit" ->
             ledger.admit(
                 sign(c, new Admit(runId(c.get("run").asText()), address(c.get("node").asText()))));
@@ -224,6 +288,8 @@ public abstract class AbstractLedgerContractTest {
               Long.parseLong(c.path("window").asText("0")),
               c.has("royaltyTo") ? address(c.get("royaltyTo").asText()) : Address.ZERO,
               c.path("royalty").asInt(0),
+              c.has("spec") ? h(c.get("spec").asText()) : Hash32.ZERO,
+              c.path("specRoyalty").asInt(0),
               addresses(c.path("admitted")),
               h("run:" + c.get("run").asText()));
       String run = c.get("run").asText();
@@ -358,6 +424,21 @@ public abstract class AbstractLedgerContractTest {
                 u.samples() + 1,
                 u.contributor());
       }
+      if (m instanceof DataGrant g) {
+        return (T)
+            new DataGrant(
+                g.owner(),
+                g.dataset(),
+                g.samples() + 1,
+                g.node(),
+                g.runId(),
+                g.share(),
+                g.expiry(),
+                g.nonce());
+      }
+      if (m instanceof Citation x) {
+        return (T) new Citation(x.updateId(), x.grantId(), x.samples() + 1);
+      }
       if (m instanceof Attestation a) {
         return (T) new Attestation(a.updateId(), a.score() + 1, a.evalSet(), a.report());
       }
@@ -399,6 +480,12 @@ public abstract class AbstractLedgerContractTest {
         assertThat(models(ledger.children(updateId(c.get("children")))))
             .as("children")
             .containsExactlyInAnyOrderElementsOf(names(c.get("are")));
+      } else if (c.has("author")) {
+        assertThat(ledger.authorOf(h(c.get("author").asText())).orElse(Address.ZERO))
+            .as("author of %s", c.get("author"))
+            .isEqualTo(address(c.get("is").asText()));
+      } else if (c.has("citations")) {
+        assertThat(ledger.citations(updateId(c.get("citations")))).hasSize(c.get("count").asInt());
       } else if (c.has("attestations")) {
         assertThat(ledger.attestations(updateId(c.get("attestations"))))
             .hasSize(c.get("count").asInt());

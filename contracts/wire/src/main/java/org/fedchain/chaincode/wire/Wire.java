@@ -20,12 +20,18 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.CitationRecord;
 import org.fedchain.ledger.Event;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
@@ -146,6 +152,10 @@ public final class Wire {
       o.put("royaltyTo", hex(c.royaltyTo()));
       o.put("royalty", c.royalty());
     }
+    if (c.hasSpec()) {
+      o.put("spec", hex(c.spec()));
+      o.put("specRoyalty", c.specRoyalty());
+    }
     return o;
   }
 
@@ -161,7 +171,9 @@ public final class Wire {
         "rewardPerPoint",
         "claimWindow",
         "royaltyTo",
-        "royalty");
+        "royalty",
+        "spec",
+        "specRoyalty");
     String modeName = o.text("mode");
     Mode mode;
     try {
@@ -183,6 +195,8 @@ public final class Wire {
           uint64(o.path("claimWindow"), o.text("claimWindow")),
           o.has("royaltyTo") ? o.address("royaltyTo") : Address.ZERO,
           o.has("royalty") ? o.smallInt("royalty", 0xFFFF) : 0,
+          o.has("spec") ? o.hash("spec") : Hash32.ZERO,
+          o.has("specRoyalty") ? o.smallInt("specRoyalty", 0xFFFF) : 0,
           admitted,
           o.hash("nonce"));
     } catch (IllegalArgumentException e) {
@@ -319,7 +333,170 @@ public final class Wire {
     return new Signed<>(new CloseRun(o.hash("runId")), o.address("signer"), o.bytes("signature"));
   }
 
+  public static String encodeSignedGrant(Signed<DataGrant> s) {
+    ObjectNode o = grant(s.message());
+    o.put("signer", hex(s.signer()));
+    o.put("signature", Hex.prefixed(s.signature()));
+    return write(o);
+  }
+
+  public static Signed<DataGrant> decodeSignedGrant(String json) {
+    Obj o = new Obj("grant", parse("grant", json));
+    o.only(
+        "owner",
+        "dataset",
+        "samples",
+        "node",
+        "runId",
+        "share",
+        "expiry",
+        "nonce",
+        "signer",
+        "signature");
+    return new Signed<>(grant(o), o.address("signer"), o.bytes("signature"));
+  }
+
+  private static ObjectNode grant(DataGrant g) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("owner", hex(g.owner()));
+    o.put("dataset", hex(g.dataset()));
+    o.put("samples", Long.toUnsignedString(g.samples()));
+    o.put("node", hex(g.node()));
+    o.put("runId", hex(g.runId()));
+    o.put("share", g.share());
+    o.put("expiry", Long.toUnsignedString(g.expiry()));
+    o.put("nonce", hex(g.nonce()));
+    return o;
+  }
+
+  private static DataGrant grant(Obj o) {
+    return new DataGrant(
+        o.address("owner"),
+        o.hash("dataset"),
+        uint64(o.path("samples"), o.text("samples")),
+        o.address("node"),
+        o.hash("runId"),
+        o.smallInt("share", 0xFFFF),
+        uint64(o.path("expiry"), o.text("expiry")),
+        o.hash("nonce"));
+  }
+
+  public static String encodeSignedPublication(Signed<Publication> s) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("spec", hex(s.message().spec()));
+    o.put("author", hex(s.message().author()));
+    o.put("signer", hex(s.signer()));
+    o.put("signature", Hex.prefixed(s.signature()));
+    return write(o);
+  }
+
+  public static Signed<Publication> decodeSignedPublication(String json) {
+    Obj o = new Obj("publication", parse("publication", json));
+    o.only("spec", "author", "signer", "signature");
+    return new Signed<>(
+        new Publication(o.hash("spec"), o.address("author")),
+        o.address("signer"),
+        o.bytes("signature"));
+  }
+
+  public static String encodeSignedRevoke(Signed<RevokeGrant> s) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("grantId", hex(s.message().grantId()));
+    o.put("signer", hex(s.signer()));
+    o.put("signature", Hex.prefixed(s.signature()));
+    return write(o);
+  }
+
+  public static Signed<RevokeGrant> decodeSignedRevoke(String json) {
+    Obj o = new Obj("revoke", parse("revoke", json));
+    o.only("grantId", "signer", "signature");
+    return new Signed<>(
+        new RevokeGrant(o.hash("grantId")), o.address("signer"), o.bytes("signature"));
+  }
+
+  public static String encodeSignedCitation(Signed<Citation> s) {
+    ObjectNode o = JSON.createObjectNode();
+    o.put("updateId", hex(s.message().updateId()));
+    o.put("grantId", hex(s.message().grantId()));
+    o.put("samples", Long.toUnsignedString(s.message().samples()));
+    o.put("signer", hex(s.signer()));
+    o.put("signature", Hex.prefixed(s.signature()));
+    return write(o);
+  }
+
+  public static Signed<Citation> decodeSignedCitation(String json) {
+    Obj o = new Obj("citation", parse("citation", json));
+    o.only("updateId", "grantId", "samples", "signer", "signature");
+    return new Signed<>(
+        new Citation(
+            o.hash("updateId"), o.hash("grantId"), uint64(o.path("samples"), o.text("samples"))),
+        o.address("signer"),
+        o.bytes("signature"));
+  }
+
   // ---- results ----
+
+  public static String encodeGrants(List<GrantRecord> gs) {
+    ArrayNode a = JSON.createArrayNode();
+    for (GrantRecord g : gs) {
+      ObjectNode o = grant(g.grant());
+      o.put("grantId", hex(g.grantId()));
+      o.put("revoked", g.revoked());
+      a.add(o);
+    }
+    return write(a);
+  }
+
+  public static List<GrantRecord> decodeGrants(String json) {
+    JsonNode a = parse("grants", json);
+    if (!a.isArray()) {
+      throw bad("grants", "must be a JSON array");
+    }
+    List<GrantRecord> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      Obj o = new Obj("grants[" + i + "]", a.get(i));
+      o.only(
+          "grantId", "revoked", "owner", "dataset", "samples", "node", "runId", "share", "expiry",
+          "nonce");
+      out.add(new GrantRecord(o.hash("grantId"), grant(o), o.bool("revoked")));
+    }
+    return out;
+  }
+
+  public static String encodeCitations(List<CitationRecord> cs) {
+    ArrayNode a = JSON.createArrayNode();
+    for (CitationRecord c : cs) {
+      ObjectNode o = a.addObject();
+      o.put("updateId", hex(c.updateId()));
+      o.put("grantId", hex(c.grantId()));
+      o.put("owner", hex(c.owner()));
+      o.put("share", c.share());
+      o.put("samples", Long.toUnsignedString(c.samples()));
+      o.put("paid", c.paid().toString());
+    }
+    return write(a);
+  }
+
+  public static List<CitationRecord> decodeCitations(String json) {
+    JsonNode a = parse("citations", json);
+    if (!a.isArray()) {
+      throw bad("citations", "must be a JSON array");
+    }
+    List<CitationRecord> out = new ArrayList<>(a.size());
+    for (int i = 0; i < a.size(); i++) {
+      Obj o = new Obj("citations[" + i + "]", a.get(i));
+      o.only("updateId", "grantId", "owner", "share", "samples", "paid");
+      out.add(
+          new CitationRecord(
+              o.hash("updateId"),
+              o.hash("grantId"),
+              o.address("owner"),
+              o.smallInt("share", 0xFFFF),
+              uint64(o.path("samples"), o.text("samples")),
+              uint256(o.path("paid"), o.text("paid"))));
+    }
+    return out;
+  }
 
   public static String encodeRecord(UpdateRecord r) {
     return write(record(r));
@@ -496,6 +673,29 @@ public final class Wire {
         o.put("updateId", hex(r.updateId()));
         o.put("validator", hex(r.validator()));
         o.put("score", Long.toString(r.score()));
+      } else if (e instanceof Event.SpecPublished r) {
+        o.put("spec", hex(r.spec()));
+        o.put("author", hex(r.author()));
+      } else if (e instanceof Event.AuthorPaid r) {
+        o.put("updateId", hex(r.updateId()));
+        o.put("author", hex(r.author()));
+        o.put("amount", r.amount().toString());
+      } else if (e instanceof Event.GrantRecorded r) {
+        o.put("grantId", hex(r.grantId()));
+        o.put("owner", hex(r.owner()));
+        o.put("node", hex(r.node()));
+      } else if (e instanceof Event.GrantRevoked r) {
+        o.put("grantId", hex(r.grantId()));
+      } else if (e instanceof Event.Cited r) {
+        o.put("updateId", hex(r.updateId()));
+        o.put("grantId", hex(r.grantId()));
+        o.put("owner", hex(r.owner()));
+        o.put("samples", Long.toUnsignedString(r.samples()));
+      } else if (e instanceof Event.DataPaid r) {
+        o.put("updateId", hex(r.updateId()));
+        o.put("grantId", hex(r.grantId()));
+        o.put("owner", hex(r.owner()));
+        o.put("amount", r.amount().toString());
       } else if (e instanceof Event.RoyaltyPaid r) {
         o.put("updateId", hex(r.updateId()));
         o.put("to", hex(r.to()));
@@ -565,6 +765,42 @@ public final class Wire {
               yield new Event.RewardClaimed(
                   o.hash("updateId"),
                   o.address("contributor"),
+                  uint256(o.path("amount"), o.text("amount")));
+            }
+            case "SpecPublished" -> {
+              o.only("type", "spec", "author");
+              yield new Event.SpecPublished(o.hash("spec"), o.address("author"));
+            }
+            case "AuthorPaid" -> {
+              o.only("type", "updateId", "author", "amount");
+              yield new Event.AuthorPaid(
+                  o.hash("updateId"),
+                  o.address("author"),
+                  uint256(o.path("amount"), o.text("amount")));
+            }
+            case "GrantRecorded" -> {
+              o.only("type", "grantId", "owner", "node");
+              yield new Event.GrantRecorded(
+                  o.hash("grantId"), o.address("owner"), o.address("node"));
+            }
+            case "GrantRevoked" -> {
+              o.only("type", "grantId");
+              yield new Event.GrantRevoked(o.hash("grantId"));
+            }
+            case "Cited" -> {
+              o.only("type", "updateId", "grantId", "owner", "samples");
+              yield new Event.Cited(
+                  o.hash("updateId"),
+                  o.hash("grantId"),
+                  o.address("owner"),
+                  uint64(o.path("samples"), o.text("samples")));
+            }
+            case "DataPaid" -> {
+              o.only("type", "updateId", "grantId", "owner", "amount");
+              yield new Event.DataPaid(
+                  o.hash("updateId"),
+                  o.hash("grantId"),
+                  o.address("owner"),
                   uint256(o.path("amount"), o.text("amount")));
             }
             case "RoyaltyPaid" -> {

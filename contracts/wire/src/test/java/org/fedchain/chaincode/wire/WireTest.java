@@ -67,6 +67,9 @@ class WireTest {
     RunConfig royal = c.withRoyalty(A, 250);
     assertThat(Wire.decodeConfig(Wire.encodeConfig(royal))).isEqualTo(royal);
     assertThat(royal.hash()).isNotEqualTo(c.hash());
+    RunConfig authored = royal.withSpec(h("spec"), 300);
+    assertThat(Wire.decodeConfig(Wire.encodeConfig(authored))).isEqualTo(authored);
+    assertThat(authored.hash()).isNotEqualTo(royal.hash());
 
     assertThat(Wire.decodeAttestations(Wire.encodeAttestations(Map.of(A, Long.MIN_VALUE))))
         .containsExactly(Map.entry(A, Long.MIN_VALUE));

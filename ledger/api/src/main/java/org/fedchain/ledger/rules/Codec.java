@@ -11,8 +11,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.CitationRecord;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
@@ -145,9 +148,11 @@ final class Codec {
           big(out, r.paid());
           out.writeBoolean(r.open());
           out.writeLong(r.closedAt());
-          if (c.hasRoyalty()) { // last and optional: runs stored before royalties still read
+          if (c.hasRoyalty() || c.hasSpec()) { // last and optional: older runs still read
             address(out, c.royaltyTo());
             out.writeShort(c.royalty());
+            hash(out, c.spec());
+            out.writeShort(c.specRoyalty());
           }
         });
   }
@@ -174,6 +179,8 @@ final class Codec {
           long closedAt = in.readLong();
           Address royaltyTo = in.available() > 0 ? address(in) : Address.ZERO;
           int royalty = in.available() > 0 ? in.readUnsignedShort() : 0;
+          Hash32 spec = in.available() > 0 ? hash(in) : Hash32.ZERO;
+          int specRoyalty = in.available() > 0 ? in.readUnsignedShort() : 0;
           RunConfig c =
               new RunConfig(
                   mode,
@@ -185,10 +192,67 @@ final class Codec {
                   window,
                   royaltyTo,
                   royalty,
+                  spec,
+                  specRoyalty,
                   admitted,
                   nonce);
           return new Run(runId, coordinator, c, genesisUpdate, genesisModel, paid, open, closedAt);
         });
+  }
+
+  static byte[] grant(GrantRecord r) {
+    return encode(
+        out -> {
+          hash(out, r.grantId());
+          DataGrant g = r.grant();
+          address(out, g.owner());
+          hash(out, g.dataset());
+          out.writeLong(g.samples());
+          address(out, g.node());
+          hash(out, g.runId());
+          out.writeShort(g.share());
+          out.writeLong(g.expiry());
+          hash(out, g.nonce());
+          out.writeBoolean(r.revoked());
+        });
+  }
+
+  static GrantRecord grant(byte[] bytes) {
+    return decode(
+        bytes,
+        in ->
+            new GrantRecord(
+                hash(in),
+                new DataGrant(
+                    address(in),
+                    hash(in),
+                    in.readLong(),
+                    address(in),
+                    hash(in),
+                    in.readUnsignedShort(),
+                    in.readLong(),
+                    hash(in)),
+                in.readBoolean()));
+  }
+
+  static byte[] citation(CitationRecord c) {
+    return encode(
+        out -> {
+          hash(out, c.updateId());
+          hash(out, c.grantId());
+          address(out, c.owner());
+          out.writeShort(c.share());
+          out.writeLong(c.samples());
+          big(out, c.paid());
+        });
+  }
+
+  static CitationRecord citation(byte[] bytes) {
+    return decode(
+        bytes,
+        in ->
+            new CitationRecord(
+                hash(in), hash(in), address(in), in.readUnsignedShort(), in.readLong(), big(in)));
   }
 
   static byte[] update(UpdateRecord r) {

@@ -11,14 +11,20 @@ import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Secp256k1;
 import org.fedchain.core.receipt.SignatureException;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.CitationRecord;
 import org.fedchain.ledger.Event;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Reason;
 import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.Run;
@@ -113,6 +119,31 @@ public final class Rules {
     return "admitted/" + runId.hex() + "/" + node.lowerHex().substring(2);
   }
 
+  static String grantKey(Hash32 grantId) {
+    return "grant/" + grantId.hex();
+  }
+
+  static String ownerGrantKey(Address owner, Hash32 grantId) {
+    return "ownergrant/" + owner.lowerHex().substring(2) + "/" + grantId.hex();
+  }
+
+  /** The update's {@code i}th citation (0..7: one digit, so keys sort in citation order). */
+  static String citeKey(Hash32 updateId, int i) {
+    return "cite/" + updateId.hex() + "/" + i;
+  }
+
+  /** Which of the update's citations is of the grant. */
+  static String grantCiteKey(Hash32 grantId, Hash32 updateId) {
+    return "grantcite/" + grantId.hex() + "/" + updateId.hex();
+  }
+
+  /** An update cites at most this many grants (a claim pays each owner). */
+  public static final int MAX_CITATIONS = 8;
+
+  static String specKey(Hash32 spec) {
+    return "spec/" + spec.hex();
+  }
+
   static String claimKey(Hash32 updateId) {
     return "claimed/" + updateId.hex();
   }
@@ -167,6 +198,12 @@ public final class Rules {
       throw new RejectedException(Reason.RUN_EXISTS, "run " + g.runId() + " already exists");
     }
     BigInteger balance = balance(s, coordinator);
+    checkConfig(config);
+    if (!config.spec().isZero() && authorOf(s, config.spec()).isEmpty()) {
+      throw new RejectedException(
+          Reason.SPEC_UNKNOWN,
+          "spec " + config.spec() + " is not published: its author cannot be paid");
+    }
     checkTerms(config, coordinator, balance);
     // all checks passed: write
     if (config.budget().signum() > 0) {
@@ -218,6 +255,18 @@ public final class Rules {
     }
     if (c.royalty() > 0 && c.royaltyTo().isZero()) {
       throw new RejectedException(Reason.BAD_CONFIG, "a royalty needs an owner to pay it to");
+    }
+    if (c.specRoyalty() > 0 && c.spec().isZero()) {
+      throw new RejectedException(Reason.BAD_CONFIG, "a spec royalty needs the spec it pays for");
+    }
+    if (c.royalty() + c.specRoyalty() > MAX_SCORE) {
+      throw new RejectedException(
+          Reason.BAD_CONFIG,
+          "royalties of "
+              + c.royalty()
+              + " and "
+              + c.specRoyalty()
+              + " basis points exceed the whole reward");
     }
   }
 
@@ -343,6 +392,215 @@ public final class Rules {
     return reward.multiply(BigInteger.valueOf(basisPoints)).divide(BigInteger.valueOf(MAX_SCORE));
   }
 
+  /**
+   * A data owner's part of what is left of a reward after the royalty: {@code rest x share x
+   * samples / (10000 x updateSamples)}, rounded down: its share, pro rata to the samples of the
+   * update that were its.
+   */
+  public static BigInteger dataShare(BigInteger rest, int share, long samples, long updateSamples) {
+    return rest.multiply(BigInteger.valueOf(share))
+        .multiply(unsigned(samples))
+        .divide(BigInteger.valueOf(MAX_SCORE).multiply(unsigned(updateSamples)));
+  }
+
+  private static BigInteger unsigned(long v) {
+    return new BigInteger(Long.toUnsignedString(v));
+  }
+
+  /**
+   * Records a data owner's signed grant; returns its id. Refused: WRONG_SIGNER unless the signer is
+   * the owner it names, BAD_GRANT for no samples or a share above 10000 basis points, GRANT_EXISTS.
+   * An expired grant may be recorded (it harms nobody); citing it is refused.
+   */
+  public Hash32 grant(State s, Signed<DataGrant> signed) throws RejectedException {
+    Hash32 id = signed.digest(domain);
+    Address who = signer(id, signed);
+    DataGrant g = signed.message();
+    if (!g.owner().equals(who)) {
+      throw new RejectedException(
+          Reason.WRONG_SIGNER, "grant names owner " + g.owner() + " but is signed by " + who);
+    }
+    if (g.samples() == 0 || g.share() > MAX_SCORE) {
+      throw new RejectedException(
+          Reason.BAD_GRANT,
+          "a grant of "
+              + Long.toUnsignedString(g.samples())
+              + " samples and a share of "
+              + g.share()
+              + " basis points");
+    }
+    if (s.get(grantKey(id)).isPresent()) {
+      throw new RejectedException(Reason.GRANT_EXISTS, "grant " + id + " is already recorded");
+    }
+    s.put(grantKey(id), Codec.grant(new GrantRecord(id, g, false)));
+    s.put(ownerGrantKey(g.owner(), id), new byte[] {1});
+    s.emit(new Event.GrantRecorded(id, g.owner(), g.node()));
+    return id;
+  }
+
+  /** Ends a grant for future citations. Refused: GRANT_UNKNOWN, NOT_GRANT_OWNER, GRANT_REVOKED. */
+  public void revokeGrant(State s, Signed<RevokeGrant> signed) throws RejectedException {
+    Address who = signer(signed.digest(domain), signed);
+    GrantRecord g = grantOf(s, signed.message().grantId());
+    if (!who.equals(g.grant().owner())) {
+      throw new RejectedException(
+          Reason.NOT_GRANT_OWNER,
+          who + " is not the owner " + g.grant().owner() + " of grant " + g.grantId());
+    }
+    if (g.revoked()) {
+      throw new RejectedException(Reason.GRANT_REVOKED, "grant " + g.grantId() + " was revoked");
+    }
+    s.put(grantKey(g.grantId()), Codec.grant(new GrantRecord(g.grantId(), g.grant(), true)));
+    s.emit(new Event.GrantRevoked(g.grantId()));
+  }
+
+  /**
+   * Records at {@code now} (seconds) that an update used samples of a grant, signed by the update's
+   * contributor. Refused, in order: UPDATE_UNKNOWN, NOT_CONTRIBUTOR, GRANT_UNKNOWN, GRANT_REVOKED,
+   * GRANT_EXPIRED, GRANT_NOT_FOR_NODE, GRANT_NOT_FOR_RUN, ALREADY_CLAIMED (the pay is split),
+   * ALREADY_CITED, TOO_MANY_CITATIONS, TOO_MANY_SAMPLES (none, more than the grant holds, or more
+   * cited in all than the update was trained on).
+   */
+  public void cite(State s, Signed<Citation> signed, long now) throws RejectedException {
+    Address who = signer(signed.digest(domain), signed);
+    Citation c = signed.message();
+    UpdateRecord u = updateOf(s, c.updateId());
+    if (!who.equals(u.contributor())) {
+      throw new RejectedException(
+          Reason.NOT_CONTRIBUTOR,
+          who + " did not contribute update " + c.updateId() + " (" + u.contributor() + " did)");
+    }
+    GrantRecord gr = grantOf(s, c.grantId());
+    DataGrant g = gr.grant();
+    if (gr.revoked()) {
+      throw new RejectedException(Reason.GRANT_REVOKED, "grant " + c.grantId() + " was revoked");
+    }
+    if (Long.compareUnsigned(now, g.expiry()) >= 0) {
+      throw new RejectedException(
+          Reason.GRANT_EXPIRED,
+          "grant " + c.grantId() + " expired at " + Long.toUnsignedString(g.expiry()));
+    }
+    if (!g.node().isZero() && !g.node().equals(u.contributor())) {
+      throw new RejectedException(
+          Reason.GRANT_NOT_FOR_NODE, "grant " + c.grantId() + " is lent to " + g.node());
+    }
+    if (!g.runId().equals(Hash32.ZERO) && !g.runId().equals(u.receipt().runId())) {
+      throw new RejectedException(
+          Reason.GRANT_NOT_FOR_RUN, "grant " + c.grantId() + " is lent for run " + g.runId());
+    }
+    if (s.get(claimKey(c.updateId())).isPresent()) {
+      throw new RejectedException(
+          Reason.ALREADY_CLAIMED, "update " + c.updateId() + " was already paid");
+    }
+    if (s.get(grantCiteKey(c.grantId(), c.updateId())).isPresent()) {
+      throw new RejectedException(
+          Reason.ALREADY_CITED, "update " + c.updateId() + " already cites " + c.grantId());
+    }
+    List<CitationRecord> cited = citations(s, c.updateId());
+    if (cited.size() >= MAX_CITATIONS) {
+      throw new RejectedException(
+          Reason.TOO_MANY_CITATIONS, "update " + c.updateId() + " already cites " + cited.size());
+    }
+    BigInteger used = unsigned(c.samples());
+    for (CitationRecord r : cited) {
+      used = used.add(unsigned(r.samples()));
+    }
+    if (c.samples() == 0
+        || Long.compareUnsigned(c.samples(), g.samples()) > 0
+        || used.compareTo(unsigned(u.receipt().samples())) > 0) {
+      throw new RejectedException(
+          Reason.TOO_MANY_SAMPLES,
+          Long.toUnsignedString(c.samples())
+              + " samples of a grant of "
+              + Long.toUnsignedString(g.samples())
+              + " for an update of "
+              + Long.toUnsignedString(u.receipt().samples())
+              + " ("
+              + used.subtract(unsigned(c.samples()))
+              + " cited before)");
+    }
+    s.put(
+        citeKey(c.updateId(), cited.size()),
+        Codec.citation(
+            new CitationRecord(
+                c.updateId(), c.grantId(), g.owner(), g.share(), c.samples(), BigInteger.ZERO)));
+    s.put(grantCiteKey(c.grantId(), c.updateId()), Codec.u64(cited.size()));
+    s.emit(new Event.Cited(c.updateId(), c.grantId(), g.owner(), c.samples()));
+  }
+
+  /**
+   * Records a spec's author (its signed {@link Publication}), who must have committed {@code
+   * keccak256(spec, author)} at an earlier height, so a copier of a pending publication has no
+   * earlier commitment of its own. Refused: the signature rules (the signer must be the author),
+   * NO_COMMIT, SPEC_EXISTS (the first author keeps it).
+   */
+  public void publish(State s, Signed<Publication> signed) throws RejectedException {
+    Address who = signer(signed.digest(domain), signed);
+    Publication p = signed.message();
+    if (!who.equals(p.author())) {
+      throw new RejectedException(
+          Reason.WRONG_SIGNER,
+          "publication names author " + p.author() + " but " + who + " signed");
+    }
+    Optional<byte[]> committed = s.get(commitKey(commitment(p.spec(), p.author())));
+    if (committed.isEmpty() || Codec.u64(committed.get()) >= s.height()) {
+      throw new RejectedException(
+          Reason.NO_COMMIT,
+          "publishing spec "
+              + p.spec()
+              + " needs keccak256(spec, author) committed in an earlier block first");
+    }
+    Optional<Address> first = authorOf(s, p.spec());
+    if (first.isPresent()) {
+      throw new RejectedException(
+          Reason.SPEC_EXISTS, "spec " + p.spec() + " was published by " + first.get());
+    }
+    s.put(specKey(p.spec()), p.author().toBytes());
+    s.emit(new Event.SpecPublished(p.spec(), p.author()));
+  }
+
+  public Optional<Address> authorOf(State s, Hash32 spec) {
+    return s.get(specKey(spec)).map(Address::of);
+  }
+
+  private GrantRecord grantOf(State s, Hash32 grantId) throws RejectedException {
+    return grant(s, grantId)
+        .orElseThrow(() -> new RejectedException(Reason.GRANT_UNKNOWN, "no grant " + grantId));
+  }
+
+  public Optional<GrantRecord> grant(State s, Hash32 grantId) {
+    return s.get(grantKey(grantId)).map(Codec::grant);
+  }
+
+  /** The grants {@code owner} recorded, by id. */
+  public List<GrantRecord> grantsOf(State s, Address owner) {
+    String prefix = "ownergrant/" + owner.lowerHex().substring(2) + "/";
+    List<GrantRecord> out = new ArrayList<>();
+    for (String k : s.keys(prefix)) {
+      grant(s, lastHash(k)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /** An update's citations, in the order they were recorded. */
+  public List<CitationRecord> citations(State s, Hash32 updateId) {
+    List<CitationRecord> out = new ArrayList<>();
+    for (String k : s.keys("cite/" + updateId.hex() + "/")) {
+      out.add(Codec.citation(s.get(k).orElseThrow()));
+    }
+    return out;
+  }
+
+  /** Every citation of a grant. */
+  public List<CitationRecord> citationsOf(State s, Hash32 grantId) {
+    List<CitationRecord> out = new ArrayList<>();
+    for (String k : s.keys("grantcite/" + grantId.hex() + "/")) {
+      int i = (int) Codec.u64(s.get(k).orElseThrow());
+      s.get(citeKey(lastHash(k), i)).map(Codec::citation).ifPresent(out::add);
+    }
+    return out;
+  }
+
   /** Scores are basis points of the run's metric: a validator's score outside this is refused. */
   public static final long MAX_SCORE = 10_000;
 
@@ -397,8 +655,9 @@ public final class Rules {
    * times the run's rate, capped at the unpaid budget: once a quorum attested and either every
    * validator has, or the run's claim window has passed since the quorum (so a late dissenting
    * validator still counts). The median keeps one validator's extreme score from setting the pay.
-   * The run's royalty ({@link #royalty}) of it goes to the genesis model's owner, the rest to the
-   * contributor; returns the whole.
+   * The run's royalty ({@link #royalty}) of it goes to the genesis model's owner; of the rest, each
+   * data owner whose grant the update cites gets {@link #dataShare}; the contributor the remainder.
+   * Returns the whole.
    */
   public BigInteger claim(State s, Hash32 updateId, long now) throws RejectedException {
     UpdateRecord u = updateOf(s, updateId);
@@ -455,13 +714,39 @@ public final class Rules {
     s.put(claimKey(updateId), Codec.big(reward));
     s.put(runKey(run.runId()), Codec.run(run.plusPaid(reward)));
     BigInteger cut = royalty(reward, run.config().royalty());
-    BigInteger own = reward.subtract(cut);
+    BigInteger specCut = royalty(reward, run.config().specRoyalty());
+    BigInteger rest = reward.subtract(cut).subtract(specCut);
+    List<CitationRecord> cited = citations(s, updateId);
+    BigInteger[] parts = new BigInteger[cited.size()];
+    BigInteger own = rest;
+    for (int i = 0; i < parts.length; i++) {
+      CitationRecord c = cited.get(i);
+      parts[i] = dataShare(rest, c.share(), c.samples(), u.receipt().samples());
+      own = own.subtract(parts[i]);
+    }
     s.put(balanceKey(u.contributor()), Codec.big(balance(s, u.contributor()).add(own)));
     s.emit(new Event.RewardClaimed(updateId, u.contributor(), own));
     if (cut.signum() > 0) {
       Address owner = run.config().royaltyTo();
       s.put(balanceKey(owner), Codec.big(balance(s, owner).add(cut)));
       s.emit(new Event.RoyaltyPaid(updateId, owner, cut));
+    }
+    if (specCut.signum() > 0) {
+      Address author = authorOf(s, run.config().spec()).orElseThrow();
+      s.put(balanceKey(author), Codec.big(balance(s, author).add(specCut)));
+      s.emit(new Event.AuthorPaid(updateId, author, specCut));
+    }
+    for (int i = 0; i < parts.length; i++) {
+      CitationRecord c = cited.get(i);
+      s.put(
+          citeKey(updateId, i),
+          Codec.citation(
+              new CitationRecord(
+                  c.updateId(), c.grantId(), c.owner(), c.share(), c.samples(), parts[i])));
+      if (parts[i].signum() > 0) {
+        s.put(balanceKey(c.owner()), Codec.big(balance(s, c.owner()).add(parts[i])));
+        s.emit(new Event.DataPaid(updateId, c.grantId(), c.owner(), parts[i]));
+      }
     }
     return reward;
   }

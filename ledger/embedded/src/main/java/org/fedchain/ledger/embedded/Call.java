@@ -13,9 +13,13 @@ import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Mint;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.ledger.Mode;
@@ -50,9 +54,11 @@ sealed interface Call {
       big(out, config.rewardPerPoint());
       out.writeLong(config.claimWindow());
       writeUpdate(out, genesis);
-      if (config.hasRoyalty()) { // last and optional: logs written before royalties still read
+      if (config.hasRoyalty() || config.hasSpec()) { // last and optional: older logs still read
         out.write(config.royaltyTo().toBytes());
         out.writeShort(config.royalty());
+        out.write(config.spec().toBytes());
+        out.writeShort(config.specRoyalty());
       }
     }
 
@@ -181,6 +187,83 @@ sealed interface Call {
     }
   }
 
+  record Grant(Signed<DataGrant> grant) implements Call {
+    public String op() {
+      return "grant";
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+      DataGrant g = grant.message();
+      out.write(g.owner().toBytes());
+      out.write(g.dataset().toBytes());
+      out.writeLong(g.samples());
+      out.write(g.node().toBytes());
+      out.write(g.runId().toBytes());
+      out.writeShort(g.share());
+      out.writeLong(g.expiry());
+      out.write(g.nonce().toBytes());
+      signature(out, grant);
+    }
+
+    public Object apply(Rules rules, State s) throws RejectedException {
+      return rules.grant(s, grant);
+    }
+  }
+
+  record Revoke(Signed<RevokeGrant> revoke) implements Call {
+    public String op() {
+      return "revokeGrant";
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+      out.write(revoke.message().grantId().toBytes());
+      signature(out, revoke);
+    }
+
+    public Object apply(Rules rules, State s) throws RejectedException {
+      rules.revokeGrant(s, revoke);
+      return revoke;
+    }
+  }
+
+  record Publish(Signed<Publication> publication) implements Call {
+    public String op() {
+      return "publish";
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+      out.write(publication.message().spec().toBytes());
+      out.write(publication.message().author().toBytes());
+      signature(out, publication);
+    }
+
+    public Object apply(Rules rules, State s) throws RejectedException {
+      rules.publish(s, publication);
+      return publication;
+    }
+  }
+
+  /** A citation at {@code at} (seconds, kept for replay: a grant's expiry is checked at it). */
+  record Cite(Signed<Citation> citation, long at) implements Call {
+    public String op() {
+      return "cite";
+    }
+
+    public void write(DataOutputStream out) throws IOException {
+      Citation c = citation.message();
+      out.write(c.updateId().toBytes());
+      out.write(c.grantId().toBytes());
+      out.writeLong(c.samples());
+      signature(out, citation);
+      out.writeLong(at);
+    }
+
+    public Object apply(Rules rules, State s) throws RejectedException {
+      rules.cite(s, citation, at);
+      return citation;
+    }
+  }
+
   /**
    * A mint order signed by the ledger's mint authority for the log entry it is written at. The
    * first order on a ledger names its authority (as deploying a token names its owner); every later
@@ -249,11 +332,25 @@ sealed interface Call {
             BigInteger rate = big(in);
             long window = in.readLong();
             Signed<ModelUpdate> genesis = readUpdate(in);
+            // authors' royalties: absent in logs from before them, the spec's after the genesis'
             Address royaltyTo = in.available() > 0 ? Address.of(read(in, 20)) : Address.ZERO;
             int royalty = in.available() > 0 ? in.readUnsignedShort() : 0;
+            Hash32 spec = in.available() > 0 ? Hash32.of(read(in, 32)) : Hash32.ZERO;
+            int specRoyalty = in.available() > 0 ? in.readUnsignedShort() : 0;
             RunConfig config =
                 new RunConfig(
-                    mode, cr, vs, quorum, budget, rate, window, royaltyTo, royalty, admitted,
+                    mode,
+                    cr,
+                    vs,
+                    quorum,
+                    budget,
+                    rate,
+                    window,
+                    royaltyTo,
+                    royalty,
+                    spec,
+                    specRoyalty,
+                    admitted,
                     nonce);
             yield new OpenRun(config, genesis);
           }
@@ -283,6 +380,37 @@ sealed interface Call {
             Admit a = new Admit(Hash32.of(read(in, 32)), Address.of(read(in, 20)));
             Address signer = Address.of(read(in, 20));
             yield new AdmitNode(new Signed<>(a, signer, read(in, in.readInt())));
+          }
+          case "grant" -> {
+            DataGrant g =
+                new DataGrant(
+                    Address.of(read(in, 20)),
+                    Hash32.of(read(in, 32)),
+                    in.readLong(),
+                    Address.of(read(in, 20)),
+                    Hash32.of(read(in, 32)),
+                    in.readUnsignedShort(),
+                    in.readLong(),
+                    Hash32.of(read(in, 32)));
+            Address signer = Address.of(read(in, 20));
+            yield new Grant(new Signed<>(g, signer, read(in, in.readInt())));
+          }
+          case "publish" -> {
+            Publication p = new Publication(Hash32.of(read(in, 32)), Address.of(read(in, 20)));
+            Address signer = Address.of(read(in, 20));
+            yield new Publish(new Signed<>(p, signer, read(in, in.readInt())));
+          }
+          case "revokeGrant" -> {
+            RevokeGrant r = new RevokeGrant(Hash32.of(read(in, 32)));
+            Address signer = Address.of(read(in, 20));
+            yield new Revoke(new Signed<>(r, signer, read(in, in.readInt())));
+          }
+          case "cite" -> {
+            Citation cited =
+                new Citation(Hash32.of(read(in, 32)), Hash32.of(read(in, 32)), in.readLong());
+            Address signer = Address.of(read(in, 20));
+            Signed<Citation> signed = new Signed<>(cited, signer, read(in, in.readInt()));
+            yield new Cite(signed, in.readLong());
           }
           case "mint" -> {
             Mint m = new Mint(Address.of(read(in, 20)), big(in), entry);

@@ -24,13 +24,19 @@ import org.fedchain.core.Hash32;
 import org.fedchain.core.Hex;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.Mint;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
+import org.fedchain.ledger.CitationRecord;
 import org.fedchain.ledger.Event;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.LogAudit;
@@ -191,6 +197,51 @@ final class EmbeddedLedger implements Ledger, LogAudit {
   /** The ledger's clock: this machine's, in whole seconds, written into the log for replay. */
   private static long now() {
     return System.currentTimeMillis() / 1000;
+  }
+
+  @Override
+  public void publish(Signed<Publication> publication) throws LedgerException {
+    write(new Call.Publish(publication));
+  }
+
+  @Override
+  public synchronized Optional<Address> authorOf(Hash32 spec) throws LedgerException {
+    return read(s -> rules.authorOf(s, spec));
+  }
+
+  @Override
+  public Hash32 grant(Signed<DataGrant> grant) throws LedgerException {
+    return (Hash32) write(new Call.Grant(grant));
+  }
+
+  @Override
+  public void revokeGrant(Signed<RevokeGrant> revoke) throws LedgerException {
+    write(new Call.Revoke(revoke));
+  }
+
+  @Override
+  public void cite(Signed<Citation> citation) throws LedgerException {
+    write(new Call.Cite(citation, now()));
+  }
+
+  @Override
+  public synchronized Optional<GrantRecord> grant(Hash32 grantId) throws LedgerException {
+    return read(s -> rules.grant(s, grantId));
+  }
+
+  @Override
+  public synchronized List<GrantRecord> grantsOf(Address owner) throws LedgerException {
+    return read(s -> rules.grantsOf(s, owner));
+  }
+
+  @Override
+  public synchronized List<CitationRecord> citations(Hash32 updateId) throws LedgerException {
+    return read(s -> rules.citations(s, updateId));
+  }
+
+  @Override
+  public synchronized List<CitationRecord> citationsOf(Hash32 grantId) throws LedgerException {
+    return read(s -> rules.citationsOf(s, grantId));
   }
 
   @Override

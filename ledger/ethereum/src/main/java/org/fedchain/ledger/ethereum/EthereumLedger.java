@@ -11,10 +11,16 @@ import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
+import org.fedchain.ledger.CitationRecord;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.LogAnchors;
@@ -145,6 +151,8 @@ final class EthereumLedger implements Ledger, LogAnchors {
             BigInteger.valueOf(config.claimWindow()),
             config.royaltyTo().lowerHex(),
             BigInteger.valueOf(config.royalty()),
+            config.spec().toBytes(),
+            BigInteger.valueOf(config.specRoyalty()),
             config.validators().stream().map(Address::lowerHex).toList(),
             config.admitted().stream().map(Address::lowerHex).toList(),
             config.nonce().toBytes());
@@ -230,7 +238,106 @@ final class EthereumLedger implements Ledger, LogAnchors {
         ContributionRegistry.getRoyaltyPaidEvents(rc)) {
       paid = paid.add(e.amount);
     }
+    for (ContributionRegistry.AuthorPaidEventResponse e :
+        ContributionRegistry.getAuthorPaidEvents(rc)) {
+      paid = paid.add(e.amount);
+    }
+    for (ContributionRegistry.DataPaidEventResponse e :
+        ContributionRegistry.getDataPaidEvents(rc)) {
+      paid = paid.add(e.amount);
+    }
     return paid;
+  }
+
+  @Override
+  public synchronized void publish(Signed<Publication> publication) throws LedgerException {
+    send(
+        registry
+            .publish(
+                publication.message().spec().toBytes(),
+                publication.message().author().lowerHex(),
+                publication.signature())
+            .encodeFunctionCall());
+  }
+
+  @Override
+  public synchronized Optional<Address> authorOf(Hash32 spec) throws LedgerException {
+    String a =
+        call(() -> registry.authorOf(spec.toBytes()).send(), "reading the author of spec " + spec);
+    Address author = Address.parse(a);
+    return author.isZero() ? Optional.empty() : Optional.of(author);
+  }
+
+  @Override
+  public synchronized Hash32 grant(Signed<DataGrant> grant) throws LedgerException {
+    DataGrant g = grant.message();
+    send(
+        registry
+            .grant(
+                new ContributionRegistry.DataGrant(
+                    g.owner().lowerHex(),
+                    g.dataset().toBytes(),
+                    new BigInteger(Long.toUnsignedString(g.samples())),
+                    g.node().lowerHex(),
+                    g.runId().toBytes(),
+                    BigInteger.valueOf(g.share()),
+                    new BigInteger(Long.toUnsignedString(g.expiry())),
+                    g.nonce().toBytes()),
+                grant.signer().lowerHex(),
+                grant.signature())
+            .encodeFunctionCall());
+    return grant.digest(domain);
+  }
+
+  @Override
+  public synchronized void revokeGrant(Signed<RevokeGrant> revoke) throws LedgerException {
+    send(
+        registry
+            .revokeGrant(
+                revoke.message().grantId().toBytes(),
+                revoke.signer().lowerHex(),
+                revoke.signature())
+            .encodeFunctionCall());
+  }
+
+  @Override
+  public synchronized void cite(Signed<Citation> citation) throws LedgerException {
+    Rules.signer(citation.digest(domain), citation); // the contract's first check, as in attest
+    Citation c = citation.message();
+    UpdateRecord u = known(c.updateId());
+    send(
+        registry
+            .cite(
+                receipt(u.receipt()),
+                c.grantId().toBytes(),
+                new BigInteger(Long.toUnsignedString(c.samples())),
+                citation.signer().lowerHex(),
+                citation.signature())
+            .encodeFunctionCall());
+  }
+
+  @Override
+  public synchronized Optional<GrantRecord> grant(Hash32 grantId) throws LedgerException {
+    sync();
+    return Optional.ofNullable(index.grant(grantId));
+  }
+
+  @Override
+  public synchronized List<GrantRecord> grantsOf(Address owner) throws LedgerException {
+    sync();
+    return index.grantsOf(owner);
+  }
+
+  @Override
+  public synchronized List<CitationRecord> citations(Hash32 updateId) throws LedgerException {
+    sync();
+    return index.citations(updateId);
+  }
+
+  @Override
+  public synchronized List<CitationRecord> citationsOf(Hash32 grantId) throws LedgerException {
+    sync();
+    return index.citationsOf(grantId);
   }
 
   private UpdateRecord known(Hash32 updateId) throws LedgerException {

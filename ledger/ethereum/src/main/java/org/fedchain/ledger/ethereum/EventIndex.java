@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Map;
 import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.ModelUpdate;
 import org.fedchain.core.receipt.UpdateKind;
+import org.fedchain.ledger.CitationRecord;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Mode;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.RunConfig;
@@ -36,6 +39,14 @@ final class EventIndex {
       EventEncoder.encode(ContributionRegistry.REWARDCLAIMED_EVENT);
   private static final String ROYALTY_PAID =
       EventEncoder.encode(ContributionRegistry.ROYALTYPAID_EVENT);
+  private static final String AUTHOR_PAID =
+      EventEncoder.encode(ContributionRegistry.AUTHORPAID_EVENT);
+  private static final String GRANT_RECORDED =
+      EventEncoder.encode(ContributionRegistry.GRANTRECORDED_EVENT);
+  private static final String GRANT_REVOKED =
+      EventEncoder.encode(ContributionRegistry.GRANTREVOKEDBY_EVENT);
+  private static final String CITED = EventEncoder.encode(ContributionRegistry.CITED_EVENT);
+  private static final String DATA_PAID = EventEncoder.encode(ContributionRegistry.DATAPAID_EVENT);
   private static final String RUN_CLOSED =
       EventEncoder.encode(ContributionRegistry.RUNCLOSEDBY_EVENT);
   private static final String BUDGET_RETURNED =
@@ -51,6 +62,9 @@ final class EventIndex {
   private final Map<String, Hash32> byGlobalModel = new HashMap<>();
   private final Map<Hash32, List<Hash32>> children = new HashMap<>();
   private final Map<Hash32, Map<Address, Long>> attestations = new HashMap<>();
+  private final Map<Hash32, GrantRecord> grants = new LinkedHashMap<>();
+  private final Map<Hash32, List<CitationRecord>> citations = new HashMap<>();
+  private final Map<Hash32, List<Hash32>> citedBy = new HashMap<>();
   long nextBlock;
 
   private static List<Address> addresses(Type<?> array) {
@@ -72,15 +86,17 @@ final class EventIndex {
           new RunConfig(
               Mode.fromCode(integer(nv.get(1)).intValue()),
               (Boolean) nv.get(2).getValue(),
-              addresses(nv.get(9)),
+              addresses(nv.get(11)),
               integer(nv.get(3)).intValue(),
               integer(nv.get(4)),
               integer(nv.get(5)),
               integer(nv.get(6)).longValueExact(),
               Address.parse((String) nv.get(7).getValue()),
               integer(nv.get(8)).intValueExact(),
-              addresses(nv.get(10)),
-              hash(nv.get(11)));
+              hash(nv.get(9)),
+              integer(nv.get(10)).intValueExact(),
+              addresses(nv.get(12)),
+              hash(nv.get(13)));
       Hash32 genesis =
           genesisOf.getOrDefault(runId, Hash32.ZERO); // its UpdateRecorded may come first
       runs.put(
@@ -139,6 +155,58 @@ final class EventIndex {
       Hash32 runId = updates.get(hash(v.getIndexedValues().get(0))).receipt().runId();
       Run r = runs.get(runId);
       runs.put(runId, r.plusPaid(integer(v.getNonIndexedValues().get(0))));
+    } else if (topic.equals(AUTHOR_PAID)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.AUTHORPAID_EVENT, log);
+      Hash32 runId = updates.get(hash(v.getIndexedValues().get(0))).receipt().runId();
+      runs.put(runId, runs.get(runId).plusPaid(integer(v.getNonIndexedValues().get(0))));
+    } else if (topic.equals(GRANT_RECORDED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.GRANTRECORDED_EVENT, log);
+      Hash32 id = hash(v.getIndexedValues().get(0));
+      List<Type> nv = v.getNonIndexedValues();
+      DataGrant g =
+          new DataGrant(
+              Address.parse((String) v.getIndexedValues().get(1).getValue()),
+              hash(nv.get(0)),
+              integer(nv.get(1)).longValue(),
+              Address.parse((String) v.getIndexedValues().get(2).getValue()),
+              hash(nv.get(2)),
+              integer(nv.get(3)).intValueExact(),
+              integer(nv.get(4)).longValue(),
+              hash(nv.get(5)));
+      grants.put(id, new GrantRecord(id, g, false));
+    } else if (topic.equals(GRANT_REVOKED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.GRANTREVOKEDBY_EVENT, log);
+      Hash32 id = hash(v.getIndexedValues().get(0));
+      GrantRecord g = grants.get(id);
+      grants.put(id, new GrantRecord(id, g.grant(), true));
+    } else if (topic.equals(CITED)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.CITED_EVENT, log);
+      Hash32 updateId = hash(v.getIndexedValues().get(0));
+      Hash32 grantId = hash(v.getIndexedValues().get(1));
+      Address owner = Address.parse((String) v.getIndexedValues().get(2).getValue());
+      long samples = integer(v.getNonIndexedValues().get(0)).longValue();
+      int share = grants.get(grantId).grant().share();
+      citations
+          .computeIfAbsent(updateId, k -> new ArrayList<>())
+          .add(new CitationRecord(updateId, grantId, owner, share, samples, BigInteger.ZERO));
+      citedBy.computeIfAbsent(grantId, k -> new ArrayList<>()).add(updateId);
+    } else if (topic.equals(DATA_PAID)) {
+      var v = Contract.staticExtractEventParameters(ContributionRegistry.DATAPAID_EVENT, log);
+      Hash32 updateId = hash(v.getIndexedValues().get(0));
+      Hash32 grantId = hash(v.getIndexedValues().get(1));
+      BigInteger amount = integer(v.getNonIndexedValues().get(0));
+      List<CitationRecord> cs = citations.get(updateId);
+      for (int i = 0; i < cs.size(); i++) {
+        CitationRecord c = cs.get(i);
+        if (c.grantId().equals(grantId)) {
+          cs.set(
+              i,
+              new CitationRecord(
+                  c.updateId(), c.grantId(), c.owner(), c.share(), c.samples(), amount));
+        }
+      }
+      Hash32 runId = updates.get(updateId).receipt().runId();
+      runs.put(runId, runs.get(runId).plusPaid(amount));
     } else if (topic.equals(RUN_CLOSED)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.RUNCLOSEDBY_EVENT, log);
       Hash32 runId = hash(v.getIndexedValues().get(0));
@@ -217,5 +285,25 @@ final class EventIndex {
 
   Map<Address, Long> attestations(Hash32 updateId) {
     return new LinkedHashMap<>(attestations.getOrDefault(updateId, Map.of()));
+  }
+
+  GrantRecord grant(Hash32 grantId) {
+    return grants.get(grantId);
+  }
+
+  List<GrantRecord> grantsOf(Address owner) {
+    return grants.values().stream().filter(g -> g.grant().owner().equals(owner)).toList();
+  }
+
+  List<CitationRecord> citations(Hash32 updateId) {
+    return List.copyOf(citations.getOrDefault(updateId, List.of()));
+  }
+
+  List<CitationRecord> citationsOf(Hash32 grantId) {
+    List<CitationRecord> out = new ArrayList<>();
+    for (Hash32 u : citedBy.getOrDefault(grantId, List.of())) {
+      citations.get(u).stream().filter(c -> c.grantId().equals(grantId)).forEach(out::add);
+    }
+    return out;
   }
 }

@@ -22,10 +22,16 @@ import org.fedchain.core.Address;
 import org.fedchain.core.Hash32;
 import org.fedchain.core.receipt.Admit;
 import org.fedchain.core.receipt.Attestation;
+import org.fedchain.core.receipt.Citation;
 import org.fedchain.core.receipt.CloseRun;
+import org.fedchain.core.receipt.DataGrant;
 import org.fedchain.core.receipt.Eip712Domain;
 import org.fedchain.core.receipt.ModelUpdate;
+import org.fedchain.core.receipt.Publication;
+import org.fedchain.core.receipt.RevokeGrant;
 import org.fedchain.core.receipt.Signed;
+import org.fedchain.ledger.CitationRecord;
+import org.fedchain.ledger.GrantRecord;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
 import org.fedchain.ledger.Reason;
@@ -244,6 +250,52 @@ public final class FabricLedger implements Ledger {
   @Override
   public BigInteger claim(Hash32 updateId) throws LedgerException {
     return new BigInteger(submit("claim", Wire.hex(updateId)));
+  }
+
+  @Override
+  public void publish(Signed<Publication> publication) throws LedgerException {
+    submit("publish", Wire.encodeSignedPublication(publication));
+  }
+
+  @Override
+  public Optional<Address> authorOf(Hash32 spec) throws LedgerException {
+    String a = evaluate("authorOf", Wire.hex(spec));
+    return a.equals(Wire.NONE) ? Optional.empty() : Optional.of(Wire.address("author", a));
+  }
+
+  @Override
+  public Hash32 grant(Signed<DataGrant> grant) throws LedgerException {
+    return Wire.hash("grantId", submit("grant", Wire.encodeSignedGrant(grant)));
+  }
+
+  @Override
+  public void revokeGrant(Signed<RevokeGrant> revoke) throws LedgerException {
+    submit("revokeGrant", Wire.encodeSignedRevoke(revoke));
+  }
+
+  @Override
+  public void cite(Signed<Citation> citation) throws LedgerException {
+    submit("cite", Wire.encodeSignedCitation(citation));
+  }
+
+  @Override
+  public Optional<GrantRecord> grant(Hash32 grantId) throws LedgerException {
+    return Wire.decodeGrants(evaluate("grantOf", Wire.hex(grantId))).stream().findFirst();
+  }
+
+  @Override
+  public List<GrantRecord> grantsOf(Address owner) throws LedgerException {
+    return Wire.decodeGrants(evaluate("grantsOf", Wire.hex(owner)));
+  }
+
+  @Override
+  public List<CitationRecord> citations(Hash32 updateId) throws LedgerException {
+    return Wire.decodeCitations(evaluate("citations", Wire.hex(updateId)));
+  }
+
+  @Override
+  public List<CitationRecord> citationsOf(Hash32 grantId) throws LedgerException {
+    return Wire.decodeCitations(evaluate("citationsOf", Wire.hex(grantId)));
   }
 
   @Override

@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "chain",
     description = "Chained training.",
-    subcommands = {ChainCommand.Continue.class})
+    subcommands = {ChainCommand.Continue.class, ChainCommand.Cite.class})
 final class ChainCommand {
   @ParentCommand Main main;
 
@@ -198,6 +198,50 @@ final class ChainCommand {
             hop.training().trainSamples(),
             hop.training().seconds());
       }
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "cite",
+      description =
+          "Cite a data owner's grant for an update you recorded ('continue --grant' does this"
+              + " itself): the update's claim then pays the owner its share.")
+  static final class Cite implements Callable<Integer> {
+    @ParentCommand ChainCommand parent;
+    @Spec CommandSpec spec;
+    @Mixin Passwords passwords;
+
+    @Option(names = "--update", required = true, description = "Your update's id.")
+    String update;
+
+    @Option(names = "--grant", required = true, description = "The grant's id.")
+    String grant;
+
+    @Option(names = "--samples", required = true, description = "Samples of it the update used.")
+    long samples;
+
+    @Option(names = "--wallet", required = true, description = "Your wallet (the contributor).")
+    String wallet;
+
+    @Override
+    public Integer call() throws Exception {
+      Hash32 u = RewardsCommand.updateId(update);
+      Hash32 g = DataCommand.id("--grant", grant);
+      if (samples < 1) {
+        throw new IllegalArgumentException("--samples must be 1 or more, got " + samples);
+      }
+      EthereumIdentity me = parent.main.unlock(wallet, passwords);
+      try (Ledger ledger = parent.main.openLedger()) {
+        var rec =
+            ledger
+                .update(u)
+                .orElseThrow(() -> new IllegalArgumentException("no update " + u + " on ledger"));
+        DataGrants.cite(ledger, me, rec, java.util.Map.of(g, samples));
+      }
+      spec.commandLine()
+          .getOut()
+          .println("cited grant " + g.hex() + " for " + samples + " samples of update " + u);
       return 0;
     }
   }

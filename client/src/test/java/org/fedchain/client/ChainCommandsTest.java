@@ -278,6 +278,37 @@ class ChainCommandsTest {
     return all;
   }
 
+  /**
+   * Opens a run of coord's validated by val (quorum 1) with a 10 VNX budget at 0.01 VNX a point and
+   * no claim window, with {@code extra} options; returns its id.
+   */
+  private String openRewardedRun(String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "run",
+                "open",
+                "--wallet",
+                "coord",
+                "--arch",
+                "mlp",
+                "--validators",
+                "val",
+                "--quorum",
+                "1",
+                "--budget",
+                "10",
+                "--reward-per-point",
+                "0.01",
+                "--claim-window",
+                "0s"));
+    args.addAll(List.of(extra));
+    Matcher m =
+        Pattern.compile("run ([0-9a-f]{64})").matcher(ok(args.toArray(String[]::new)).out());
+    assertThat(m.find()).isTrue();
+    return m.group(1);
+  }
+
   @Test
   void a_validator_attests_and_the_contributor_is_paid_once() throws Exception {
     ok("wallet", "new", "val", "--light");
@@ -291,29 +322,7 @@ class ChainCommandsTest {
         .contains("NOT_MINTER")
         .contains("mint authority is");
     assertThat(ok("rewards", "balance", "val").out()).contains(" 0 VNX");
-    Matcher m =
-        Pattern.compile("run ([0-9a-f]{64})")
-            .matcher(
-                ok(
-                        "run",
-                        "open",
-                        "--wallet",
-                        "coord",
-                        "--arch",
-                        "mlp",
-                        "--validators",
-                        "val",
-                        "--quorum",
-                        "1",
-                        "--budget",
-                        "10",
-                        "--reward-per-point",
-                        "0.01",
-                        "--claim-window",
-                        "0s")
-                    .out());
-    assertThat(m.find()).isTrue();
-    run = m.group(1);
+    run = openRewardedRun();
     ok("chain", "continue", "--run", run, "--data", "fashion-mnist:4/30", "--wallet", "n1");
     String update = updates().get(1).updateId().toString();
     String set = "ab".repeat(32);
@@ -379,33 +388,7 @@ class ChainCommandsTest {
       throws Exception {
     ok("wallet", "new", "val", "--light");
     ok("rewards", "mint", "--to", "coord", "--amount", "50", "--sender", "coord");
-    Matcher m =
-        Pattern.compile("run ([0-9a-f]{64})")
-            .matcher(
-                ok(
-                        "run",
-                        "open",
-                        "--wallet",
-                        "coord",
-                        "--arch",
-                        "mlp",
-                        "--validators",
-                        "val",
-                        "--quorum",
-                        "1",
-                        "--budget",
-                        "10",
-                        "--reward-per-point",
-                        "0.01",
-                        "--claim-window",
-                        "0s",
-                        "--royalty",
-                        "12.5",
-                        "--royalty-to",
-                        "n3")
-                    .out());
-    assertThat(m.find()).isTrue();
-    run = m.group(1);
+    run = openRewardedRun("--royalty", "12.5", "--royalty-to", "n3");
     String[] validate = {
       "validate",
       "--run",
@@ -485,31 +468,7 @@ class ChainCommandsTest {
     assertThat(second.exit()).isEqualTo(Main.FAILED);
     assertThat(second.err()).contains("was published first by");
     assertThat(ok("model", "author", "mlp").out()).contains("published by");
-    Matcher m =
-        Pattern.compile("run ([0-9a-f]{64})")
-            .matcher(
-                ok(
-                        "run",
-                        "open",
-                        "--wallet",
-                        "coord",
-                        "--arch",
-                        "mlp",
-                        "--validators",
-                        "val",
-                        "--quorum",
-                        "1",
-                        "--budget",
-                        "10",
-                        "--reward-per-point",
-                        "0.01",
-                        "--claim-window",
-                        "0s",
-                        "--spec-royalty",
-                        "10")
-                    .out());
-    assertThat(m.find()).isTrue();
-    run = m.group(1);
+    run = openRewardedRun("--spec-royalty", "10");
     assertThat(ok("run", "show", "--run", run).out())
         .contains("spec author     10% of each reward");
     String shard = "fashion-mnist:4/30";
@@ -598,6 +557,21 @@ class ChainCommandsTest {
     // 200 points x 0.01 VNX = 2 VNX: 10% to the spec's author, of the rest half to the owner,
     // whose 2000 samples are all the update's
     assertThat(ok("rewards", "balance", "author").out()).contains(" 0.2 VNX");
+    // the pay is split: no citation is added to a claimed update
+    assertThat(
+            run(
+                    "chain",
+                    "cite",
+                    "--update",
+                    update,
+                    "--grant",
+                    grant,
+                    "--samples",
+                    "5",
+                    "--wallet",
+                    "n1")
+                .err())
+        .contains("ALREADY_CLAIMED");
     assertThat(ok("rewards", "balance", "owner").out()).contains(" 0.9 VNX");
     assertThat(ok("rewards", "balance", "n1").out()).contains(" 0.9 VNX");
     String usage = ok("data", "usage", "--wallet", "owner").out();

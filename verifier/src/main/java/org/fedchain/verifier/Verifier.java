@@ -116,6 +116,30 @@ public final class Verifier {
     }
   }
 
+  /**
+   * An update that cites a single grant for all its samples trained on that grant's dataset, so its
+   * data commitment must be the grant's: else it paid an owner whose data it did not commit to (or
+   * trained on other data). Several grants commit to their union, which only their data can check.
+   */
+  private Optional<String> dataOfOneGrant(UpdateRecord u) throws LedgerException {
+    List<org.fedchain.ledger.CitationRecord> cited = ledger.citations(u.updateId());
+    if (cited.size() != 1 || cited.get(0).samples() != u.receipt().samples()) {
+      return Optional.empty();
+    }
+    Hash32 grant = cited.get(0).grantId();
+    Optional<Hash32> dataset = ledger.grant(grant).map(g -> g.grant().dataset());
+    if (dataset.isPresent() && !dataset.get().equals(u.receipt().data())) {
+      return Optional.of(
+          "cites grant "
+              + grant.hex()
+              + " for all its samples but commits to data "
+              + u.receipt().data().hex()
+              + ", not the grant's dataset "
+              + dataset.get().hex());
+    }
+    return Optional.empty();
+  }
+
   private UpdateCheck check(Run run, UpdateRecord u) throws LedgerException {
     List<String> problems = new ArrayList<>();
     ModelUpdate r = u.receipt();
@@ -141,6 +165,7 @@ public final class Verifier {
     if (!ledger.admits(run.runId(), u.contributor())) {
       problems.add("contributor " + u.contributor() + " is not admitted to the run");
     }
+    dataOfOneGrant(u).ifPresent(problems::add);
     Optional<UpdateRecord> parent = Optional.empty();
     if (r.kind() == UpdateKind.GENESIS) {
       if (r.seq() != 0 || !r.parent().isZero()) {

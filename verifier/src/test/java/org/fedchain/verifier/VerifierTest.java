@@ -131,6 +131,50 @@ class VerifierTest {
     new Verifier(ledger, store).requireVerifiedLineage(chain.get(2));
   }
 
+  /** A data owner's grant of {@code dataset} to alice for the run, cited for all 100 samples. */
+  private void citeGrantOf(Hash32 dataset, UpdateRecord u, String owner) throws Exception {
+    byte[] key = Hash32.sha256(owner.getBytes()).toBytes();
+    var grant =
+        new org.fedchain.core.receipt.DataGrant(
+            Secp256k1.addressOf(key),
+            dataset,
+            100,
+            Secp256k1.addressOf(ALICE),
+            RUN,
+            5000,
+            System.currentTimeMillis() / 1000 + 3600,
+            Hash32.sha256(owner.getBytes()));
+    Hash32 id =
+        ledger.grant(
+            new Signed<>(
+                grant,
+                Secp256k1.addressOf(key),
+                Secp256k1.sign(grant.digest(ledger.domain()), key)));
+    var c = new org.fedchain.core.receipt.Citation(u.updateId(), id, 100);
+    ledger.cite(
+        new Signed<>(
+            c, Secp256k1.addressOf(ALICE), Secp256k1.sign(c.digest(ledger.domain()), ALICE)));
+  }
+
+  @Test
+  void an_update_citing_one_grant_for_all_its_samples_must_commit_to_the_grants_dataset()
+      throws Exception {
+    // the honest case: the grant lends exactly the data update 1 commits to
+    citeGrantOf(chain.get(1).receipt().data(), chain.get(1), "carol");
+    RunAudit ok = new Verifier(ledger, store).audit(RUN);
+    assertThat(ok.failing()).isEmpty();
+    assertThat(ok.citations().get(chain.get(1).updateId())).hasSize(1);
+    // update 2 pays an owner whose dataset is not the data it committed to
+    citeGrantOf(Hash32.sha256("other data".getBytes()), chain.get(2), "dave");
+    RunAudit a = new Verifier(ledger, store).audit(RUN);
+    assertThat(a.updates().get(2).problems())
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .contains("for all its samples but commits to data")
+                    .contains("not the grant's dataset"));
+  }
+
   @Test
   void a_flipped_byte_in_a_stored_model_fails_that_update_and_blocks_training_on_its_children()
       throws Exception {

@@ -326,45 +326,23 @@ class ChainCommandsTest {
     ok("chain", "continue", "--run", run, "--data", "fashion-mnist:4/30", "--wallet", "n1");
     String update = updates().get(1).updateId().toString();
     String set = "ab".repeat(32);
+    String[] attest = {
+      "rewards",
+      "attest",
+      "--update",
+      update,
+      "--score",
+      "250",
+      "--eval-set",
+      set,
+      "--wallet",
+      "val"
+    };
     // a score on a held-out set the validator never committed to is refused
-    assertThat(
-            run(
-                    "rewards",
-                    "attest",
-                    "--update",
-                    update,
-                    "--score",
-                    "250",
-                    "--eval-set",
-                    set,
-                    "--wallet",
-                    "val")
-                .err())
-        .contains("EVAL_SET_NOT_COMMITTED");
+    assertThat(run(attest).err()).contains("EVAL_SET_NOT_COMMITTED");
     ok("rewards", "commit-eval", "--eval-set", set, "--wallet", "val");
-    ok(
-        "rewards",
-        "attest",
-        "--update",
-        update,
-        "--score",
-        "250",
-        "--eval-set",
-        set,
-        "--wallet",
-        "val");
-    Cli.Result again =
-        run(
-            "rewards",
-            "attest",
-            "--update",
-            update,
-            "--score",
-            "250",
-            "--eval-set",
-            set,
-            "--wallet",
-            "val");
+    ok(attest);
+    Cli.Result again = run(attest);
     assertThat(again.exit()).isEqualTo(Main.FAILED);
     assertThat(again.err()).contains("ALREADY_ATTESTED");
     assertThat(ok("rewards", "claim", "--update", update).out()).contains("paid 2.5 VNX to");

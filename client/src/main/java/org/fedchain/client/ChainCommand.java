@@ -171,10 +171,16 @@ final class ChainCommand {
           }
           hop =
               flow.continueChain(
-                  runId, me, shard, config, new Progress(out, "training " + spec0), peers::ensure);
+                  runId,
+                  me,
+                  shard,
+                  config,
+                  new Progress(out, "training " + spec0),
+                  peers::ensure,
+                  grantId == null
+                      ? java.util.Map.of()
+                      : java.util.Map.of(grantId, (long) shard.size()));
           if (grantId != null) {
-            DataGrants.cite(
-                ledger, me, hop.update(), java.util.Map.of(grantId, (long) shard.size()));
             out.println("cited grant " + grantId.hex() + " for " + shard.size() + " samples");
           }
         } catch (VerificationException e) {

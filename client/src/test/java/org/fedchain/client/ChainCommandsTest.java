@@ -528,6 +528,11 @@ class ChainCommandsTest {
         "--pay",
         "samples");
     String update = updates().get(1).updateId().toString();
+    // the manifest names the grant its data came from, as the citation does
+    var manifest =
+        org.fedchain.core.model.Manifest.parse(
+            BlobStore.open(home.resolve("store")).get(updates().get(1).receipt().manifest()));
+    assertThat(manifest.grants()).containsEntry(grant, 2000L);
     assertThat(ok("rewards", "claim", "--update", update).out())
         .contains("paid 0.9 VNX to")
         .contains("0.2 VNX to spec author")

@@ -235,6 +235,24 @@ public final class ChainFlow {
       ProgressListener progress,
       BlobSource source)
       throws IOException, LedgerException, VerificationException {
+    return continueChain(runId, node, shard, config, progress, source, Map.of());
+  }
+
+  /**
+   * Continues the chain on data lent by data owners: {@code grants} names each grant the shard came
+   * from with the samples of it; the manifest lists them, and once the update is recorded the node
+   * cites each ({@link DataGrants#cite}), so its claim pays the owners. Check the data against the
+   * grants first ({@link DataGrants#check}).
+   */
+  public Hop continueChain(
+      Hash32 runId,
+      EthereumIdentity node,
+      Samples shard,
+      TrainingConfig config,
+      ProgressListener progress,
+      BlobSource source,
+      Map<Hash32, Long> grants)
+      throws IOException, LedgerException, VerificationException {
     Run run = run(runId);
     if (!run.open()) {
       throw new LedgerException("run " + runId + " is closed");
@@ -262,7 +280,8 @@ public final class ChainFlow {
             config,
             r,
             r.tensors(),
-            shard);
+            shard,
+            grants);
     Signed<ModelUpdate> signed = TrainedUpdates.sign(ledger, node, receipt);
     if (run.config().commitReveal()) {
       try {
@@ -275,7 +294,9 @@ public final class ChainFlow {
         }
       }
     }
-    return new Hop(ledger.submit(signed), r, head, from.skipped());
+    UpdateRecord recorded = ledger.submit(signed);
+    DataGrants.cite(ledger, node, recorded, grants);
+    return new Hop(recorded, r, head, from.skipped());
   }
 
   /**

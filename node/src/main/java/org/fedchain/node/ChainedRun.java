@@ -253,14 +253,20 @@ public final class ChainedRun {
           mine = mine == null ? e.getValue() : Samples.concat(mine, e.getValue());
         }
       }
-      ChainFlow.Hop hop =
-          flow.continueChain(runId, nodes.get(i), mine, config, progress.apply(shard));
-      UpdateRecord u = hop.update();
+      Map<Hash32, Long> used = new LinkedHashMap<>();
       if (lending != null) {
-        Map<Hash32, Long> used = new LinkedHashMap<>();
         lent.get(i).forEach((g, samples) -> used.put(g, (long) samples.size()));
-        DataGrants.cite(ledger, nodes.get(i), u, used);
       }
+      ChainFlow.Hop hop =
+          flow.continueChain(
+              runId,
+              nodes.get(i),
+              mine,
+              config,
+              progress.apply(shard),
+              ChainFlow.BlobSource.LOCAL,
+              used);
+      UpdateRecord u = hop.update();
       scorer.attest(u);
       double testMetric =
           LocalTrainer.evaluate(a, ModelCodec.read(a, store.get(u.receipt().model())), test, config)

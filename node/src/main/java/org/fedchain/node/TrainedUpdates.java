@@ -49,6 +49,22 @@ final class TrainedUpdates {
       List<Tensor> tensors,
       Samples shard)
       throws IOException {
+    return store(store, contributor, kind, parent, arch, config, r, tensors, shard, Map.of());
+  }
+
+  /** As above, the manifest listing the data owners' {@code grants} the shard came from. */
+  static ModelUpdate store(
+      BlobStore store,
+      Address contributor,
+      UpdateKind kind,
+      ModelUpdate parent,
+      Architecture arch,
+      TrainingConfig config,
+      TrainingResult r,
+      List<Tensor> tensors,
+      Samples shard,
+      Map<Hash32, Long> grants)
+      throws IOException {
     Hash32 runId = parent.runId();
     Hash32 modelHash = store.put(ModelCodec.write(tensors));
     Hash32 commitment = shard.commitment();
@@ -69,6 +85,7 @@ final class TrainedUpdates {
             .frozen(config.frozen())
             .software(software())
             .threads(config.threads())
+            .grants(grants)
             .build();
     Hash32 manifestHash = store.put(m.toJson());
     return new ModelUpdate(

@@ -288,7 +288,8 @@ class FedAvgFlowTest {
               real.inputs(),
               real.weights(),
               real.software(),
-              real.threads());
+              real.threads(),
+              real.grants());
       var r = l.update().receipt();
       var receipt =
           new org.fedchain.core.receipt.ModelUpdate(

@@ -349,7 +349,8 @@ public final class Verifier {
       Manifest m,
       List<Tensor> tensors,
       Optional<UpdateRecord> parent,
-      List<String> problems) {
+      List<String> problems)
+      throws LedgerException {
     if (!m.runId().equals(r.runId())) {
       problems.add("manifest names run " + m.runId().hex() + ", the receipt " + r.runId().hex());
     }
@@ -376,6 +377,17 @@ public final class Verifier {
                 + m.dataset().samples()
                 + " differs from the receipt's "
                 + r.samples());
+      }
+    }
+    if (m.grants() != null) {
+      // a manifest that names the grants its data came from must match the citations recorded
+      java.util.SortedMap<String, Long> cited = new java.util.TreeMap<>();
+      for (var c : ledger.citations(r.digest(ledger.domain()))) {
+        cited.put(c.grantId().hex(), c.samples());
+      }
+      if (!cited.equals(m.grants())) {
+        problems.add(
+            "manifest lists grants " + m.grants() + " but the ledger records citations " + cited);
       }
     }
     if (r.kind() == UpdateKind.LOCAL && m.steps() < 1) {

@@ -53,6 +53,8 @@ import org.fedchain.core.receipt.UpdateKind;
  *     (absent: 1 each)
  * @param software versions of FedChain, DJL, libtorch
  * @param threads intra-op threads used for training
+ * @param grants the data owners' grants the training data came from, by grant id (hex), with the
+ *     samples used of each; null (absent) when the node trained on data of its own
  */
 @JsonPropertyOrder(alphabetic = false)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -74,7 +76,8 @@ public record Manifest(
     List<Hash32> inputs,
     List<Double> weights,
     SortedMap<String, String> software,
-    int threads) {
+    int threads,
+    SortedMap<String, Long> grants) {
 
   /** Version 2: typed weights of an aggregate's inputs (version 1 wrote them as a string). */
   public static final String FORMAT = "fedchain-manifest/2";
@@ -136,6 +139,16 @@ public record Manifest(
       }
     }
     software = sorted(software);
+    if (grants != null) {
+      grants = sorted(grants);
+      for (Map.Entry<String, Long> g : grants.entrySet()) {
+        hash("grants", g.getKey());
+        if (g.getValue() == null || g.getValue() < 1) {
+          throw new IllegalArgumentException(
+              "manifest grants must each list 1 or more samples, got " + g.getValue());
+        }
+      }
+    }
     if (epochs < 0 || steps < 0 || threads < 0) {
       throw new IllegalArgumentException(
           "manifest fields epochs, steps and threads must be >= 0, got "
@@ -226,6 +239,7 @@ public record Manifest(
     private List<Double> weights;
     private SortedMap<String, String> software = new TreeMap<>();
     private int threads;
+    private SortedMap<String, Long> grants;
 
     private Builder() {}
 
@@ -312,6 +326,17 @@ public record Manifest(
       return this;
     }
 
+    /** The grants the data came from, with the samples used of each (empty: none listed). */
+    public Builder grants(Map<Hash32, Long> v) {
+      if (v == null || v.isEmpty()) {
+        grants = null;
+      } else {
+        grants = new TreeMap<>();
+        v.forEach((id, n) -> grants.put(id.hex(), n));
+      }
+      return this;
+    }
+
     public Manifest build() {
       return new Manifest(
           FORMAT,
@@ -331,7 +356,8 @@ public record Manifest(
           inputs,
           weights,
           software,
-          threads);
+          threads,
+          grants);
     }
   }
 

@@ -33,7 +33,38 @@ class ManifestTest {
         List.of(),
         null,
         new TreeMap<>(Map.of("fedchain", "0.1.0")),
-        1);
+        1,
+        null);
+  }
+
+  @Test
+  void lists_the_grants_its_data_came_from_only_when_there_are_any() {
+    Manifest m = manifest();
+    assertThat(new String(m.toJson(), java.nio.charset.StandardCharsets.UTF_8))
+        .doesNotContain("grants"); // manifests of a node's own data hash as before
+    Manifest lent =
+        Manifest.builder()
+            .runId(m.runId())
+            .kind(m.kind())
+            .model(m.model())
+            .architecture(m.architecture())
+            .grants(Map.of(Hash32.parse("12".repeat(32)), 600L))
+            .build();
+    Manifest back = Manifest.parse(lent.toJson());
+    assertThat(back.grants()).containsEntry("12".repeat(32), 600L);
+    assertThat(back).isEqualTo(lent);
+    String bad = new String(lent.toJson(), java.nio.charset.StandardCharsets.UTF_8);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Manifest.parse(
+                    bad.replace("\"" + "12".repeat(32) + "\":600", "\"xyz\":600")
+                        .getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .hasMessageContaining("grants");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () ->
+                Manifest.parse(
+                    bad.replace(":600", ":0").getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+        .hasMessageContaining("1 or more samples");
   }
 
   @Test

@@ -51,6 +51,14 @@ final class Args {
           + " line K of a file of sample indices.";
 
   /** A duration as whole seconds: a number with a unit s, m, h or d ("7d", "90m", "0s"). */
+  /** Basis points as the percentage {@link #basisPoints} reads: 250 is "2.5". */
+  static String percent(int basisPoints) {
+    return new java.math.BigDecimal(basisPoints)
+        .movePointLeft(2)
+        .stripTrailingZeros()
+        .toPlainString();
+  }
+
   /** A percentage with up to two decimals as basis points, 0..10000 ("2.5" is 250). */
   static int basisPoints(String option, String text) {
     try {

@@ -235,7 +235,7 @@ final class DataCommand {
               g.samples(),
               g.node().isZero() ? "any admitted node" : g.node(),
               g.runId().equals(Hash32.ZERO) ? "any run" : "run " + g.runId().hex(),
-              new java.math.BigDecimal(g.share()).movePointLeft(2).stripTrailingZeros());
+              Args.percent(g.share()));
           for (CitationRecord c : u.uses()) {
             UpdateRecord up = ledger.update(c.updateId()).orElseThrow();
             List<UpdateRecord> below = u.descendants().get(c.updateId());

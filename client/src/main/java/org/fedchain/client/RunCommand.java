@@ -290,10 +290,7 @@ final class RunCommand {
         if (c.hasSpec()) {
           out.println(
               "  spec author     "
-                  + new java.math.BigDecimal(c.specRoyalty())
-                      .movePointLeft(2)
-                      .stripTrailingZeros()
-                      .toPlainString()
+                  + Args.percent(c.specRoyalty())
                   + "% of each reward to "
                   + ledger.authorOf(c.spec()).map(Object::toString).orElse("nobody")
                   + " (spec "
@@ -303,10 +300,7 @@ final class RunCommand {
         if (c.hasRoyalty()) {
           out.println(
               "  royalty         "
-                  + new java.math.BigDecimal(c.royalty())
-                      .movePointLeft(2)
-                      .stripTrailingZeros()
-                      .toPlainString()
+                  + Args.percent(c.royalty())
                   + "% of each reward to "
                   + c.royaltyTo());
         }

@@ -560,6 +560,7 @@ class ChainCommandsTest {
     String usage = ok("data", "usage", "--wallet", "owner").out();
     assertThat(usage)
         .contains("grant " + grant)
+        .contains("share 50%")
         .contains("used by update " + update.substring(2))
         .contains("2000 samples, paid 0.9 VNX")
         .contains("paid in all: 0.9 VNX");

@@ -6,9 +6,6 @@ import org.fedchain.core.receipt.Publication;
 import org.fedchain.core.receipt.Signed;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
-import org.fedchain.ledger.Reason;
-import org.fedchain.ledger.RejectedException;
-import org.fedchain.ledger.rules.Rules;
 import org.fedchain.wallet.EthereumIdentity;
 
 /**
@@ -30,13 +27,7 @@ public final class Authors {
     if (first.isPresent()) {
       return first.get();
     }
-    try {
-      ledger.commit(Rules.commitment(spec, author.address()));
-    } catch (RejectedException e) {
-      if (e.reason() != Reason.COMMIT_EXISTS) {
-        throw e;
-      }
-    }
+    Commitments.record(ledger, spec, author.address());
     Publication p = new Publication(spec, author.address());
     ledger.publish(
         new Signed<>(p, author.address(), author.signer().sign(p.digest(ledger.domain()))));

@@ -284,15 +284,8 @@ public final class ChainFlow {
             grants);
     Signed<ModelUpdate> signed = TrainedUpdates.sign(ledger, node, receipt);
     if (run.config().commitReveal()) {
-      try {
-        ledger.commit(Rules.commitment(signed.digest(ledger.domain()), node.address()));
-      } catch (RejectedException e) {
-        // the commitment binds this update to this node: if someone replayed it first, it is
-        // still ours, and the submit that follows reveals it
-        if (e.reason() != Reason.COMMIT_EXISTS) {
-          throw e;
-        }
-      }
+      // if someone replayed the commitment first, it is still ours: the submit reveals it
+      Commitments.record(ledger, signed.digest(ledger.domain()), node.address());
     }
     UpdateRecord recorded = ledger.submit(signed);
     DataGrants.cite(ledger, node, recorded, grants);

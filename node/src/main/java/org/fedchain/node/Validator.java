@@ -13,8 +13,6 @@ import org.fedchain.core.receipt.UpdateKind;
 import org.fedchain.core.store.BlobStore;
 import org.fedchain.ledger.Ledger;
 import org.fedchain.ledger.LedgerException;
-import org.fedchain.ledger.Reason;
-import org.fedchain.ledger.RejectedException;
 import org.fedchain.ledger.Run;
 import org.fedchain.ledger.UpdateRecord;
 import org.fedchain.ledger.rules.Rules;
@@ -121,13 +119,7 @@ public final class Validator {
     if (committed) {
       return;
     }
-    try {
-      ledger.commit(Rules.commitment(heldOut.commitment(), me.address()));
-    } catch (RejectedException e) {
-      if (e.reason() != Reason.COMMIT_EXISTS) {
-        throw e;
-      }
-    }
+    Commitments.record(ledger, heldOut.commitment(), me.address());
     committed = true;
   }
 

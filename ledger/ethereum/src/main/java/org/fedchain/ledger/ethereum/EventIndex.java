@@ -152,13 +152,10 @@ final class EventIndex {
       runs.put(runId, r.plusPaid(amount));
     } else if (topic.equals(ROYALTY_PAID)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.ROYALTYPAID_EVENT, log);
-      Hash32 runId = updates.get(hash(v.getIndexedValues().get(0))).receipt().runId();
-      Run r = runs.get(runId);
-      runs.put(runId, r.plusPaid(integer(v.getNonIndexedValues().get(0))));
+      paidFor(hash(v.getIndexedValues().get(0)), integer(v.getNonIndexedValues().get(0)));
     } else if (topic.equals(AUTHOR_PAID)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.AUTHORPAID_EVENT, log);
-      Hash32 runId = updates.get(hash(v.getIndexedValues().get(0))).receipt().runId();
-      runs.put(runId, runs.get(runId).plusPaid(integer(v.getNonIndexedValues().get(0))));
+      paidFor(hash(v.getIndexedValues().get(0)), integer(v.getNonIndexedValues().get(0)));
     } else if (topic.equals(GRANT_RECORDED)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.GRANTRECORDED_EVENT, log);
       Hash32 id = hash(v.getIndexedValues().get(0));
@@ -205,8 +202,7 @@ final class EventIndex {
                   c.updateId(), c.grantId(), c.owner(), c.share(), c.samples(), amount));
         }
       }
-      Hash32 runId = updates.get(updateId).receipt().runId();
-      runs.put(runId, runs.get(runId).plusPaid(amount));
+      paidFor(updateId, amount);
     } else if (topic.equals(RUN_CLOSED)) {
       var v = Contract.staticExtractEventParameters(ContributionRegistry.RUNCLOSEDBY_EVENT, log);
       Hash32 runId = hash(v.getIndexedValues().get(0));
@@ -285,6 +281,15 @@ final class EventIndex {
 
   Map<Address, Long> attestations(Hash32 updateId) {
     return new LinkedHashMap<>(attestations.getOrDefault(updateId, Map.of()));
+  }
+
+  /**
+   * A part of an update's reward paid to someone besides its contributor (a royalty, an author's, a
+   * data owner's): it left the run's budget. Those events carry the update, not the run.
+   */
+  private void paidFor(Hash32 updateId, BigInteger amount) {
+    Hash32 runId = updates.get(updateId).receipt().runId();
+    runs.put(runId, runs.get(runId).plusPaid(amount));
   }
 
   GrantRecord grant(Hash32 grantId) {
